@@ -1,0 +1,22 @@
+"""The API root: /api/v1/ (OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs)."""
+
+from ninja import NinjaAPI
+
+from ascn.core.api import install_error_handlers
+from ascn.framework.api import router as framework_router
+from ascn.network.api import router as network_router
+
+api = NinjaAPI(
+    title="ASCN Platform API",
+    version="1",
+    description=(
+        "Open data and workspace API of the ASEAN Smart Cities Network. Reads are public (a token, "
+        "if sent, widens them to your role's scope); writes need `Authorization: Bearer <token>` with a "
+        "token created in the workspace. Lists are paginated with `limit` and `offset` and return "
+        '`{"items": [...], "count": N}`. Every error returns `{"detail": ..., "code": ...}`.'
+    ),
+    urls_namespace="api-1",
+)
+install_error_handlers(api)
+api.add_router("", network_router)
+api.add_router("", framework_router)

@@ -1,0 +1,37 @@
+"""Field-level change capture for the audit trail (used by every app's actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a field value for the audit log."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of `obj` (FKs as ids), keyed by field name."""
+    names = fields or [f.name for f in obj._meta.concrete_fields if not f.primary_key]
+    result = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        result[name] = plain(getattr(obj, field.attname))
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value changed."""
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}

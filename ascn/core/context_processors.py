@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from .permissions import Principal
+
+
+def platform(request: HttpRequest) -> dict:
+    return {
+        "principal": Principal.of(getattr(request, "user", None)),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,137 @@
+"""Base models, accounts, API tokens and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction, Role
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """An account. Its role and scope decide what it sees and edits (see core.permissions)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    country = models.ForeignKey(
+        "network.Country", verbose_name=_("country"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+    city = models.ForeignKey(
+        "network.City", verbose_name=_("city"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+    partner = models.ForeignKey(
+        "partnerships.Partner", verbose_name=_("partner organisation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(
+                    Q(role="", country__isnull=True, city__isnull=True, partner__isnull=True)
+                    | Q(role=Role.SECRETARIAT, country__isnull=True, city__isnull=True, partner__isnull=True)
+                    | Q(role=Role.NATIONAL_REP, country__isnull=False, city__isnull=True, partner__isnull=True)
+                    | Q(role=Role.CITY_OFFICER, country__isnull=True, city__isnull=False, partner__isnull=True)
+                    | Q(role=Role.PARTNER, country__isnull=True, city__isnull=True, partner__isnull=False)
+                ),
+                violation_error_message=_(
+                    "The scope must match the role: a National Representative has a country, a city "
+                    "officer a city, a partner an organisation, and the Secretariat none."
+                ),
+            )
+        ]
+
+    @property
+    def scope_label(self) -> str:
+        scope = self.country or self.city or self.partner
+        return str(scope) if scope else ""
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is stored; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, help_text=_("The first characters, to recognise it."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class AuditEntry(models.Model):
+    """One write: who did what to which record, with the changed fields' old and new values."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)
+    via = models.CharField(max_length=20, blank=True, help_text=_("web, api, admin, seed or command"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.get_action_display()}"
+
+
+class Translatable(models.Model):
+    """Translations of a record's display texts: `i18n = {"vi": {"name": ...}, "th": {...}}`.
+
+    The English text stays in the model's own fields; a missing translation falls back to it.
+    """
+
+    i18n = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def translated(self, attr: str) -> str:
+        from django.utils import translation
+
+        lang = translation.get_language() or "en"
+        return (self.i18n.get(lang) or {}).get(attr) or getattr(self, attr)
+
+    @property
+    def display_name(self) -> str:
+        return self.translated("name")

@@ -1,0 +1,153 @@
+"""Every write to the network registry: permission check, validation, atomic write, audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ascn.core import actions as core
+from ascn.core.permissions import require_create, require_edit
+
+from .models import City, CityMembership, Country, Person, RoleTerm
+
+COUNTRY_FIELDS = {"iso3", "name", "joined_on", "joined_on_basis", "nr_agency", "source", "i18n"}
+CITY_FIELDS = {"slug", "name", "local_name", "aliases", "country", "pilot", "latitude", "longitude", "source"}
+MEMBERSHIP_FIELDS = {"joined_on", "left_on", "basis", "source"}
+PERSON_FIELDS = {"name", "position", "agency", "email", "phone"}
+TERM_FIELDS = {"role", "country", "city", "starts_on", "ends_on", "source"}
+
+
+def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+    return data
+
+
+# --- Countries ------------------------------------------------------------------------------------
+
+
+def create_country(actor: Any, data: dict[str, Any], via: str = "web") -> Country:
+    require_create(actor, Country)
+    with transaction.atomic():
+        return core.create_audited(actor, Country(**_only(data, COUNTRY_FIELDS)), via)
+
+
+def update_country(actor: Any, country: Country, data: dict[str, Any], via: str = "web") -> dict:
+    require_edit(actor, country)
+    with transaction.atomic():
+        return core.update_audited(actor, country, _only(data, COUNTRY_FIELDS), via)
+
+
+def delete_country(actor: Any, country: Country, via: str = "web") -> None:
+    require_edit(actor, country)
+    with transaction.atomic():
+        core.delete_audited(actor, country, via)
+
+
+# --- Cities ---------------------------------------------------------------------------------------
+
+
+def create_city(actor: Any, data: dict[str, Any], joined_on: dt.date | None = None, basis: str = "",
+                via: str = "web") -> City:
+    """Create a city and, with `joined_on`, its first membership span."""
+    data = dict(_only(data, CITY_FIELDS))
+    country: Country = data["country"]
+    require_create(actor, City, country_id=country.pk)
+    data.setdefault("slug", slugify(data.get("name", "")))
+    with transaction.atomic():
+        city = core.create_audited(actor, City(**data), via)
+        if joined_on:
+            core.create_audited(actor, CityMembership(city=city, joined_on=joined_on, basis=basis), via)
+    return city
+
+
+def update_city(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> dict:
+    require_edit(actor, city)
+    data = _only(data, CITY_FIELDS)
+    if "country" in data and data["country"] != city.country:
+        # Moving a city to another country is a registry decision: it needs rights on the target too.
+        require_create(actor, City, country_id=data["country"].pk)
+    with transaction.atomic():
+        return core.update_audited(actor, city, data, via)
+
+
+def delete_city(actor: Any, city: City, via: str = "web") -> None:
+    require_edit(actor, city)
+    with transaction.atomic():
+        for membership in city.memberships.all():
+            core.delete_audited(actor, membership, via)
+        core.delete_audited(actor, city, via)
+
+
+def add_membership(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> CityMembership:
+    require_edit(actor, city)
+    with transaction.atomic():
+        return core.create_audited(actor, CityMembership(city=city, **_only(data, MEMBERSHIP_FIELDS)), via)
+
+
+def update_membership(actor: Any, membership: CityMembership, data: dict[str, Any], via: str = "web") -> dict:
+    require_edit(actor, membership.city)
+    with transaction.atomic():
+        return core.update_audited(actor, membership, _only(data, MEMBERSHIP_FIELDS), via)
+
+
+# --- Offices and terms ------------------------------------------------------------------------------
+
+
+def _term_scope(data: dict[str, Any]) -> dict[str, Any]:
+    city = data.get("city")
+    country = city.country if city else data.get("country")
+    return {"country_id": country.pk if country else None}
+
+
+def create_role_term(actor: Any, person_data: dict[str, Any], term_data: dict[str, Any],
+                     via: str = "web") -> RoleTerm:
+    """Record a new term of office together with the person holding it."""
+    term_data = _only(term_data, TERM_FIELDS)
+    require_create(actor, RoleTerm, **_term_scope(term_data))
+    person_data = _only(person_data, PERSON_FIELDS)
+    with transaction.atomic():
+        person = Person(key=_person_key(person_data, term_data), **person_data)
+        core.create_audited(actor, person, via)
+        city = term_data.get("city")
+        if city is not None:
+            term_data = {**term_data, "country": city.country}
+        return core.create_audited(actor, RoleTerm(person=person, **term_data), via)
+
+
+def _person_key(person_data: dict[str, Any], term_data: dict[str, Any]) -> str:
+    where = term_data.get("city") or term_data.get("country")
+    base = slugify(f"{term_data.get('role', '')}-{getattr(where, 'slug', None) or getattr(where, 'iso3', '')}")
+    base = base[:60] or "person"
+    key, n = base, 1
+    while Person.objects.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def update_role_term(actor: Any, term: RoleTerm, person_data: dict[str, Any], term_data: dict[str, Any],
+                     via: str = "web") -> dict:
+    require_edit(actor, term)
+    term_data = _only(term_data, TERM_FIELDS)
+    if term_data:
+        require_create(actor, RoleTerm, **_term_scope({"country": term.country, "city": term.city, **term_data}))
+    with transaction.atomic():
+        changes = core.update_audited(actor, term.person, _only(person_data, PERSON_FIELDS), via)
+        changes.update(core.update_audited(actor, term, term_data, via))
+    return changes
+
+
+def delete_role_term(actor: Any, term: RoleTerm, via: str = "web") -> None:
+    require_edit(actor, term)
+    with transaction.atomic():
+        person = term.person
+        core.delete_audited(actor, term, via)
+        if not person.terms.exists():
+            core.delete_audited(actor, person, via)

@@ -1,0 +1,120 @@
+"""Public pages of the network registry and the city editing page of the workspace."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from ascn.core.permissions import Principal, can_edit
+
+from . import actions, queries
+from .forms import CityFilterForm, CityForm
+from .models import City, CityMembership, Country
+
+PAGE_SIZE = 25
+
+
+def city_list(request: HttpRequest) -> HttpResponse:
+    countries = list(queries.countries(request.user))
+    years = sorted({d.year for d in CityMembership.objects.dates("joined_on", "year")})
+    form = CityFilterForm(request.GET or None, countries=countries, years=years)
+    filters = queries.CityFilters()
+    if form.is_valid():
+        filters = queries.CityFilters(
+            country=form.cleaned_data["country"] or None, joined_year=form.cleaned_data["joined_year"],
+            as_of=form.cleaned_data["as_of"], q=form.cleaned_data["q"] or None,
+        )
+    page = Paginator(queries.cities(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filters": filters, "query": _query_without_page(request)}
+    template = "network/city_list.html#results" if request.htmx else "network/city_list.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        city = queries.city_detail(request.user, slug)
+    except City.DoesNotExist:
+        raise Http404(_("No city with this address.")) from None
+    today = queries.today()
+    terms = queries.current_terms(city.role_terms.all(), today)
+    context = {
+        "city": city,
+        "member_today": queries.is_member(city, today),
+        "offices": terms,
+        "show_contacts": Principal.of(request.user).is_network_member,
+        "can_edit": can_edit(request.user, city),
+        "map_points": [{"slug": city.slug, "name": city.name, "lat": float(city.latitude),
+                        "lng": float(city.longitude), "country": city.country.display_name}],
+    }
+    return render(request, "network/city_detail.html", context)
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/country_list.html", {"countries": queries.countries(request.user)})
+
+
+def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    try:
+        country = queries.country_detail(request.user, iso3)
+    except Country.DoesNotExist:
+        raise Http404(_("No country with this address.")) from None
+    today = queries.today()
+    cities = list(queries.cities(request.user, queries.CityFilters(country=country.iso3)))
+    member_ids = set(City.objects.as_of(today).filter(country=country).values_list("id", flat=True))
+    terms = queries.role_terms(request.user, country=country.iso3, as_of=today)
+    context = {
+        "country": country,
+        "cities": [(c, c.id in member_ids) for c in cities],
+        "national_offices": queries.national_terms(list(terms)),
+        "show_contacts": Principal.of(request.user).is_network_member,
+        "chair_years": [row for row in queries.chair_timeline(request.user) if row.chairmanship.country_id == country.pk],
+        "shepherd_terms": [t for t in queries.shepherd_terms(request.user) if t.country_id == country.pk],
+        "map_points": [{"slug": c.slug, "name": c.name, "lat": float(c.latitude), "lng": float(c.longitude),
+                        "country": country.display_name} for c in cities if c.id in member_ids],
+    }
+    return render(request, "network/country_detail.html", context)
+
+
+def chairs(request: HttpRequest) -> HttpResponse:
+    today = queries.today()
+    context = {"timeline": queries.chair_timeline(request.user), "shepherd_terms": queries.shepherd_terms(request.user),
+               "this_year": today.year}
+    return render(request, "network/chairs.html", context)
+
+
+@login_required
+def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    city = get_object_or_404(City.objects.select_related("country"), slug=slug)
+    if not can_edit(request.user, city):
+        raise PermissionDenied(_("You may not edit this city."))
+    form = CityForm(request.POST or None, instance=City.objects.get(pk=city.pk))
+    validate_only = request.method == "POST" and request.POST.get("_validate") == "1"
+    if validate_only:
+        form.is_valid()  # inline validation (HTMX): report errors, write nothing
+    elif request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            changes = actions.update_city(request.user, city, data, via="web")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if changes:
+                messages.success(request, _("Saved: %(fields)s.") % {"fields": ", ".join(sorted(changes))})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("network:city", slug=city.slug)
+    template = "network/city_edit.html#form" if request.htmx else "network/city_edit.html"
+    return render(request, template, {"city": city, "form": form}, status=422 if form.errors else 200)
+

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from ascn.api import api
+from ascn.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.health, name="health"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("ascn.portal.urls")),
+    path("", include("ascn.network.urls")),
+    path("framework/", include("ascn.framework.urls")),
+    path("accounts/", include("ascn.core.urls")),
+    path("workspace/", include("ascn.core.workspace_urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "ascn.core.views.not_found"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
