@@ -45,7 +45,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random string "
             "(or DEBUG=1 for local development)."
         )
-    SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:

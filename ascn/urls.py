@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", core_views.health, name="health"),
+    path("livez", core_views.live, name="live"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("ascn.portal.urls")),

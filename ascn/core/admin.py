@@ -36,12 +36,15 @@ def _plain(changes: dict) -> dict:
     return {k: [plain(v) for v in pair] for k, pair in changes.items()}
 
 
+ROLE_FIELDS = ("role", "country", "city", "partner")
+
+
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "role", "scope_label", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, (_("Role and scope"), {"fields": ("role", "country", "city", "partner")}))
-    add_fieldsets = (*UserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ("role", "country", "city", "partner")}))
+    fieldsets = (*UserAdmin.fieldsets, (_("Role and scope"), {"fields": ROLE_FIELDS}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ROLE_FIELDS}))
     autocomplete_fields = ("country", "city", "partner")
 
 

@@ -72,15 +72,20 @@ def _field_errors_from_django(exc: DjangoValidationError) -> list[dict[str, Any]
     return [{"field": None, "message": m} for m in exc.messages]
 
 
+def _field_name(loc: tuple | list) -> str | None:
+    """("body", "payload", "name") -> "name"; ("query", "as_of") -> "as_of"."""
+    parts = [str(p) for p in loc[1:]]
+    if loc and loc[0] == "body" and len(parts) > 1:
+        parts = parts[1:]  # drop the handler's parameter name
+    return ".".join(parts) or None
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """One error body for every failure: {"detail": ..., "code": ..., ["errors": [...]]}."""
 
     @api.exception_handler(NinjaValidationError)
     def on_invalid_input(request, exc):
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-            for e in exc.errors
-        ]
+        errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
         summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
         return error(api, request, 422, "invalid_input", summary or _("Invalid input."), errors)
 

@@ -90,6 +90,8 @@ class Access:
         scope = self.scope_filter(principal)
         if self.public is None:
             return qs.filter(scope) if scope is not None else qs.none()
+        if not self.public:  # an empty Q: everything is public (and `Q() | scope` would narrow it)
+            return qs
         if scope is None:
             return qs.filter(self.public)
         return qs.filter(self.public | scope)

@@ -18,7 +18,13 @@ from .forms import TokenForm
 from .models import ApiToken
 
 
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness probe: the process answers (no database). Also the benchmarks' trivial reference view."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def health(request: HttpRequest) -> JsonResponse:
+    """Readiness probe: the process answers and reaches the database."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

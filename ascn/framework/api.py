@@ -1,6 +1,5 @@
 """API of the ASEAN Smart Cities Framework."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema

@@ -123,7 +123,8 @@ def create_role_term(actor: Any, person_data: dict[str, Any], term_data: dict[st
 
 def _person_key(person_data: dict[str, Any], term_data: dict[str, Any]) -> str:
     where = term_data.get("city") or term_data.get("country")
-    base = slugify(f"{term_data.get('role', '')}-{getattr(where, 'slug', None) or getattr(where, 'iso3', '')}")
+    place = getattr(where, "slug", None) or getattr(where, "iso3", "")
+    base = slugify(f"{term_data.get('role', '').replace('_', '-')}-{place}")
     base = base[:60] or "person"
     key, n = base, 1
     while Person.objects.filter(key=key).exists():

@@ -1,6 +1,5 @@
 """API of the network registry: countries, cities, memberships, offices (roles), chairs."""
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
@@ -8,7 +7,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
@@ -255,7 +254,7 @@ def get_country(request: HttpRequest, iso3: str):
 @router.post("/countries", response={201: CountryOut, **ERROR_RESPONSES}, auth=token_auth)
 def create_country(request: HttpRequest, payload: CountryIn):
     country = actions.create_country(request.auth, payload.dict(), via="api")
-    return 201, queries.country_detail(request.auth, country.iso3)
+    return Status(201, queries.country_detail(request.auth, country.iso3))
 
 
 @router.patch("/countries/{iso3}", response={200: CountryOut, **ERROR_RESPONSES}, auth=token_auth)
@@ -268,7 +267,7 @@ def update_country(request: HttpRequest, iso3: str, payload: CountryPatch):
 @router.delete("/countries/{iso3}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
 def delete_country(request: HttpRequest, iso3: str):
     actions.delete_country(request.auth, _country(iso3), via="api")
-    return 204, None
+    return Status(204, None)
 
 
 # --- Cities ---------------------------------------------------------------------------------------
@@ -296,7 +295,7 @@ def create_city(request: HttpRequest, payload: CityIn):
     data = payload.dict(exclude={"joined_on", "basis"}, exclude_none=True)
     data["country"] = _country(payload.country)
     city = actions.create_city(request.auth, data, joined_on=payload.joined_on, basis=payload.basis, via="api")
-    return 201, get_city(request, city.slug)
+    return Status(201, get_city(request, city.slug))
 
 
 @router.patch("/cities/{slug}", response={200: CityDetailOut, **ERROR_RESPONSES}, auth=token_auth)
@@ -312,13 +311,13 @@ def update_city(request: HttpRequest, slug: str, payload: CityPatch):
 @router.delete("/cities/{slug}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
 def delete_city(request: HttpRequest, slug: str):
     actions.delete_city(request.auth, get_object_or_404(City, slug=slug), via="api")
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/cities/{slug}/memberships", response={201: MembershipOut, **ERROR_RESPONSES}, auth=token_auth)
 def add_membership(request: HttpRequest, slug: str, payload: MembershipIn):
     city = get_object_or_404(City, slug=slug)
-    return 201, actions.add_membership(request.auth, city, payload.dict(), via="api")
+    return Status(201, actions.add_membership(request.auth, city, payload.dict(), via="api"))
 
 
 @router.patch("/cities/{slug}/memberships/{membership_id}", response={200: MembershipOut, **ERROR_RESPONSES},
@@ -375,7 +374,7 @@ def create_role(request: HttpRequest, payload: OfficeIn):
     if term.get("city"):
         term["city"] = get_object_or_404(City, slug=term["city"])
     created = actions.create_role_term(request.auth, person, term, via="api")
-    return 201, office_out(created, Principal.of(request.auth))
+    return Status(201, office_out(created, Principal.of(request.auth)))
 
 
 @router.patch("/roles/{term_id}", response={200: OfficeOut, **ERROR_RESPONSES}, auth=token_auth)
@@ -389,7 +388,7 @@ def update_role(request: HttpRequest, term_id: int, payload: OfficePatch):
 @router.delete("/roles/{term_id}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
 def delete_role(request: HttpRequest, term_id: int):
     actions.delete_role_term(request.auth, get_object_or_404(RoleTerm, pk=term_id), via="api")
-    return 204, None
+    return Status(204, None)
 
 
 # --- Chairs and Shepherds ---------------------------------------------------------------------------

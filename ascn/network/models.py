@@ -123,7 +123,7 @@ class CityMembership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.city} {self.joined_on}–{self.left_on or ''}"
+        return f"{self.city} {self.joined_on} to {self.left_on or 'today'}"
 
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on <= self.joined_on:
@@ -204,7 +204,7 @@ class RoleTerm(TimeStampedModel):
 
     def __str__(self) -> str:
         where = self.city or self.country
-        return f"{self.get_role_display()}{' – ' + str(where) if where else ''}: {self.person}"
+        return f"{self.get_role_display()}{', ' + str(where) if where else ''}: {self.person}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -295,7 +295,7 @@ class ShepherdTerm(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} {self.starts_on.year}–{self.planned_end_year}"
+        return f"{self.country} {self.starts_on.year}-{self.planned_end_year}"
 
     def clean(self) -> None:
         errors = {}

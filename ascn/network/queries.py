@@ -64,7 +64,8 @@ def is_member(city: City, date: dt.date) -> bool:
 
 
 def current_terms(terms: QuerySet[RoleTerm] | list[RoleTerm], date: dt.date) -> list[RoleTerm]:
-    return [t for t in terms if (t.starts_on is None or t.starts_on <= date) and (t.ends_on is None or t.ends_on > date)]
+    return [t for t in terms
+            if (t.starts_on is None or t.starts_on <= date) and (t.ends_on is None or t.ends_on > date)]
 
 
 def countries(user: Any, as_of: dt.date | None = None) -> QuerySet[Country]:

@@ -6,7 +6,16 @@ from typing import Any
 
 from ascn.core import actions
 from ascn.core.seeding import (
-    CsvLoader, RowError, choice, fixture, lookup, parse_bool, parse_date, parse_decimal, parse_int, parse_list,
+    CsvLoader,
+    RowError,
+    choice,
+    fixture,
+    lookup,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_list,
     required,
 )
 

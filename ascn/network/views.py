@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -78,7 +78,7 @@ def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         "cities": [(c, c.id in member_ids) for c in cities],
         "national_offices": queries.national_terms(list(terms)),
         "show_contacts": Principal.of(request.user).is_network_member,
-        "chair_years": [row for row in queries.chair_timeline(request.user) if row.chairmanship.country_id == country.pk],
+        "chair_years": [r for r in queries.chair_timeline(request.user) if r.chairmanship.country_id == country.pk],
         "shepherd_terms": [t for t in queries.shepherd_terms(request.user) if t.country_id == country.pk],
         "map_points": [{"slug": c.slug, "name": c.name, "lat": float(c.latitude), "lng": float(c.longitude),
                         "country": country.display_name} for c in cities if c.id in member_ids],

@@ -1,0 +1,182 @@
+"""API v1 of the network registry: reads, filters, pagination, writes, permissions, errors."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ascn.core.models import AuditEntry
+from ascn.network.models import City, Country, RoleTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cities_list_is_paginated_with_items_and_count(api):
+    response = api.get("/cities?limit=5&offset=5")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"items", "count"}
+    assert body["count"] == 38
+    assert [c["slug"] for c in body["items"]] == ["cebu-city", "chiang-mai", "chonburi", "da-nang", "davao-city"]
+
+
+def test_cities_filters(api):
+    assert api.get("/cities?as_of=2020-01-01").json()["count"] == 26
+    assert api.get("/cities?as_of=2026-01-31").json()["count"] == 38
+    vietnam = api.get("/cities?country=VNM").json()
+    assert [c["slug"] for c in vietnam["items"]] == ["da-nang", "ha-noi", "ho-chi-minh-city"]
+    assert api.get("/cities?country=vnm").json()["count"] == 3
+    assert [c["slug"] for c in api.get("/cities?joined_year=2023").json()["items"]] == ["chiang-mai", "khon-kaen", "rayong"]
+    assert api.get("/cities?country=IDN&as_of=2024-12-31").json()["count"] == 4
+    assert [c["slug"] for c in api.get("/cities?q=%C4%90%C3%A0%20N%E1%BA%B5ng").json()["items"]] == ["da-nang"]
+
+
+def test_city_detail(api):
+    body = api.get("/cities/da-nang").json()
+    assert body["name"] == "Da Nang"
+    assert body["local_name"] == "Đà Nẵng"
+    assert body["aliases"] == ["Danang"]
+    assert body["country"] == "VNM"
+    assert body["latitude"] == "16.0544"
+    assert body["joined_on"] == "2018-04-28"
+    assert body["member_today"] is True
+    assert [(m["joined_on"], m["left_on"]) for m in body["memberships"]] == [("2018-04-28", None)]
+    assert [(o["role"], o["agency"]) for o in body["offices"]] == [("csco", "People's Committee of Da Nang City")]
+
+
+def test_countries_and_framework_and_chairs(api):
+    countries = api.get("/countries").json()
+    assert countries["count"] == 11
+    vietnam = next(c for c in countries["items"] if c["iso3"] == "VNM")
+    assert (vietnam["name"], vietnam["city_count"], vietnam["nr_agency"]) == ("Viet Nam", 3, "Ministry of Construction")
+    assert api.get("/countries?as_of=2025-12-31").json()["count"] == 10
+    assert api.get("/countries/tls").json()["joined_on"] == "2026-01-01"
+    framework = api.get("/framework?limit=100").json()
+    assert framework["count"] == 32
+    kinds = [n["kind"] for n in framework["items"]]
+    assert (kinds.count("outcome"), kinds.count("urban_system"), kinds.count("focus_area"), kinds.count("enabler"),
+            kinds.count("project_type")) == (3, 2, 6, 2, 19)
+    assert api.get("/framework?kind=enabler").json()["count"] == 2
+    chairs = api.get("/chairs").json()
+    assert [(c["year"], c["chair"], c["shepherd"]) for c in chairs["items"]][-3:] == [
+        (2024, "LAO", "IDN"), (2025, "MYS", "IDN"), (2026, "PHL", "IDN")]
+    assert [t["renews_previous"] for t in api.get("/shepherd-terms").json()["items"]] == [False, True, False, True]
+
+
+def test_roles_hide_contact_data_from_the_public_and_partners(api, api_as, secretariat, partner_jica, csco_danang):
+    term = RoleTerm.objects.get(role="csco", city__slug="da-nang")
+    term.person.email = "office@example.invalid"
+    term.person.save()
+    public = api.get("/roles?city=da-nang").json()["items"][0]
+    assert (public["email"], public["phone"]) == (None, None)
+    assert api_as(partner_jica).get("/roles?city=da-nang").json()["items"][0]["email"] is None
+    assert api_as(csco_danang).get("/roles?city=da-nang").json()["items"][0]["email"] == "office@example.invalid"
+    assert api.get("/roles?country=VNM").json()["count"] == 4
+    assert api.get("/roles?role=nr").json()["count"] == 11
+
+
+def test_list_query_counts_do_not_grow_with_rows(api):
+    for path, limit in [("/cities", 5), ("/cities", 38), ("/roles", 5), ("/roles", 50), ("/countries", 11)]:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(f"{path}?limit={limit}").status_code == 200
+        assert len(queries) <= 2, (path, limit, [q["sql"] for q in queries])
+
+
+def test_errors_share_one_format(api, api_as, nr_vietnam):
+    assert api.get("/cities/atlantis").json() == {"detail": "No city with the slug “atlantis”.", "code": "not_found"}
+    bad = api.get("/cities?as_of=yesterday")
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "invalid_input"
+    assert bad.json()["errors"][0]["field"] == "as_of"
+    assert api.get("/cities?limit=0").status_code == 422
+    unauth = api.post("/cities", {"name": "X"})
+    assert (unauth.status_code, unauth.json()["code"]) == (401, "not_authenticated")
+    forged = api.__class__("ascn_forged").get("/cities")
+    assert (forged.status_code, forged.json()["code"]) == (401, "not_authenticated")
+    denied = api_as(nr_vietnam).post("/countries", {"iso3": "XYZ", "name": "X", "joined_on": "2030-01-01"})
+    assert (denied.status_code, denied.json()["code"]) == (403, "permission_denied")
+    assert api.get("/no-such-endpoint").json() == {"detail": "No such API endpoint.", "code": "not_found"}
+
+
+def test_secretariat_creates_updates_and_deletes_a_city(api_as, secretariat):
+    client = api_as(secretariat)
+    created = client.post("/cities", {
+        "name": "Luang Namtha", "country": "LAO", "latitude": "20.9500", "longitude": "101.4000",
+        "aliases": ["Louang Namtha"], "joined_on": "2027-01-01", "basis": "test",
+    })
+    assert created.status_code == 201, created.json()
+    assert created.json()["slug"] == "luang-namtha"
+    assert created.json()["memberships"][0]["joined_on"] == "2027-01-01"
+    assert City.objects.as_of(__import__("datetime").date(2027, 1, 1)).count() == 39
+    patched = client.patch("/cities/luang-namtha", {"local_name": "ຫຼວງນ້ຳທາ"})
+    assert patched.status_code == 200
+    assert patched.json()["local_name"] == "ຫຼວງນ້ຳທາ"
+    entry = AuditEntry.objects.filter(content_type__model="city", action="update").latest("id")
+    assert (entry.actor, entry.via, entry.changes) == (secretariat, "api", {"local_name": ["", "ຫຼວງນ້ຳທາ"]})
+    assert client.delete("/cities/luang-namtha").status_code == 204
+    assert not City.objects.filter(slug="luang-namtha").exists()
+
+
+def test_invalid_city_input_is_a_422_naming_fields(api_as, secretariat):
+    client = api_as(secretariat)
+    response = client.post("/cities", {"name": "", "country": "Vietnam", "latitude": "91", "longitude": "0"})
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"name", "country", "latitude"}
+    duplicate = client.post("/cities", {"name": "Da Nang", "country": "VNM", "latitude": "1", "longitude": "1"})
+    assert duplicate.status_code == 422
+    assert duplicate.json()["code"] == "invalid_record"
+    assert {e["field"] for e in duplicate.json()["errors"]} == {"slug", "__all__"}
+    assert client.post("/cities", {"name": "X", "country": "ZZZ", "latitude": "1", "longitude": "1"}).status_code == 404
+    assert City.objects.count() == 38
+
+
+def test_nr_edits_own_country_cities_only_and_denied_patch_changes_nothing(api_as, nr_vietnam):
+    client = api_as(nr_vietnam)
+    assert client.patch("/cities/ha-noi", {"aliases": ["Hanoi", "HN"]}).status_code == 200
+    assert City.objects.get(slug="ha-noi").aliases == ["Hanoi", "HN"]
+    before = list(City.objects.filter(slug="bangkok").values())
+    audit_before = AuditEntry.objects.count()
+    response = client.patch("/cities/bangkok", {"name": "Changed"})
+    assert response.status_code == 403
+    assert list(City.objects.filter(slug="bangkok").values()) == before
+    assert AuditEntry.objects.count() == audit_before
+
+
+def test_countries_write_and_delete_in_use(api_as, secretariat):
+    client = api_as(secretariat)
+    created = client.post("/countries", {"iso3": "XTS", "name": "Testland", "joined_on": "2030-01-01"})
+    assert created.status_code == 201
+    assert created.json()["city_count"] == 0
+    assert client.patch("/countries/XTS", {"nr_agency": "Ministry of Tests"}).json()["nr_agency"] == "Ministry of Tests"
+    assert client.delete("/countries/XTS").status_code == 204
+    in_use = client.delete("/countries/VNM")
+    assert (in_use.status_code, in_use.json()["code"]) == (409, "in_use")
+    assert Country.objects.filter(iso3="VNM").exists()
+
+
+def test_roles_write(api_as, secretariat, nr_vietnam, nr_thailand):
+    created = api_as(nr_vietnam).post("/roles", {
+        "role": "csco_alternate", "city": "ho-chi-minh-city", "position": "Director",
+        "agency": "Department of Science and Technology", "email": "dost@example.invalid", "starts_on": "2026-03-01",
+    })
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["country"], body["city"], body["email"]) == ("VNM", "ho-chi-minh-city", "dost@example.invalid")
+    foreign = api_as(nr_thailand)
+    assert foreign.patch(f"/roles/{body['id']}", {"position": "x"}).status_code == 403
+    assert foreign.post("/roles", {"role": "csco", "city": "da-nang", "agency": "X"}).status_code == 403
+    patched = api_as(nr_vietnam).patch(f"/roles/{body['id']}", {"ends_on": "2026-02-01"})
+    assert patched.status_code == 422
+    assert patched.json()["errors"] == [{"field": "ends_on", "message": "The end must be after the start."}]
+    assert api_as(secretariat).delete(f"/roles/{body['id']}").status_code == 204
+    assert RoleTerm.objects.count() == 50
+
+
+def test_openapi_and_docs_are_served(api):
+    schema = api.get("/openapi.json").json()
+    assert schema["info"]["title"] == "ASCN Platform API"
+    for path in ["/api/v1/countries", "/api/v1/cities", "/api/v1/cities/{slug}", "/api/v1/framework", "/api/v1/chairs",
+                 "/api/v1/roles"]:
+        assert path in schema["paths"], path
+    assert "BearerAuth" in str(schema["components"]) or "TokenAuth" in str(schema["components"])
+    assert api.client.get("/api/v1/docs").status_code == 200
