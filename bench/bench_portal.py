@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print("building data: migrate, seed, collectstatic ...", flush=True)
         manage(python, env, "migrate", "--no-input", "-v", "0")
         seeded = manage(python, env, "seed")
-        print("\n".join("  " + line for line in seeded.strip().splitlines()))
+        print("\n".join("  " + line for line in seeded.rstrip().splitlines()))
         manage(python, env, "collectstatic", "--no-input", "-v", "0")
 
         results: list[harness.LoadResult] = []

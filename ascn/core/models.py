@@ -61,6 +61,17 @@ class User(AbstractUser):
         ]
 
     @property
+    def is_secretariat_staff(self) -> bool:
+        return self.is_active and self.is_staff and self.role == Role.SECRETARIAT
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Secretariat staff run the back office: every model permission."""
+        return self.is_secretariat_staff or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_secretariat_staff or super().has_module_perms(app_label)
+
+    @property
     def scope_label(self) -> str:
         scope = self.country or self.city or self.partner
         return str(scope) if scope else ""

@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel
 from ascn.core.permissions import Access, ScopedQuerySet
+from ascn.framework.models import Tagged
 
 from .choices import PartnerKind
 
 
-class Partner(TimeStampedModel):
+class Partner(Tagged, TimeStampedModel):
+    """An external partner; tagged with the focus areas and enablers it supports."""
+
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)

@@ -37,7 +37,7 @@ def test_token_authenticates_until_revoked_or_expired(secretariat, api):
     assert actions.authenticate_token("not-a-token") is None
     actions.revoke_api_token(secretariat, token)
     assert actions.authenticate_token(secret) is None
-    expired, expired_secret = actions.create_api_token(secretariat, "old", timezone.now() - dt.timedelta(seconds=1))
+    _expired, expired_secret = actions.create_api_token(secretariat, "old", timezone.now() - dt.timedelta(seconds=1))
     assert actions.authenticate_token(expired_secret) is None
     response = api.__class__(expired_secret).patch("/cities/ha-noi", {"name": "X"})
     assert response.status_code == 401
@@ -75,14 +75,18 @@ def test_token_form_errors_and_other_peoples_tokens(client, nr_vietnam, secretar
     assert ApiToken.objects.get(pk=other.pk).revoked_at is None
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_database_worker_runs_enqueued_tasks(secretariat):
+def test_database_worker_runs_enqueued_tasks(secretariat, django_capture_on_commit_callbacks, monkeypatch):
     """Production: tasks wait in the database until `make worker` (db_worker) runs them."""
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # The worker recycles connections between tasks; inside this test's transaction that would close it.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     with override_settings(TASKS=tasks):  # django-tasks resets its backends on setting_changed
-        actions.create_api_token(secretariat, "queued")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.create_api_token(secretariat, "queued")
         assert mail.outbox == []
         assert DBTaskResult.objects.filter(status="READY").count() == 1
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -1,7 +1,7 @@
 """Membership over time, offices, chairs and Shepherd terms."""
 
-import datetime as dt
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest

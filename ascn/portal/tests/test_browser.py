@@ -1,0 +1,127 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against a running server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("ASCN_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing but ASCN_REQUIRE_BROWSER is set (install Debian's chromium).")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A development server on its own freshly migrated and seeded SQLite database."""
+    folder = tmp_path_factory.mktemp("browser")
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "ascn.settings", "MAP_TILE_URL": ""}
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    for command in (["migrate", "--no-input", "-v", "0"], ["seed"]):
+        subprocess.run(manage + command, env=env, check=True, capture_output=True, timeout=180)
+    port = free_port()
+    process = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/livez", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the development server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def test_home_map_city_profile_and_language_switch(server, page):
+    page.goto(server + "/")
+    page.wait_for_selector(".map[data-ready=true]")
+    markers = page.locator("#map .leaflet-marker-icon")
+    assert markers.count() == 38
+    page.wait_for_selector("#map path.leaflet-interactive, #map svg path", state="attached")
+    if os.environ.get("ASCN_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "home.png"), full_page=True)
+
+    page.locator('#map .leaflet-marker-icon[title^="Da Nang"]').dispatch_event("click")
+    page.locator(".leaflet-popup a.popup-link").click()
+    page.wait_for_url(server + "/cities/da-nang/")
+    assert page.locator("h1").inner_text().startswith("Da Nang")
+    assert "Đà Nẵng" in page.locator("h1").inner_text()
+    assert page.locator("#city-map .leaflet-marker-icon").count() == 1
+
+    page.locator('.languages a[data-lang="vi"]').click()
+    page.wait_for_url(server + "/vi/cities/da-nang/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    with translation.override("vi"):
+        cities_vi = translation.gettext("Cities")
+        profile_vi = translation.gettext("Profile")
+    assert cities_vi != "Cities", "the Vietnamese catalogue is not compiled"
+    assert page.locator(".main-nav a").first.inner_text() == cities_vi
+    assert page.locator("h2").first.inner_text() == profile_vi
+    if os.environ.get("ASCN_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "city-vi.png"), full_page=True)
+
+    page.locator('.languages a[data-lang="th"]').click()
+    page.wait_for_url(server + "/th/cities/da-nang/")
+    assert page.locator("html").get_attribute("lang") == "th"
+
+
+def test_city_filters_update_results_without_reload(server, page):
+    page.goto(server + "/cities/")
+    assert page.locator('[data-testid="result-count"]').inner_text() == "38 cities"
+    page.select_option("#id_country", "THA")
+    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.startsWith('6 ')")
+    assert "country=THA" in page.url
+    page.fill("#id_as_of", "2020-01-01")
+    page.dispatch_event("#id_as_of", "change")
+    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.startsWith('3 ')")
+    assert page.locator("#results tbody tr").count() == 3
