@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI for /api/v1/docs from its own static files (no CDN)
     "django_htmx",
     "template_partials",
     "django_tasks",

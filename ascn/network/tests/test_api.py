@@ -179,4 +179,16 @@ def test_openapi_and_docs_are_served(api):
                  "/api/v1/roles"]:
         assert path in schema["paths"], path
     assert "BearerAuth" in str(schema["components"]) or "TokenAuth" in str(schema["components"])
-    assert api.client.get("/api/v1/docs").status_code == 200
+    docs = api.client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+
+
+def test_malformed_json_is_a_clear_400_or_422(api_as, secretariat):
+    client = api_as(secretariat)
+    response = client.client.post("/api/v1/cities", data="{not json", content_type="application/json",
+                                  headers=client.headers)
+    assert response.status_code in (400, 422)
+    assert set(response.json()) >= {"detail", "code"}
