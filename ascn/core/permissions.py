@@ -140,6 +140,12 @@ def can_create(user: Any, model: type[models.Model], **scope: Any) -> bool:
     return wanted is not None and wanted[0] in scope and scope[wanted[0]] == wanted[1]
 
 
+def require_secretariat(user: Any) -> None:
+    """For registry decisions only the Secretariat takes (removing a city, for example)."""
+    if not Principal.of(user).is_secretariat:
+        raise PermissionDenied(_("Only the ASEAN Secretariat may do this."))
+
+
 def require_edit(user: Any, obj: models.Model) -> None:
     if not can_edit(user, obj):
         raise PermissionDenied(_("You may not change this record."))

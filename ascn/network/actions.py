@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
-from ascn.core.permissions import require_create, require_edit
+from ascn.core.permissions import require_create, require_edit, require_secretariat
 
 from .models import City, CityMembership, Country, Person, RoleTerm
 
@@ -78,7 +78,7 @@ def update_city(actor: Any, city: City, data: dict[str, Any], via: str = "web") 
 
 
 def delete_city(actor: Any, city: City, via: str = "web") -> None:
-    require_edit(actor, city)
+    require_secretariat(actor)
     with transaction.atomic():
         for membership in city.memberships.all():
             core.delete_audited(actor, membership, via)
@@ -86,13 +86,14 @@ def delete_city(actor: Any, city: City, via: str = "web") -> None:
 
 
 def add_membership(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> CityMembership:
-    require_edit(actor, city)
+    """Record a city joining (and possibly leaving): the Secretariat, or the NR of its country."""
+    require_create(actor, CityMembership, country_id=city.country_id)
     with transaction.atomic():
         return core.create_audited(actor, CityMembership(city=city, **_only(data, MEMBERSHIP_FIELDS)), via)
 
 
 def update_membership(actor: Any, membership: CityMembership, data: dict[str, Any], via: str = "web") -> dict:
-    require_edit(actor, membership.city)
+    require_edit(actor, membership)
     with transaction.atomic():
         return core.update_audited(actor, membership, _only(data, MEMBERSHIP_FIELDS), via)
 

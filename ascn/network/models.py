@@ -110,7 +110,7 @@ class CityMembership(TimeStampedModel):
     source = models.CharField(_("source"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(), country="city__country_id", city="city_id")
+    access = Access(public=Q(), country="city__country_id", editors=frozenset({Role.NATIONAL_REP}))
 
     class Meta:
         verbose_name = _("membership")

@@ -68,11 +68,25 @@ def test_partner_matrix_with_an_unpublished_record(accounts, role, visible, edit
         assert list(Partner.objects.editable_by(user).values_list("slug", flat=True)) == ["jica"]
 
 
-def test_memberships_are_edited_through_their_city(accounts):
-    bangkok = City.objects.get(slug="bangkok")
+def test_memberships_are_for_the_secretariat_and_the_nr_of_the_country(accounts):
+    bangkok, danang = City.objects.get(slug="bangkok"), City.objects.get(slug="da-nang")
     with pytest.raises(PermissionDenied):
         actions.add_membership(accounts["nr"], bangkok, {"joined_on": "2030-01-01"})
-    assert CityMembership.objects.filter(city=bangkok).count() == 1
+    with pytest.raises(PermissionDenied):
+        actions.update_membership(accounts["csco"], danang.memberships.get(), {"left_on": "2030-01-01"})
+    assert CityMembership.objects.filter(left_on__isnull=False).count() == 0
+    assert CityMembership.objects.editable_by(accounts["nr"]).count() == 3
+    assert CityMembership.objects.editable_by(accounts["csco"]).count() == 0
+    actions.update_membership(accounts["nr"], danang.memberships.get(), {"left_on": "2030-01-01"})
+    assert str(danang.memberships.get().left_on) == "2030-01-01"
+
+
+def test_only_the_secretariat_removes_a_city(accounts):
+    danang = City.objects.get(slug="da-nang")
+    for role in ("csco", "nr"):
+        with pytest.raises(PermissionDenied):
+            actions.delete_city(accounts[role], danang)
+    assert City.objects.filter(slug="da-nang").exists()
 
 
 def snapshot():
