@@ -16,6 +16,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Requests to /vi/ or /th/ leave their language active in the thread; start each test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 def make_user(username: str, role: str = "", **scope):
     from ascn.core.models import User
     from ascn.network.models import City, Country

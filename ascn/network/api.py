@@ -99,6 +99,8 @@ class CityOut(Schema):
 
 
 class OfficeOut(Schema):
+    """A term of office. Contact details only reach the Secretariat, NRs and city officers."""
+
     id: int
     role: str
     role_label: str
@@ -112,6 +114,43 @@ class OfficeOut(Schema):
     source: str
     email: str | None = Field(None, description="Only for the Secretariat, NRs and city officers")
     phone: str | None = Field(None, description="Only for the Secretariat, NRs and city officers")
+
+    @staticmethod
+    def resolve_role_label(obj: RoleTerm) -> str:
+        return obj.get_role_display()
+
+    @staticmethod
+    def resolve_country(obj: RoleTerm) -> str | None:
+        return obj.country.iso3 if obj.country else None
+
+    @staticmethod
+    def resolve_city(obj: RoleTerm) -> str | None:
+        return obj.city.slug if obj.city else None
+
+    @staticmethod
+    def resolve_position(obj: RoleTerm) -> str:
+        return obj.person.position
+
+    @staticmethod
+    def resolve_agency(obj: RoleTerm) -> str:
+        return obj.person.agency
+
+    @staticmethod
+    def resolve_name(obj: RoleTerm) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_email(obj: RoleTerm, context) -> str | None:
+        return obj.person.email if _sees_contacts(context) else None
+
+    @staticmethod
+    def resolve_phone(obj: RoleTerm, context) -> str | None:
+        return obj.person.phone if _sees_contacts(context) else None
+
+
+def _sees_contacts(context) -> bool:
+    request = (context or {}).get("request")
+    return Principal.of(caller(request) if request else None).is_network_member
 
 
 class CityDetailOut(CityOut):
@@ -202,22 +241,6 @@ class ShepherdTermOut(Schema):
     source: str
 
 
-# --- Serialisers that depend on who is asking ------------------------------------------------------
-
-
-def office_out(term: RoleTerm, principal: Principal) -> dict:
-    person = term.person
-    data = {
-        "id": term.pk, "role": term.role, "role_label": term.get_role_display(),
-        "country": term.country.iso3 if term.country else None, "city": term.city.slug if term.city else None,
-        "position": person.position, "agency": person.agency, "name": person.name,
-        "starts_on": term.starts_on, "ends_on": term.ends_on, "source": term.source,
-    }
-    if principal.is_network_member:
-        data.update(email=person.email, phone=person.phone)
-    return data
-
-
 def _country(iso3: str) -> Country:
     return get_object_or_404(Country, iso3=iso3.upper())
 
@@ -284,8 +307,7 @@ def list_cities(request: HttpRequest, filters: Query[CityFilter]):
 def get_city(request: HttpRequest, slug: str):
     user = caller(request)
     city = _city_for(user, slug)
-    principal = Principal.of(user)
-    city.offices = [office_out(t, principal) for t in queries.current_terms(city.role_terms.all(), queries.today())]
+    city.offices = queries.current_terms(city.role_terms.all(), queries.today())
     city.member_today = queries.is_member(city, queries.today())
     return city
 
@@ -337,26 +359,7 @@ def list_roles(request: HttpRequest, country: str | None = None, city: str | Non
                role: OfficeRole | None = None, as_of: dt.date | None = None):
     """National Representatives, CSCOs and the Secretariat, by position and agency. Contact details
     are returned only to the Secretariat, National Representatives and city officers."""
-    user = caller(request)
-    principal = Principal.of(user)
-    qs = queries.role_terms(user, country=country, city=city, role=role, as_of=as_of)
-    return _OfficeList(qs, principal)
-
-
-class _OfficeList:
-    """A lazily sliced queryset that serialises offices for one principal (keeps pagination's count)."""
-
-    def __init__(self, qs, principal: Principal) -> None:
-        self.qs, self.principal = qs, principal
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):
-        return [office_out(t, self.principal) for t in self.qs[item]]
-
-    def __len__(self) -> int:
-        return self.count()
+    return queries.role_terms(caller(request), country=country, city=city, role=role, as_of=as_of)
 
 
 def _office_fields(payload: Schema) -> tuple[dict, dict]:
@@ -373,8 +376,7 @@ def create_role(request: HttpRequest, payload: OfficeIn):
         term["country"] = _country(term["country"])
     if term.get("city"):
         term["city"] = get_object_or_404(City, slug=term["city"])
-    created = actions.create_role_term(request.auth, person, term, via="api")
-    return Status(201, office_out(created, Principal.of(request.auth)))
+    return Status(201, actions.create_role_term(request.auth, person, term, via="api"))
 
 
 @router.patch("/roles/{term_id}", response={200: OfficeOut, **ERROR_RESPONSES}, auth=token_auth)
@@ -382,7 +384,7 @@ def update_role(request: HttpRequest, term_id: int, payload: OfficePatch):
     term = get_object_or_404(RoleTerm.objects.select_related("person", "country", "city"), pk=term_id)
     person, data = _office_fields(payload)
     actions.update_role_term(request.auth, term, person, data, via="api")
-    return office_out(term, Principal.of(request.auth))
+    return term
 
 
 @router.delete("/roles/{term_id}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)

@@ -51,7 +51,8 @@ def city_detail(user: Any, slug: str) -> City:
         .select_related("country")
         .prefetch_related(
             Prefetch("memberships", queryset=CityMembership.objects.order_by("joined_on")),
-            Prefetch("role_terms", queryset=RoleTerm.objects.select_related("person").order_by("role")),
+            Prefetch("role_terms", queryset=RoleTerm.objects.select_related("person", "country", "city")
+                     .order_by("role")),
         )
         .annotate(first_joined_on=Min("memberships__joined_on"))
         .get(slug=slug)

@@ -74,6 +74,14 @@ def test_roles_hide_contact_data_from_the_public_and_partners(api, api_as, secre
     assert api.get("/roles?role=nr").json()["count"] == 11
 
 
+def test_city_detail_query_count_is_constant(api):
+    with CaptureQueriesContext(connection) as one_office:
+        api.get("/cities/da-nang")
+    with CaptureQueriesContext(connection) as two_offices:
+        api.get("/cities/bandar-seri-begawan")
+    assert len(one_office) == len(two_offices) <= 4
+
+
 def test_list_query_counts_do_not_grow_with_rows(api):
     for path, limit in [("/cities", 5), ("/cities", 38), ("/roles", 5), ("/roles", 50), ("/countries", 11)]:
         with CaptureQueriesContext(connection) as queries:
