@@ -5,7 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import City
+from .choices import CITY_ROLES, OfficeRole
+from .models import City, Country
 
 
 class CityFilterForm(forms.Form):
@@ -44,3 +45,43 @@ class CityForm(forms.ModelForm):
     def clean_aliases(self) -> list[str]:
         return [a.strip() for a in self.cleaned_data.get("aliases", "").split(";") if a.strip()]
 
+
+
+class OfficeForm(forms.Form):
+    """A term of office and its holder, as recorded by the Secretariat or the country's NR."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=OfficeRole.choices)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.none(), required=False,
+                                     help_text=_("For a National Representative."))
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none(), required=False,
+                                  help_text=_("For a CSCO; leave empty for a National Representative."))
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    agency = forms.CharField(label=_("Agency"), max_length=300)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False,
+                           help_text=_("Optional. The public registry shows position and agency only."))
+    email = forms.EmailField(label=_("E-mail (not public)"), required=False)
+    phone = forms.CharField(label=_("Phone (not public)"), max_length=50, required=False)
+    starts_on = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("Set it when the term ends; the record is kept."))
+
+    PERSON_FIELDS = ("position", "agency", "name", "email", "phone")
+    TERM_FIELDS = ("starts_on", "ends_on")
+
+    def __init__(self, *args, cities=None, countries=None, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = cities if cities is not None else City.objects.none()
+        if countries is None:  # a National Representative records offices of their own country
+            del self.fields["country"]
+        else:
+            self.fields["country"].queryset = countries
+        if editing:  # role and place of an existing term do not change: end it and record a new one
+            for name in ("role", "city", "country"):
+                self.fields.pop(name, None)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        role = data.get("role")
+        if role in CITY_ROLES and not data.get("city"):
+            self.add_error("city", _("A CSCO's term needs a city."))
+        return data

@@ -99,6 +99,12 @@ def role_terms(user: Any, *, country: str | None = None, city: str | None = None
     return qs.order_by("country__name", "city__name", "role", "id")
 
 
+def editable_offices(user: Any) -> QuerySet[RoleTerm]:
+    """The terms of office the user maintains, newest first within each place."""
+    return (RoleTerm.objects.editable_by(user).select_related("person", "country", "city")
+            .order_by("country__name", "city__name", "role", "-starts_on", "id"))
+
+
 def national_terms(terms: list[RoleTerm]) -> list[RoleTerm]:
     return [t for t in terms if t.role in COUNTRY_ROLES]
 

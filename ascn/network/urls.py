@@ -10,4 +10,6 @@ urlpatterns = [
     path("countries/", views.country_list, name="countries"),
     path("countries/<str:iso3>/", views.country_detail, name="country"),
     path("chairs/", views.chairs, name="chairs"),
+    path("workspace/offices/", views.offices, name="offices"),
+    path("workspace/offices/<int:term_id>/", views.office_edit, name="office_edit"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ascn.core.permissions import Principal, can_edit
 
 from . import actions, queries
-from .forms import CityFilterForm, CityForm
+from .forms import CityFilterForm, CityForm, OfficeForm
 from .models import City, CityMembership, Country
 
 PAGE_SIZE = 25
@@ -107,8 +107,7 @@ def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             changes = actions.update_city(request.user, city, data, via="web")
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _form_errors(form, exc)
         else:
             if changes:
                 messages.success(request, _("Saved: %(fields)s.") % {"fields": ", ".join(sorted(changes))})
@@ -118,3 +117,55 @@ def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
     template = "network/city_edit.html#form" if request.htmx else "network/city_edit.html"
     return render(request, template, {"city": city, "form": form}, status=422 if form.errors else 200)
 
+
+
+@login_required
+def offices(request: HttpRequest) -> HttpResponse:
+    """The offices the user maintains (NR: own country; Secretariat: all), and a form to record one."""
+    today = queries.today()
+    editable = queries.editable_offices(request.user)
+    if not editable.exists() and not Principal.of(request.user).is_secretariat:
+        raise PermissionDenied(_("Your role does not maintain offices."))
+    cities = City.objects.editable_by(request.user).select_related("country").order_by("name")
+    countries = Country.objects.order_by("name") if Principal.of(request.user).is_secretariat else None
+    form = OfficeForm(request.POST or None, cities=cities, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        country = data["city"].country if data["city"] else (data.get("country") or request.user.country)
+        person = {k: data[k] for k in OfficeForm.PERSON_FIELDS}
+        term = {"role": data["role"], "city": data["city"], "country": country,
+                **{k: data[k] for k in OfficeForm.TERM_FIELDS}}
+        try:
+            actions.create_role_term(request.user, person, term, via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Office recorded."))
+            return redirect("network:offices")
+    context = {"form": form, "terms": editable, "today": today}
+    return render(request, "network/offices.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def office_edit(request: HttpRequest, term_id: int) -> HttpResponse:
+    term = get_object_or_404(queries.editable_offices(request.user), pk=term_id)
+    initial = {**{k: getattr(term.person, k) for k in OfficeForm.PERSON_FIELDS},
+               **{k: getattr(term, k) for k in OfficeForm.TERM_FIELDS}}
+    form = OfficeForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = actions.update_role_term(request.user, term, {k: data[k] for k in OfficeForm.PERSON_FIELDS},
+                                               {k: data[k] for k in OfficeForm.TERM_FIELDS}, via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved.") if changes else _("Nothing changed."))
+            return redirect("network:offices")
+    return render(request, "network/office_edit.html", {"form": form, "term": term},
+                  status=422 if form.errors else 200)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

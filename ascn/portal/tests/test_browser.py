@@ -75,6 +75,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
+    page.set_default_timeout(60_000)  # generous: CI runs the suite on two busy cores
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
@@ -92,8 +93,11 @@ def test_home_map_city_profile_and_language_switch(server, page):
         page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "home.png"), full_page=True)
 
     page.locator('#map .leaflet-marker-icon[title^="Da Nang"]').dispatch_event("click")
-    page.locator(".leaflet-popup a.popup-link").click()
-    page.wait_for_url(server + "/cities/da-nang/")
+    link = page.locator(".leaflet-popup a.popup-link")
+    link.wait_for(state="visible")
+    assert link.get_attribute("href") == "/cities/da-nang/"
+    with page.expect_navigation(url=server + "/cities/da-nang/"):
+        link.click()
     assert page.locator("h1").inner_text().startswith("Da Nang")
     assert "Đà Nẵng" in page.locator("h1").inner_text()
     assert page.locator("#city-map .leaflet-marker-icon").count() == 1
