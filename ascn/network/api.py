@@ -4,7 +4,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
@@ -242,15 +243,32 @@ class ShepherdTermOut(Schema):
 
 
 def _country(iso3: str) -> Country:
-    return get_object_or_404(Country, iso3=iso3.upper())
+    """The country of a path parameter (404 when unknown)."""
+    country = Country.objects.filter(iso3=iso3.upper()).first()
+    if country is None:
+        raise Http404(_("No country with the code “%(code)s”.") % {"code": iso3})
+    return country
+
+
+def _country_field(iso3: str, field: str = "country") -> Country:
+    """The country named in a request body (422 naming the field when unknown)."""
+    country = Country.objects.filter(iso3=iso3.upper()).first()
+    if country is None:
+        raise ValidationError({field: _("Unknown country code “%(code)s”.") % {"code": iso3}})
+    return country
+
+
+def _city_field(slug: str, field: str = "city") -> City:
+    city = City.objects.filter(slug=slug).first()
+    if city is None:
+        raise ValidationError({field: _("Unknown city “%(slug)s”.") % {"slug": slug}})
+    return city
 
 
 def _city_for(user, slug: str) -> City:
     try:
         return queries.city_detail(user, slug)
     except City.DoesNotExist:
-        from django.http import Http404
-
         raise Http404(_("No city with the slug “%(slug)s”.") % {"slug": slug}) from None
 
 
@@ -269,8 +287,6 @@ def get_country(request: HttpRequest, iso3: str):
     try:
         return queries.country_detail(caller(request), iso3)
     except Country.DoesNotExist:
-        from django.http import Http404
-
         raise Http404(_("No country with the code “%(code)s”.") % {"code": iso3}) from None
 
 
@@ -315,7 +331,7 @@ def get_city(request: HttpRequest, slug: str):
 @router.post("/cities", response={201: CityDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def create_city(request: HttpRequest, payload: CityIn):
     data = payload.dict(exclude={"joined_on", "basis"}, exclude_none=True)
-    data["country"] = _country(payload.country)
+    data["country"] = _country_field(payload.country)
     city = actions.create_city(request.auth, data, joined_on=payload.joined_on, basis=payload.basis, via="api")
     return Status(201, get_city(request, city.slug))
 
@@ -325,7 +341,7 @@ def update_city(request: HttpRequest, slug: str, payload: CityPatch):
     city = get_object_or_404(City, slug=slug)
     data = payload.dict(exclude_unset=True)
     if "country" in data:
-        data["country"] = _country(data["country"])
+        data["country"] = _country_field(data["country"])
     actions.update_city(request.auth, city, data, via="api")
     return get_city(request, slug)
 
@@ -373,9 +389,9 @@ def create_role(request: HttpRequest, payload: OfficeIn):
     person, term = _office_fields(payload)
     person.setdefault("agency", payload.agency)
     if term.get("country"):
-        term["country"] = _country(term["country"])
+        term["country"] = _country_field(term["country"])
     if term.get("city"):
-        term["city"] = get_object_or_404(City, slug=term["city"])
+        term["city"] = _city_field(term["city"])
     return Status(201, actions.create_role_term(request.auth, person, term, via="api"))
 
 

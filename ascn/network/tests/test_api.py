@@ -134,7 +134,12 @@ def test_invalid_city_input_is_a_422_naming_fields(api_as, secretariat):
     assert duplicate.status_code == 422
     assert duplicate.json()["code"] == "invalid_record"
     assert {e["field"] for e in duplicate.json()["errors"]} == {"slug", "__all__"}
-    assert client.post("/cities", {"name": "X", "country": "ZZZ", "latitude": "1", "longitude": "1"}).status_code == 404
+    unknown = client.post("/cities", {"name": "X", "country": "ZZZ", "latitude": "1", "longitude": "1"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [{"field": "country", "message": "Unknown country code “ZZZ”."}]
+    assert client.patch("/countries/ZZZ", {"name": "X"}).json()["code"] == "not_found"
+    assert client.post("/roles", {"role": "csco", "city": "atlantis", "agency": "X"}).json()["errors"] == [
+        {"field": "city", "message": "Unknown city “atlantis”."}]
     assert City.objects.count() == 38
 
 
