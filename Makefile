@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PO_FILES := $(wildcard ascn/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test setup install messages migrate seed demo worker lint check lock bench serve-prod clean
+.PHONY: run test setup install messages makemessages migrate seed demo worker lint check lock bench serve-prod clean
 
 run: setup ## set up (once) and serve the portal with SQLite on http://127.0.0.1:$(PORT)
 	@DEBUG=1 $(PY) manage.py demo_accounts
@@ -48,6 +48,9 @@ worker: install ## run background tasks from the database queue (production: TAS
 serve-prod: install ## serve with gunicorn as in production (needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(VENV)/bin/gunicorn ascn.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+makemessages: install ## refresh the vi and th catalogues from the code and templates (then translate new entries)
+	cd ascn && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l th --ignore='static/vendor/*'
 
 lint: install
 	$(PY) -m ruff check .
