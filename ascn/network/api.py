@@ -78,21 +78,13 @@ class CityOut(Schema):
     name: str
     local_name: str
     aliases: list[str]
-    country: str = Field(description="ISO3 of the country")
-    country_name: str
+    country: str = Field(alias="country.iso3", description="ISO3 of the country")
+    country_name: str = Field(alias="country.name")
     pilot: bool
     latitude: Decimal
     longitude: Decimal
     joined_on: dt.date | None = Field(description="First day of membership")
     source: str
-
-    @staticmethod
-    def resolve_country(obj: City) -> str:
-        return obj.country.iso3
-
-    @staticmethod
-    def resolve_country_name(obj: City) -> str:
-        return obj.country.name
 
     @staticmethod
     def resolve_joined_on(obj: City) -> dt.date | None:
@@ -104,41 +96,17 @@ class OfficeOut(Schema):
 
     id: int
     role: str
-    role_label: str
-    country: str | None
-    city: str | None
-    position: str
-    agency: str
-    name: str
+    role_label: str = Field(alias="get_role_display")
+    country: str | None = Field(None, alias="country.iso3")
+    city: str | None = Field(None, alias="city.slug")
+    position: str = Field(alias="person.position")
+    agency: str = Field(alias="person.agency")
+    name: str = Field(alias="person.name")
     starts_on: dt.date | None
     ends_on: dt.date | None
     source: str
     email: str | None = Field(None, description="Only for the Secretariat, NRs and city officers")
     phone: str | None = Field(None, description="Only for the Secretariat, NRs and city officers")
-
-    @staticmethod
-    def resolve_role_label(obj: RoleTerm) -> str:
-        return obj.get_role_display()
-
-    @staticmethod
-    def resolve_country(obj: RoleTerm) -> str | None:
-        return obj.country.iso3 if obj.country else None
-
-    @staticmethod
-    def resolve_city(obj: RoleTerm) -> str | None:
-        return obj.city.slug if obj.city else None
-
-    @staticmethod
-    def resolve_position(obj: RoleTerm) -> str:
-        return obj.person.position
-
-    @staticmethod
-    def resolve_agency(obj: RoleTerm) -> str:
-        return obj.person.agency
-
-    @staticmethod
-    def resolve_name(obj: RoleTerm) -> str:
-        return obj.person.name
 
     @staticmethod
     def resolve_email(obj: RoleTerm, context) -> str | None:
