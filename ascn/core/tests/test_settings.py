@@ -15,13 +15,13 @@ def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_missing_secret_key_in_production_is_a_clear_error():
+def test_missing_secret_key_in_production_stops_with_a_clear_message():
     result = run_settings({"ALLOWED_HOSTS": "ascn.example.org"})
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_missing_allowed_hosts_in_production_is_a_clear_error():
+def test_missing_allowed_hosts_in_production_stops_with_a_clear_message():
     result = run_settings({"SECRET_KEY": "x" * 50})
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr

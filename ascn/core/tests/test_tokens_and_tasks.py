@@ -65,7 +65,7 @@ def test_workspace_token_page_creates_shows_once_and_revokes(client, nr_vietnam)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
 
 
-def test_token_form_errors_and_other_peoples_tokens(client, nr_vietnam, secretariat):
+def test_token_form_rejects_blank_names_and_other_peoples_tokens(client, nr_vietnam, secretariat):
     client.force_login(nr_vietnam)
     response = client.post("/workspace/tokens/", {"name": "   ", "expires_in_days": "7"})
     assert response.status_code == 422

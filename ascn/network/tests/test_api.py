@@ -89,7 +89,7 @@ def test_list_query_counts_do_not_grow_with_rows(api):
         assert len(queries) <= 2, (path, limit, [q["sql"] for q in queries])
 
 
-def test_errors_share_one_format(api, api_as, nr_vietnam):
+def test_failures_share_one_body_format(api, api_as, nr_vietnam):
     assert api.get("/cities/atlantis").json() == {"detail": "No city with the slug “atlantis”.", "code": "not_found"}
     bad = api.get("/cities?as_of=yesterday")
     assert bad.status_code == 422

@@ -31,7 +31,7 @@ def test_nr_records_own_national_representative(client, nr_vietnam):
     assert RoleTerm.objects.get(role="nr_alternate").country.iso3 == "VNM"
 
 
-def test_office_form_errors_name_the_field_and_change_nothing(client, nr_vietnam):
+def test_office_form_names_the_bad_field_and_changes_nothing(client, nr_vietnam):
     client.force_login(nr_vietnam)
     response = client.post("/workspace/offices/", {"role": "csco", "agency": "X"})
     assert response.status_code == 422
