@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ascn.framework",
     "ascn.network",
     "ascn.partnerships",
+    "ascn.plans",
     "ascn.portal",
 ]
 

@@ -37,7 +37,8 @@ def create_audited(actor: Any, obj: models.Model, via: str = "") -> models.Model
     """Validate and insert `obj`, then record its initial values."""
     obj.full_clean()
     obj.save()
-    record(actor, AuditAction.CREATE, obj, {k: [None, v] for k, v in audit.snapshot(obj).items()}, via)
+    initial = audit.as_json(audit.snapshot(obj))
+    record(actor, AuditAction.CREATE, obj, {k: [None, v] for k, v in initial.items()}, via)
     return obj
 
 
@@ -59,7 +60,7 @@ def update_audited(actor: Any, obj: models.Model, data: dict[str, Any], via: str
 
 
 def delete_audited(actor: Any, obj: models.Model, via: str = "") -> None:
-    values = audit.snapshot(obj)
+    values = audit.as_json(audit.snapshot(obj))
     record(actor, AuditAction.DELETE, obj, {k: [v, None] for k, v in values.items()}, via)
     obj.delete()
 
@@ -110,7 +111,7 @@ def authenticate_token(secret: str) -> User | None:
 
 # --- Reference data -------------------------------------------------------------------------------
 
-SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed")
+SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed", "ascn.plans.seed")
 
 
 def seed_reference_data(modules: tuple[str, ...] = SEED_MODULES) -> list:

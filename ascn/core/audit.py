@@ -23,15 +23,15 @@ def plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of `obj` (FKs as ids), keyed by field name."""
+    """The concrete field values of `obj` (FKs as ids), keyed by field name, as Python values."""
     names = fields or [f.name for f in obj._meta.concrete_fields if not f.primary_key]
-    result = {}
-    for name in names:
-        field = obj._meta.get_field(name)
-        result[name] = plain(getattr(obj, field.attname))
-    return result
+    return {name: getattr(obj, obj._meta.get_field(name).attname) for name in names}
+
+
+def as_json(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in values.items()}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for every field whose value changed."""
-    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+    """{field: [old, new]} (JSON-safe) for every field whose value changed (Decimal 16 == 16.0000)."""
+    return {k: [plain(before.get(k)), plain(after[k])] for k in after if before.get(k) != after[k]}
