@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ascn.core.api import install_error_handlers
 from ascn.framework.api import router as framework_router
 from ascn.network.api import router as network_router
+from ascn.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="ASCN Platform API",
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", network_router)
 api.add_router("", framework_router)
+api.add_router("", plans_router)

@@ -1,0 +1,192 @@
+"""Reads of plans and projects shown to users, always through the permission layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, QuerySet
+
+from ascn.core.models import AuditEntry
+
+from .choices import ProjectStage, ProjectStatus, SupportKind
+from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
+
+SORTS = {
+    "title": ("title", "id"),
+    "city": ("city__name", "title", "id"),
+    "status": ("status", "title", "id"),
+    "cost": (F("cost_estimate").desc(nulls_last=True), "id"),
+    "updated": ("-updated_at", "-id"),
+    "reference": ("reference", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    country: str | None = None        # ISO3
+    city: str | None = None           # slug
+    focus_area: str | None = None     # framework code
+    project_type: str | None = None   # framework code
+    status: str | None = None
+    stage: str | None = None
+    support: str | None = None        # SupportKind
+    q: str | None = None
+    sort: str = "city"
+
+    def without(self, name: str) -> ProjectFilters:
+        return replace(self, **{name: None})
+
+    def active(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sort" and getattr(self, f.name)}
+
+
+def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
+    qs = Project.objects.visible_to(user)
+    if f.country:
+        qs = qs.filter(city__country__iso3=f.country.upper())
+    if f.city:
+        qs = qs.filter(city__slug=f.city)
+    if f.focus_area:
+        qs = qs.filter(focus_area__code=f.focus_area)
+    if f.project_type:
+        qs = qs.filter(project_type__code=f.project_type)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.support:
+        qs = qs.filter(id__in=SupportNeed.objects.filter(kind=f.support).values("project_id"))
+    if f.q:
+        qs = qs.search(f.q)
+    return qs
+
+
+def projects(user: Any, filters: ProjectFilters | None = None) -> QuerySet[Project]:
+    """The pipeline: projects the user may see, filtered and sorted, with what a list row shows."""
+    f = filters or ProjectFilters()
+    return (
+        _filtered(user, f)
+        .select_related("city__country", "focus_area", "project_type")
+        .prefetch_related(Prefetch("support_needs", queryset=SupportNeed.objects.order_by("kind")))
+        .order_by(*SORTS.get(f.sort, SORTS["city"]))
+    )
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facets:
+    total: int
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+FACET_FIELDS = {
+    "country": ("city__country__iso3", "city__country__name"),
+    "city": ("city__slug", "city__name"),
+    "focus_area": ("focus_area__code", "focus_area__name"),
+    "project_type": ("project_type__code", "project_type__name"),
+    "status": ("status", None),
+    "stage": ("stage", None),
+}
+CHOICE_LABELS = {"status": dict(ProjectStatus.choices), "stage": dict(ProjectStage.choices),
+                 "support": dict(SupportKind.choices)}
+
+
+def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
+    """Counts per value of each facet, given all the other filters (a constant number of queries)."""
+    f = filters or ProjectFilters()
+    result = Facets(total=_filtered(user, f).count())
+    for name, (path, label_path) in FACET_FIELDS.items():
+        rows = (_filtered(user, f.without(name)).exclude(**{f"{path}__isnull": True}).exclude(**{path: ""})
+                .values(path, *([label_path] if label_path else [])).annotate(n=Count("id")).order_by(path))
+        result.groups[name] = [
+            FacetValue(row[path], str(row[label_path] if label_path else CHOICE_LABELS[name].get(row[path], row[path])),
+                       row["n"], getattr(f, name) == row[path])
+            for row in rows
+        ]
+    support_rows = (SupportNeed.objects.filter(project__in=_filtered(user, f.without("support")))
+                    .values("kind").annotate(n=Count("project_id")).order_by("kind"))
+    result.groups["support"] = [FacetValue(r["kind"], str(CHOICE_LABELS["support"][r["kind"]]), r["n"],
+                                           f.support == r["kind"]) for r in support_rows]
+    return result
+
+
+def project_detail(user: Any, pk: int) -> Project:
+    """One project with everything its page shows; raises Project.DoesNotExist."""
+    return (
+        Project.objects.visible_to(user)
+        .select_related("city__country", "focus_area", "project_type")
+        .prefetch_related(
+            Prefetch("support_needs", queryset=SupportNeed.objects.order_by("kind")),
+            Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author").order_by("-date", "-id")),
+            Prefetch("partners"), Prefetch("documents"), Prefetch("framework_tags__node"),
+            Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+        )
+        .get(pk=pk)
+    )
+
+
+def history(obj: Any) -> QuerySet[AuditEntry]:
+    """The audit entries of one record, newest first (who, when, which fields, old and new values)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return (AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
+                                      object_id=str(obj.pk)).select_related("actor").order_by("-created_at", "-id"))
+
+
+def updates_of(user: Any, project: Project) -> QuerySet[ProgressUpdate]:
+    return ProgressUpdate.objects.visible_to(user).filter(project=project).order_by("-date", "-id")
+
+
+def plans(user: Any, city: str | None = None, current_only: bool = False) -> QuerySet[ActionPlan]:
+    qs = ActionPlan.objects.visible_to(user).select_related("city__country")
+    if city:
+        qs = qs.filter(city__slug=city)
+    if current_only:
+        qs = qs.current()
+    return qs.prefetch_related(
+        "focus_areas",
+        Prefetch("targets", queryset=StrategicTarget.objects.order_by("position", "id")),
+        Prefetch("priority_projects", queryset=Project.objects.visible_to(user).select_related("focus_area")),
+    ).order_by("city__name", "-year")
+
+
+def counts_by(user: Any, path: str, filters: ProjectFilters | None = None) -> dict[str, int]:
+    rows = _filtered(user, filters or ProjectFilters()).values(path).annotate(n=Count("id"))
+    return {row[path]: row["n"] for row in rows}
+
+
+def plan_snapshot(plan: ActionPlan) -> dict[str, Any]:
+    """A plan (with prefetched relations) as plain data, for comparing versions."""
+    return {
+        "vision": plan.vision,
+        "horizon_year": plan.horizon_year,
+        "focus_areas": sorted(n.name for n in plan.focus_areas.all()),
+        "priority_projects": sorted(p.title for p in plan.priority_projects.all()),
+        "targets": [
+            {"statement": t.statement, "metric": t.metric, "unit": t.unit,
+             "baseline_value": t.baseline_value, "baseline_year": t.baseline_year,
+             "target_value": t.target_value, "target_year": t.target_year}
+            for t in plan.targets.all()
+        ],
+    }
+
+
+def plan_history(user: Any, city_slug: str) -> list[tuple[ActionPlan, list]]:
+    """Every visible version of a city's plan, newest first, each with what changed since the one before."""
+    from .diffing import diff_versions
+
+    versions = list(plans(user, city=city_slug))  # newest first
+    result = []
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        changes = diff_versions(plan_snapshot(older), plan_snapshot(newer)) if older else []
+        result.append((newer, changes))
+    return result
