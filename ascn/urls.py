@@ -15,6 +15,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("ascn.portal.urls")),
     path("", include("ascn.network.urls")),
+    path("", include("ascn.plans.urls")),
     path("framework/", include("ascn.framework.urls")),
     path("accounts/", include("ascn.core.urls")),
     path("workspace/", include("ascn.core.workspace_urls")),

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction
 from ascn.core.permissions import Principal, require_create, require_edit
 
+from . import importing
 from .choices import SupportKind
-from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
+from .models import ActionPlan, Comment, ProgressUpdate, Project, ProjectImport, StrategicTarget, SupportNeed
 
 PROJECT_FIELDS = {
     "reference", "city", "title", "objective", "description", "focus_area", "project_type", "status", "stage",
@@ -224,3 +228,191 @@ def delete_target(actor: Any, target: StrategicTarget, via: str = "web") -> None
         core.record(actor, AuditAction.UPDATE, target.plan, {"targets": [target.statement, None]}, via)
         core.delete_audited(actor, target, via)
 
+
+
+# --- Import ---------------------------------------------------------------------------------------
+
+IMPORT_FIELDS = ("reference", "title", "objective", "description", "focus_area_id", "project_type_id", "stage",
+                 "start_date", "end_date", "currency", "cost_estimate", "funding_secured", "support_notes",
+                 "is_published", "source")
+BATCH = 2000
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    problem: str = ""
+    committed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "errors": self.errors, "problem": self.problem, "committed": self.committed}
+
+
+def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: str = "web",
+                    keep_file: bool = True, as_system: bool = False) -> tuple[ImportSummary, ProjectImport | None]:
+    """Check a CSV/XLSX of projects and, with `commit` and no error, write it atomically.
+
+    Rows match existing projects by `reference`, else by city and title; a row equal to its project
+    changes nothing, so importing the same file twice is a no-op. The upload is kept with its summary.
+    """
+    from django.core.files.base import ContentFile
+
+    summary = ImportSummary()
+    try:
+        header, rows = importing.read_table(name, data)
+        result = importing.check_rows(header, rows, _vocabulary(actor, as_system))
+    except importing.FileProblem as exc:
+        summary.problem = str(exc)
+        result = None
+    if result is not None:
+        summary.errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
+        plan = _plan_import(result.rows)
+        summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
+        if commit and not summary.errors:
+            with transaction.atomic():
+                _apply_import(actor, plan, name, via)
+            summary.committed = True
+    record = None
+    if keep_file:
+        record = ProjectImport(original_name=name[:255], uploaded_by=_user(actor), summary=summary.as_dict(),
+                               committed_at=timezone.now() if summary.committed else None)
+        record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
+        record.save()
+    return summary, record
+
+
+def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
+    """What rows may name; `as_system` (management command) may write every city."""
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import City
+
+    from .queries import cities_for_new_projects
+
+    cities = frozenset(City.objects.values_list("slug", flat=True))
+    writable = cities if as_system else set(cities_for_new_projects(actor).values_list("slug", flat=True))
+    types = dict(FrameworkNode.objects.filter(kind="project_type").values_list("code", "parent__code"))
+    return importing.Vocabulary(
+        cities=cities,
+        focus_areas=frozenset(FrameworkNode.objects.filter(kind="focus_area").values_list("code", flat=True)),
+        project_types=types, may_write_city=writable.__contains__,
+    )
+
+
+@dataclass
+class _ImportPlan:
+    new: list[tuple[Project, list[str], str]] = field(default_factory=list)      # project, support, status
+    changed: list[tuple[Project, list[str], list[str] | None, str | None]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan_import(rows: list[importing.CheckedRow]) -> _ImportPlan:
+    """Decide per row: create, update (which fields) or leave unchanged. Reads, never writes."""
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import City
+
+    plan = _ImportPlan()
+    if not rows:
+        return plan
+    city_ids = dict(City.objects.values_list("slug", "id"))
+    node_ids = dict(FrameworkNode.objects.values_list("code", "id"))
+    slugs = {r.values["city"] for r in rows}
+    refs = {r.values["reference"] for r in rows if r.values["reference"]}
+    existing = list(Project.objects.filter(Q(city__slug__in=slugs) | Q(reference__in=refs)).select_related(None))
+    by_ref = {p.reference: p for p in existing if p.reference}
+    by_title = {(p.city_id, p.title.casefold()): p for p in existing}
+    supports: dict[int, list[str]] = {}
+    for project_id, kind in SupportNeed.objects.filter(project__in=existing).values_list("project_id", "kind"):
+        supports.setdefault(project_id, []).append(kind)
+    for row in rows:
+        v = row.values
+        fields_ = {
+            "reference": v["reference"], "title": v["title"], "objective": v["objective"],
+            "description": v["description"], "focus_area_id": node_ids[v["focus_area"]],
+            "project_type_id": node_ids.get(v["project_type"]) if v["project_type"] else None,
+            "stage": v["stage"], "start_date": v["start_date"], "end_date": v["end_date"],
+            "currency": v["currency"], "cost_estimate": v["cost_estimate"], "funding_secured": v["funding_secured"],
+            "support_notes": v["support_notes"], "is_published": v["is_published"], "source": v["source"],
+        }
+        city_id = city_ids[v["city"]]
+        project = by_ref.get(v["reference"]) if v["reference"] else None
+        project = project or by_title.get((city_id, v["title"].casefold()))
+        if project is None:
+            plan.new.append((Project(city_id=city_id, status=v["status"] or "planning", **fields_), v["support"],
+                             v["status"] or "planning"))
+            continue
+        diff = [name for name, value in fields_.items() if getattr(project, name) != value]
+        new_support = v["support"] if sorted(supports.get(project.pk, [])) != v["support"] else None
+        new_status = v["status"] if v["status"] and v["status"] != project.status else None
+        if not diff and new_support is None and new_status is None:
+            plan.unchanged += 1
+            continue
+        before = {name: getattr(project, name) for name in diff}
+        for name in diff:
+            setattr(project, name, fields_[name])
+        project._import_before = before  # type: ignore[attr-defined]
+        plan.changed.append((project, diff, new_support, new_status))
+    return plan
+
+
+def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
+    """Write an import plan with bulk statements (one audit entry per created or changed project)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ascn.core.audit import plain
+    from ascn.core.models import AuditEntry
+    from ascn.core.text import search_blob
+
+    today = timezone.localdate()
+    source = _("Imported from %(file)s") % {"file": name[:200]}
+    author = _user(actor)
+    content_type = ContentType.objects.get_for_model(Project)
+    projects = [p for p, _s, _st in plan.new] + [p for p, *_rest in plan.changed]
+    for project in projects:
+        project.search_text = search_blob(project.title, project.reference, project.objective, project.description)
+    created = Project.objects.bulk_create([p for p, _s, _st in plan.new], batch_size=BATCH)
+    changed_fields = sorted({f for _p, diff, _s, _st in plan.changed for f in diff} | {"search_text", "updated_at"})
+    for project, *_rest in plan.changed:
+        project.updated_at = timezone.now()
+    if plan.changed:
+        Project.objects.bulk_update([p for p, *_rest in plan.changed], changed_fields, batch_size=BATCH)
+    updates, needs, entries = [], [], []
+    for project, support, status in zip(created, [s for _p, s, _st in plan.new], [st for *_x, st in plan.new],
+                                        strict=True):
+        updates.append(ProgressUpdate(project=project, date=today, status=status, author=author, source=source))
+        needs += [SupportNeed(project=project, kind=k) for k in support]
+        entries.append(AuditEntry(actor=author, action=AuditAction.CREATE, content_type=content_type,
+                                  object_id=str(project.pk), object_repr=str(project)[:200], via=via,
+                                  changes={"import": [None, name[:200]]}))
+    for project, diff, support, status in plan.changed:
+        changes = {f: [plain(project._import_before[f]), plain(getattr(project, f))] for f in diff}
+        if support is not None:
+            SupportNeed.objects.filter(project=project).delete()
+            needs += [SupportNeed(project=project, kind=k) for k in support]
+            changes["support"] = [None, support]
+        if status is not None:
+            updates.append(ProgressUpdate(project=project, date=today, status=status, author=author, source=source))
+            changes["status"] = [project.status, status]
+            project.status = status
+        entries.append(AuditEntry(actor=author, action=AuditAction.UPDATE, content_type=content_type,
+                                  object_id=str(project.pk), object_repr=str(project)[:200], via=via, changes=changes))
+    Project.objects.bulk_update([p for p, *_r in plan.changed if _r[2] is not None], ["status"], batch_size=BATCH)
+    ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    SupportNeed.objects.bulk_create(needs, batch_size=BATCH)
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+
+def commit_import(actor: Any, record: ProjectImport, via: str = "web") -> ImportSummary:
+    """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
+    if record.uploaded_by_id != getattr(actor, "pk", None) and not Principal.of(actor).is_secretariat:
+        raise PermissionDenied(_("This upload is someone else's."))
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    summary, _record = import_projects(actor, record.original_name, data, commit=True, via=via, keep_file=False)
+    record.summary = summary.as_dict()
+    record.committed_at = timezone.now() if summary.committed else record.committed_at
+    record.save(update_fields=["summary", "committed_at", "updated_at"])
+    return summary

@@ -8,13 +8,14 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, QuerySet
 
 from ascn.core.models import AuditEntry
+from ascn.core.permissions import Principal
 
 from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
 SORTS = {
-    "title": ("title", "id"),
     "city": ("city__name", "title", "id"),
+    "title": ("title", "id"),
     "status": ("status", "title", "id"),
     "cost": (F("cost_estimate").desc(nulls_last=True), "id"),
     "updated": ("-updated_at", "-id"),
@@ -190,3 +191,55 @@ def plan_history(user: Any, city_slug: str) -> list[tuple[ActionPlan, list]]:
         changes = diff_versions(plan_snapshot(older), plan_snapshot(newer)) if older else []
         result.append((newer, changes))
     return result
+
+
+def cities_for_new_projects(user: Any) -> QuerySet:
+    """The cities in which the user may record projects: the Secretariat all, a city officer its own."""
+    from ascn.network.models import City
+
+    principal = Principal.of(user)
+    if principal.is_secretariat:
+        return City.objects.all()
+    if principal.role in Project.access.editors and principal.city_id:
+        return City.objects.filter(pk=principal.city_id)
+    return City.objects.none()
+
+
+def export_rows(user: Any, filters: ProjectFilters) -> list[dict[str, Any]]:
+    """The filtered pipeline as plain rows with the import/export columns."""
+    return [
+        {
+            "reference": p.reference, "city": p.city.slug, "title": p.title, "focus_area": p.focus_area.code,
+            "project_type": p.project_type.code if p.project_type else "", "status": p.status, "stage": p.stage,
+            "start_date": p.start_date, "end_date": p.end_date, "currency": p.currency,
+            "cost_estimate": p.cost_estimate, "funding_secured": p.funding_secured,
+            "support": [s.kind for s in p.support_needs.all()], "support_notes": p.support_notes,
+            "objective": p.objective, "description": p.description, "is_published": p.is_published,
+            "source": p.source,
+        }
+        for p in projects(user, filters).iterator(chunk_size=2000)
+    ]
+
+
+def allowed_values() -> dict[str, list[str]]:
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import City
+
+    return {
+        "city": list(City.objects.order_by("slug").values_list("slug", flat=True)),
+        "focus_area": list(FrameworkNode.objects.filter(kind="focus_area").order_by("position")
+                           .values_list("code", flat=True)),
+        "project_type": list(FrameworkNode.objects.filter(kind="project_type").order_by("position")
+                             .values_list("code", flat=True)),
+        "status": list(ProjectStatus.values), "stage": list(ProjectStage.values),
+        "support (separate with ;)": list(SupportKind.values), "is_published": ["true", "false"],
+    }
+
+
+def template_example() -> dict[str, Any]:
+    return {"reference": "", "city": "da-nang", "title": "Smart parking pilot", "focus_area": "built_infrastructure",
+            "project_type": "built_infrastructure.mobility_transportation", "status": "planning",
+            "stage": "feasibility", "start_date": "2027-01-01", "end_date": "2028-12-31", "currency": "USD",
+            "cost_estimate": "1500000", "funding_secured": "250000", "support": ["financial", "technical"],
+            "support_notes": "Financing structure and sensor specifications", "objective": "",
+            "description": "", "is_published": False, "source": ""}

@@ -14,3 +14,18 @@ def language_url(context, lang_code: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def facet_query(filters, name: str, value: str) -> str:
+    """The query string that toggles one facet value, keeping the other filters and the sort order."""
+    from urllib.parse import urlencode
+
+    params = dict(filters.active())
+    if params.get(name) == value:
+        params.pop(name)
+    else:
+        params[name] = value
+    if getattr(filters, "sort", "") and filters.sort != "city":
+        params["sort"] = filters.sort
+    return urlencode(params)

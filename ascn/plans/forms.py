@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ascn.framework.models import FrameworkNode
+from ascn.partnerships.models import Partner
+
+from .choices import ProjectStage, ProjectStatus, SupportKind
+from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget
+from .queries import SORTS
+
+SORT_LABELS = {"city": _("City"), "title": _("Title"), "status": _("Status"), "cost": _("Cost (highest first)"),
+               "updated": _("Recently updated"), "reference": _("Report number")}
+
+
+class PipelineFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title, number or text")}))
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
+    country = forms.CharField(required=False, widget=forms.HiddenInput)
+    city = forms.CharField(required=False, widget=forms.HiddenInput)
+    focus_area = forms.CharField(required=False, widget=forms.HiddenInput)
+    project_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(required=False, choices=[("", ""), *ProjectStatus.choices], widget=forms.HiddenInput)
+    stage = forms.ChoiceField(required=False, choices=[("", ""), *ProjectStage.choices], widget=forms.HiddenInput)
+    support = forms.ChoiceField(required=False, choices=[("", ""), *SupportKind.choices], widget=forms.HiddenInput)
+
+
+class ProjectForm(forms.ModelForm):
+    support = forms.MultipleChoiceField(label=_("Support required"), required=False, choices=SupportKind.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    partners = forms.ModelMultipleChoiceField(label=_("Partners involved"), required=False,
+                                              queryset=Partner.objects.order_by("name"))
+    secondary_tags = forms.ModelMultipleChoiceField(
+        label=_("Other framework tags"), required=False,
+        queryset=FrameworkNode.objects.filter(kind__in=["focus_area", "enabler", "outcome"]).order_by("position"),
+        help_text=_("Enablers, outcomes or other focus areas the project also serves."))
+
+    class Meta:
+        model = Project
+        fields = ["title", "reference", "objective", "description", "focus_area", "project_type", "stage",
+                  "start_date", "end_date", "currency", "cost_estimate", "funding_secured", "support_notes",
+                  "is_published"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "support_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, city=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.city = city or getattr(self.instance, "city", None)
+        if self.instance.pk:
+            self.initial.setdefault("support", [s.kind for s in self.instance.support_needs.all()])
+            self.initial.setdefault("partners", list(self.instance.partners.all()))
+            self.initial.setdefault("secondary_tags", [t.node for t in self.instance.framework_tags.all()
+                                                       if not t.is_primary])
+        self.fields["project_type"].queryset = FrameworkNode.objects.filter(kind="project_type").order_by("position")
+        self.fields["focus_area"].queryset = FrameworkNode.objects.filter(kind="focus_area").order_by("position")
+
+    def _post_clean(self) -> None:
+        if self.city is not None:
+            self.instance.city = self.city
+        super()._post_clean()
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["date", "status", "percent_complete", "milestones", "progress", "partner_support", "challenges"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}),
+                   **{f: forms.Textarea(attrs={"rows": 3}) for f in
+                      ("milestones", "progress", "partner_support", "challenges")}}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class PlanForm(forms.ModelForm):
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Focus areas"), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=FrameworkNode.objects.filter(kind="focus_area").order_by("position"))
+    priority_projects = forms.ModelMultipleChoiceField(label=_("Priority projects"), required=False,
+                                                       queryset=Project.objects.none())
+
+    class Meta:
+        model = ActionPlan
+        fields = ["vision", "horizon_year", "is_published"]
+        widgets = {"vision": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, city=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority_projects"].queryset = Project.objects.filter(city=city).order_by("title")
+        if self.instance.pk:
+            self.initial.setdefault("focus_areas", list(self.instance.focus_areas.all()))
+            self.initial.setdefault("priority_projects", list(self.instance.priority_projects.all()))
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = StrategicTarget
+        fields = ["statement", "metric", "unit", "baseline_value", "baseline_year", "target_value", "target_year"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"),
+                           help_text=_("UTF-8 CSV or Excel workbook with the template's columns; at most 20 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        from .importing import MAX_BYTES
+
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

@@ -1,0 +1,330 @@
+"""Public pipeline, project and plan pages, and the workspace forms for plans and projects."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ascn.core.permissions import Principal, can_create, can_edit
+from ascn.framework.actions import set_framework_tags
+from ascn.network.models import City
+
+from . import actions, exporting, queries
+from .choices import STATUS_DEFINITIONS
+from .forms import CommentForm, ImportForm, PipelineFilterForm, PlanForm, ProgressUpdateForm, ProjectForm, TargetForm
+from .models import ActionPlan, Project, ProjectImport, StrategicTarget
+
+PAGE_SIZE = 25
+
+
+def pipeline(request: HttpRequest) -> HttpResponse:
+    form = PipelineFilterForm(request.GET or None)
+    filters = queries.ProjectFilters()
+    if form.is_valid():
+        filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
+                                         sort=form.cleaned_data.get("sort") or "city")
+    page = Paginator(queries.projects(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = queries.facets(request.user, filters)
+    context = {
+        "form": form, "filters": filters, "page": page, "facets": facets, "query": _query(request, drop="page"),
+        "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(request.user, filters),
+        "can_create": can_create(request.user, Project, city_id=getattr(request.user, "city_id", None)),
+    }
+    template = "plans/pipeline.html#results" if request.htmx else "plans/pipeline.html"
+    return render(request, template, context)
+
+
+def _query(request: HttpRequest, drop: str) -> str:
+    query = request.GET.copy()
+    query.pop(drop, None)
+    return query.urlencode()
+
+
+def _map_points(user, filters: queries.ProjectFilters) -> list[dict]:
+    """One point per city with the number of projects that match the filters."""
+    counts = queries.counts_by(user, "city_id", filters)
+    cities = City.objects.filter(id__in=counts).select_related("country")
+    return [{"slug": c.slug, "name": c.name, "local_name": c.local_name, "country": c.country.display_name,
+             "lat": float(c.latitude), "lng": float(c.longitude), "count": counts[c.id]} for c in cities]
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible(request, pk)
+    principal = Principal.of(request.user)
+    context = {
+        "project": project, "can_edit": can_edit(request.user, project),
+        "can_comment": principal.is_network_member, "comment_form": CommentForm(),
+        "can_see_history": principal.is_network_member,
+        "status_definitions": STATUS_DEFINITIONS,
+    }
+    return render(request, "plans/project_detail.html", context)
+
+
+def _visible(request: HttpRequest, pk: int) -> Project:
+    try:
+        return queries.project_detail(request.user, pk)
+    except Project.DoesNotExist:
+        raise Http404(_("No project at this address.")) from None
+
+
+@login_required
+def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible(request, pk)
+    if not Principal.of(request.user).is_network_member:
+        raise PermissionDenied(_("The change history is for the network's members."))
+    entries = Paginator(queries.history(project), 50).get_page(request.GET.get("page"))
+    return render(request, "plans/history.html", {"project": project, "page": entries, "query": ""})
+
+
+def city_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    city = get_object_or_404(City.objects.visible_to(request.user).select_related("country"), slug=slug)
+    versions = queries.plan_history(request.user, slug)
+    context = {
+        "city": city, "versions": versions, "current": versions[0][0] if versions else None,
+        "can_create": can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id),
+    }
+    return render(request, "plans/city_plan.html", context)
+
+
+# --- Workspace: projects ----------------------------------------------------------------------------
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    cities = queries.cities_for_new_projects(request.user)
+    if not cities.exists():
+        raise PermissionDenied(_("Your role does not record projects."))
+    city = cities.filter(slug=request.GET.get("city") or request.POST.get("city")).first()
+    if city is None and cities.count() == 1:
+        city = cities.get()
+    if city is None:
+        return render(request, "plans/choose_city.html", {"cities": cities.order_by("name")})
+    form = ProjectForm(request.POST or None, city=city)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
+        try:
+            project = actions.create_project(request.user, {**data, "city": city},
+                                             {k: "" for k in form.cleaned_data["support"]},
+                                             form.cleaned_data["partners"], via="web")
+            set_framework_tags(request.user, project, None, form.cleaned_data["secondary_tags"], via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Project recorded."))
+            return redirect("plans:project", pk=project.pk)
+    return render(request, "plans/project_form.html", {"form": form, "city": city, "project": None},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.editable_by(request.user).select_related("city"), pk=pk)
+    form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=pk))
+    validate_only = request.method == "POST" and request.POST.get("_validate") == "1"
+    if validate_only:
+        form.is_valid()
+    elif request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
+        details = {s.kind: s.details for s in project.support_needs.all()}
+        support = {kind: details.get(kind, "") for kind in form.cleaned_data["support"]}
+        try:
+            changes = actions.update_project(request.user, project, data, support, form.cleaned_data["partners"])
+            changes.update(set_framework_tags(request.user, project, None, form.cleaned_data["secondary_tags"]))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved.") if changes else _("Nothing changed."))
+            return redirect("plans:project", pk=project.pk)
+    template = "plans/project_form.html#form" if request.htmx else "plans/project_form.html"
+    return render(request, template, {"form": form, "city": project.city, "project": project},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def project_update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    form = ProgressUpdateForm(request.POST or None, initial={"status": project.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_progress_update(request.user, project, form.cleaned_data, via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Progress update recorded."))
+            return redirect("plans:project", pk=project.pk)
+    return render(request, "plans/update_form.html", {"form": form, "project": project},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def project_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        actions.add_comment(request.user, form.cleaned_data["body"], project=project, via="web")
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect("plans:project", pk=pk)
+
+
+# --- Workspace: action plans --------------------------------------------------------------------------
+
+
+@login_required
+def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a city's plan, or its next version (copied from the current one)."""
+    city = get_object_or_404(City, slug=slug)
+    if not can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id):
+        raise PermissionDenied(_("You may not edit this city's action plan."))
+    latest = ActionPlan.objects.filter(city=city).order_by("-year").first()
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            messages.error(request, _("Give the version's year."))
+            return redirect("plans:city_plan", slug=slug)
+        try:
+            if latest:
+                plan = actions.new_plan_version(request.user, latest, year, via="web")
+            else:
+                plan = actions.create_plan(request.user, city, year, {"vision": _("To be written")}, via="web")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("plans:city_plan", slug=slug)
+        return redirect("plans:plan_edit", pk=plan.pk)
+    return redirect("plans:city_plan", slug=slug)
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.editable_by(request.user).select_related("city"), pk=pk)
+    form = PlanForm(request.POST or None, instance=ActionPlan.objects.get(pk=pk), city=plan.city)
+    target_form = TargetForm(prefix="target")
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
+        try:
+            changes = actions.update_plan(request.user, plan, data, form.cleaned_data["focus_areas"],
+                                          form.cleaned_data["priority_projects"], via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved.") if changes else _("Nothing changed."))
+            return redirect("plans:plan_edit", pk=pk)
+    context = {"plan": plan, "form": form, "target_form": target_form,
+               "targets": plan.targets.order_by("position", "id")}
+    return render(request, "plans/plan_form.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def target_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.editable_by(request.user), pk=pk)
+    form = TargetForm(request.POST, prefix="target")
+    if form.is_valid():
+        try:
+            actions.add_target(request.user, plan, form.cleaned_data, via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    if form.errors:
+        context = {"plan": plan, "form": PlanForm(instance=plan, city=plan.city), "target_form": form,
+                   "targets": plan.targets.order_by("position", "id")}
+        return render(request, "plans/plan_form.html", context, status=422)
+    messages.success(request, _("Target added."))
+    return redirect("plans:plan_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(StrategicTarget.objects.select_related("plan"), pk=pk)
+    if not ActionPlan.objects.editable_by(request.user).filter(pk=target.plan_id).exists():
+        raise PermissionDenied(_("You may not edit this action plan."))
+    actions.delete_target(request.user, target, via="web")
+    messages.success(request, _("Target removed."))
+    return redirect("plans:plan_edit", pk=target.plan_id)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def city_project_counts(user, city: City) -> dict[str, int]:
+    """Counts by status of a city's visible projects (for its profile)."""
+    rows = Project.objects.visible_to(user).filter(city=city).values("status").annotate(n=Count("id"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+# --- Import and export ------------------------------------------------------------------------------
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered pipeline as CSV, XLSX or JSON (same filters as the pipeline page)."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404(_("Unknown export format."))
+    form = PipelineFilterForm(request.GET or None)
+    filters = queries.ProjectFilters()
+    if form.is_valid():
+        filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
+                                         sort=form.cleaned_data.get("sort") or "city")
+    rows = queries.export_rows(request.user, filters)
+    body = {"csv": exporting.to_csv, "json": exporting.to_json, "xlsx": exporting.to_xlsx}[fmt](rows)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="ascn-projects.{fmt}"'
+    return response
+
+
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """An empty import file with every column, an example row, and (XLSX) the allowed values."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(_("Unknown template format."))
+    example = queries.template_example()
+    body = exporting.to_xlsx([example], queries.allowed_values()) if fmt == "xlsx" else exporting.to_csv([example])
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="ascn-projects-template.{fmt}"'
+    return response
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if not queries.cities_for_new_projects(request.user).exists():
+        raise PermissionDenied(_("Your role does not record projects."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        _summary, record = actions.import_projects(request.user, upload.name, upload.read(), commit=False)
+        return redirect("plans:import_detail", pk=record.pk)
+    recent = ProjectImport.objects.filter(uploaded_by=request.user)[:10]
+    return render(request, "plans/import_upload.html", {"form": form, "recent": recent},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ProjectImport, pk=pk, uploaded_by=request.user)
+    if request.method == "POST":
+        summary = actions.commit_import(request.user, record)
+        if summary.committed:
+            messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                             % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged})
+        else:
+            messages.error(request, _("Nothing was imported: the file no longer passes the checks."))
+        return redirect("plans:import_detail", pk=pk)
+    errors = Paginator(record.summary.get("errors", []), 100).get_page(request.GET.get("page"))
+    return render(request, "plans/import_detail.html", {"record": record, "summary": record.summary,
+                                                        "page": errors, "query": ""})
