@@ -92,9 +92,17 @@ def _set_support(actor: Any, project: Project, support: dict[str, str], via: str
     project.support_needs.exclude(kind__in=after).delete()
     for kind, details in after.items():
         SupportNeed.objects.update_or_create(project=project, kind=kind, defaults={"details": details})
+    project.support_kinds = support_kinds_value(after)
+    project.save(update_fields=["support_kinds"])
     change = {"support": [before, after]}
     core.record(actor, AuditAction.UPDATE, project, change, via)
     return change
+
+
+def support_kinds_value(kinds: Iterable[str]) -> str:
+    """The denormalised form of a project's support kinds used by filters and facets."""
+    ordered = sorted(set(kinds))
+    return f"|{'|'.join(ordered)}|" if ordered else ""
 
 
 def _set_partners(actor: Any, project: Project, partners: Iterable, via: str) -> dict[str, list]:
@@ -341,8 +349,9 @@ def _plan_import(rows: list[importing.CheckedRow]) -> _ImportPlan:
         project = by_ref.get(v["reference"]) if v["reference"] else None
         project = project or by_title.get((city_id, v["title"].casefold()))
         if project is None:
-            plan.new.append((Project(city_id=city_id, status=v["status"] or "planning", **fields_), v["support"],
-                             v["status"] or "planning"))
+            plan.new.append((Project(city_id=city_id, status=v["status"] or "planning",
+                                     support_kinds=support_kinds_value(v["support"]), **fields_),
+                             v["support"], v["status"] or "planning"))
             continue
         diff = [name for name, value in fields_.items() if getattr(project, name) != value]
         new_support = v["support"] if sorted(supports.get(project.pk, [])) != v["support"] else None
@@ -363,6 +372,7 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     from ascn.core.audit import plain
+    from ascn.core.bulk import insert_many
     from ascn.core.models import AuditEntry
     from ascn.core.text import search_blob
 
@@ -393,16 +403,18 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
             SupportNeed.objects.filter(project=project).delete()
             needs += [SupportNeed(project=project, kind=k) for k in support]
             changes["support"] = [None, support]
+            project.support_kinds = support_kinds_value(support)
         if status is not None:
             updates.append(ProgressUpdate(project=project, date=today, status=status, author=author, source=source))
             changes["status"] = [project.status, status]
             project.status = status
         entries.append(AuditEntry(actor=author, action=AuditAction.UPDATE, content_type=content_type,
                                   object_id=str(project.pk), object_repr=str(project)[:200], via=via, changes=changes))
-    Project.objects.bulk_update([p for p, *_r in plan.changed if _r[2] is not None], ["status"], batch_size=BATCH)
-    ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
-    SupportNeed.objects.bulk_create(needs, batch_size=BATCH)
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    Project.objects.bulk_update([p for p, *_r in plan.changed if _r[1] is not None or _r[2] is not None],
+                                ["status", "support_kinds"], batch_size=BATCH)
+    insert_many(ProgressUpdate, updates)
+    insert_many(SupportNeed, needs)
+    insert_many(AuditEntry, entries)
 
 
 def commit_import(actor: Any, record: ProjectImport, via: str = "web") -> ImportSummary:

@@ -63,6 +63,8 @@ class Project(Tagged, TimeStampedModel):
     cost_estimate = models.DecimalField(_("cost estimate"), **MONEY)
     funding_secured = models.DecimalField(_("funding secured"), **MONEY)
     support_notes = models.TextField(_("support required (details)"), blank=True)
+    support_kinds = models.CharField(max_length=80, blank=True, editable=False,
+                                     help_text="“|financial|technical|”: the kinds of its support needs, for filters")
     partners = models.ManyToManyField("partnerships.Partner", verbose_name=_("partners involved"), blank=True,
                                       related_name="projects")
     links = models.JSONField(_("links"), default=list, blank=True)
@@ -76,14 +78,16 @@ class Project(Tagged, TimeStampedModel):
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        ordering = ["city__name", "title"]
+        ordering = ["title", "id"]
         indexes = [
-            models.Index(fields=["is_published", "status"], name="project_pub_status_idx"),
+            # Covering indexes for the pipeline's facets (one grouped scan) and per-city counts.
+            models.Index(fields=["status", "stage", "focus_area", "project_type", "support_kinds", "is_published"],
+                         name="project_facets_idx"),
+            models.Index(fields=["city", "status", "is_published"], name="project_city_status_idx"),
             models.Index(fields=["focus_area", "status"], name="project_focus_status_idx"),
-            models.Index(fields=["city", "status"], name="project_city_status_idx"),
             models.Index(fields=["project_type"], name="project_type_idx"),
-            models.Index(fields=["stage"], name="project_stage_idx"),
-            models.Index(fields=["title"], name="project_title_idx"),
+            models.Index(fields=["title", "id"], name="project_title_idx"),
+            models.Index(fields=["-cost_estimate"], name="project_cost_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="project_unique_reference"),
@@ -182,7 +186,7 @@ class ProgressUpdate(TimeStampedModel):
 
     def clean(self) -> None:
         if self.status == ProjectStatus.COMPLETED and self.percent_complete not in (None, 100):
-            raise ValidationError({"percent_complete": _("A completed project is 100 % complete.")})
+            raise ValidationError({"percent_complete": _("A completed project is 100 percent complete.")})
 
 
 class ProjectDocument(TimeStampedModel):

@@ -14,8 +14,8 @@ from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
 SORTS = {
-    "city": ("city__name", "title", "id"),
     "title": ("title", "id"),
+    "city": ("city__name", "title", "id"),
     "status": ("status", "title", "id"),
     "cost": (F("cost_estimate").desc(nulls_last=True), "id"),
     "updated": ("-updated_at", "-id"),
@@ -33,7 +33,7 @@ class ProjectFilters:
     stage: str | None = None
     support: str | None = None        # SupportKind
     q: str | None = None
-    sort: str = "city"
+    sort: str = "title"
 
     def without(self, name: str) -> ProjectFilters:
         return replace(self, **{name: None})
@@ -56,10 +56,12 @@ def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
         qs = qs.filter(status=f.status)
     if f.stage:
         qs = qs.filter(stage=f.stage)
+    # Text-like filters run as id subqueries: the database materialises the matching ids once, and the
+    # facet and per-city counts keep using their covering indexes (rows carry their id in every index).
     if f.support:
         qs = qs.filter(id__in=SupportNeed.objects.filter(kind=f.support).values("project_id"))
     if f.q:
-        qs = qs.search(f.q)
+        qs = qs.filter(id__in=Project.objects.search(f.q).values("id"))
     return qs
 
 
@@ -70,7 +72,7 @@ def projects(user: Any, filters: ProjectFilters | None = None) -> QuerySet[Proje
         _filtered(user, f)
         .select_related("city__country", "focus_area", "project_type")
         .prefetch_related(Prefetch("support_needs", queryset=SupportNeed.objects.order_by("kind")))
-        .order_by(*SORTS.get(f.sort, SORTS["city"]))
+        .order_by(*SORTS.get(f.sort, SORTS["title"]))
     )
 
 
@@ -88,34 +90,52 @@ class Facets:
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
-FACET_FIELDS = {
-    "country": ("city__country__iso3", "city__country__name"),
-    "city": ("city__slug", "city__name"),
-    "focus_area": ("focus_area__code", "focus_area__name"),
-    "project_type": ("project_type__code", "project_type__name"),
-    "status": ("status", None),
-    "stage": ("stage", None),
-}
-CHOICE_LABELS = {"status": dict(ProjectStatus.choices), "stage": dict(ProjectStage.choices),
-                 "support": dict(SupportKind.choices)}
+FACET_COLUMNS = ("status", "stage", "focus_area_id", "project_type_id", "support_kinds")
 
 
 def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
-    """Counts per value of each facet, given all the other filters (a constant number of queries)."""
+    """Counts per value of each facet over the filtered projects (drill-down), in a constant number of
+    queries whatever the data size: one grouped count over the facet columns (served by a covering
+    index), one count per city, and the labels."""
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import City, Country
+
     f = filters or ProjectFilters()
-    result = Facets(total=_filtered(user, f).count())
-    for name, (path, label_path) in FACET_FIELDS.items():
-        rows = (_filtered(user, f.without(name)).exclude(**{f"{path}__isnull": True}).exclude(**{path: ""})
-                .values(path, *([label_path] if label_path else [])).annotate(n=Count("id")).order_by(path))
-        result.groups[name] = [
-            FacetValue(row[path], str(row[label_path] if label_path else CHOICE_LABELS[name].get(row[path], row[path])),
-                       row["n"], getattr(f, name) == row[path])
-            for row in rows
-        ]
-    support_rows = (SupportNeed.objects.filter(project__in=_filtered(user, f.without("support")))
-                    .values("kind").annotate(n=Count("project_id")).order_by("kind"))
-    result.groups["support"] = [FacetValue(r["kind"], str(CHOICE_LABELS["support"][r["kind"]]), r["n"],
-                                           f.support == r["kind"]) for r in support_rows]
+    qs = _filtered(user, f).order_by()
+    tallies: dict[str, dict[Any, int]] = {name: {} for name in ("status", "stage", "focus_area", "project_type",
+                                                                   "support")}
+    total = 0
+    for status, stage, focus_area, project_type, kinds, n in qs.values_list(*FACET_COLUMNS).annotate(n=Count("id")):
+        total += n
+        for name, value in (("status", status), ("stage", stage), ("focus_area", focus_area),
+                            ("project_type", project_type)):
+            if value:
+                tallies[name][value] = tallies[name].get(value, 0) + n
+        for kind in filter(None, kinds.split("|")):
+            tallies["support"][kind] = tallies["support"].get(kind, 0) + n
+    per_city = dict(qs.values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
+    cities = {c.pk: c for c in City.objects.filter(pk__in=per_city).only("slug", "name", "country_id")}
+    countries = {c.pk: c for c in Country.objects.all()}
+    nodes = {n.pk: n for n in FrameworkNode.objects.filter(kind__in=["focus_area", "project_type"])}
+
+    result = Facets(total=total)
+    per_country: dict[int, int] = {}
+    for city_id, n in per_city.items():
+        country_id = cities[city_id].country_id
+        per_country[country_id] = per_country.get(country_id, 0) + n
+    result.groups["country"] = sorted(
+        (FacetValue(countries[pk].iso3, countries[pk].display_name, n, (f.country or "").upper() == countries[pk].iso3)
+         for pk, n in per_country.items()), key=lambda v: v.label)
+    result.groups["city"] = sorted(
+        (FacetValue(cities[pk].slug, cities[pk].name, n, f.city == cities[pk].slug) for pk, n in per_city.items()),
+        key=lambda v: (-v.count, v.label))
+    for name in ("focus_area", "project_type"):
+        ordered = sorted(tallies[name].items(), key=lambda item: nodes[item[0]].position)
+        result.groups[name] = [FacetValue(nodes[pk].code, nodes[pk].display_name, n, getattr(f, name) == nodes[pk].code)
+                               for pk, n in ordered]
+    for name, choices in (("status", ProjectStatus), ("stage", ProjectStage), ("support", SupportKind)):
+        result.groups[name] = [FacetValue(value, str(label), tallies[name][value], getattr(f, name) == value)
+                               for value, label in choices.choices if tallies[name].get(value)]
     return result
 
 

@@ -20,7 +20,7 @@ from ascn.core.seeding import (
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City
 
-from .actions import set_plan_links
+from .actions import set_plan_links, support_kinds_value
 from .choices import ProjectStatus, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
@@ -53,6 +53,10 @@ def save_project_extras(project: Project, row: dict[str, str]) -> bool:
         if kind not in SupportKind.values:
             raise RowError(f"support {kind!r} is not one of {', '.join(SupportKind.values)}")
         changed |= SupportNeed.objects.get_or_create(project=project, kind=kind)[1]
+    kinds_value = support_kinds_value(project.support_needs.values_list("kind", flat=True))
+    if project.support_kinds != kinds_value:
+        Project.objects.filter(pk=project.pk).update(support_kinds=kinds_value)
+        changed = True
     return changed
 
 

@@ -30,8 +30,10 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
                                          sort=form.cleaned_data.get("sort") or "city")
-    page = Paginator(queries.projects(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     facets = queries.facets(request.user, filters)
+    paginator = Paginator(queries.projects(request.user, filters), PAGE_SIZE)
+    paginator.count = facets.total  # already counted with the facets
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form, "filters": filters, "page": page, "facets": facets, "query": _query(request, drop="page"),
         "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(request.user, filters),
