@@ -18,7 +18,16 @@ from ascn.core.permissions import Principal, require_create, require_edit
 
 from . import importing
 from .choices import SupportKind
-from .models import ActionPlan, Comment, ProgressUpdate, Project, ProjectImport, StrategicTarget, SupportNeed
+from .models import (
+    ActionPlan,
+    Comment,
+    ProgressUpdate,
+    Project,
+    ProjectDocument,
+    ProjectImport,
+    StrategicTarget,
+    SupportNeed,
+)
 
 PROJECT_FIELDS = {
     "reference", "city", "title", "objective", "description", "focus_area", "project_type", "status", "stage",
@@ -137,6 +146,17 @@ def sync_status(actor: Any, project: Project, via: str) -> dict[str, list]:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def attach_document(actor: Any, project: Project, title: str, upload: Any, via: str = "web") -> ProjectDocument:
+    """Keep an uploaded file with the project, as uploaded."""
+    require_edit(actor, project)
+    with transaction.atomic():
+        document = ProjectDocument(project=project, title=title.strip(), uploaded_by=_user(actor))
+        document.file.save(upload.name, upload, save=False)
+        core.create_audited(actor, document, via)
+        core.record(actor, AuditAction.UPDATE, project, {"documents": [None, document.title]}, via)
+    return document
 
 
 # --- Comments -------------------------------------------------------------------------------------

@@ -120,3 +120,20 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+DOCUMENT_TYPES = (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".csv", ".png", ".jpg", ".jpeg", ".txt")
+MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, office documents, images or text; at most 25 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 25 MB."))
+        if not upload.name.lower().endswith(DOCUMENT_TYPES):
+            raise forms.ValidationError(_("This type of file is not accepted."))
+        return upload

@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/<int:pk>/history/", views.project_history, name="project_history"),
     path("projects/<int:pk>/updates/new/", views.project_update_create, name="update_create"),
     path("projects/<int:pk>/comments/", views.project_comment, name="project_comment"),
+    path("projects/<int:pk>/documents/", views.project_document, name="project_document"),
     path("cities/<slug:slug>/plan/", views.city_plan, name="city_plan"),
     path("cities/<slug:slug>/plan/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),

@@ -18,7 +18,16 @@ from ascn.network.models import City
 
 from . import actions, exporting, queries
 from .choices import STATUS_DEFINITIONS
-from .forms import CommentForm, ImportForm, PipelineFilterForm, PlanForm, ProgressUpdateForm, ProjectForm, TargetForm
+from .forms import (
+    CommentForm,
+    DocumentForm,
+    ImportForm,
+    PipelineFilterForm,
+    PlanForm,
+    ProgressUpdateForm,
+    ProjectForm,
+    TargetForm,
+)
 from .models import ActionPlan, Project, ProjectImport, StrategicTarget
 
 PAGE_SIZE = 25
@@ -61,7 +70,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     principal = Principal.of(request.user)
     context = {
-        "project": project, "can_edit": can_edit(request.user, project),
+        "project": project, "can_edit": can_edit(request.user, project), "document_form": DocumentForm(),
         "can_comment": principal.is_network_member, "comment_form": CommentForm(),
         "can_see_history": principal.is_network_member,
         "status_definitions": STATUS_DEFINITIONS,
@@ -163,6 +172,19 @@ def project_update_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:project", pk=project.pk)
     return render(request, "plans/update_form.html", {"form": form, "project": project},
                   status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def project_document(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        actions.attach_document(request.user, project, form.cleaned_data["title"], form.cleaned_data["file"])
+        messages.success(request, _("Document attached."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("plans:project", pk=pk)
 
 
 @login_required
