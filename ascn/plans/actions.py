@@ -162,14 +162,20 @@ def attach_document(actor: Any, project: Project, title: str, upload: Any, via: 
 # --- Comments -------------------------------------------------------------------------------------
 
 
+def may_comment(actor: Any, target: Project | ActionPlan) -> bool:
+    """The Secretariat comments on everything; NRs and city officers on records inside their own scope."""
+    principal = Principal.of(actor)
+    if principal.is_secretariat:
+        return True
+    scope = type(target).access.scope_filter(principal)
+    return (principal.is_network_member and scope is not None
+            and type(target).objects.filter(scope, pk=target.pk).exists())
+
+
 def add_comment(actor: Any, body: str, *, project: Project | None = None, plan: ActionPlan | None = None,
                 via: str = "web") -> Comment:
     """NRs comment on their country's plans and projects; city officers on their own; the Secretariat on all."""
-    target = project or plan
-    principal = Principal.of(actor)
-    model = type(target)
-    in_scope = model.objects.visible_to(actor).filter(pk=target.pk).exists()
-    if not (principal.is_network_member and in_scope):
+    if not may_comment(actor, project or plan):
         raise PermissionDenied(_("You may not comment here."))
     with transaction.atomic():
         return core.create_audited(actor, Comment(project=project, plan=plan, author=actor, body=body.strip()), via)
@@ -191,7 +197,8 @@ def new_plan_version(actor: Any, plan: ActionPlan, year: int, via: str = "web") 
     """Start next year's version from `plan`: same vision, focus areas, targets and priority projects."""
     require_edit(actor, plan)
     with transaction.atomic():
-        data = {"vision": plan.vision, "horizon_year": plan.horizon_year, "source": ""}
+        horizon = plan.horizon_year if plan.horizon_year and plan.horizon_year >= year else None
+        data = {"vision": plan.vision, "horizon_year": horizon, "source": ""}
         new = create_plan(actor, plan.city, year, data, plan.focus_areas.all(), plan.priority_projects.all(), via)
         for target in plan.targets.all():
             values = {f: getattr(target, f) for f in TARGET_FIELDS}
@@ -297,8 +304,9 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
         summary.problem = str(exc)
         result = None
     if result is not None:
-        summary.errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
-        plan = _plan_import(result.rows)
+        plan, conflicts = _plan_import(result.rows)
+        summary.errors = sorted([{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
+                                + conflicts, key=lambda e: e["row"])
         summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
         if commit and not summary.errors:
             with transaction.atomic():
@@ -332,29 +340,31 @@ def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
 
 @dataclass
 class _ImportPlan:
-    new: list[tuple[Project, list[str], str]] = field(default_factory=list)      # project, support, status
+    new: list[tuple[dict[str, Any], list[str], str]] = field(default_factory=list)   # values, support, status
     changed: list[tuple[Project, list[str], list[str] | None, str | None]] = field(default_factory=list)
     unchanged: int = 0
 
 
-def _plan_import(rows: list[importing.CheckedRow]) -> _ImportPlan:
+def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[dict[str, Any]]]:
     """Decide per row: create, update (which fields) or leave unchanged. Reads, never writes."""
+    from ascn.core.text import search_blob
     from ascn.framework.models import FrameworkNode
     from ascn.network.models import City
 
     plan = _ImportPlan()
     if not rows:
-        return plan
+        return plan, []
     city_ids = dict(City.objects.values_list("slug", "id"))
     node_ids = dict(FrameworkNode.objects.values_list("code", "id"))
     slugs = {r.values["city"] for r in rows}
     refs = {r.values["reference"] for r in rows if r.values["reference"]}
-    existing = list(Project.objects.filter(Q(city__slug__in=slugs) | Q(reference__in=refs)).select_related(None))
+    existing = list(Project.objects.filter(Q(city__slug__in=slugs) | Q(reference__in=refs)))
     by_ref = {p.reference: p for p in existing if p.reference}
     by_title = {(p.city_id, p.title.casefold()): p for p in existing}
     supports: dict[int, list[str]] = {}
     for project_id, kind in SupportNeed.objects.filter(project__in=existing).values_list("project_id", "kind"):
         supports.setdefault(project_id, []).append(kind)
+    errors: list[dict[str, Any]] = []
     for row in rows:
         v = row.values
         fields_ = {
@@ -367,11 +377,17 @@ def _plan_import(rows: list[importing.CheckedRow]) -> _ImportPlan:
         }
         city_id = city_ids[v["city"]]
         project = by_ref.get(v["reference"]) if v["reference"] else None
+        if project is not None and project.city_id != city_id:
+            errors.append({"row": row.row, "column": "reference",
+                           "reason": f"{v['reference']!r} is the reference of a project of another city"})
+            continue
         project = project or by_title.get((city_id, v["title"].casefold()))
         if project is None:
-            plan.new.append((Project(city_id=city_id, status=v["status"] or "planning",
-                                     support_kinds=support_kinds_value(v["support"]), **fields_),
-                             v["support"], v["status"] or "planning"))
+            status = v["status"] or "planning"
+            plan.new.append(({**fields_, "city_id": city_id, "status": status, "links": [],
+                              "support_kinds": support_kinds_value(v["support"]),
+                              "search_text": search_blob(v["title"], v["reference"], v["objective"], v["description"])},
+                             v["support"], status))
             continue
         diff = [name for name, value in fields_.items() if getattr(project, name) != value]
         new_support = v["support"] if sorted(supports.get(project.pk, [])) != v["support"] else None
@@ -384,7 +400,27 @@ def _plan_import(rows: list[importing.CheckedRow]) -> _ImportPlan:
             setattr(project, name, fields_[name])
         project._import_before = before  # type: ignore[attr-defined]
         plan.changed.append((project, diff, new_support, new_status))
-    return plan
+    return plan, errors
+
+
+def _insert_projects(rows: list[dict[str, Any]], now: Any) -> list[int]:
+    """Insert new projects with prepared statements; returns their ids in `rows` order (found by their
+    import key: reference, else city and title, which the check made unique within the file)."""
+    from django.db.models import Max
+
+    from ascn.core.bulk import insert_values
+
+    if not rows:
+        return []
+    last_id = Project.objects.aggregate(last=Max("id"))["last"] or 0
+    insert_values(Project, [{**row, "created_at": now, "updated_at": now} for row in rows])
+    ids = {_import_key(reference, city_id, title): pk for pk, reference, city_id, title in
+           Project.objects.filter(id__gt=last_id).values_list("id", "reference", "city_id", "title")}
+    return [ids[_import_key(row["reference"], row["city_id"], row["title"])] for row in rows]
+
+
+def _import_key(reference: str, city_id: int, title: str) -> tuple:
+    return ("ref", reference) if reference else ("title", city_id, title.casefold())
 
 
 def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
@@ -392,49 +428,55 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     from ascn.core.audit import plain
-    from ascn.core.bulk import insert_many
+    from ascn.core.bulk import insert_values
     from ascn.core.models import AuditEntry
     from ascn.core.text import search_blob
 
+    now = timezone.now()
     today = timezone.localdate()
     source = _("Imported from %(file)s") % {"file": name[:200]}
-    author = _user(actor)
-    content_type = ContentType.objects.get_for_model(Project)
-    projects = [p for p, _s, _st in plan.new] + [p for p, *_rest in plan.changed]
-    for project in projects:
-        project.search_text = search_blob(project.title, project.reference, project.objective, project.description)
-    created = Project.objects.bulk_create([p for p, _s, _st in plan.new], batch_size=BATCH)
-    changed_fields = sorted({f for _p, diff, _s, _st in plan.changed for f in diff} | {"search_text", "updated_at"})
-    for project, *_rest in plan.changed:
-        project.updated_at = timezone.now()
-    if plan.changed:
-        Project.objects.bulk_update([p for p, *_rest in plan.changed], changed_fields, batch_size=BATCH)
+    author_id = getattr(_user(actor), "pk", None)
+    content_type_id = ContentType.objects.get_for_model(Project).pk
+    new_ids = _insert_projects([values for values, _support, _status in plan.new], now)
     updates, needs, entries = [], [], []
-    for project, support, status in zip(created, [s for _p, s, _st in plan.new], [st for *_x, st in plan.new],
-                                        strict=True):
-        updates.append(ProgressUpdate(project=project, date=today, status=status, author=author, source=source))
-        needs += [SupportNeed(project=project, kind=k) for k in support]
-        entries.append(AuditEntry(actor=author, action=AuditAction.CREATE, content_type=content_type,
-                                  object_id=str(project.pk), object_repr=str(project)[:200], via=via,
-                                  changes={"import": [None, name[:200]]}))
+
+    def update_row(project_id: int, status: str) -> dict[str, Any]:
+        return {"project_id": project_id, "date": today, "status": status, "percent_complete": None,
+                "milestones": "", "progress": "", "partner_support": "", "challenges": "", "author_id": author_id,
+                "source": source, "created_at": now, "updated_at": now}
+
+    def entry_row(action: str, project_id: int, title: str, changes: dict) -> dict[str, Any]:
+        return {"actor_id": author_id, "action": action, "content_type_id": content_type_id,
+                "object_id": str(project_id), "object_repr": title[:200], "changes": changes, "via": via,
+                "created_at": now}
+
+    for pk, (values, support, status) in zip(new_ids, plan.new, strict=True):
+        updates.append(update_row(pk, status))
+        needs += [{"project_id": pk, "kind": kind, "details": ""} for kind in support]
+        entries.append(entry_row(AuditAction.CREATE, pk, values["title"], {"import": [None, name[:200]]}))
+    changed_fields = {"search_text", "updated_at"}
     for project, diff, support, status in plan.changed:
         changes = {f: [plain(project._import_before[f]), plain(getattr(project, f))] for f in diff}
+        changed_fields.update(diff)
         if support is not None:
             SupportNeed.objects.filter(project=project).delete()
-            needs += [SupportNeed(project=project, kind=k) for k in support]
+            needs += [{"project_id": project.pk, "kind": kind, "details": ""} for kind in support]
             changes["support"] = [None, support]
             project.support_kinds = support_kinds_value(support)
+            changed_fields.add("support_kinds")
         if status is not None:
-            updates.append(ProgressUpdate(project=project, date=today, status=status, author=author, source=source))
+            updates.append(update_row(project.pk, status))
             changes["status"] = [project.status, status]
             project.status = status
-        entries.append(AuditEntry(actor=author, action=AuditAction.UPDATE, content_type=content_type,
-                                  object_id=str(project.pk), object_repr=str(project)[:200], via=via, changes=changes))
-    Project.objects.bulk_update([p for p, *_r in plan.changed if _r[1] is not None or _r[2] is not None],
-                                ["status", "support_kinds"], batch_size=BATCH)
-    insert_many(ProgressUpdate, updates)
-    insert_many(SupportNeed, needs)
-    insert_many(AuditEntry, entries)
+            changed_fields.add("status")
+        project.search_text = search_blob(project.title, project.reference, project.objective, project.description)
+        project.updated_at = now
+        entries.append(entry_row(AuditAction.UPDATE, project.pk, project.title, changes))
+    if plan.changed:
+        Project.objects.bulk_update([p for p, *_rest in plan.changed], sorted(changed_fields), batch_size=BATCH)
+    insert_values(ProgressUpdate, updates)
+    insert_values(SupportNeed, needs)
+    insert_values(AuditEntry, entries)
 
 
 def commit_import(actor: Any, record: ProjectImport, via: str = "web") -> ImportSummary:

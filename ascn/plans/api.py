@@ -163,7 +163,7 @@ class ProjectFilter(FilterSchema):
     stage: ProjectStage | None = None
     support: SupportKind | None = None
     q: str | None = Field(None, max_length=100)
-    sort: str = Field("city", pattern="^(" + "|".join(queries.SORTS) + ")$")
+    sort: str = Field(queries.DEFAULT_SORT, pattern="^(" + "|".join(queries.SORTS) + ")$")
 
 
 class FacetValueOut(Schema):

@@ -56,6 +56,9 @@ def to_xlsx(rows: Iterable[dict[str, Any]], allowed: dict[str, list[str]] | None
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(row.get(c)) for c in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text such as "=HYPERLINK(…)" stays text, never a live formula
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     if allowed:
         values = book.create_sheet("allowed values")

@@ -230,6 +230,8 @@ def _amount(value: Any, column: str, fail: Callable[[str, str], None]) -> Decima
         return None
     if amount < 0:
         fail(column, "is negative")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        fail(column, f"{_text(value)!r} has more than 2 decimals")
     if amount >= Decimal("1e16"):
         fail(column, "is too large")
     return amount

@@ -112,6 +112,8 @@ class Project(Tagged, TimeStampedModel):
             errors["focus_area"] = _("Choose one of the six focus areas.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end must not be before the start.")
+        if self.reference and Project.objects.exclude(pk=self.pk).filter(reference=self.reference).exists():
+            errors["reference"] = _("Another project already has this reference.")
         if (self.cost_estimate is not None and self.funding_secured is not None
                 and self.funding_secured > self.cost_estimate):
             errors["funding_secured"] = _("Funding secured cannot exceed the cost estimate.")
@@ -208,8 +210,8 @@ class ProjectDocument(TimeStampedModel):
 
 class ActionPlanQuerySet(ScopedQuerySet):
     def current(self) -> ActionPlanQuerySet:
-        """The newest version of each city's plan."""
-        newest = ActionPlan.objects.filter(city=models.OuterRef("city")).order_by("-year").values("year")[:1]
+        """The newest version of each city's plan among these (so after `visible_to`, the newest visible)."""
+        newest = self.filter(city=models.OuterRef("city")).order_by("-year").values("year")[:1]
         return self.filter(year=models.Subquery(newest))
 
 

@@ -23,6 +23,9 @@ SORTS = {
 }
 
 
+DEFAULT_SORT = "title"
+
+
 @dataclass(frozen=True)
 class ProjectFilters:
     country: str | None = None        # ISO3
@@ -33,7 +36,7 @@ class ProjectFilters:
     stage: str | None = None
     support: str | None = None        # SupportKind
     q: str | None = None
-    sort: str = "title"
+    sort: str = DEFAULT_SORT
 
     def without(self, name: str) -> ProjectFilters:
         return replace(self, **{name: None})
@@ -207,7 +210,7 @@ def plan_history(user: Any, city_slug: str) -> list[tuple[ActionPlan, list]]:
 
     versions = list(plans(user, city=city_slug))  # newest first
     result = []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+    for newer, older in zip(versions, [*versions[1:], None][:len(versions)], strict=True):
         changes = diff_versions(plan_snapshot(older), plan_snapshot(newer)) if older else []
         result.append((newer, changes))
     return result

@@ -20,7 +20,7 @@ from ascn.core.seeding import (
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City
 
-from .actions import set_plan_links, support_kinds_value
+from .actions import set_plan_links, support_kinds_value, sync_status
 from .choices import ProjectStatus, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
@@ -35,19 +35,28 @@ def project_values(row: dict[str, str]) -> dict[str, Any]:
         "reference": required(row, "reference"), "city": lookup(City, "slug", row, "city_slug"),
         "title": required(row, "title"), "focus_area": focus_area,
         "project_type": lookup(FrameworkNode, "code", row, "project_type", optional=True),
-        "status": choice(row, "status", ProjectStatus), "objective": row["objective"],
+        "status": _initial_status(row), "objective": row["objective"],
         "support_notes": row["support_notes"], "source": row["source"], "is_published": True,
     }
 
 
+def _initial_status(row: dict[str, str]) -> str:
+    """The file's status for a new project; an existing project keeps the status of its latest update."""
+    existing = Project.objects.filter(reference=row["reference"]).values_list("status", flat=True).first()
+    return existing or choice(row, "status", ProjectStatus)
+
+
 def save_project_extras(project: Project, row: dict[str, str]) -> bool:
-    """The report's status as a progress update on its as-of date, and the support kinds."""
+    """The report's status as a progress update on its as-of date (the project's status follows its
+    latest update, so a newer update recorded since is kept), and the support kinds."""
     changed = False
     as_of = parse_date(row, "as_of")
+    status = choice(row, "status", ProjectStatus)
     if not project.updates.filter(date=as_of).exists():
-        core.create_audited(None, ProgressUpdate(project=project, date=as_of, status=project.status,
+        core.create_audited(None, ProgressUpdate(project=project, date=as_of, status=status,
                                                  source=row["source"]), via="seed")
         changed = True
+    changed |= bool(sync_status(None, project, via="seed"))
     kinds = parse_list(row, "support")
     for kind in kinds:
         if kind not in SupportKind.values:

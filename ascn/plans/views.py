@@ -38,7 +38,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     filters = queries.ProjectFilters()
     if form.is_valid():
         filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
-                                         sort=form.cleaned_data.get("sort") or "city")
+                                         sort=form.cleaned_data.get("sort") or queries.DEFAULT_SORT)
     facets = queries.facets(request.user, filters)
     paginator = Paginator(queries.projects(request.user, filters), PAGE_SIZE)
     paginator.count = facets.total  # already counted with the facets
@@ -71,7 +71,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     principal = Principal.of(request.user)
     context = {
         "project": project, "can_edit": can_edit(request.user, project), "document_form": DocumentForm(),
-        "can_comment": principal.is_network_member, "comment_form": CommentForm(),
+        "can_comment": actions.may_comment(request.user, project), "comment_form": CommentForm(),
         "can_see_history": principal.is_network_member,
         "status_definitions": STATUS_DEFINITIONS,
     }
@@ -305,7 +305,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     filters = queries.ProjectFilters()
     if form.is_valid():
         filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
-                                         sort=form.cleaned_data.get("sort") or "city")
+                                         sort=form.cleaned_data.get("sort") or queries.DEFAULT_SORT)
     rows = queries.export_rows(request.user, filters)
     body = {"csv": exporting.to_csv, "json": exporting.to_json, "xlsx": exporting.to_xlsx}[fmt](rows)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])

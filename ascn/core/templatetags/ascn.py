@@ -26,6 +26,6 @@ def facet_query(filters, name: str, value: str) -> str:
         params.pop(name)
     else:
         params[name] = value
-    if getattr(filters, "sort", "") and filters.sort != "city":
+    if getattr(filters, "sort", "") and filters.sort != type(filters).sort:
         params["sort"] = filters.sort
     return urlencode(params)

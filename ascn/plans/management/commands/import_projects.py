@@ -18,7 +18,8 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
-        summary, _record = import_projects(None, file.name, data, commit=not dry_run, via="command", as_system=True)
+        summary, _record = import_projects(None, file.name, data, commit=not dry_run, via="command",
+                                            as_system=True, keep_file=not dry_run)
         if summary.problem:
             raise CommandError(f"{file.name}: {summary.problem} Nothing was imported.")
         for error in summary.errors[:200]:
