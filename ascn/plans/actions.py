@@ -297,6 +297,7 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
     from django.core.files.base import ContentFile
 
     summary = ImportSummary()
+    importing.set_translator(_)
     try:
         header, rows = importing.read_table(name, data)
         result = importing.check_rows(header, rows, _vocabulary(actor, as_system))
@@ -379,7 +380,8 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
         project = by_ref.get(v["reference"]) if v["reference"] else None
         if project is not None and project.city_id != city_id:
             errors.append({"row": row.row, "column": "reference",
-                           "reason": f"{v['reference']!r} is the reference of a project of another city"})
+                           "reason": _("%(reference)r is the reference of a project of another city")
+                           % {"reference": v["reference"]}})
             continue
         project = project or by_title.get((city_id, v["title"].casefold()))
         if project is None:

@@ -21,6 +21,19 @@ from ascn.core.money import is_currency, parse_amount
 from .exporting import COLUMNS
 
 MAX_BYTES = 20 * 1024 * 1024
+
+
+def _(message: str) -> str:
+    """Translates a message; the identity until the Django layer installs its gettext (`set_translator`)."""
+    return _translate(message)
+
+
+_translate: Callable[[str], str] = str
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    global _translate
+    _translate = translate
 MAX_ROWS = 200_000
 REQUIRED = ("city", "title", "focus_area")
 STATUSES = ("planning", "ongoing", "completed", "cancelled")
@@ -54,24 +67,25 @@ class CheckResult:
 def read_table(name: str, data: bytes) -> tuple[list[str], Iterable[list[Any]]]:
     """Header and rows of a CSV (UTF-8, with or without BOM) or XLSX upload."""
     if len(data) > MAX_BYTES:
-        raise FileProblem(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 1_000_000} MB.")
+        raise FileProblem(_("The file is %(size).1f MB; the limit is %(limit)d MB.")
+                          % {"size": len(data) / 1e6, "limit": MAX_BYTES // 1_000_000})
     if not data.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     if name.lower().endswith((".xlsx", ".xlsm")):
-        raise FileProblem("The file is named .xlsx but is not an Excel workbook.")
+        raise FileProblem(_("The file is named .xlsx but is not an Excel workbook."))
     if b"\x00" in data[:4096]:
-        raise FileProblem("This is not a CSV or XLSX file (it contains binary data).")
+        raise FileProblem(_("This is not a CSV or XLSX file (it contains binary data)."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileProblem(f"The file is not UTF-8 text (byte {exc.start} cannot be read); save it as "
-                          "CSV UTF-8 or as XLSX.") from None
+        raise FileProblem(_("The file is not UTF-8 text (byte %(byte)d cannot be read); save it as CSV UTF-8 "
+                            "or as XLSX.") % {"byte": exc.start}) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
-        raise FileProblem("The file has no header row.")
+        raise FileProblem(_("The file has no header row."))
     return [h.strip() for h in header], reader
 
 
@@ -81,12 +95,12 @@ def _read_xlsx(data: bytes) -> tuple[list[str], Iterable[list[Any]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileProblem(f"The Excel workbook cannot be read ({exc}).") from None
+        raise FileProblem(_("The Excel workbook cannot be read (%(reason)s).") % {"reason": exc}) from None
     sheet = book["projects"] if "projects" in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
-        raise FileProblem("The workbook's first sheet has no header row.")
+        raise FileProblem(_("The workbook's first sheet has no header row."))
     return [str(h).strip() if h is not None else "" for h in header], ([c for c in r] for r in rows)
 
 
@@ -103,15 +117,17 @@ class Vocabulary:
 def check_rows(header: list[str], rows: Iterable[list[Any]], vocab: Vocabulary) -> CheckResult:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise FileProblem(f"Missing columns: {', '.join(missing)}. The template lists every column.")
+        raise FileProblem(_("Missing columns: %(columns)s. The template lists every column.")
+                          % {"columns": ", ".join(missing)})
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        raise FileProblem(f"Unknown columns: {', '.join(unknown)}. Allowed: {', '.join(COLUMNS)}.")
+        raise FileProblem(_("Unknown columns: %(columns)s. Allowed: %(allowed)s.")
+                          % {"columns": ", ".join(unknown), "allowed": ", ".join(COLUMNS)})
     result = CheckResult()
     seen: dict[tuple, int] = {}
     for index, raw in enumerate(rows, start=2):
         if index - 1 > MAX_ROWS:
-            raise FileProblem(f"The file has more than {MAX_ROWS} rows; split it.")
+            raise FileProblem(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
         cells = {name: raw[i] if i < len(raw) else None for i, name in enumerate(header) if name}
         if all(_blank(v) for v in cells.values()):
             continue
@@ -120,7 +136,7 @@ def check_rows(header: list[str], rows: Iterable[list[Any]], vocab: Vocabulary) 
             "title", values.get("city"), str(values.get("title", "")).casefold())
         if not errors and key in seen:
             errors.append(RowError(index, "reference" if key[0] == "ref" else "title",
-                                   f"duplicate of row {seen[key]}"))
+                                   _("duplicate of row %(row)d") % {"row": seen[key]}))
         seen.setdefault(key, index)
         if errors:
             result.errors.extend(errors)
@@ -150,56 +166,58 @@ def _check_row(row: int, cells: dict[str, Any], vocab: Vocabulary) -> tuple[dict
 
     for column in REQUIRED:
         if _blank(cells.get(column)):
-            fail(column, "is empty")
+            fail(column, _("is empty"))
     city = _text(cells.get("city"))
     if city and city not in vocab.cities:
-        fail("city", f"unknown city {city!r} (use the city's slug, e.g. da-nang)")
+        fail("city", _("unknown city %(city)r (use the city's slug, e.g. da-nang)") % {"city": city})
     elif city and not vocab.may_write_city(city):
-        fail("city", f"you may not record projects for {city!r}")
+        fail("city", _("you may not record projects for %(city)r") % {"city": city})
     values["city"] = city
     focus_area = _text(cells.get("focus_area"))
     if focus_area and focus_area not in vocab.focus_areas:
-        fail("focus_area", f"unknown focus area {focus_area!r}")
+        fail("focus_area", _("unknown focus area %(code)r") % {"code": focus_area})
     values["focus_area"] = focus_area
     project_type = _text(cells.get("project_type"))
     if project_type:
         parent = vocab.project_types.get(project_type)
         if parent is None:
-            fail("project_type", f"unknown project type {project_type!r}")
+            fail("project_type", _("unknown project type %(code)r") % {"code": project_type})
         elif focus_area and parent != focus_area:
-            fail("project_type", f"{project_type!r} belongs to focus area {parent!r}, not {focus_area!r}")
+            fail("project_type", _("%(code)r belongs to focus area %(parent)r, not %(focus_area)r")
+                 % {"code": project_type, "parent": parent, "focus_area": focus_area})
     values["project_type"] = project_type or None
     for column, allowed in (("status", STATUSES), ("stage", STAGES)):
         value = _text(cells.get(column)).lower()
         if value and value not in allowed:
-            fail(column, f"{value!r} is not one of {', '.join(allowed)}")
+            fail(column, _("%(value)r is not one of %(allowed)s") % {"value": value, "allowed": ", ".join(allowed)})
         values[column] = value
     for column in ("start_date", "end_date"):
         values[column] = _date(cells.get(column), column, fail)
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
-        fail("end_date", "is before start_date")
+        fail("end_date", _("is before start_date"))
     currency = _text(cells.get("currency")).upper() or "USD"
     if not is_currency(currency):
-        fail("currency", f"{currency!r} is not an ISO 4217 currency code")
+        fail("currency", _("%(code)r is not an ISO 4217 currency code") % {"code": currency})
     values["currency"] = currency
     for column in ("cost_estimate", "funding_secured"):
         values[column] = _amount(cells.get(column), column, fail)
     cost, secured = values["cost_estimate"], values["funding_secured"]
     if cost is not None and secured is not None and secured > cost:
-        fail("funding_secured", "is more than cost_estimate")
+        fail("funding_secured", _("is more than cost_estimate"))
     kinds = [k.strip().lower() for k in _text(cells.get("support")).replace(",", ";").split(";") if k.strip()]
     bad = [k for k in kinds if k not in SUPPORT_KINDS]
     if bad:
-        fail("support", f"{', '.join(map(repr, bad))} not among {', '.join(SUPPORT_KINDS)}")
+        fail("support", _("%(kinds)s not among %(allowed)s")
+             % {"kinds": ", ".join(map(repr, bad)), "allowed": ", ".join(SUPPORT_KINDS)})
     values["support"] = sorted(set(kinds))
     published = _text(cells.get("is_published")).lower()
     if published not in ("", "true", "false", "yes", "no", "1", "0"):
-        fail("is_published", f"{published!r} is not true or false")
+        fail("is_published", _("%(value)r is not true or false") % {"value": published})
     values["is_published"] = published in ("true", "yes", "1")
     for column, limit in (("reference", 20), ("title", 250), ("source", 500)):
         text = _text(cells.get(column))
         if len(text) > limit:
-            fail(column, f"is longer than {limit} characters")
+            fail(column, _("is longer than %(limit)d characters") % {"limit": limit})
         values[column] = text
     for column in ("objective", "description", "support_notes"):
         values[column] = _text(cells.get(column))
@@ -216,7 +234,7 @@ def _date(value: Any, column: str, fail: Callable[[str, str], None]) -> dt.date 
     try:
         return dt.date.fromisoformat(_text(value))
     except ValueError:
-        fail(column, f"{_text(value)!r} is not a date (YYYY-MM-DD)")
+        fail(column, _("%(value)r is not a date (YYYY-MM-DD)") % {"value": _text(value)})
         return None
 
 
@@ -226,12 +244,12 @@ def _amount(value: Any, column: str, fail: Callable[[str, str], None]) -> Decima
     try:
         amount = parse_amount(_text(value)) if not isinstance(value, int | float) else Decimal(str(value))
     except ValueError:
-        fail(column, f"{_text(value)!r} is not a number")
+        fail(column, _("%(value)r is not a number") % {"value": _text(value)})
         return None
     if amount < 0:
-        fail(column, "is negative")
+        fail(column, _("is negative"))
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        fail(column, f"{_text(value)!r} has more than 2 decimals")
+        fail(column, _("%(value)r has more than 2 decimals") % {"value": _text(value)})
     if amount >= Decimal("1e16"):
-        fail(column, "is too large")
+        fail(column, _("is too large"))
     return amount
