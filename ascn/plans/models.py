@@ -33,10 +33,10 @@ def validate_currency(code: str) -> None:
 
 class ProjectQuerySet(ScopedQuerySet):
     def search(self, text: str) -> ProjectQuerySet:
-        from ascn.core.text import fold
+        from ascn.core.search import matching_ids
 
-        folded = fold(text)
-        return self.filter(search_text__contains=folded) if folded else self
+        ids = matching_ids(Project, text)
+        return self.filter(id__in=ids) if ids is not None else self
 
 
 class Project(Tagged, TimeStampedModel):
@@ -83,7 +83,9 @@ class Project(Tagged, TimeStampedModel):
             # Covering indexes for the pipeline's facets (one grouped scan) and per-city counts.
             models.Index(fields=["status", "stage", "focus_area", "project_type", "support_kinds", "is_published"],
                          name="project_facets_idx"),
-            models.Index(fields=["city", "status", "is_published"], name="project_city_status_idx"),
+            models.Index(fields=["city", "status", "stage", "focus_area", "project_type", "support_kinds",
+                                 "is_published"], name="project_city_facets_idx"),
+            models.Index(fields=["status", "title", "id"], name="project_status_title_idx"),
             models.Index(fields=["focus_area", "status"], name="project_focus_status_idx"),
             models.Index(fields=["project_type"], name="project_type_idx"),
             models.Index(fields=["title", "id"], name="project_title_idx"),

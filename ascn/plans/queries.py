@@ -9,6 +9,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 
 from ascn.core.models import AuditEntry
 from ascn.core.permissions import Principal
+from ascn.core.search import matching_ids
 
 from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
@@ -64,7 +65,9 @@ def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
     if f.support:
         qs = qs.filter(id__in=SupportNeed.objects.filter(kind=f.support).values("project_id"))
     if f.q:
-        qs = qs.filter(id__in=Project.objects.search(f.q).values("id"))
+        ids = matching_ids(Project, f.q)
+        if ids is not None:
+            qs = qs.filter(id__in=ids)
     return qs
 
 
@@ -91,6 +94,7 @@ class FacetValue:
 class Facets:
     total: int
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+    cities: list[tuple[Any, int]] = field(default_factory=list)  # (City, number of projects), for the map
 
 
 FACET_COLUMNS = ("status", "stage", "focus_area_id", "project_type_id", "support_kinds")
@@ -117,11 +121,12 @@ def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
         for kind in filter(None, kinds.split("|")):
             tallies["support"][kind] = tallies["support"].get(kind, 0) + n
     per_city = dict(qs.values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
-    cities = {c.pk: c for c in City.objects.filter(pk__in=per_city).only("slug", "name", "country_id")}
+    cities = {c.pk: c for c in City.objects.filter(pk__in=per_city).only(
+        "slug", "name", "local_name", "latitude", "longitude", "country_id")}
     countries = {c.pk: c for c in Country.objects.all()}
     nodes = {n.pk: n for n in FrameworkNode.objects.filter(kind__in=["focus_area", "project_type"])}
 
-    result = Facets(total=total)
+    result = Facets(total=total, cities=[(cities[pk], n) for pk, n in per_city.items()])
     per_country: dict[int, int] = {}
     for city_id, n in per_city.items():
         country_id = cities[city_id].country_id

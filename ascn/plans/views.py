@@ -45,7 +45,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form, "filters": filters, "page": page, "facets": facets, "query": _query(request, drop="page"),
-        "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(request.user, filters),
+        "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(facets),
         "can_create": can_create(request.user, Project, city_id=getattr(request.user, "city_id", None)),
     }
     template = "plans/pipeline.html#results" if request.htmx else "plans/pipeline.html"
@@ -58,12 +58,13 @@ def _query(request: HttpRequest, drop: str) -> str:
     return query.urlencode()
 
 
-def _map_points(user, filters: queries.ProjectFilters) -> list[dict]:
-    """One point per city with the number of projects that match the filters."""
-    counts = queries.counts_by(user, "city_id", filters)
-    cities = City.objects.filter(id__in=counts).select_related("country")
-    return [{"slug": c.slug, "name": c.name, "local_name": c.local_name, "country": c.country.display_name,
-             "lat": float(c.latitude), "lng": float(c.longitude), "count": counts[c.id]} for c in cities]
+def _map_points(facets: queries.Facets) -> list[dict]:
+    """One point per city with the number of matching projects (from the facet counts: no extra query)."""
+    from ascn.network.models import Country
+
+    countries = {c.pk: c.display_name for c in Country.objects.all()}
+    return [{"slug": c.slug, "name": c.name, "local_name": c.local_name, "country": countries[c.country_id],
+             "lat": float(c.latitude), "lng": float(c.longitude), "count": n} for c, n in facets.cities]
 
 
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,89 @@
+"""One text-search interface over the database's own indexes.
+
+Records keep a folded `search_text` (see core.text.fold). `matching_ids` returns a subquery of the ids
+whose text contains the folded query, served by:
+- SQLite: an FTS5 table with the trigram tokenizer (`<table>_fts`, kept in step by triggers), when the
+  SQLite build has FTS5 and the query has at least three characters;
+- PostgreSQL: a trigram GIN index on `search_text` (pg_trgm), which plain `LIKE '%…%'` uses;
+- otherwise a plain `LIKE` scan.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+from .text import fold
+
+
+def fts_table(model: type[models.Model]) -> str:
+    return f"{model._meta.db_table}_fts"
+
+
+@cache
+def _has_table(database: str, table: str) -> bool:
+    return table in connection.introspection.table_names()
+
+
+def matching_ids(model: type[models.Model], text: str) -> models.QuerySet | RawSQL | None:
+    """Ids of `model` rows whose search_text contains `text` (accents and case folded), or None when
+    `text` folds to nothing (no filter)."""
+    folded = fold(text)
+    if not folded:
+        return None
+    table = fts_table(model)
+    if (connection.vendor == "sqlite" and len(folded) >= 3
+            and _has_table(str(connection.settings_dict["NAME"]), table)):
+        phrase = '"' + folded.replace('"', '""') + '"'
+        return RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', (phrase,))
+    return model._default_manager.filter(search_text__contains=folded).values("pk")
+
+
+def sqlite_fts_sql(model_table: str) -> list[str]:
+    """Statements that create and fill the trigram FTS5 index of a table's search_text, with triggers."""
+    fts = f"{model_table}_fts"
+    return [
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5(search_text, content="{model_table}", content_rowid="id", '
+        f"tokenize='trigram')",
+        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{model_table}" BEGIN '
+        f'INSERT INTO "{fts}"(rowid, search_text) VALUES (new.id, new.search_text); END',
+        f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{model_table}" BEGIN '
+        f'INSERT INTO "{fts}"("{fts}", rowid, search_text) VALUES (\'delete\', old.id, old.search_text); END',
+        f'CREATE TRIGGER "{fts}_au" AFTER UPDATE OF search_text ON "{model_table}" BEGIN '
+        f'INSERT INTO "{fts}"("{fts}", rowid, search_text) VALUES (\'delete\', old.id, old.search_text); '
+        f'INSERT INTO "{fts}"(rowid, search_text) VALUES (new.id, new.search_text); END',
+        f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
+    ]
+
+
+def install_search_index(schema_editor, model_table: str) -> None:
+    """Migration helper: the best available index for `model_table.search_text` on this database."""
+    conn = schema_editor.connection
+    if conn.vendor == "sqlite":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT sqlite_compileoption_used('ENABLE_FTS5')")
+            if not cursor.fetchone()[0]:
+                return  # no FTS5 in this SQLite build: searches use LIKE
+        for statement in sqlite_fts_sql(model_table):
+            schema_editor.execute(statement)
+    elif conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+            if cursor.fetchone() is None:
+                return
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(f'CREATE INDEX "{model_table}_search_trgm" ON "{model_table}" '
+                              "USING gin (search_text gin_trgm_ops)")
+
+
+def remove_search_index(schema_editor, model_table: str) -> None:
+    conn = schema_editor.connection
+    if conn.vendor == "sqlite":
+        fts = f"{model_table}_fts"
+        for trigger in ("ai", "ad", "au"):
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{fts}_{trigger}"')
+        schema_editor.execute(f'DROP TABLE IF EXISTS "{fts}"')
+    elif conn.vendor == "postgresql":
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{model_table}_search_trgm"')
