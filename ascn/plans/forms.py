@@ -32,6 +32,9 @@ class ProjectForm(forms.ModelForm):
                                         widget=forms.CheckboxSelectMultiple)
     partners = forms.ModelMultipleChoiceField(label=_("Partners involved"), required=False,
                                               queryset=Partner.objects.order_by("name"))
+    links = forms.CharField(
+        label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: a label, a vertical bar, then the address, e.g. Project site | https://…"))
     secondary_tags = forms.ModelMultipleChoiceField(
         label=_("Other framework tags"), required=False,
         queryset=FrameworkNode.objects.filter(kind__in=["focus_area", "enabler", "outcome"]).order_by("position"),
@@ -41,7 +44,7 @@ class ProjectForm(forms.ModelForm):
         model = Project
         fields = ["title", "reference", "objective", "description", "focus_area", "project_type", "stage",
                   "start_date", "end_date", "currency", "cost_estimate", "funding_secured", "support_notes",
-                  "is_published"]
+                  "links", "is_published"]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
@@ -58,8 +61,23 @@ class ProjectForm(forms.ModelForm):
             self.initial.setdefault("partners", list(self.instance.partners.all()))
             self.initial.setdefault("secondary_tags", [t.node for t in self.instance.framework_tags.all()
                                                        if not t.is_primary])
+            self.initial["links"] = "\n".join(f"{link.get('label', '')} | {link['url']}"
+                                              for link in self.instance.links)
         self.fields["project_type"].queryset = FrameworkNode.objects.filter(kind="project_type").order_by("position")
         self.fields["focus_area"].queryset = FrameworkNode.objects.filter(kind="focus_area").order_by("position")
+
+    def clean_links(self) -> list[dict[str, str]]:
+        links = []
+        for number, line in enumerate(self.cleaned_data.get("links", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            label, _bar, url = line.rpartition("|") if "|" in line else ("", "", line)
+            url = url.strip()
+            if not url.startswith(("http://", "https://")):
+                raise forms.ValidationError(_("Line %(number)d: the address must start with http:// or https://.")
+                                            % {"number": number})
+            links.append({"label": label.strip(), "url": url})
+        return links
 
     def _post_clean(self) -> None:
         if self.city is not None:

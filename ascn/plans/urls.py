@@ -19,6 +19,7 @@ urlpatterns = [
     path("cities/<slug:slug>/plan/", views.city_plan, name="city_plan"),
     path("cities/<slug:slug>/plan/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/comments/", views.plan_comment, name="plan_comment"),
     path("plans/<int:pk>/targets/", views.target_add, name="target_add"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
 ]

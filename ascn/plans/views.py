@@ -98,8 +98,12 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 def city_plan(request: HttpRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City.objects.visible_to(request.user).select_related("country"), slug=slug)
     versions = queries.plan_history(request.user, slug)
+    current = versions[0][0] if versions else None
     context = {
-        "city": city, "versions": versions, "current": versions[0][0] if versions else None,
+        "city": city, "versions": versions, "current": current, "comment_form": CommentForm(),
+        "can_comment": bool(current) and actions.may_comment(request.user, current),
+        "comments": current.comments.select_related("author") if current and actions.may_comment(
+            request.user, current) else [],
         "can_create": can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id),
     }
     return render(request, "plans/city_plan.html", context)
@@ -173,6 +177,19 @@ def project_update_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:project", pk=project.pk)
     return render(request, "plans/update_form.html", {"form": form, "project": project},
                   status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def plan_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("city"), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        actions.add_comment(request.user, form.cleaned_data["body"], plan=plan, via="web")
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect("plans:city_plan", slug=plan.city.slug)
 
 
 @login_required
