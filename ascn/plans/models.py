@@ -89,7 +89,7 @@ class Project(Tagged, TimeStampedModel):
             models.Index(fields=["focus_area", "status"], name="project_focus_status_idx"),
             models.Index(fields=["project_type"], name="project_type_idx"),
             models.Index(fields=["title", "id"], name="project_title_idx"),
-            models.Index(fields=["-cost_estimate", "-id"], name="project_cost_idx"),
+            models.Index(fields=["-cost_estimate", "id"], name="project_cost_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="project_unique_reference"),

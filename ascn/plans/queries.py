@@ -18,7 +18,7 @@ SORTS = {
     "title": ("title", "id"),
     "city": ("city__name", "title", "id"),
     "status": ("status", "title", "id"),
-    "cost": (F("cost_estimate").desc(nulls_last=True), "-id"),
+    "cost": (F("cost_estimate").desc(nulls_last=True), "id"),
     "updated": ("-updated_at", "-id"),
     "reference": ("reference", "id"),
 }

@@ -6,7 +6,7 @@ def create(apps, schema_editor):
     (SQLite's own order already puts NULLs last when descending, and uses project_cost_idx.)"""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute('CREATE INDEX IF NOT EXISTS "project_cost_nulls_last_idx" '
-                              'ON "plans_project" ("cost_estimate" DESC NULLS LAST, "id" DESC)')
+                              'ON "plans_project" ("cost_estimate" DESC NULLS LAST, "id")')
 
 
 def drop(apps, schema_editor):
