@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
 
 from ascn.core.models import AuditEntry
@@ -100,6 +101,53 @@ class Facets:
 FACET_COLUMNS = ("status", "stage", "focus_area_id", "project_type_id", "support_kinds")
 
 
+FacetTallies = dict[str, dict[Any, int]]
+
+
+def _empty_tallies() -> FacetTallies:
+    return {name: {} for name in ("status", "stage", "focus_area", "project_type", "support")}
+
+
+def _tally(tallies: FacetTallies, column: str, value: Any, n: int) -> None:
+    if column == "support_kinds":
+        for kind in filter(None, (value or "").split("|")):
+            tallies["support"][kind] = tallies["support"].get(kind, 0) + n
+    elif value:
+        name = column.removesuffix("_id")
+        tallies[name][value] = tallies[name].get(value, 0) + n
+
+
+def _facet_counts(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
+    """Two grouped counts, each served by a covering index (SQLite and others)."""
+    tallies = _empty_tallies()
+    for *values, n in qs.values_list(*FACET_COLUMNS).annotate(n=Count("id")):
+        for column, value in zip(FACET_COLUMNS, values, strict=True):
+            _tally(tallies, column, value, n)
+    per_city = dict(qs.values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
+    return tallies, per_city
+
+
+def _facet_counts_grouping_sets(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
+    """PostgreSQL: every facet and the per-city counts from one scan with GROUPING SETS."""
+    columns = ("city_id", *FACET_COLUMNS)
+    inner, params = qs.values_list(*columns).query.sql_with_params()
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sets = ", ".join(f'("{c}")' for c in columns)
+    sql = (f"SELECT {quoted}, GROUPING({quoted}), COUNT(*) FROM ({inner}) AS filtered "
+           f"GROUP BY GROUPING SETS ({sets})")
+    tallies, per_city = _empty_tallies(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for *values, grouping, n in cursor.fetchall():
+            # GROUPING() has a 1 bit for every column *not* in the row's set; the first column is the top bit.
+            index = next(i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i)))
+            if index == 0:
+                per_city[values[0]] = n
+            else:
+                _tally(tallies, columns[index], values[index], n)
+    return tallies, per_city
+
+
 def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
     """Counts per value of each facet over the filtered projects (drill-down), in a constant number of
     queries whatever the data size: one grouped count over the facet columns (served by a covering
@@ -109,18 +157,8 @@ def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
 
     f = filters or ProjectFilters()
     qs = _filtered(user, f).order_by()
-    tallies: dict[str, dict[Any, int]] = {name: {} for name in ("status", "stage", "focus_area", "project_type",
-                                                                   "support")}
-    total = 0
-    for status, stage, focus_area, project_type, kinds, n in qs.values_list(*FACET_COLUMNS).annotate(n=Count("id")):
-        total += n
-        for name, value in (("status", status), ("stage", stage), ("focus_area", focus_area),
-                            ("project_type", project_type)):
-            if value:
-                tallies[name][value] = tallies[name].get(value, 0) + n
-        for kind in filter(None, kinds.split("|")):
-            tallies["support"][kind] = tallies["support"].get(kind, 0) + n
-    per_city = dict(qs.values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
+    tallies, per_city = _facet_counts_grouping_sets(qs) if connection.vendor == "postgresql" else _facet_counts(qs)
+    total = sum(per_city.values())
     cities = {c.pk: c for c in City.objects.filter(pk__in=per_city).only(
         "slug", "name", "local_name", "latitude", "longitude", "country_id")}
     countries = {c.pk: c for c in Country.objects.all()}
