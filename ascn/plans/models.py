@@ -23,6 +23,9 @@ from .choices import ProjectStage, ProjectStatus, SupportKind
 
 # City officers write their city's plans and projects; NRs see (and comment on) their country's.
 CITY_SCOPED = dict(country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
+# Rows that belong to a project are seen and edited as their project is.
+PROJECT_PART = Access(public=Q(project__is_published=True), country="project__city__country_id",
+                      city="project__city_id", editors=frozenset({Role.CITY_OFFICER}))
 MONEY = dict(max_digits=18, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
 
 
@@ -142,8 +145,7 @@ class SupportNeed(models.Model):
     details = models.TextField(_("details"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(project__is_published=True), country="project__city__country_id",
-                    city="project__city_id", editors=frozenset({Role.CITY_OFFICER}))
+    access = PROJECT_PART
 
     class Meta:
         verbose_name = _("support required")
@@ -173,8 +175,7 @@ class ProgressUpdate(TimeStampedModel):
     source = models.CharField(_("source"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(project__is_published=True), country="project__city__country_id",
-                    city="project__city_id", editors=frozenset({Role.CITY_OFFICER}))
+    access = PROJECT_PART
 
     class Meta:
         verbose_name = _("progress update")
