@@ -359,11 +359,21 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
     node_ids = dict(FrameworkNode.objects.values_list("code", "id"))
     slugs = {r.values["city"] for r in rows}
     refs = {r.values["reference"] for r in rows if r.values["reference"]}
-    existing = list(Project.objects.filter(Q(city__slug__in=slugs) | Q(reference__in=refs)))
-    by_ref = {p.reference: p for p in existing if p.reference}
-    by_title = {(p.city_id, p.title.casefold()): p for p in existing}
+    # Match on keys first (cheap tuples), then load whole records only for the rows that match.
+    keys = Project.objects.filter(Q(city_id__in=[city_ids[s] for s in slugs]) | Q(reference__in=refs))
+    by_ref_id, by_title_id = {}, {}
+    for pk, reference, city_id, title in keys.values_list("id", "reference", "city_id", "title"):
+        if reference:
+            by_ref_id[reference] = pk
+        by_title_id[(city_id, title.casefold())] = pk
+    wanted = {by_ref_id.get(r.values["reference"]) or by_title_id.get((city_ids[r.values["city"]],
+                                                                          r.values["title"].casefold()))
+              for r in rows} - {None}
+    existing = Project.objects.in_bulk(wanted)
+    by_ref = {ref: existing[pk] for ref, pk in by_ref_id.items() if pk in existing}
+    by_title = {key: existing[pk] for key, pk in by_title_id.items() if pk in existing}
     supports: dict[int, list[str]] = {}
-    for project_id, kind in SupportNeed.objects.filter(project__in=existing).values_list("project_id", "kind"):
+    for project_id, kind in SupportNeed.objects.filter(project_id__in=wanted).values_list("project_id", "kind"):
         supports.setdefault(project_id, []).append(kind)
     errors: list[dict[str, Any]] = []
     for row in rows:
