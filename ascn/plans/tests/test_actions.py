@@ -71,7 +71,7 @@ def test_denied_project_creation_changes_nothing(accounts, role, slug):
     assert state() == before
 
 
-@pytest.mark.parametrize(("overrides", "errors"), [
+@pytest.mark.parametrize(("overrides", "expected"), [
     ({"funding_secured": Decimal("2000000")}, {"funding_secured": ["Funding secured cannot exceed the cost estimate."]}),
     ({"focus_area": "civic_social"}, {"project_type": ["This project type belongs to another focus area."]}),
     ({"end_date": dt.date(2026, 12, 31)}, {"end_date": ["The end must not be before the start."]}),
@@ -79,13 +79,13 @@ def test_denied_project_creation_changes_nothing(accounts, role, slug):
     ({"links": [{"label": "x", "url": "ftp://example.invalid"}]},
      {"links": ["Give links as a list of {label, url} with http(s) addresses."]}),
 ])
-def test_invalid_new_project_is_refused_naming_the_field(csco_danang, overrides, errors):
+def test_invalid_new_project_is_refused_naming_the_field(csco_danang, overrides, expected):
     if "focus_area" in overrides:
         overrides = {"focus_area": node(overrides["focus_area"])}
     before = state()
     with pytest.raises(ValidationError) as refused:
         actions.create_project(csco_danang, new_project_data(**overrides), support={"financial": ""})
-    assert refused.value.message_dict == errors
+    assert refused.value.message_dict == expected
     assert state() == before
 
 
@@ -229,16 +229,16 @@ def test_status_follows_the_latest_update_by_date(csco_danang):
     assert a112.status == "cancelled"
 
 
-@pytest.mark.parametrize(("data", "errors"), [
+@pytest.mark.parametrize(("data", "expected"), [
     ({"status": "ongoing", "percent_complete": 101}, {"percent_complete": ["Ensure this value is less than or equal to 100."]}),
     ({"status": "completed", "percent_complete": 40}, {"percent_complete": ["A completed project is 100 percent complete."]}),
     ({"status": "finished"}, {"status": ["Value 'finished' is not a valid choice."]}),
 ])
-def test_invalid_progress_updates_are_refused_and_change_nothing(csco_danang, data, errors):
+def test_invalid_progress_updates_are_refused_and_change_nothing(csco_danang, data, expected):
     before = state()
     with pytest.raises(ValidationError) as refused:
         actions.add_progress_update(csco_danang, project("A112"), {"date": dt.date(2026, 3, 1), **data})
-    assert refused.value.message_dict == errors
+    assert refused.value.message_dict == expected
     assert state() == before
 
 

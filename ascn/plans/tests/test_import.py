@@ -272,7 +272,7 @@ def test_duplicate_rows_are_reported_and_nothing_is_written(csco_danang):
     assert state() == before
 
 
-def test_any_error_means_the_commit_writes_nothing_at_all(csco_danang):
+def test_any_bad_row_means_the_commit_writes_nothing_at_all(csco_danang):
     """Atomic: valid new, changed and status rows are not written when one row is bad."""
     data = csv_bytes([PARKING, row_of("A112", cost_estimate="2000000"), row_of("A111", status="completed"),
                       {**FLOOD, "start_date": "yesterday"}])
@@ -471,7 +471,7 @@ def test_command_may_write_every_city(tmp_path):
                   .values_list("city__slug", flat=True)) == ["battambang", "ha-noi"]
 
 
-def test_command_reports_row_errors_and_writes_nothing(tmp_path):
+def test_command_reports_bad_rows_and_writes_nothing(tmp_path):
     path = tmp_path / "projects.csv"
     path.write_bytes(csv_bytes([PARKING, {**FLOOD, "city": "atlantis", "cost_estimate": "lots"}]))
     before = state()

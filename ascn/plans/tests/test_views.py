@@ -386,18 +386,18 @@ def test_city_officer_records_a_project(client, csco_danang):
                                      via="web").count() == 4
 
 
-@pytest.mark.parametrize(("overrides", "errors"), [
+@pytest.mark.parametrize(("overrides", "expected"), [
     ({"funding_secured": "2000000"}, {"funding_secured": ["Funding secured cannot exceed the cost estimate."]}),
     ({"end_date": "2026-01-01"}, {"end_date": ["The end must not be before the start."]}),
     ({"title": ""}, {"title": ["This field is required."]}),
 ])
-def test_project_form_names_the_invalid_field_and_writes_nothing(client, csco_danang, overrides, errors):
+def test_project_form_names_the_invalid_field_and_writes_nothing(client, csco_danang, overrides, expected):
     client.force_login(csco_danang)
     before = state()
     response = client.post("/projects/new/", project_form_data(**overrides))
     assert response.status_code == 422
-    assert response.context["form"].errors == errors
-    message = next(iter(errors.values()))[0]
+    assert response.context["form"].errors == expected
+    message = next(iter(expected.values()))[0]
     assert message in response.content.decode().replace("&#x27;", "'")
     assert state() == before
 
