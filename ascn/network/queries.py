@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .choices import CITY_ROLES, COUNTRY_ROLES
+from .choices import COUNTRY_ROLES
 from .models import Chairmanship, City, CityMembership, Country, RoleTerm, ShepherdTerm
 
 
@@ -107,10 +107,6 @@ def editable_offices(user: Any) -> QuerySet[RoleTerm]:
 
 def national_terms(terms: list[RoleTerm]) -> list[RoleTerm]:
     return [t for t in terms if t.role in COUNTRY_ROLES]
-
-
-def city_terms(terms: list[RoleTerm]) -> list[RoleTerm]:
-    return [t for t in terms if t.role in CITY_ROLES]
 
 
 @dataclass(frozen=True)

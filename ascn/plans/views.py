@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -302,11 +301,6 @@ def _form_errors(form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
-
-def city_project_counts(user, city: City) -> dict[str, int]:
-    """Counts by status of a city's visible projects (for its profile)."""
-    rows = Project.objects.visible_to(user).filter(city=city).values("status").annotate(n=Count("id"))
-    return {r["status"]: r["n"] for r in rows}
 
 
 # --- Import and export ------------------------------------------------------------------------------
