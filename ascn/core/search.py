@@ -1,6 +1,6 @@
 """One text-search interface over the database's own indexes.
 
-Records keep a folded `search_text` (see core.text.fold). `matching_ids` returns a subquery of the ids
+Records keep a folded `search_text` (see core.text.fold). `text_filter` returns the filter for rows
 whose text contains the folded query, served by:
 - SQLite: an FTS5 table with the trigram tokenizer (`<table>_fts`, kept in step by triggers), when the
   SQLite build has FTS5 and the query has at least three characters;
@@ -27,9 +27,11 @@ def _has_table(database: str, table: str) -> bool:
     return table in connection.introspection.table_names()
 
 
-def matching_ids(model: type[models.Model], text: str) -> models.QuerySet | RawSQL | None:
-    """Ids of `model` rows whose search_text contains `text` (accents and case folded), or None when
-    `text` folds to nothing (no filter)."""
+def text_filter(model: type[models.Model], text: str) -> models.Q | None:
+    """A filter on `model` rows whose search_text contains `text` (accents and case folded), or None when
+    `text` folds to nothing (no filter). On SQLite it is an id subquery of the FTS table; elsewhere a
+    `LIKE` on the row's own column, so the database can combine the trigram index with the other
+    conditions instead of joining the table to itself."""
     folded = fold(text)
     if not folded:
         return None
@@ -37,8 +39,8 @@ def matching_ids(model: type[models.Model], text: str) -> models.QuerySet | RawS
     if (connection.vendor == "sqlite" and len(folded) >= 3
             and _has_table(str(connection.settings_dict["NAME"]), table)):
         phrase = '"' + folded.replace('"', '""') + '"'
-        return RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', (phrase,))
-    return model._default_manager.filter(search_text__contains=folded).values("pk")
+        return models.Q(pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', (phrase,)))
+    return models.Q(search_text__contains=folded)
 
 
 def sqlite_fts_sql(model_table: str) -> list[str]:

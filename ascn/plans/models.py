@@ -36,10 +36,10 @@ def validate_currency(code: str) -> None:
 
 class ProjectQuerySet(ScopedQuerySet):
     def search(self, text: str) -> ProjectQuerySet:
-        from ascn.core.search import matching_ids
+        from ascn.core.search import text_filter
 
-        ids = matching_ids(Project, text)
-        return self.filter(id__in=ids) if ids is not None else self
+        condition = text_filter(Project, text)
+        return self.filter(condition) if condition is not None else self
 
 
 class Project(Tagged, TimeStampedModel):
@@ -90,7 +90,6 @@ class Project(Tagged, TimeStampedModel):
                                  "is_published"], name="project_city_facets_idx"),
             models.Index(fields=["status", "title", "id"], name="project_status_title_idx"),
             models.Index(fields=["focus_area", "status"], name="project_focus_status_idx"),
-            models.Index(fields=["project_type"], name="project_type_idx"),
             models.Index(fields=["title", "id"], name="project_title_idx"),
             models.Index(fields=["-cost_estimate", "id"], name="project_cost_idx"),
         ]

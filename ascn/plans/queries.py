@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
 
 from ascn.core.models import AuditEntry
 from ascn.core.permissions import Principal
-from ascn.core.search import matching_ids
+from ascn.core.search import text_filter
 
 from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
@@ -61,14 +63,14 @@ def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
         qs = qs.filter(status=f.status)
     if f.stage:
         qs = qs.filter(stage=f.stage)
-    # Text-like filters run as id subqueries: the database materialises the matching ids once, and the
-    # facet and per-city counts keep using their covering indexes (rows carry their id in every index).
+    # The support filter reads the denormalised kinds ("|financial|technical|"), a column of the facet
+    # covering indexes.
     if f.support:
-        qs = qs.filter(id__in=SupportNeed.objects.filter(kind=f.support).values("project_id"))
+        qs = qs.filter(support_kinds__contains=f"|{f.support}|")
     if f.q:
-        ids = matching_ids(Project, f.q)
-        if ids is not None:
-            qs = qs.filter(id__in=ids)
+        condition = text_filter(Project, f.q)
+        if condition is not None:
+            qs = qs.filter(condition)
     return qs
 
 
@@ -95,7 +97,7 @@ class FacetValue:
 class Facets:
     total: int
     groups: dict[str, list[FacetValue]] = field(default_factory=dict)
-    cities: list[tuple[Any, int]] = field(default_factory=list)  # (City, number of projects), for the map
+    cities: list[tuple[CityPoint, int]] = field(default_factory=list)  # (city, number of projects), the map
 
 
 FACET_COLUMNS = ("status", "stage", "focus_area_id", "project_type_id", "support_kinds")
@@ -104,47 +106,59 @@ FACET_COLUMNS = ("status", "stage", "focus_area_id", "project_type_id", "support
 FacetTallies = dict[str, dict[Any, int]]
 
 
-def _empty_tallies() -> FacetTallies:
-    return {name: {} for name in ("status", "stage", "focus_area", "project_type", "support")}
+class CityPoint(NamedTuple):
+    """What the facets and the map need of a city (plain tuples: a thousand model instances cost more)."""
+
+    pk: int
+    slug: str
+    name: str
+    local_name: str
+    country_id: int
+    latitude: Any
+    longitude: Any
 
 
-def _tally(tallies: FacetTallies, column: str, value: Any, n: int) -> None:
-    if column == "support_kinds":
-        for kind in filter(None, (value or "").split("|")):
-            tallies["support"][kind] = tallies["support"].get(kind, 0) + n
-    elif value:
-        name = column.removesuffix("_id")
-        tallies[name][value] = tallies[name].get(value, 0) + n
+def _rows(qs: QuerySet) -> list[tuple]:
+    """Run a values_list query on a raw cursor: grouped counts need no field converters."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _tallies(rows: Iterable[tuple]) -> FacetTallies:
+    """Counts per facet value from rows of (status, stage, focus area, type, support kinds, n).
+
+    Support kinds are split only once per distinct combination (at most 2^5 of them)."""
+    status: dict[Any, int] = defaultdict(int)
+    stage: dict[Any, int] = defaultdict(int)
+    focus: dict[Any, int] = defaultdict(int)
+    kind: dict[Any, int] = defaultdict(int)
+    combos: dict[Any, int] = defaultdict(int)
+    for st, sg, fa, pt, kinds, n in rows:
+        status[st] += n
+        stage[sg] += n
+        focus[fa] += n
+        kind[pt] += n
+        combos[kinds] += n
+    support: dict[str, int] = defaultdict(int)
+    for kinds, n in combos.items():
+        for k in filter(None, (kinds or "").split("|")):
+            support[k] += n
+    return {"status": _nonempty(status), "stage": _nonempty(stage), "focus_area": _nonempty(focus),
+            "project_type": _nonempty(kind), "support": dict(support)}
+
+
+def _nonempty(counts: dict[Any, int]) -> dict[Any, int]:
+    return {value: n for value, n in counts.items() if value}
 
 
 def _facet_counts(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
-    """Two grouped counts, each served by a covering index (SQLite and others)."""
-    tallies = _empty_tallies()
-    for *values, n in qs.values_list(*FACET_COLUMNS).annotate(n=Count("id")):
-        for column, value in zip(FACET_COLUMNS, values, strict=True):
-            _tally(tallies, column, value, n)
-    per_city = dict(qs.values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
-    return tallies, per_city
-
-
-def _facet_counts_grouping_sets(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
-    """PostgreSQL: every facet and the per-city counts from one scan with GROUPING SETS."""
-    columns = ("city_id", *FACET_COLUMNS)
-    inner, params = qs.values_list(*columns).query.sql_with_params()
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    sets = ", ".join(f'("{c}")' for c in columns)
-    sql = (f"SELECT {quoted}, GROUPING({quoted}), COUNT(*) FROM ({inner}) AS filtered "
-           f"GROUP BY GROUPING SETS ({sets})")
-    tallies, per_city = _empty_tallies(), {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for *values, grouping, n in cursor.fetchall():
-            # GROUPING() has a 1 bit for every column *not* in the row's set; the first column is the top bit.
-            index = next(i for i in range(len(columns)) if not grouping & (1 << (len(columns) - 1 - i)))
-            if index == 0:
-                per_city[values[0]] = n
-            else:
-                _tally(tallies, columns[index], values[index], n)
+    """Two grouped counts: the facet columns (in the order of a covering index, so the database can group
+    while it scans) and the cities. Measured on 100,000 projects, this beats one GROUPING SETS pass on
+    PostgreSQL for every filter but the text search, and SQLite has no GROUPING SETS."""
+    tallies = _tallies(_rows(qs.values_list(*FACET_COLUMNS).annotate(n=Count("*"))))
+    per_city = dict(_rows(qs.values_list("city_id").annotate(n=Count("*")).values_list("city_id", "n")))
     return tallies, per_city
 
 
@@ -157,10 +171,9 @@ def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
 
     f = filters or ProjectFilters()
     qs = _filtered(user, f).order_by()
-    tallies, per_city = _facet_counts_grouping_sets(qs) if connection.vendor == "postgresql" else _facet_counts(qs)
+    tallies, per_city = _facet_counts(qs)
     total = sum(per_city.values())
-    cities = {c.pk: c for c in City.objects.filter(pk__in=per_city).only(
-        "slug", "name", "local_name", "latitude", "longitude", "country_id")}
+    cities = {row[0]: CityPoint(*row) for row in City.objects.filter(pk__in=per_city).values_list(*CityPoint._fields)}
     countries = {c.pk: c for c in Country.objects.all()}
     nodes = {n.pk: n for n in FrameworkNode.objects.filter(kind__in=["focus_area", "project_type"])}
 

@@ -4,7 +4,7 @@ finds the same records as a plain scan, and follows inserts, updates and deletes
 import pytest
 from django.db import connection
 
-from ascn.core.search import fts_table, matching_ids
+from ascn.core.search import fts_table, text_filter
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City
 from ascn.plans.models import Project
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ids(text):
-    return set(Project.objects.filter(id__in=matching_ids(Project, text)).values_list("id", flat=True))
+    return set(Project.objects.filter(text_filter(Project, text)).values_list("id", flat=True))
 
 
 def test_index_backend_in_use():
@@ -44,4 +44,4 @@ def test_index_and_scan_agree_on_the_reference_projects():
         scanned = set(Project.objects.filter(search_text__contains=text.lower()).values_list("id", flat=True))
         assert ids(text) == scanned, text
     assert len(ids("operation")) == 6
-    assert matching_ids(Project, "  ") is None
+    assert text_filter(Project, "  ") is None

@@ -150,6 +150,21 @@ def test_facets_include_drafts_for_those_who_see_them(csco_danang, draft):
     assert as_counts(mine.groups["status"]) == {"ongoing": 2, "planning": 2}
 
 
+@pytest.mark.parametrize("filters", [
+    {}, {"country": "VNM"}, {"status": "ongoing"}, {"support": "financial"}, {"q": "smart"},
+    {"focus_area": "built_infrastructure", "status": "ongoing"},
+])
+def test_every_facet_count_equals_the_count_of_that_drill_down(with_support, csco_danang, draft, filters):
+    """Each facet value's count is what choosing that value would list (drafts included for their city)."""
+    for user in (AnonymousUser(), csco_danang):
+        result = facets(user, ProjectFilters(**filters))
+        assert result.total == projects(user, ProjectFilters(**filters)).count()
+        for name, values in result.groups.items():
+            for value in values:
+                narrowed = ProjectFilters(**{**filters, name: value.value})
+                assert value.count == projects(user, narrowed).count(), (filters, name, value.value)
+
+
 # --- Query counts ---------------------------------------------------------------------------------
 
 
