@@ -1,9 +1,11 @@
 """Fast bulk inserts for large imports.
 
 `bulk_create` builds a model instance per row and compiles every value through the ORM, which costs
-more than the database's own work at tens of thousands of rows. `insert_values` takes plain dicts,
+more than the database's own work at tens of thousands of rows. `insert_values` takes plain dicts and
 converts only the values whose type needs it (dates, decimals, JSON…) with the field's own
-conversion, and sends one parametrised INSERT per batch with `executemany`.
+conversion, once per distinct object when every row shares it (timestamps, empty lists). It then
+streams the rows with `COPY … FROM STDIN` on PostgreSQL, and elsewhere sends one parametrised INSERT
+per batch with `executemany`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db import connections, models, router
 
 # Values of these fields go to the database as they are on every supported backend.
 _AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.ForeignKey,
-          models.PositiveSmallIntegerField, models.SmallIntegerField)
+          models.PositiveSmallIntegerField, models.SmallIntegerField, models.BooleanField)
 
 
 def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> int:
@@ -25,16 +27,32 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], bat
     connection = connections[router.db_for_write(model)]
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
-    converters = [None if isinstance(f, _AS_IS) and not isinstance(f, models.JSONField) else f for f in fields]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    prepared = _prepared(rows, names, fields, connection)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return len(rows)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(rows), batch_size):
-            prepared = [
-                [value if field is None else field.get_db_prep_save(value, connection)
-                 for field, value in zip(converters, (row[name] for name in names), strict=True)]
-                for row in rows[start:start + batch_size]
-            ]
-            cursor.executemany(sql, prepared)
+            cursor.executemany(sql, prepared[start:start + batch_size])
     return len(rows)
+
+
+def _prepared(rows: Sequence[dict[str, Any]], names: list[str], fields: list[Any], connection: Any) -> list[list]:
+    """The rows as lists of database values, each column converted by its field."""
+    columns = []
+    for name, field in zip(names, fields, strict=True):
+        values = [row[name] for row in rows]
+        if isinstance(field, _AS_IS) and not isinstance(field, models.JSONField):
+            columns.append(values)
+            continue
+        first = values[0]
+        if all(value is first for value in values):  # one shared object: convert it once
+            columns.append([field.get_db_prep_save(first, connection)] * len(values))
+        else:
+            columns.append([field.get_db_prep_save(value, connection) for value in values])
+    return [list(row) for row in zip(*columns, strict=True)]

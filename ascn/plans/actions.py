@@ -396,7 +396,7 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
         project = project or by_title.get((city_id, v["title"].casefold()))
         if project is None:
             status = v["status"] or "planning"
-            plan.new.append(({**fields_, "city_id": city_id, "status": status, "links": [],
+            plan.new.append(({**fields_, "city_id": city_id, "status": status, "links": _NO_LINKS,
                               "support_kinds": support_kinds_value(v["support"]),
                               "search_text": search_blob(v["title"], v["reference"], v["objective"], v["description"])},
                              v["support"], status))
@@ -415,17 +415,22 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
     return plan, errors
 
 
+_NO_LINKS: list = []  # one shared (never mutated) value, so the bulk insert converts it once
+
+
 def _insert_projects(rows: list[dict[str, Any]], now: Any) -> list[int]:
     """Insert new projects with prepared statements; returns their ids in `rows` order (found by their
     import key: reference, else city and title, which the check made unique within the file)."""
     from django.db.models import Max
 
     from ascn.core.bulk import insert_values
+    from ascn.core.search import indexed_after_bulk_insert
 
     if not rows:
         return []
     last_id = Project.objects.aggregate(last=Max("id"))["last"] or 0
-    insert_values(Project, [{**row, "created_at": now, "updated_at": now} for row in rows])
+    with indexed_after_bulk_insert(Project):
+        insert_values(Project, [{**row, "created_at": now, "updated_at": now} for row in rows])
     ids = {_import_key(reference, city_id, title): pk for pk, reference, city_id, title in
            Project.objects.filter(id__gt=last_id).values_list("id", "reference", "city_id", "title")}
     return [ids[_import_key(row["reference"], row["city_id"], row["title"])] for row in rows]
@@ -462,10 +467,11 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
                 "object_id": str(project_id), "object_repr": title[:200], "changes": changes, "via": via,
                 "created_at": now}
 
+    created = {"import": [None, name[:200]]}
     for pk, (values, support, status) in zip(new_ids, plan.new, strict=True):
         updates.append(update_row(pk, status))
         needs += [{"project_id": pk, "kind": kind, "details": ""} for kind in support]
-        entries.append(entry_row(AuditAction.CREATE, pk, values["title"], {"import": [None, name[:200]]}))
+        entries.append(entry_row(AuditAction.CREATE, pk, values["title"], created))
     changed_fields = {"search_text", "updated_at"}
     for project, diff, support, status in plan.changed:
         changes = {f: [plain(project._import_before[f]), plain(getattr(project, f))] for f in diff}
