@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ascn.core.middleware.api_method_not_allowed_as_json",
 ]
 
 ROOT_URLCONF = "ascn.urls"
@@ -168,6 +169,7 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded files are never served from a public URL: views stream them after a permission check.
 MEDIA_URL = "/media/"
 
 # --- Background tasks (Django's Tasks API through the django-tasks backport) ----------------------

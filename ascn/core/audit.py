@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 
 def plain(value: Any) -> Any:
@@ -17,6 +18,8 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, FieldFile):  # a stored file is recorded by its name in the storage
+        return value.name or None
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value

@@ -1,4 +1,5 @@
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,28 @@ class TokenForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Give the token a name."))
         return name
+
+
+def is_inline_check(request: HttpRequest) -> bool:
+    """A form posted by HTMX while it is filled in: validate and show errors, save nothing."""
+    return request.method == "POST" and request.POST.get("_validate") == "1"
+
+
+def check_inline(form: forms.BaseForm) -> None:
+    """Validate a form being filled in, without "this field is required" on fields not reached yet
+    (those are reported when the form is saved); every other error shows at once."""
+    form.is_valid()
+    for name, errors in list(form.errors.as_data().items()):
+        if name in form.fields and not _has_value(form, name):
+            kept = [e for e in errors if e.code != "required"]
+            if kept:
+                form.errors[name] = form.error_class(kept)
+            else:
+                del form.errors[name]
+
+
+def _has_value(form: forms.BaseForm, name: str) -> bool:
+    value = form.fields[name].widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+    if isinstance(value, list | tuple):
+        return any(str(v).strip() for v in value)
+    return value not in (None, "") and not (isinstance(value, str) and not value.strip())

@@ -72,8 +72,9 @@ def indexed_after_bulk_insert(model: type[models.Model]) -> Iterator[None]:
     """Rows inserted inside the block reach the search index in one statement at its end.
 
     On SQLite the per-row insert trigger costs about four times the insert itself (measured on 50,000
-    projects), while one INSERT … SELECT over the new rows costs a few per cent of it. The trigger is dropped and re-created inside the block's transaction, so a failure
-    rolls everything back, trigger included. New rows are those with an id above the largest before
+    projects), while one INSERT … SELECT over the new rows costs a few per cent of it. The trigger is
+    dropped and re-created inside the block's transaction, so a failure rolls everything back, trigger
+    included. New rows are those with an id above the largest before
     the block (SQLite AUTOINCREMENT ids only grow). Elsewhere the block just runs in a transaction."""
     table = fts_table(model)
     model_table = model._meta.db_table

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.permissions import Principal, can_edit
 
 from . import actions, queries
@@ -99,9 +100,8 @@ def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_edit(request.user, city):
         raise PermissionDenied(_("You may not edit this city."))
     form = CityForm(request.POST or None, instance=City.objects.get(pk=city.pk))
-    validate_only = request.method == "POST" and request.POST.get("_validate") == "1"
-    if validate_only:
-        form.is_valid()  # inline validation (HTMX): report errors, write nothing
+    if is_inline_check(request):
+        check_inline(form)
     elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:

@@ -29,12 +29,27 @@ def _cell(value: Any) -> Any:
     return value if isinstance(value, int | float) else str(value)
 
 
+# A spreadsheet treats a cell starting with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def shielded(text: str) -> str:
+    """Text a spreadsheet shows as text: an apostrophe before a leading formula character.
+    The importer removes it again (`unshielded`), so an export imports back unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unshielded(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in COLUMNS])
+        writer.writerow([shielded(cell) if isinstance(value, str) and isinstance(cell, str) else cell
+                         for value, cell in ((row.get(c), _cell(row.get(c))) for c in COLUMNS)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 

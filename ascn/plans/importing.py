@@ -18,7 +18,7 @@ from typing import Any
 
 from ascn.core.money import is_currency, parse_amount
 
-from .exporting import COLUMNS
+from .exporting import COLUMNS, unshielded
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -154,7 +154,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unshielded(str(value).strip())
 
 
 def _check_row(row: int, cells: dict[str, Any], vocab: Vocabulary) -> tuple[dict[str, Any], list[RowError]]:

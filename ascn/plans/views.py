@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
 from ascn.network.models import City
@@ -122,7 +125,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if city is None:
         return render(request, "plans/choose_city.html", {"cities": cities.order_by("name")})
     form = ProjectForm(request.POST or None, city=city)
-    if request.method == "POST" and form.is_valid():
+    if is_inline_check(request):
+        check_inline(form)
+    elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
         try:
             project = actions.create_project(request.user, {**data, "city": city},
@@ -134,17 +139,18 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Project recorded."))
             return redirect("plans:project", pk=project.pk)
-    return render(request, "plans/project_form.html", {"form": form, "city": city, "project": None},
+    template = "plans/project_form.html#form" if request.htmx else "plans/project_form.html"
+    return render(request, template, {"form": form, "city": city, "project": None},
                   status=422 if form.errors else 200)
+
 
 
 @login_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user).select_related("city"), pk=pk)
     form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=pk))
-    validate_only = request.method == "POST" and request.POST.get("_validate") == "1"
-    if validate_only:
-        form.is_valid()
+    if is_inline_check(request):
+        check_inline(form)
     elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
         details = {s.kind: s.details for s in project.support_needs.all()}
@@ -204,6 +210,26 @@ def project_document(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:project", pk=pk)
 
 
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A project's document, for those who may see the project (a draft's files stay with the draft)."""
+    project = _visible(request, pk)
+    document = get_object_or_404(project.documents.all(), pk=document_pk)
+    return _file_response(document.file)
+
+
+def _file_response(file: Any) -> FileResponse:
+    """Stream a kept file: PDFs and images open in the browser (sandboxed), everything else downloads."""
+    name = file.name.rsplit("/", 1)[-1]
+    inline = name.lower().endswith(INLINE_TYPES)
+    response = FileResponse(file.open("rb"), as_attachment=not inline, filename=name)
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+INLINE_TYPES = (".pdf", ".png", ".jpg", ".jpeg")
+
+
 @login_required
 @require_POST
 def project_comment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -250,7 +276,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.editable_by(request.user).select_related("city"), pk=pk)
     form = PlanForm(request.POST or None, instance=ActionPlan.objects.get(pk=pk), city=plan.city)
     target_form = TargetForm(prefix="target")
-    if request.method == "POST" and form.is_valid():
+    if is_inline_check(request):
+        check_inline(form)
+    elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
         try:
             changes = actions.update_plan(request.user, plan, data, form.cleaned_data["focus_areas"],
@@ -262,7 +290,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:plan_edit", pk=pk)
     context = {"plan": plan, "form": form, "target_form": target_form,
                "targets": plan.targets.order_by("position", "id")}
-    return render(request, "plans/plan_form.html", context, status=422 if form.errors else 200)
+    template = "plans/plan_form.html#plan-form" if request.htmx else "plans/plan_form.html"
+    return render(request, template, context, status=422 if form.errors else 200)
 
 
 @login_required
@@ -270,6 +299,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def target_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.editable_by(request.user), pk=pk)
     form = TargetForm(request.POST, prefix="target")
+    if is_inline_check(request):
+        check_inline(form)
+        return render(request, "plans/plan_form.html#target-form", {"plan": plan, "target_form": form},
+                      status=422 if form.errors else 200)
     if form.is_valid():
         try:
             actions.add_target(request.user, plan, form.cleaned_data, via="web")
@@ -348,6 +381,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     recent = ProjectImport.objects.filter(uploaded_by=request.user)[:10]
     return render(request, "plans/import_upload.html", {"form": form, "recent": recent},
                   status=422 if form.errors else 200)
+
+
+@login_required
+def import_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file as it was uploaded, for the person who uploaded it and the Secretariat."""
+    records = ProjectImport.objects.all()
+    if not Principal.of(request.user).is_secretariat:
+        records = records.filter(uploaded_by=request.user)
+    return _file_response(get_object_or_404(records, pk=pk).file)
 
 
 @login_required

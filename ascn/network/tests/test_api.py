@@ -103,6 +103,10 @@ def test_failures_share_one_body_format(api, api_as, nr_vietnam):
     denied = api_as(nr_vietnam).post("/countries", {"iso3": "XYZ", "name": "X", "joined_on": "2030-01-01"})
     assert (denied.status_code, denied.json()["code"]) == (403, "permission_denied")
     assert api.get("/no-such-endpoint").json() == {"detail": "No such API endpoint.", "code": "not_found"}
+    wrong_method = api._call("put", "/cities", {})
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "method_not_allowed")
+    assert wrong_method.json()["detail"].startswith("PUT is not allowed here; allowed: ")
+    assert set(wrong_method["Allow"].split(", ")) == {"GET", "POST"}
 
 
 def test_secretariat_creates_updates_and_deletes_a_city(api_as, secretariat):

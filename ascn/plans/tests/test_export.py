@@ -85,6 +85,24 @@ def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_text(client, csco_d
     assert sheet["C2"].data_type == "s"
 
 
+def test_csv_export_shields_text_that_a_spreadsheet_would_run_and_imports_back_unchanged(client, csco_danang):
+    """A cell starting with = + - @ gets a leading apostrophe in the CSV; the importer removes it."""
+    from ascn.plans.actions import import_projects
+
+    title = '=HYPERLINK("https://example.invalid","Open")'
+    actions.create_project(csco_danang, {"city": city("da-nang"), "title": title, "reference": "DN-X",
+                                         "objective": "-40% congestion", "description": "+ a pilot",
+                                         "focus_area": node("civic_social"), "is_published": True})
+    exported = client.get("/projects/export.csv?q=DN-X").content
+    row = csv_rows(client.get("/projects/export.csv?q=DN-X"))[1]
+    assert (row[0], row[2], row[14], row[15]) == ("DN-X", "'" + title, "'-40% congestion", "'+ a pilot")
+    before = state()
+    summary, _record = import_projects(csco_danang, "again.csv", exported, commit=True, keep_file=False)
+    assert (summary.unchanged, summary.created, summary.updated, summary.errors) == (1, 0, 0, [])
+    assert state() == before
+    assert project("DN-X").title == title
+
+
 def test_json_export_with_filters(client):
     response = client.get("/projects/export.json?city=da-nang&sort=reference")
     assert response.status_code == 200

@@ -1,7 +1,9 @@
 """Pages of the pipeline, projects and action plans, and the workspace forms for them."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 
@@ -11,6 +13,10 @@ from ascn.plans.models import ActionPlan, Comment, Project, StrategicTarget
 from .helpers import node, partner, project, refs, state
 
 pytestmark = pytest.mark.django_db
+
+
+def field_errors(html: str) -> list[str]:
+    return [unescape(m) for m in re.findall(r'<small class="field-error" role="alert">(.*?)</small>', html)]
 
 
 def facet_counts(response, name):
@@ -399,6 +405,40 @@ def test_project_form_names_the_invalid_field_and_writes_nothing(client, csco_da
     assert response.context["form"].errors == expected
     message = next(iter(expected.values()))[0]
     assert message in response.content.decode().replace("&#x27;", "'")
+    assert state() == before
+
+
+def test_new_project_form_checks_inline_only_the_fields_filled_in(client, csco_danang):
+    """HTMX posts the form while it is filled in: errors of the filled fields, none for the empty ones."""
+    client.force_login(csco_danang)
+    before = state()
+    response = client.post("/projects/new/", {"city": "da-nang", "title": "Parking", "currency": "XYZ",
+                                              "_validate": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.lstrip().startswith('<form id="project-form"')  # only the form, swapped in place
+    assert field_errors(html) == ["“XYZ” is not an ISO 4217 currency code."]
+    fine = client.post("/projects/new/", {**project_form_data(), "_validate": "1"}, headers={"HX-Request": "true"})
+    assert (fine.status_code, field_errors(fine.content.decode())) == (200, [])
+    assert state() == before  # checking never saves
+
+
+def test_plan_and_target_forms_check_inline_and_write_nothing(client, csco_danang):
+    plan = ActionPlan.objects.get(city__slug="da-nang")
+    client.force_login(csco_danang)
+    before = state()
+    plan_check = client.post(f"/plans/{plan.pk}/edit/", {"vision": "", "horizon_year": "2010", "_validate": "1"},
+                             headers={"HX-Request": "true"})
+    assert plan_check.status_code == 422
+    assert plan_check.content.decode().lstrip().startswith('<form id="plan-form"')
+    assert field_errors(plan_check.content.decode()) == [
+        "Ensure this value is greater than or equal to 2018.", "The horizon cannot be before the plan's year."]
+    target_check = client.post(f"/plans/{plan.pk}/targets/", {"target-statement": "Electric buses",
+                                                              "target-baseline_value": "10", "_validate": "1"},
+                               headers={"HX-Request": "true"})
+    assert target_check.status_code == 422
+    assert target_check.content.decode().lstrip().startswith('<form id="target-form"')
+    assert field_errors(target_check.content.decode()) == ["Give the baseline value and its year together."]
     assert state() == before
 
 

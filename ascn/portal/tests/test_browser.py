@@ -36,7 +36,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "ascn.settings", "MAP_TILE_URL": ""}
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed"]):
+    for command in (["migrate", "--no-input", "-v", "0"], ["seed"], ["demo_accounts"]):
         subprocess.run(manage + command, env=env, check=True, capture_output=True, timeout=180)
     port = free_port()
     process = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env,
@@ -130,3 +130,37 @@ def test_city_filters_update_results_without_reload(server, page):
     page.dispatch_event("#id_as_of", "change")
     page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.startsWith('3 ')")
     assert page.locator("#results tbody tr").count() == 3
+
+
+def sign_in(page, server: str, username: str, password: str, next_path: str) -> None:
+    page.goto(f"{server}/accounts/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation(url=server + next_path, wait_until="domcontentloaded"):
+        page.locator("form button[type=submit]").click()
+
+
+def test_project_form_reports_a_bad_value_while_it_is_filled_in(server, page):
+    sign_in(page, server, "csco.danang", "demo-csco-danang", "/projects/new/")
+    page.fill("#id_title", "Smart parking pilot")
+    page.fill("#id_currency", "XYZ")
+    page.dispatch_event("#id_currency", "change")
+    message = page.locator("#project-form .field.invalid .field-error")
+    message.first.wait_for(state="visible")
+    assert message.all_inner_texts() == ["“XYZ” is not an ISO 4217 currency code."]  # untouched fields: no error yet
+    assert page.url == server + "/projects/new/"  # nothing was submitted
+    assert page.input_value("#id_title") == "Smart parking pilot"  # what was typed stays
+    page.fill("#id_currency", "USD")
+    page.dispatch_event("#id_currency", "change")
+    page.wait_for_function("!document.querySelector('#project-form .field.invalid')")
+
+
+def test_plan_form_reports_a_bad_value_while_it_is_filled_in(server, page):
+    sign_in(page, server, "csco.danang", "demo-csco-danang", "/cities/da-nang/plan/")
+    page.locator("a[href^='/plans/'][href$='/edit/']").first.click()
+    page.wait_for_selector("#plan-form")
+    page.fill("#id_horizon_year", "1990")
+    page.dispatch_event("#id_horizon_year", "change")
+    page.locator("#plan-form .field.invalid .field-error").first.wait_for(state="visible")
+    assert page.locator("#plan-form .field-error").all_inner_texts() == [
+        "Ensure this value is greater than or equal to 2018.", "The horizon cannot be before the plan's year."]
