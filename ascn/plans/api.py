@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,7 +17,7 @@ from ascn.partnerships.models import Partner
 
 from . import actions, queries
 from .choices import ProjectStage, ProjectStatus, SupportKind
-from .models import Project
+from .models import Project, ProjectDocument
 
 router = Router(tags=["projects and action plans"])
 
@@ -57,10 +58,22 @@ class ProjectOut(Schema):
     updated_at: dt.datetime
 
 
+class DocumentOut(Schema):
+    id: int
+    title: str
+    url: str = Field(description="Download address; the file is served to those who may see the project")
+    uploaded_at: dt.datetime = Field(alias="created_at")
+
+    @staticmethod
+    def resolve_url(obj: ProjectDocument) -> str:
+        return reverse("plans:document_download", args=[obj.project_id, obj.pk])
+
+
 class ProjectDetailOut(ProjectOut):
     partners: list[str]
     secondary_tags: list[str]
     links: list[LinkSchema]
+    documents: list[DocumentOut]
 
     @staticmethod
     def resolve_partners(obj: Project) -> list[str]:

@@ -14,7 +14,7 @@ LIST_FIELDS = {
     "project_type", "status", "stage", "start_date", "end_date", "currency", "cost_estimate", "funding_secured",
     "funding_gap", "support", "support_notes", "is_published", "source", "updated_at",
 }
-DETAIL_FIELDS = LIST_FIELDS | {"partners", "secondary_tags", "links"}
+DETAIL_FIELDS = LIST_FIELDS | {"partners", "secondary_tags", "links", "documents"}
 A112_SOURCE = "S8 Appendix A; on-going per S8 Exhibit 2 (coloured icon)"
 
 
@@ -98,8 +98,21 @@ def test_project_detail(api):
         "project_type": None, "status": "ongoing", "stage": "", "start_date": None, "end_date": None,
         "currency": "USD", "cost_estimate": None, "funding_secured": None, "funding_gap": None, "support": [],
         "support_notes": "", "is_published": True, "source": A112_SOURCE, "partners": [], "secondary_tags": [],
-        "links": [],
+        "links": [], "documents": [],
     }
+
+
+def test_project_detail_lists_its_documents_with_their_download_address(api, csco_danang, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ascn.plans.actions import attach_document
+
+    a112 = project("A112")
+    document = attach_document(csco_danang, a112, "Tender notice", SimpleUploadedFile("notice.pdf", b"%PDF-1.4"))
+    [listed] = api.get(f"/projects/{a112.pk}").json()["documents"]
+    assert (listed["id"], listed["title"]) == (document.pk, "Tender notice")
+    assert listed["url"] == f"/projects/{a112.pk}/documents/{document.pk}/"
+    assert api.client.get(listed["url"]).status_code == 200
 
 
 def test_unknown_project_is_a_404_in_the_common_format(api):
@@ -153,7 +166,7 @@ def test_city_officer_creates_a_project(api_as, csco_danang):
         "support": [{"kind": "financial", "details": "Loan"}, {"kind": "technical", "details": "Sensor specifications"}],
         "support_notes": "Financing structure", "is_published": True, "source": "City submission",
         "partners": ["adb", "jica"], "secondary_tags": ["partnership_funding", "technological_digital_solutions"],
-        "links": [{"label": "Concept note", "url": "https://example.invalid/concept.pdf"}],
+        "links": [{"label": "Concept note", "url": "https://example.invalid/concept.pdf"}], "documents": [],
     }
     created = Project.objects.get(pk=body["id"])
     assert (created.city.slug, created.reference, created.status) == ("da-nang", "DN-2027-01", "planning")
