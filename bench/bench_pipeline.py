@@ -145,9 +145,10 @@ def measure_reference(repeat: int) -> dict:
             params = dict(p.split("=") for p in scenario.split("&") if p and not p.startswith(("page", "sort", "q")))
             lookups = {"country": "city__country__iso3", "city": "city__slug", "focus_area": "focus_area__code",
                        "project_type": "project_type__code", "status": "status", "stage": "stage",
-                       "support": "support_needs__kind"}
+                       "support": "support_kinds__contains"}
+            values = {k: f"|{v}|" if k == "support" else v for k, v in params.items()}
             t0 = time.perf_counter()
-            list(Project.objects.filter(is_published=True, **{lookups[k]: v for k, v in params.items()})
+            list(Project.objects.filter(is_published=True, **{lookups[k]: v for k, v in values.items()})
                  .select_related("city", "focus_area").order_by("title", "id")[:25])
             times.append((time.perf_counter() - t0) * 1000)
     times.sort()
