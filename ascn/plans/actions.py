@@ -296,23 +296,12 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
     """
     from django.core.files.base import ContentFile
 
+    from ascn.core.bulk import collector_paused
+
     summary = ImportSummary()
     importing.set_translator(_)
-    try:
-        header, rows = importing.read_table(name, data)
-        result = importing.check_rows(header, rows, _vocabulary(actor, as_system))
-    except importing.FileProblem as exc:
-        summary.problem = str(exc)
-        result = None
-    if result is not None:
-        plan, conflicts = _plan_import(result.rows)
-        summary.errors = sorted([{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
-                                + conflicts, key=lambda e: e["row"])
-        summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
-        if commit and not summary.errors:
-            with transaction.atomic():
-                _apply_import(actor, plan, name, via)
-            summary.committed = True
+    with collector_paused():
+        _check_and_apply(actor, name, data, summary, commit=commit, via=via, as_system=as_system)
     record = None
     if keep_file:
         record = ProjectImport(original_name=name[:255], uploaded_by=_user(actor), summary=summary.as_dict(),
@@ -320,6 +309,25 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
         record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
         record.save()
     return summary, record
+
+
+def _check_and_apply(actor: Any, name: str, data: bytes, summary: ImportSummary, *, commit: bool, via: str,
+                     as_system: bool) -> None:
+    """Read and check the file into `summary`; with `commit` and no error, write it atomically."""
+    try:
+        header, rows = importing.read_table(name, data)
+        result = importing.check_rows(header, rows, _vocabulary(actor, as_system))
+    except importing.FileProblem as exc:
+        summary.problem = str(exc)
+        return
+    plan, conflicts = _plan_import(result.rows)
+    summary.errors = sorted([{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
+                            + conflicts, key=lambda e: e["row"])
+    summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
+    if commit and not summary.errors:
+        with transaction.atomic():
+            _apply_import(actor, plan, name, via)
+        summary.committed = True
 
 
 def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
