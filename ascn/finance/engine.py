@@ -1,0 +1,898 @@
+"""The appraisal and risk engine of business cases: pure NumPy (SciPy for two distribution functions),
+no Django, so it can be tested and benchmarked alone.
+
+Conventions: yearly flows, `flows[0]` falls in year 0 (today, undiscounted), money in is positive.
+Rates are decimals (0.08 is 8 %). Every function raises `ModelError` (a ValueError naming the field)
+on input it cannot compute with, never a NumPy warning or a NaN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+MAX_YEARS = 100
+MAX_LINES = 200
+MAX_ABS_VALUE = 1e15
+MAX_ITERATIONS = 1_000_000
+ROOT_TOLERANCE = 1e-12
+
+
+class ModelError(ValueError):
+    """Input the engine cannot compute with; `problems` are (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+
+
+def _check(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise ModelError(problems)
+
+
+def _series(values: Sequence[float] | np.ndarray, name: str = "cash_flows", *, min_length: int = 1) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    problems = []
+    if array.ndim != 1:
+        problems.append((name, "must be a list of numbers"))
+    elif array.size < min_length:
+        problems.append((name, f"needs at least {min_length} values"))
+    elif array.size > MAX_YEARS + 1:
+        problems.append((name, f"has {array.size} values; at most {MAX_YEARS + 1} (years 0 to {MAX_YEARS})"))
+    elif not np.all(np.isfinite(array)):
+        problems.append((name, "must hold finite numbers only"))
+    elif np.any(np.abs(array) > MAX_ABS_VALUE):
+        problems.append((name, f"holds a value beyond ±{MAX_ABS_VALUE:.0e}"))
+    _check(problems)
+    return array
+
+
+def _rate(rate: float, name: str = "discount_rate") -> float:
+    if not isinstance(rate, int | float) or not math.isfinite(rate) or rate <= -1 or rate > 10:
+        raise ModelError([(name, "must be a finite rate above -1 (-100 %) and at most 10 (1,000 %)")])
+    return float(rate)
+
+
+# --- Discounting -------------------------------------------------------------------------------------
+
+
+def discount_factors(rate: float, years: int) -> np.ndarray:
+    return (1.0 + rate) ** -np.arange(years, dtype=float)
+
+
+def npv(rate: float, flows: Sequence[float] | np.ndarray) -> float:
+    """Net present value, the first flow undiscounted (as numpy-financial's npv, unlike Excel's NPV)."""
+    values = _series(flows)
+    return float(np.sum(values * discount_factors(_rate(rate), values.size)))
+
+
+def pmt(rate: float, periods: int, present_value: float, future_value: float = 0.0, *,
+        at_start: bool = False) -> float:
+    """The level payment per period that repays `present_value` (negative: money paid out)."""
+    rate = _rate(rate, "rate")
+    if periods < 1:
+        raise ModelError([("periods", "must be at least 1")])
+    if rate == 0:
+        return -(future_value + present_value) / periods
+    growth = (1.0 + rate) ** periods
+    factor = (1.0 + rate * at_start) * (growth - 1.0) / rate
+    return -(future_value + present_value * growth) / factor
+
+
+@dataclass(frozen=True)
+class RateResult:
+    """An internal rate of return: `value` when exactly one rate makes the NPV zero, every such rate
+    in `roots`, and what that means in `status` ("unique", "multiple" or "none") and `message`."""
+
+    value: float | None
+    roots: tuple[float, ...]
+    status: Literal["unique", "multiple", "none"]
+    sign_changes: int
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "roots": list(self.roots), "status": self.status,
+                "sign_changes": self.sign_changes, "message": self.message}
+
+
+def sign_changes(values: np.ndarray) -> int:
+    signs = np.sign(values[values != 0])
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
+def _rate_result(roots: list[float], changes: int) -> RateResult:
+    unique = sorted(_distinct(roots))
+    if not unique:
+        reason = ("the flows never change sign" if changes == 0 else
+                  "no rate above -100 % makes the net present value zero")
+        return RateResult(None, (), "none", changes, f"There is no internal rate of return: {reason}.")
+    if len(unique) == 1:
+        return RateResult(unique[0], (unique[0],), "unique", changes, "One rate makes the net present value zero.")
+    shown = ", ".join(f"{r:.4%}" for r in unique)
+    return RateResult(None, tuple(unique), "multiple", changes,
+                      f"The flows change sign {changes} times and {len(unique)} rates make the net present value "
+                      f"zero ({shown}): no single internal rate of return; judge by the net present value.")
+
+
+def _distinct(roots: list[float]) -> list[float]:
+    kept: list[float] = []
+    for r in sorted(roots):
+        if not kept or abs(r - kept[-1]) > 1e-9 * max(1.0, abs(r)):
+            kept.append(r)
+    return kept
+
+
+def irr(flows: Sequence[float] | np.ndarray) -> RateResult:
+    """Every rate above -100 % that makes the NPV zero: the real positive roots x of Σ c_t·x^t
+    (x = 1/(1+r)), each refined by Newton steps on the NPV itself."""
+    values = _series(flows, min_length=2)
+    changes = sign_changes(values)
+    if changes == 0:
+        return _rate_result([], 0)
+    roots = np.roots(values[::-1])
+    candidates = roots[(np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)].real
+    found = []
+    for x in candidates:
+        rate = _refine(values, 1.0 / x - 1.0)
+        if rate is not None:
+            found.append(float(rate))
+    return _rate_result(found, changes)
+
+
+def _refine(values: np.ndarray, rate: float) -> float | None:
+    """Newton steps on NPV(rate); the rate if the NPV there is zero to working precision."""
+    t = np.arange(values.size, dtype=float)
+    for _ in range(50):
+        if not (-1.0 < rate < 1e6):
+            return None
+        factors = (1.0 + rate) ** -t
+        value = float(np.dot(values, factors))
+        slope = float(np.dot(-t * values, factors)) / (1.0 + rate)
+        if slope == 0:
+            break
+        step = value / slope
+        rate -= step
+        if abs(step) <= ROOT_TOLERANCE * max(1.0, abs(rate)):
+            break
+    if not (-1.0 < rate < 1e6):
+        return None
+    factors = (1.0 + rate) ** -t
+    scale = float(np.dot(np.abs(values), factors))
+    return rate if abs(float(np.dot(values, factors))) <= 1e-9 * max(scale, 1e-300) else None
+
+
+def mirr(flows: Sequence[float] | np.ndarray, finance_rate: float, reinvest_rate: float) -> float | None:
+    """Modified IRR: outflows financed at `finance_rate`, inflows reinvested at `reinvest_rate`;
+    None without both inflows and outflows."""
+    values = _series(flows, min_length=2)
+    finance_rate, reinvest_rate = _rate(finance_rate, "finance_rate"), _rate(reinvest_rate, "reinvest_rate")
+    inflows, outflows = np.where(values > 0, values, 0.0), np.where(values < 0, values, 0.0)
+    if not inflows.any() or not outflows.any():
+        return None
+    n = values.size
+    future = abs(float(np.sum(inflows * discount_factors(reinvest_rate, n))))
+    present = abs(float(np.sum(outflows * discount_factors(finance_rate, n))))
+    return (future / present) ** (1.0 / (n - 1)) * (1.0 + reinvest_rate) - 1.0
+
+
+def payback(flows: Sequence[float] | np.ndarray) -> float | None:
+    """Years until the cumulative flow turns non-negative for good, interpolated within the year;
+    None if it never does."""
+    values = _series(flows)
+    cumulative = np.cumsum(values)
+    if cumulative[-1] < 0:
+        return None
+    negative = np.nonzero(cumulative < 0)[0]
+    if negative.size == 0:
+        return 0.0
+    last = int(negative[-1])  # the cumulative flow stays non-negative after this year
+    return last + float(-cumulative[last] / values[last + 1])
+
+
+def discounted_payback(rate: float, flows: Sequence[float] | np.ndarray) -> float | None:
+    values = _series(flows)
+    return payback(values * discount_factors(_rate(rate), values.size))
+
+
+def benefit_cost_ratio(rate: float, flows: Sequence[float] | np.ndarray) -> float | None:
+    """Present value of the inflows over that of the outflows; None without outflows."""
+    values = _series(flows)
+    factors = discount_factors(_rate(rate), values.size)
+    costs = -float(np.sum(np.where(values < 0, values, 0.0) * factors))
+    return float(np.sum(np.where(values > 0, values, 0.0) * factors)) / costs if costs > 0 else None
+
+
+# --- Dated flows (Excel's XNPV and XIRR) --------------------------------------------------------------
+
+
+def _dated(flows: Sequence[float], dates: Sequence[dt.date]) -> tuple[np.ndarray, np.ndarray]:
+    values = np.asarray(flows, dtype=float)
+    problems = []
+    if values.ndim != 1 or values.size < 2:
+        problems.append(("cash_flows", "needs at least two dated values"))
+    elif len(dates) != values.size:
+        problems.append(("dates", f"has {len(dates)} dates for {values.size} values"))
+    elif values.size > 10_000:
+        problems.append(("cash_flows", "has more than 10,000 values"))
+    elif not np.all(np.isfinite(values)):
+        problems.append(("cash_flows", "must hold finite numbers only"))
+    _check(problems)
+    first = dates[0]
+    days = np.array([(d - first).days for d in dates], dtype=float)
+    if np.any(days < 0):
+        _check([("dates", "no date may precede the first one")])
+    return values, days / 365.0
+
+
+def xnpv(rate: float, flows: Sequence[float], dates: Sequence[dt.date]) -> float:
+    """Excel's XNPV: each flow discounted by (1 + rate)^(days since the first date / 365)."""
+    values, years = _dated(flows, dates)
+    return float(np.sum(values * (1.0 + _rate(rate)) ** -years))
+
+
+def xirr(flows: Sequence[float], dates: Sequence[dt.date]) -> RateResult:
+    """Every rate that makes XNPV zero: sign changes of XNPV on a dense grid of rates (in log(1 + r),
+    from -99.99 % to 10⁶), each bracket then narrowed to machine precision."""
+    values, years = _dated(flows, dates)
+    changes = sign_changes(values)
+    if changes == 0:
+        return _rate_result([], 0)
+    grid = np.expm1(np.linspace(math.log(1e-4), math.log(1e6), 4001))
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = np.array([_xnpv_scaled(values, years, r) for r in grid])
+    roots = []
+    for i in np.nonzero(np.sign(totals[:-1]) * np.sign(totals[1:]) < 0)[0]:
+        roots.append(_bisect(values, years, float(grid[i]), float(grid[i + 1])))
+    roots += [float(grid[i]) for i in np.nonzero(totals == 0)[0]]
+    return _rate_result(roots, changes)
+
+
+def _xnpv_scaled(values: np.ndarray, years: np.ndarray, rate: float) -> float:
+    """XNPV divided by its largest discounted term, so the sign survives extreme rates."""
+    logs = -years * math.log1p(rate)
+    terms = values * np.exp(logs - logs.max())
+    return float(np.sum(terms))
+
+
+def _bisect(values: np.ndarray, years: np.ndarray, low: float, high: float) -> float:
+    f_low = _xnpv_scaled(values, years, low)
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        if middle in (low, high):
+            break
+        f_middle = _xnpv_scaled(values, years, middle)
+        if f_middle == 0:
+            return middle
+        if (f_middle > 0) == (f_low > 0):
+            low, f_low = middle, f_middle
+        else:
+            high = middle
+    return 0.5 * (low + high)
+
+
+# --- The cash-flow model ------------------------------------------------------------------------------
+
+LINE_KINDS = ("capex", "opex", "revenue", "avoided_cost", "economic_benefit", "output")
+DRIVERS = ("capex", "opex", "revenue", "avoided_cost", "economic_benefit", "residual_value", "discount_rate")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One input line: amounts per year (years 0 to the horizon), in `currency` (default: the model's)."""
+
+    kind: Literal["capex", "opex", "revenue", "avoided_cost", "economic_benefit", "output"]
+    values: Sequence[float]
+    label: str = ""
+    currency: str = ""
+    escalate: bool = True  # operating lines grow with inflation; capex and output never do
+
+
+@dataclass(frozen=True)
+class Loan:
+    principal: float
+    rate: float
+    tenor_years: int                 # years of repayment after the grace period
+    grace_years: int = 0             # years without repayment after the drawdown
+    repayment: Literal["annuity", "straight"] = "annuity"
+    drawdown_year: int = 0
+    capitalise_grace_interest: bool = True  # interest during construction added to the principal
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Grant:
+    amount: float
+    year: int = 0
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class ConversionFactors:
+    """Financial to economic prices (shadow pricing): taxes and distortions removed per line kind."""
+
+    capex: float = 1.0
+    opex: float = 1.0
+    revenue: float = 1.0
+
+
+@dataclass(frozen=True)
+class CashFlowModel:
+    years: int                                   # the horizon: flows for years 0 … years
+    discount_rate: float
+    lines: tuple[Line, ...]
+    currency: str = "USD"
+    rates: Mapping[str, float] = field(default_factory=dict)  # 1 unit of a currency in `currency`
+    inflation: float = 0.0
+    residual_value: float = 0.0                  # in the final year, in `currency`
+    economic_discount_rate: float | None = None  # default: the financial rate
+    conversion_factors: ConversionFactors = ConversionFactors()
+    loans: tuple[Loan, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    start_year: int | None = None                # calendar year of year 0, for display only
+
+
+def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
+    """Every problem of a model, as (field, message): nothing is computed from a model that has one."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(model.years, int) or not 1 <= model.years <= MAX_YEARS:
+        problems.append(("years", f"must be a whole number of years from 1 to {MAX_YEARS}"))
+        return problems
+    for name in ("discount_rate", "inflation"):
+        try:
+            _rate(getattr(model, name), name)
+        except ModelError as exc:
+            problems += exc.problems
+    if model.economic_discount_rate is not None:
+        try:
+            _rate(model.economic_discount_rate, "economic_discount_rate")
+        except ModelError as exc:
+            problems += exc.problems
+    if not math.isfinite(model.residual_value) or abs(model.residual_value) > MAX_ABS_VALUE:
+        problems.append(("residual_value", "must be a finite amount"))
+    if not model.lines:
+        problems.append(("lines", "give at least one line (capex, opex, revenue, …)"))
+    if len(model.lines) > MAX_LINES:
+        problems.append(("lines", f"at most {MAX_LINES} lines"))
+    currencies = {model.currency, *model.rates}
+    for code, rate in model.rates.items():
+        if known_currency and not known_currency(code):
+            problems.append((f"rates.{code}", f"“{code}” is not an ISO 4217 currency code"))
+        if not isinstance(rate, int | float) or not math.isfinite(rate) or rate <= 0:
+            problems.append((f"rates.{code}", "must be a positive finite number"))
+    if known_currency and not known_currency(model.currency):
+        problems.append(("currency", f"“{model.currency}” is not an ISO 4217 currency code"))
+    for i, line in enumerate(model.lines):
+        where = f"lines[{i}]"
+        if line.kind not in LINE_KINDS:
+            problems.append((f"{where}.kind", f"must be one of {', '.join(LINE_KINDS)}"))
+        values = np.asarray(line.values, dtype=float) if _numeric(line.values) else None
+        if values is None or values.ndim != 1:
+            problems.append((f"{where}.values", "must be a list of numbers"))
+        elif values.size != model.years + 1:
+            problems.append((f"{where}.values", f"has {values.size} values; the model has {model.years + 1} "
+                                                f"(years 0 to {model.years})"))
+        elif not np.all(np.isfinite(values)) or np.any(np.abs(values) > MAX_ABS_VALUE):
+            problems.append((f"{where}.values", "must hold finite amounts"))
+        elif line.kind != "output" and np.any(values < 0):
+            problems.append((f"{where}.values", "amounts are positive; the kind says whether money comes in or out"))
+        if line.currency and line.currency not in currencies:
+            problems.append((f"{where}.currency", f"“{line.currency}” has no rate in `rates`"))
+    for i, loan in enumerate(model.loans):
+        where = f"loans[{i}]"
+        if not math.isfinite(loan.principal) or not 0 < loan.principal <= MAX_ABS_VALUE:
+            problems.append((f"{where}.principal", "must be a positive amount"))
+        try:
+            _rate(loan.rate, f"{where}.rate")
+        except ModelError as exc:
+            problems += exc.problems
+        if loan.tenor_years < 1:
+            problems.append((f"{where}.tenor_years", "must be at least 1"))
+        if loan.grace_years < 0:
+            problems.append((f"{where}.grace_years", "cannot be negative"))
+        if not 0 <= loan.drawdown_year <= model.years:
+            problems.append((f"{where}.drawdown_year", f"must be a year from 0 to {model.years}"))
+        elif loan.drawdown_year + loan.grace_years + loan.tenor_years > model.years:
+            problems.append((where, "is not repaid within the horizon (drawdown + grace + tenor > years)"))
+        if loan.repayment not in ("annuity", "straight"):
+            problems.append((f"{where}.repayment", "must be annuity or straight"))
+        if loan.currency and loan.currency not in currencies:
+            problems.append((f"{where}.currency", f"“{loan.currency}” has no rate in `rates`"))
+    for i, grant in enumerate(model.grants):
+        where = f"grants[{i}]"
+        if not math.isfinite(grant.amount) or not 0 < grant.amount <= MAX_ABS_VALUE:
+            problems.append((f"{where}.amount", "must be a positive amount"))
+        if not 0 <= grant.year <= model.years:
+            problems.append((f"{where}.year", f"must be a year from 0 to {model.years}"))
+        if grant.currency and grant.currency not in currencies:
+            problems.append((f"{where}.currency", f"“{grant.currency}” has no rate in `rates`"))
+    factors = model.conversion_factors
+    for name in ("capex", "opex", "revenue"):
+        value = getattr(factors, name)
+        if not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= 10:
+            problems.append((f"conversion_factors.{name}", "must be a number from 0 to 10"))
+    return problems
+
+
+def _numeric(values: object) -> bool:
+    try:
+        np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Components:
+    """The model's yearly amounts in its currency (positive), before any driver multiplier."""
+
+    capex: np.ndarray
+    opex: np.ndarray
+    revenue: np.ndarray
+    avoided_cost: np.ndarray
+    economic_benefit: np.ndarray
+    output: np.ndarray
+    residual: np.ndarray
+
+
+def components(model: CashFlowModel) -> Components:
+    n = model.years + 1
+    totals = {kind: np.zeros(n) for kind in LINE_KINDS}
+    growth = (1.0 + model.inflation) ** np.arange(n, dtype=float)
+    for line in model.lines:
+        amounts = np.asarray(line.values, dtype=float) * _to_model_currency(model, line.currency)
+        if line.escalate and line.kind not in ("capex", "output"):
+            amounts = amounts * growth
+        totals[line.kind] = totals[line.kind] + amounts
+    residual = np.zeros(n)
+    residual[-1] = model.residual_value
+    return Components(residual=residual, **totals)
+
+
+def _to_model_currency(model: CashFlowModel, code: str) -> float:
+    return 1.0 if not code or code == model.currency else float(model.rates[code])
+
+
+def financial_flows(c: Components) -> np.ndarray:
+    return c.revenue + c.residual - c.capex - c.opex
+
+
+def economic_flows(c: Components, f: ConversionFactors) -> np.ndarray:
+    """Resource costs at economic prices against the benefits to society: revenue (at its factor),
+    avoided costs and wider economic benefits; the residual value at the capex factor."""
+    return (c.revenue * f.revenue + c.avoided_cost + c.economic_benefit + c.residual * f.capex
+            - c.capex * f.capex - c.opex * f.opex)
+
+
+@dataclass(frozen=True)
+class DebtSchedule:
+    drawdown: np.ndarray
+    interest: np.ndarray       # paid in the year
+    principal: np.ndarray      # repaid in the year
+    capitalised: np.ndarray    # interest added to the balance in the year
+    balance: np.ndarray        # at the end of the year
+
+    @property
+    def service(self) -> np.ndarray:
+        return self.interest + self.principal
+
+
+def debt_schedule(model: CashFlowModel) -> DebtSchedule:
+    n = model.years + 1
+    total = {name: np.zeros(n) for name in ("drawdown", "interest", "principal", "capitalised", "balance")}
+    for loan in model.loans:
+        one = _loan_schedule(loan, n, _to_model_currency(model, loan.currency))
+        for name in total:
+            total[name] += one[name]
+    return DebtSchedule(**total)
+
+
+def _loan_schedule(loan: Loan, n: int, fx: float) -> dict[str, np.ndarray]:
+    s = {name: np.zeros(n) for name in ("drawdown", "interest", "principal", "capitalised", "balance")}
+    balance = loan.principal * fx
+    s["drawdown"][loan.drawdown_year] = balance
+    s["balance"][loan.drawdown_year] = balance
+    first_repayment = loan.drawdown_year + loan.grace_years + 1
+    for year in range(loan.drawdown_year + 1, first_repayment):  # grace: interest only, or capitalised
+        interest = balance * loan.rate
+        if loan.capitalise_grace_interest:
+            s["capitalised"][year] = interest
+            balance += interest
+        else:
+            s["interest"][year] = interest
+        s["balance"][year] = balance
+    level = -pmt(loan.rate, loan.tenor_years, balance) if loan.repayment == "annuity" else 0.0
+    straight = balance / loan.tenor_years
+    for year in range(first_repayment, first_repayment + loan.tenor_years):
+        interest = balance * loan.rate
+        repaid = level - interest if loan.repayment == "annuity" else straight
+        repaid = min(repaid, balance) if year < first_repayment + loan.tenor_years - 1 else balance
+        s["interest"][year], s["principal"][year] = interest, repaid
+        balance -= repaid
+        s["balance"][year] = balance
+    return s
+
+
+def grants_by_year(model: CashFlowModel) -> np.ndarray:
+    amounts = np.zeros(model.years + 1)
+    for grant in model.grants:
+        amounts[grant.year] += grant.amount * _to_model_currency(model, grant.currency)
+    return amounts
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    currency: str
+    financial_npv: float
+    financial_irr: RateResult
+    economic_npv: float
+    economic_irr: RateResult
+    benefit_cost_ratio: float | None           # economic: PV(benefits) / PV(costs)
+    financial_benefit_cost_ratio: float | None
+    payback_years: float | None
+    discounted_payback_years: float | None
+    mirr: float | None
+    levelised_unit_cost: float | None          # PV(capex + opex) / PV(output)
+    equity_npv: float
+    equity_irr: RateResult
+    dscr: list[float | None]                   # per year; None where no debt is serviced
+    minimum_dscr: float | None
+    table: dict[str, list[float]]              # the yearly flows behind every figure
+
+    def as_dict(self) -> dict:
+        result = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("financial_irr", "economic_irr", "equity_irr"):
+            result[name] = getattr(self, name).as_dict()
+        return result
+
+
+def appraise(model: CashFlowModel, known_currency: Callable[[str], bool] | None = None) -> Appraisal:
+    """Every result of a model: financial and economic NPV and IRR, ratios, paybacks, MIRR, levelised
+    unit cost, the equity view with the financing, and DSCR per year."""
+    _check(validate(model, known_currency))
+    c = components(model)
+    n = model.years + 1
+    rate = model.discount_rate
+    economic_rate = model.economic_discount_rate if model.economic_discount_rate is not None else rate
+    project = financial_flows(c)
+    economic = economic_flows(c, model.conversion_factors)
+    debt = debt_schedule(model)
+    grants = grants_by_year(model)
+    equity = project + debt.drawdown + grants - debt.service
+    cfads = c.revenue - c.opex
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dscr_values = np.where(debt.service > 0, cfads / np.where(debt.service > 0, debt.service, 1.0), np.nan)
+    dscr = [None if math.isnan(v) else float(v) for v in dscr_values]
+    serviced = [v for v in dscr if v is not None]
+    factors = discount_factors(rate, n)
+    economic_factors = discount_factors(economic_rate, n)
+    costs_pv = float(np.sum((c.capex * model.conversion_factors.capex + c.opex * model.conversion_factors.opex)
+                            * economic_factors))
+    benefits_pv = float(np.sum((c.revenue * model.conversion_factors.revenue + c.avoided_cost + c.economic_benefit
+                                + c.residual * model.conversion_factors.capex) * economic_factors))
+    output_pv = float(np.sum(c.output * factors))
+    table = {"year": [float(y) for y in range(n)], "capex": c.capex, "opex": c.opex, "revenue": c.revenue,
+             "avoided_cost": c.avoided_cost, "economic_benefit": c.economic_benefit, "residual_value": c.residual,
+             "financial_flow": project, "economic_flow": economic, "discount_factor": factors,
+             "loan_drawdown": debt.drawdown, "interest": debt.interest, "principal": debt.principal,
+             "capitalised_interest": debt.capitalised, "debt_balance": debt.balance, "grants": grants,
+             "equity_flow": equity, "cfads": cfads}
+    return Appraisal(
+        currency=model.currency,
+        financial_npv=float(np.sum(project * factors)),
+        financial_irr=irr(project),
+        economic_npv=float(np.sum(economic * economic_factors)),
+        economic_irr=irr(economic),
+        benefit_cost_ratio=benefits_pv / costs_pv if costs_pv > 0 else None,
+        financial_benefit_cost_ratio=benefit_cost_ratio(rate, project),
+        payback_years=payback(project),
+        discounted_payback_years=discounted_payback(rate, project),
+        mirr=mirr(project, rate, rate),
+        levelised_unit_cost=(float(np.sum((c.capex + c.opex) * factors)) / output_pv) if output_pv > 0 else None,
+        equity_npv=float(np.sum(equity * factors)),
+        equity_irr=irr(equity),
+        dscr=dscr,
+        minimum_dscr=min(serviced) if serviced else None,
+        table={name: [float(v) for v in values] for name, values in table.items()},
+    )
+
+
+def appraise_flows(discount_rate: float, flows: Sequence[float]) -> dict:
+    """The short form: results of one yearly series of net flows (year 0 first)."""
+    values = _series(flows, min_length=2)
+    rate = _rate(discount_rate)
+    result = irr(values)
+    return {
+        "npv": npv(rate, values), "irr": result.value, "irr_detail": result.as_dict(),
+        "payback_years": payback(values), "discounted_payback_years": discounted_payback(rate, values),
+        "bcr": benefit_cost_ratio(rate, values), "mirr": mirr(values, rate, rate),
+    }
+
+
+# --- Sensitivity --------------------------------------------------------------------------------------
+#
+# A driver multiplies one part of the model: the capex, opex, revenue, avoided-cost and benefit lines,
+# the residual value, or the discount rates (financial and economic together). Both NPVs are linear
+# in every driver but the discount rate, which is what makes switching values exact.
+
+
+def _weights(model: CashFlowModel, c: Components) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per driver, its yearly contribution to the financial and to the economic flows (signed)."""
+    f = model.conversion_factors
+    zero = np.zeros(model.years + 1)
+    return {
+        "capex": (-c.capex, -c.capex * f.capex),
+        "opex": (-c.opex, -c.opex * f.opex),
+        "revenue": (c.revenue, c.revenue * f.revenue),
+        "avoided_cost": (zero, c.avoided_cost),
+        "economic_benefit": (zero, c.economic_benefit),
+        "residual_value": (c.residual, c.residual * f.capex),
+    }
+
+
+def _rates(model: CashFlowModel) -> tuple[float, float]:
+    economic = model.economic_discount_rate if model.economic_discount_rate is not None else model.discount_rate
+    return model.discount_rate, economic
+
+
+def npvs(model: CashFlowModel, multipliers: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """Financial and economic NPV with the drivers multiplied (1.0: as in the model)."""
+    m = {name: 1.0 for name in DRIVERS} | dict(multipliers or {})
+    unknown = set(m) - set(DRIVERS)
+    if unknown:
+        raise ModelError([("drivers", f"unknown driver(s): {', '.join(sorted(unknown))}")])
+    c = components(model)
+    rate, economic_rate = (r * m["discount_rate"] for r in _rates(model))
+    for name, value in (("discount_rate", rate), ("economic_discount_rate", economic_rate)):
+        _rate(value, name)
+    n = model.years + 1
+    weights = _weights(model, c)
+    financial = sum(m[name] * w[0] for name, w in weights.items())
+    economic = sum(m[name] * w[1] for name, w in weights.items())
+    return (float(np.sum(financial * discount_factors(rate, n))),
+            float(np.sum(economic * discount_factors(economic_rate, n))))
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    driver: str
+    low_npv: float          # financial NPV with the driver at (1 - change)
+    high_npv: float         # … at (1 + change)
+    low_economic_npv: float
+    high_economic_npv: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.high_npv - self.low_npv)
+
+
+def tornado(model: CashFlowModel, change: float = 0.2) -> list[TornadoBar]:
+    """Both NPVs with each driver moved by ±`change` (0.2: ±20 %), widest financial swing first;
+    drivers that are empty in the model are left out."""
+    if not 0 < change < 1:
+        raise ModelError([("change", "must be between 0 and 1 (e.g. 0.2 for ±20 %)")])
+    _check(validate(model))
+    c = components(model)
+    present = [name for name, w in _weights(model, c).items() if np.any(w[0]) or np.any(w[1])]
+    bars = []
+    for name in [*present, "discount_rate"]:
+        low, low_e = npvs(model, {name: 1 - change})
+        high, high_e = npvs(model, {name: 1 + change})
+        bars.append(TornadoBar(name, low, high, low_e, high_e))
+    return sorted(bars, key=lambda bar: (-bar.swing, bar.driver))
+
+
+@dataclass(frozen=True)
+class SwitchingValue:
+    driver: str
+    financial: float | None  # the relative change of the driver that brings the financial NPV to zero
+    economic: float | None   # … the economic NPV
+
+    def as_dict(self) -> dict:
+        return {"driver": self.driver, "financial": self.financial, "economic": self.economic}
+
+
+def switching_values(model: CashFlowModel) -> list[SwitchingValue]:
+    """For each driver, the change (-0.25: a 25 % fall) that makes each NPV exactly zero; None where
+    no change of that driver can (it does not enter that NPV, or only a negative amount would do).
+    For the discount rate it is the change that brings the rate to the (unique) IRR."""
+    _check(validate(model))
+    c = components(model)
+    rate, economic_rate = _rates(model)
+    n = model.years + 1
+    base, base_e = npvs(model)
+    values = []
+    for name, (weight, weight_e) in _weights(model, c).items():
+        contribution = float(np.sum(weight * discount_factors(rate, n)))
+        contribution_e = float(np.sum(weight_e * discount_factors(economic_rate, n)))
+        values.append(SwitchingValue(name, _switch(base, contribution), _switch(base_e, contribution_e)))
+    financial_irr = irr(financial_flows(c)).value
+    economic_irr = irr(economic_flows(c, model.conversion_factors)).value
+    values.append(SwitchingValue(
+        "discount_rate",
+        financial_irr / rate - 1 if financial_irr is not None and rate else None,
+        economic_irr / economic_rate - 1 if economic_irr is not None and economic_rate else None))
+    return values
+
+
+def _switch(base: float, contribution: float) -> float | None:
+    """NPV(m) = base + (m - 1)·contribution; the change m - 1 where that is zero, if m stays ≥ 0."""
+    if contribution == 0:
+        return None
+    change = -base / contribution
+    return change if change >= -1 else None
+
+
+def scenarios(model: CashFlowModel, named: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """Both NPVs of each named set of driver multipliers, e.g. {"pessimistic": {"capex": 1.3, …}}."""
+    _check(validate(model))
+    result = {}
+    for name, multipliers in named.items():
+        financial, economic = npvs(model, multipliers)
+        result[name] = {"financial_npv": financial, "economic_npv": economic}
+    return result
+
+
+# --- Monte Carlo ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A driver's multiplier (for the discount rate too) as a probability distribution."""
+
+    kind: Literal["triangular", "pert", "normal", "lognormal", "uniform"]
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+
+    def problems(self, where: str) -> list[tuple[str, str]]:
+        needs = {"triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
+                 "uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("mean", "sd")}
+        if self.kind not in needs:
+            return [(f"{where}.kind", f"must be one of {', '.join(needs)}")]
+        missing = [name for name in needs[self.kind]
+                   if not isinstance(getattr(self, name), int | float) or not math.isfinite(getattr(self, name))]
+        if missing:
+            return [(f"{where}.{name}", f"a {self.kind} distribution needs a finite {name}") for name in missing]
+        if self.kind in ("triangular", "pert") and not (self.low <= self.mode <= self.high and self.low < self.high):
+            return [(where, "needs low ≤ mode ≤ high, with low < high")]
+        if self.kind == "uniform" and not self.low < self.high:  # type: ignore[operator]
+            return [(where, "needs low < high")]
+        if self.kind in ("normal", "lognormal") and not self.sd > 0:  # type: ignore[operator]
+            return [(f"{where}.sd", "must be above 0")]
+        if self.kind == "lognormal" and not self.mean > 0:  # type: ignore[operator]
+            return [(f"{where}.mean", "must be above 0")]
+        return []
+
+    def from_normal(self, z: np.ndarray) -> np.ndarray:
+        """Values with this distribution from standard normal scores (the Gaussian copula)."""
+        from scipy.special import betaincinv, ndtr
+
+        if self.kind == "normal":
+            return self.mean + self.sd * z  # type: ignore[operator]
+        if self.kind == "lognormal":
+            sigma2 = math.log1p((self.sd / self.mean) ** 2)  # type: ignore[operator]
+            return np.exp(math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * z)  # type: ignore[arg-type]
+        u = ndtr(z)
+        low, high = float(self.low), float(self.high)  # type: ignore[arg-type]
+        if self.kind == "uniform":
+            return low + u * (high - low)
+        mode, width = float(self.mode), high - low  # type: ignore[arg-type]
+        if self.kind == "pert":
+            alpha, beta = 1 + 4 * (mode - low) / width, 1 + 4 * (high - mode) / width
+            return low + betaincinv(alpha, beta, u) * width
+        split = (mode - low) / width  # triangular
+        return np.where(u < split, low + np.sqrt(u * width * (mode - low)),
+                        high - np.sqrt((1 - u) * width * (high - mode)))
+
+
+@dataclass(frozen=True)
+class Summary:
+    mean: float
+    sd: float
+    p10: float
+    p50: float
+    p90: float
+    probability_negative: float
+    histogram_edges: list[float]
+    histogram_counts: list[int]
+
+    @classmethod
+    def of(cls, values: np.ndarray, bins: int) -> Summary:
+        p10, p50, p90 = np.percentile(values, [10, 50, 90])
+        if np.ptp(values) == 0:
+            edges, counts = np.array([values[0], values[0]]), np.array([values.size])
+        else:
+            counts, edges = np.histogram(values, bins=bins)
+        return cls(float(values.mean()), float(values.std()), float(p10), float(p50), float(p90),
+                   float(np.mean(values < 0)), [float(e) for e in edges], [int(c) for c in counts])
+
+
+@dataclass(frozen=True)
+class Simulation:
+    iterations: int
+    seed: int
+    financial_npv: Summary
+    economic_npv: Summary
+
+
+def simulate(model: CashFlowModel, drivers: Mapping[str, Distribution], *, iterations: int = 10_000, seed: int,
+             correlation: Sequence[Sequence[float]] | None = None, bins: int = 40) -> Simulation:
+    """Monte Carlo of both NPVs: each driver's multiplier drawn from its distribution (correlated
+    through a Gaussian copula when `correlation` is given, in the order of `drivers`), all draws at
+    once. The same seed gives the same result."""
+    problems = validate(model)
+    if not isinstance(iterations, int) or not 100 <= iterations <= MAX_ITERATIONS:
+        problems.append(("iterations", f"must be a whole number from 100 to {MAX_ITERATIONS:,}"))
+    if not isinstance(seed, int) or not 0 <= seed < 2**63:
+        problems.append(("seed", "must be a whole number from 0 to 2^63 - 1"))
+    if not drivers:
+        problems.append(("drivers", "give at least one driver with a distribution"))
+    for name, distribution in drivers.items():
+        if name not in DRIVERS:
+            problems.append((f"drivers.{name}", f"is not a driver; drivers are {', '.join(DRIVERS)}"))
+        problems += distribution.problems(f"drivers.{name}")
+    if not 2 <= bins <= 200:
+        problems.append(("bins", "must be from 2 to 200"))
+    names = list(drivers)
+    cholesky = None
+    if correlation is not None:
+        cholesky, problem = _cholesky(correlation, len(names))
+        if problem:
+            problems.append(("correlation", problem))
+    _check(problems)
+    rng = np.random.default_rng(seed)
+    scores = rng.standard_normal((iterations, len(names)))
+    if cholesky is not None:
+        scores = scores @ cholesky.T
+    multipliers = {name: drivers[name].from_normal(scores[:, i]) for i, name in enumerate(names)}
+    financial, economic = _npv_draws(model, multipliers, iterations)
+    return Simulation(iterations, seed, Summary.of(financial, bins), Summary.of(economic, bins))
+
+
+def _cholesky(matrix: Sequence[Sequence[float]], size: int) -> tuple[np.ndarray | None, str]:
+    try:
+        c = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError):
+        return None, "must be a square matrix of numbers"
+    if c.shape != (size, size):
+        return None, f"must be {size} x {size}, one row and column per driver in the order given"
+    if not np.all(np.isfinite(c)) or not np.allclose(c, c.T) or not np.allclose(np.diag(c), 1) or np.any(np.abs(c) > 1):
+        return None, "must be symmetric, with ones on the diagonal and values from -1 to 1"
+    try:
+        return np.linalg.cholesky(c), ""
+    except np.linalg.LinAlgError:
+        return None, "is not positive definite (the correlations contradict each other)"
+
+
+def _npv_draws(model: CashFlowModel, multipliers: Mapping[str, np.ndarray], iterations: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Both NPVs for every draw: a matrix product of the multipliers with each driver's present value,
+    or, when the discount rate varies, with a matrix of discount factors."""
+    c = components(model)
+    n = model.years + 1
+    rate, economic_rate = _rates(model)
+    weights = _weights(model, c)
+    drivers = list(weights)
+    m = np.column_stack([multipliers.get(name, np.ones(iterations)) for name in drivers])  # iterations x drivers
+    financial_w = np.column_stack([weights[name][0] for name in drivers])                 # years x drivers
+    economic_w = np.column_stack([weights[name][1] for name in drivers])
+    t = np.arange(n, dtype=float)
+    if "discount_rate" not in multipliers:
+        financial_pv = discount_factors(rate, n) @ financial_w                            # drivers
+        economic_pv = discount_factors(economic_rate, n) @ economic_w
+        return m @ financial_pv, m @ economic_pv
+    scale = multipliers["discount_rate"]
+    if np.any(rate * scale <= -1) or np.any(economic_rate * scale <= -1):
+        raise ModelError([("drivers.discount_rate", "draws a discount rate at or below -100 %")])
+    financial_f = np.exp(-np.outer(np.log1p(rate * scale), t))                            # iterations x years
+    economic_f = np.exp(-np.outer(np.log1p(economic_rate * scale), t))
+    return (np.einsum("ij,ij->i", financial_f @ financial_w, m),
+            np.einsum("ij,ij->i", economic_f @ economic_w, m))
