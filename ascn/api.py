@@ -2,7 +2,9 @@
 
 from ninja import NinjaAPI
 
-from ascn.core.api import install_error_handlers
+from ascn.core.api import error, install_error_handlers
+from ascn.finance.api import router as finance_router
+from ascn.finance.engine import ModelError
 from ascn.framework.api import router as framework_router
 from ascn.network.api import router as network_router
 from ascn.plans.api import router as plans_router
@@ -22,3 +24,11 @@ install_error_handlers(api)
 api.add_router("", network_router)
 api.add_router("", framework_router)
 api.add_router("", plans_router)
+api.add_router("", finance_router)
+
+
+@api.exception_handler(ModelError)
+def on_invalid_model(request, exc):
+    """A cash-flow model the finance engine cannot compute with: 422 naming each bad field."""
+    errors = [{"field": name, "message": message} for name, message in exc.problems]
+    return error(api, request, 422, "invalid_model", str(exc), errors)

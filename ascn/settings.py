@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ascn.core",
     "ascn.framework",
+    "ascn.finance",
     "ascn.network",
     "ascn.partnerships",
     "ascn.plans",
