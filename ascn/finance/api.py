@@ -50,10 +50,9 @@ class ConversionFactorsIn(Schema):
     revenue: float = 1.0
 
 
-class ModelIn(Schema):
-    years: int = Field(description="Horizon: flows for years 0 … years")
-    discount_rate: float
-    lines: list[LineIn] = Field(max_length=engine.MAX_LINES)
+class ModelOptions(Schema):
+    """What a model has besides its horizon, rate and lines (all optional)."""
+
     currency: str = Field("USD", max_length=3)
     rates: dict[str, float] = Field(default_factory=dict, description="Value of 1 unit of each currency in `currency`")
     inflation: float = 0.0
@@ -64,7 +63,13 @@ class ModelIn(Schema):
     grants: list[GrantIn] = Field(default_factory=list, max_length=20)
 
 
-class AppraiseIn(Schema):
+class ModelIn(ModelOptions):
+    years: int = Field(description="Horizon: flows for years 0 … years")
+    discount_rate: float
+    lines: list[LineIn] = Field(max_length=engine.MAX_LINES)
+
+
+class AppraiseIn(ModelOptions):
     """Either the short form (`discount_rate` and `cash_flows`: yearly net flows from year 0) or a whole
     model (`years`, `lines`, …), with optional sensitivity settings."""
 
@@ -72,14 +77,6 @@ class AppraiseIn(Schema):
     cash_flows: list[float] | None = Field(None, max_length=YEARS)
     years: int | None = None
     lines: list[LineIn] | None = Field(None, max_length=engine.MAX_LINES)
-    currency: str = Field("USD", max_length=3)
-    rates: dict[str, float] = Field(default_factory=dict)
-    inflation: float = 0.0
-    residual_value: float = 0.0
-    economic_discount_rate: float | None = None
-    conversion_factors: ConversionFactorsIn = Field(default_factory=ConversionFactorsIn)
-    loans: list[LoanIn] = Field(default_factory=list, max_length=20)
-    grants: list[GrantIn] = Field(default_factory=list, max_length=20)
     sensitivity_change: float = Field(0.2, description="± change of each driver in the tornado (0.2: ±20 %)")
     scenarios: dict[str, dict[str, float]] = Field(
         default_factory=dict, description='Named driver multipliers, e.g. {"pessimistic": {"capex": 1.3}}')

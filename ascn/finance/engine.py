@@ -381,8 +381,7 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
             problems.append((f"{where}.values", "must hold finite amounts"))
         elif line.kind != "output" and np.any(values < 0):
             problems.append((f"{where}.values", "amounts are positive; the kind says whether money comes in or out"))
-        if line.currency and line.currency not in currencies:
-            problems.append((f"{where}.currency", f"“{line.currency}” has no rate in `rates`"))
+        problems += _currency_problems(where, line.currency, currencies)
     for i, loan in enumerate(model.loans):
         where = f"loans[{i}]"
         if not math.isfinite(loan.principal) or not 0 < loan.principal <= MAX_ABS_VALUE:
@@ -401,22 +400,25 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
             problems.append((where, "is not repaid within the horizon (drawdown + grace + tenor > years)"))
         if loan.repayment not in ("annuity", "straight"):
             problems.append((f"{where}.repayment", "must be annuity or straight"))
-        if loan.currency and loan.currency not in currencies:
-            problems.append((f"{where}.currency", f"“{loan.currency}” has no rate in `rates`"))
+        problems += _currency_problems(where, loan.currency, currencies)
     for i, grant in enumerate(model.grants):
         where = f"grants[{i}]"
         if not math.isfinite(grant.amount) or not 0 < grant.amount <= MAX_ABS_VALUE:
             problems.append((f"{where}.amount", "must be a positive amount"))
         if not 0 <= grant.year <= model.years:
             problems.append((f"{where}.year", f"must be a year from 0 to {model.years}"))
-        if grant.currency and grant.currency not in currencies:
-            problems.append((f"{where}.currency", f"“{grant.currency}” has no rate in `rates`"))
+        problems += _currency_problems(where, grant.currency, currencies)
     factors = model.conversion_factors
     for name in ("capex", "opex", "revenue"):
         value = getattr(factors, name)
         if not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= 10:
             problems.append((f"conversion_factors.{name}", "must be a number from 0 to 10"))
     return problems
+
+
+def _currency_problems(where: str, code: str, currencies: set[str]) -> list[tuple[str, str]]:
+    """A line, loan or grant in a currency other than the model's needs that currency's rate."""
+    return [(f"{where}.currency", f"“{code}” has no rate in `rates`")] if code and code not in currencies else []
 
 
 def _numeric(values: object) -> bool:
