@@ -111,7 +111,8 @@ def authenticate_token(secret: str) -> User | None:
 
 # --- Reference data -------------------------------------------------------------------------------
 
-SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed", "ascn.plans.seed")
+SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed", "ascn.plans.seed",
+                "ascn.finance.seed")
 
 
 def seed_reference_data(modules: tuple[str, ...] = SEED_MODULES) -> list:

@@ -1,18 +1,21 @@
-"""Finance API: appraise a cash-flow model and run its Monte Carlo (the engine, no stored data)."""
-
-from __future__ import annotations
+"""Finance API: appraise a cash-flow model and run its Monte Carlo; the instrument catalogue and the guide."""
 
 import secrets
+from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
-from ascn.core.api import ERROR_RESPONSES
+from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
 from ascn.core.money import is_currency
+from ascn.plans.choices import ProjectStage
 
-from . import engine
+from . import engine, guide, queries
+from .choices import InstrumentCategory, RevenueProfile
+from .models import FinancingInstrument
 
 router = Router(tags=["finance"])
 
@@ -151,3 +154,91 @@ def simulate(request: HttpRequest, payload: SimulateIn):
                              correlation=payload.correlation, bins=payload.bins)
     return {"iterations": result.iterations, "seed": result.seed,
             "financial_npv": vars(result.financial_npv), "economic_npv": vars(result.economic_npv)}
+
+
+# --- The instrument catalogue and the guide ------------------------------------------------------------
+
+
+class InstrumentOut(Schema):
+    slug: str
+    name: str = Field(alias="display_name")
+    category: InstrumentCategory
+    summary: str
+    suits: str
+    requires: str
+    typical_tenor: str
+    typical_cost: str
+    revenue_profiles: list[RevenueProfile]
+    stages: list[str] = Field(description="Project stages it is used at; empty: any")
+    min_size_usd: Decimal | None
+    max_size_usd: Decimal | None
+    needs_borrowing_powers: bool
+    needs_creditworthiness: bool
+    needs_revenue_stream: bool
+    needs_ppp_framework: bool
+    focus_areas: list[str] = Field(description="Focus-area codes it is used for; empty: any")
+    providers: list[str] = Field(description="Slugs of the network's partners that provide it")
+    source: str
+
+    @staticmethod
+    def resolve_focus_areas(obj: FinancingInstrument) -> list[str]:
+        return [n.code for n in obj.focus_areas.all()]
+
+    @staticmethod
+    def resolve_providers(obj: FinancingInstrument) -> list[str]:
+        return [p.slug for p in obj.providers.all()]
+
+
+class InstrumentFilter(Schema):
+    category: InstrumentCategory | None = None
+    focus_area: str | None = Field(None, description="Focus-area code; instruments for any focus area included")
+
+
+@router.get("/finance/instruments", response=list[InstrumentOut], auth=optional_auth,
+            summary="The financing instrument catalogue")
+@paginate
+def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]):
+    return queries.instruments(caller(request), filters.category, filters.focus_area)
+
+
+@router.get("/finance/instruments/{slug}", response={200: InstrumentOut, **ERROR_RESPONSES}, auth=optional_auth,
+            summary="One financing instrument")
+def get_instrument(request: HttpRequest, slug: str):
+    try:
+        return queries.instrument(caller(request), slug)
+    except FinancingInstrument.DoesNotExist:
+        raise Http404(_("No financing instrument “%(slug)s”.") % {"slug": slug}) from None
+
+
+class GuideIn(Schema):
+    revenue: RevenueProfile = Field(description="full: pays for itself from user charges; partial; none")
+    size_usd: float | None = Field(None, ge=0, le=engine.MAX_ABS_VALUE, description="Capital cost in US dollars")
+    city_may_borrow: bool = False
+    city_creditworthy: bool = False
+    ppp_framework: bool = False
+    focus_area: str = ""
+    stage: ProjectStage | Literal[""] = ""
+
+
+class ReasonOut(Schema):
+    fits: bool
+    text: str
+
+
+class FitOut(Schema):
+    slug: str
+    name: str
+    verdict: Literal["good", "possible", "unsuitable"]
+    score: int
+    reasons: list[ReasonOut]
+
+
+@router.post("/finance/guide", response={200: list[FitOut], **ERROR_RESPONSES}, auth=optional_auth,
+             summary="Rank the instruments for a project")
+def rank_instruments(request: HttpRequest, payload: GuideIn):
+    """Every instrument of the catalogue ranked for the project described: good fits first, then
+    possible ones, unsuitable ones last; each with the reasons it fits or not."""
+    project = guide.Project(**payload.dict())
+    return [{"slug": item.slug, "name": item.display_name, "verdict": fit.verdict, "score": fit.score,
+             "reasons": [{"fits": r.fits, "text": r.text} for r in fit.reasons]}
+            for item, fit in queries.ranked_instruments(caller(request), project)]

@@ -1,0 +1,68 @@
+"""Reads of the finance app shown to users, through the permission layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ascn.partnerships.models import Partner
+
+from . import guide
+from .models import FinancingInstrument
+
+
+def instruments(user: Any, category: str | None = None, focus_area: str | None = None) -> QuerySet:
+    """The catalogue: every instrument the user may see, optionally of one category, or used for one
+    focus area (instruments without focus areas serve every one)."""
+    qs = (FinancingInstrument.objects.visible_to(user)
+          .prefetch_related("focus_areas", Prefetch("providers", queryset=Partner.objects.visible_to(user))))
+    if category:
+        qs = qs.filter(category=category)
+    if focus_area:
+        qs = qs.filter(Q(focus_areas__code=focus_area) | Q(focus_areas__isnull=True)).distinct()
+    return qs.order_by("position", "name")
+
+
+def instrument(user: Any, slug: str) -> FinancingInstrument:
+    """One instrument; raises FinancingInstrument.DoesNotExist."""
+    return instruments(user).get(slug=slug)
+
+
+def guide_facts(items: QuerySet | list) -> list[guide.Instrument]:
+    """The catalogue entries as the guide's plain facts (sizes in US dollars as floats)."""
+    return [
+        guide.Instrument(
+            slug=i.slug, name=i.display_name, revenue_profiles=frozenset(i.revenue_profiles),
+            min_size_usd=float(i.min_size_usd) if i.min_size_usd is not None else None,
+            max_size_usd=float(i.max_size_usd) if i.max_size_usd is not None else None,
+            needs_borrowing_powers=i.needs_borrowing_powers, needs_creditworthiness=i.needs_creditworthiness,
+            needs_revenue_stream=i.needs_revenue_stream, needs_ppp_framework=i.needs_ppp_framework,
+            focus_areas=frozenset(n.code for n in i.focus_areas.all()), stages=frozenset(i.stages))
+        for i in items
+    ]
+
+
+def ranked_instruments(user: Any, project: guide.Project) -> list[tuple[FinancingInstrument, guide.Fit]]:
+    """The guide's ranking of the catalogue for a project, each fit with its catalogue entry."""
+    from django.utils.translation import gettext
+
+    guide.set_translator(gettext)
+    items = list(instruments(user))
+    by_slug = {i.slug: i for i in items}
+    return [(by_slug[fit.instrument.slug], fit) for fit in guide.rank(project, guide_facts(items))]
+
+
+def guide_defaults(user: Any, project_id: int | None) -> dict[str, Any]:
+    """The guide's form filled from one of the user's visible projects: focus area, stage and, for
+    costs in US dollars, the size."""
+    from ascn.plans.models import Project
+
+    project = (Project.objects.visible_to(user).select_related("focus_area").filter(pk=project_id).first()
+               if project_id else None)
+    if project is None:
+        return {}
+    defaults: dict[str, Any] = {"focus_area": project.focus_area.code, "stage": project.stage}
+    if project.cost_estimate is not None and project.currency == "USD":
+        defaults["size_usd"] = project.cost_estimate
+    return defaults

@@ -1,0 +1,122 @@
+"""The financing instrument catalogue (seeded), its pages and API, and the financing-option guide."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ascn.core.models import AuditEntry
+from ascn.finance.models import FinancingInstrument
+from ascn.finance.seed import LOADERS
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = ["municipal-bond", "green-bond", "ppp-availability", "ppp-concession", "asset-recycling",
+             "commercial-loan", "concessional-oda-loan", "dfi-equity-guarantee", "grant-trust-fund",
+             "national-transfer", "land-value-capture", "climate-fund", "blended-finance"]
+WATER_UTILITY = {"revenue": "full", "size_usd": 5e7, "city_may_borrow": True, "city_creditworthy": True,
+                 "ppp_framework": True, "stage": "feasibility", "focus_area": "quality_environment"}
+SMALL_PARK = {"revenue": "none", "size_usd": 2e6, "stage": "concept", "focus_area": "civic_social"}
+
+
+def test_the_catalogue_is_seeded_with_its_links_and_reseeding_changes_nothing():
+    assert list(FinancingInstrument.objects.values_list("slug", flat=True)) == CATALOGUE
+    dfi = FinancingInstrument.objects.get(slug="dfi-equity-guarantee")
+    assert sorted(p.slug for p in dfi.providers.all()) == ["jbic", "join", "smart-jamp"]
+    assert "JPY 200 bn" in dfi.summary and dfi.needs_revenue_stream
+    green = FinancingInstrument.objects.get(slug="green-bond")
+    assert sorted(n.code for n in green.focus_areas.all()) == ["built_infrastructure", "quality_environment"]
+    assert (green.revenue_profiles, green.needs_borrowing_powers, int(green.min_size_usd)) == (
+        ["full", "partial"], True, 20_000_000)
+    entries = AuditEntry.objects.count()
+    assert [(c.created, c.updated, c.unchanged) for c in (loader.load() for loader in LOADERS)] == [(0, 0, 13)]
+    assert AuditEntry.objects.count() == entries
+
+
+def test_catalogue_page_filters_and_detail(client):
+    page = client.get("/financing/instruments/")
+    assert page.status_code == 200
+    assert re.findall(r'href="/financing/instruments/([a-z-]+)/"', page.content.decode()) == CATALOGUE
+    ppp = client.get("/financing/instruments/?category=ppp", headers={"HX-Request": "true"}).content.decode()
+    assert ppp.lstrip().startswith('<div id="results">')
+    assert re.findall(r'href="/financing/instruments/([a-z-]+)/"', ppp) == ["ppp-availability", "ppp-concession"]
+    health = client.get("/financing/instruments/?focus_area=health_wellbeing").content.decode()
+    assert "green-bond" not in health and "municipal-bond" in health  # instruments for any focus area stay
+    detail = client.get("/financing/instruments/grant-trust-fund/").content.decode()
+    assert "Grants and trust funds" in detail and "ASEAN Australia Smart Cities Trust Fund" in detail
+    assert "up to USD 5,000,000" in detail
+    assert client.get("/financing/instruments/no-such-thing/").status_code == 404
+    assert client.get("/vi/financing/instruments/").status_code == 200
+
+
+def test_unpublished_instruments_are_for_the_secretariat_only(client, api, api_as, secretariat):
+    FinancingInstrument.objects.filter(slug="asset-recycling").update(is_published=False)
+    assert client.get("/financing/instruments/asset-recycling/").status_code == 404
+    assert api.get("/finance/instruments/asset-recycling").status_code == 404
+    assert api.get("/finance/instruments").json()["count"] == 12
+    assert api_as(secretariat).get("/finance/instruments/asset-recycling").status_code == 200
+
+
+def test_guide_page_ranks_with_reasons(client):
+    empty = client.get("/financing/guide/")
+    assert empty.status_code == 200 and "Fill in what you know about the project" in empty.content.decode()
+    page = client.get("/financing/guide/", SMALL_PARK).content.decode()
+    slugs = re.findall(r'data-slug="([a-z-]+)"', page)
+    assert slugs[0] == "grant-trust-fund" and sorted(slugs) == sorted(CATALOGUE)
+    assert "It needs a city that may borrow in its own name; this one may not." in page
+    bad = client.get("/financing/guide/", {"revenue": "lots"})
+    assert bad.status_code == 422 and "Correct the form to see the ranking." in bad.content.decode()
+
+
+def test_guide_form_is_filled_from_a_project(client, secretariat):
+    from ascn.plans.models import Project
+
+    project = Project.objects.get(reference="A112")
+    project.cost_estimate, project.currency, project.stage = 3_000_000, "USD", "feasibility"
+    project.save()
+    page = client.get(f"/financing/guide/?project={project.pk}").content.decode()
+    assert re.search(r'name="size_usd" value="3000000(\.00)?"', page)
+    assert '<option value="quality_environment" selected>' in page
+    assert '<option value="feasibility" selected>' in page
+
+
+def test_guide_api(api):
+    response = api.post("/finance/guide", WATER_UTILITY)
+    assert response.status_code == 200
+    ranked = response.json()
+    assert len(ranked) == 13
+    verdicts = {fit["slug"]: (fit["verdict"], fit["score"]) for fit in ranked}
+    assert verdicts["ppp-concession"] == ("good", 100)
+    assert verdicts["grant-trust-fund"] == ("possible", 35)
+    assert [fit["verdict"] for fit in ranked] == sorted(
+        (fit["verdict"] for fit in ranked), key=["good", "possible", "unsuitable"].index)
+    park = {fit["slug"]: fit for fit in api.post("/finance/guide", SMALL_PARK).json()}
+    assert park["municipal-bond"]["verdict"] == "unsuitable"
+    assert {"fits": False, "text": "It needs a city that may borrow in its own name; this one may not."} in park[
+        "municipal-bond"]["reasons"]
+    invalid = api.post("/finance/guide", {"revenue": "lots", "size_usd": -5})
+    assert invalid.status_code == 422
+    assert [e["field"] for e in invalid.json()["errors"]] == ["revenue", "size_usd"]
+
+
+def test_catalogue_api_and_its_query_count(api):
+    body = api.get("/finance/instruments?category=debt").json()
+    assert [i["slug"] for i in body["items"]] == ["municipal-bond", "green-bond", "commercial-loan",
+                                                  "concessional-oda-loan"]
+    oda = body["items"][3]
+    assert oda["providers"] == ["adb", "aiib", "jica", "world-bank-ifc"] and oda["focus_areas"] == []
+    assert api.get("/finance/instruments/green-bond").json()["focus_areas"] == [
+        "quality_environment", "built_infrastructure"]
+    with CaptureQueriesContext(connection) as all_instruments:
+        assert api.get("/finance/instruments").json()["count"] == 13
+    with CaptureQueriesContext(connection) as debt_only:
+        api.get("/finance/instruments?category=debt")
+    assert len(all_instruments) == len(debt_only) <= 4
+
+
+def test_guide_speaks_the_page_language(client):
+    page = client.get("/vi/financing/guide/", SMALL_PARK).content.decode()
+    assert "Công cụ này cần thành phố được vay dưới danh nghĩa của mình; thành phố này thì không." in page
+    thai = client.get("/th/financing/instruments/").content.decode()
+    assert "เครื่องมือทางการเงิน" in thai
