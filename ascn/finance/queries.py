@@ -45,9 +45,6 @@ def guide_facts(items: QuerySet | list) -> list[guide.Instrument]:
 
 def ranked_instruments(user: Any, project: guide.Project) -> list[tuple[FinancingInstrument, guide.Fit]]:
     """The guide's ranking of the catalogue for a project, each fit with its catalogue entry."""
-    from django.utils.translation import gettext
-
-    guide.set_translator(gettext)
     items = list(instruments(user))
     by_slug = {i.slug: i for i in items}
     return [(by_slug[fit.instrument.slug], fit) for fit in guide.rank(project, guide_facts(items))]

@@ -299,7 +299,6 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
     from ascn.core.bulk import collector_paused
 
     summary = ImportSummary()
-    importing.set_translator(_)
     with collector_paused():
         _check_and_apply(actor, name, data, summary, commit=commit, via=via, as_system=as_system)
     record = None
