@@ -22,6 +22,18 @@ MAX_ABS_VALUE = 1e15
 MAX_ITERATIONS = 1_000_000
 ROOT_TOLERANCE = 1e-12
 
+_translate: Callable[[str], str] = str
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    """The Django layer installs its gettext; until then messages stay in English."""
+    global _translate
+    _translate = translate
+
+
+def _(message: str) -> str:
+    return _translate(message)
+
 
 class ModelError(ValueError):
     """Input the engine cannot compute with; `problems` are (field, message) pairs."""
@@ -40,22 +52,23 @@ def _series(values: Sequence[float] | np.ndarray, name: str = "cash_flows", *, m
     array = np.asarray(values, dtype=float)
     problems = []
     if array.ndim != 1:
-        problems.append((name, "must be a list of numbers"))
+        problems.append((name, _("must be a list of numbers")))
     elif array.size < min_length:
-        problems.append((name, f"needs at least {min_length} values"))
+        problems.append((name, _("needs at least %(minimum)s values") % {"minimum": min_length}))
     elif array.size > MAX_YEARS + 1:
-        problems.append((name, f"has {array.size} values; at most {MAX_YEARS + 1} (years 0 to {MAX_YEARS})"))
+        problems.append((name, _("has %(count)s values; at most %(maximum)s (years 0 to %(last)s)")
+                         % {"count": array.size, "maximum": MAX_YEARS + 1, "last": MAX_YEARS}))
     elif not np.all(np.isfinite(array)):
-        problems.append((name, "must hold finite numbers only"))
+        problems.append((name, _("must hold finite numbers only")))
     elif np.any(np.abs(array) > MAX_ABS_VALUE):
-        problems.append((name, f"holds a value beyond ±{MAX_ABS_VALUE:.0e}"))
+        problems.append((name, _("holds a value beyond ±%(limit)s") % {"limit": f"{MAX_ABS_VALUE:.0e}"}))
     _check(problems)
     return array
 
 
 def _rate(rate: float, name: str = "discount_rate") -> float:
     if not isinstance(rate, int | float) or not math.isfinite(rate) or rate <= -1 or rate > 10:
-        raise ModelError([(name, "must be a finite rate above -1 (-100 %) and at most 10 (1,000 %)")])
+        raise ModelError([(name, _("must be a finite rate above -1 (-100 %) and at most 10 (1,000 %)"))])
     return float(rate)
 
 
@@ -77,7 +90,7 @@ def pmt(rate: float, periods: int, present_value: float, future_value: float = 0
     """The level payment per period that repays `present_value` (negative: money paid out)."""
     rate = _rate(rate, "rate")
     if periods < 1:
-        raise ModelError([("periods", "must be at least 1")])
+        raise ModelError([("periods", _("must be at least 1"))])
     if rate == 0:
         return -(future_value + present_value) / periods
     growth = (1.0 + rate) ** periods
@@ -109,15 +122,16 @@ def sign_changes(values: np.ndarray) -> int:
 def _rate_result(roots: list[float], changes: int) -> RateResult:
     unique = sorted(_distinct(roots))
     if not unique:
-        reason = ("the flows never change sign" if changes == 0 else
-                  "no rate above -100 % makes the net present value zero")
-        return RateResult(None, (), "none", changes, f"There is no internal rate of return: {reason}.")
+        message = (_("There is no internal rate of return: the flows never change sign.") if changes == 0 else
+                   _("There is no internal rate of return: no rate above -100 % makes the net present value zero."))
+        return RateResult(None, (), "none", changes, message)
     if len(unique) == 1:
-        return RateResult(unique[0], (unique[0],), "unique", changes, "One rate makes the net present value zero.")
+        return RateResult(unique[0], (unique[0],), "unique", changes, _("One rate makes the net present value zero."))
     shown = ", ".join(f"{r:.4%}" for r in unique)
     return RateResult(None, tuple(unique), "multiple", changes,
-                      f"The flows change sign {changes} times and {len(unique)} rates make the net present value "
-                      f"zero ({shown}): no single internal rate of return; judge by the net present value.")
+                      _("The flows change sign %(changes)s times and %(count)s rates make the net present value "
+                        "zero (%(rates)s): no single internal rate of return; judge by the net present value.")
+                      % {"changes": changes, "count": len(unique), "rates": shown})
 
 
 def _distinct(roots: list[float]) -> list[float]:
@@ -148,7 +162,7 @@ def irr(flows: Sequence[float] | np.ndarray) -> RateResult:
 def _refine(values: np.ndarray, rate: float) -> float | None:
     """Newton steps on NPV(rate); the rate if the NPV there is zero to working precision."""
     t = np.arange(values.size, dtype=float)
-    for _ in range(50):
+    for _step in range(50):
         if not (-1.0 < rate < 1e6):
             return None
         factors = (1.0 + rate) ** -t
@@ -215,18 +229,19 @@ def _dated(flows: Sequence[float], dates: Sequence[dt.date]) -> tuple[np.ndarray
     values = np.asarray(flows, dtype=float)
     problems = []
     if values.ndim != 1 or values.size < 2:
-        problems.append(("cash_flows", "needs at least two dated values"))
+        problems.append(("cash_flows", _("needs at least two dated values")))
     elif len(dates) != values.size:
-        problems.append(("dates", f"has {len(dates)} dates for {values.size} values"))
+        problems.append(("dates", _("has %(dates)s dates for %(values)s values")
+                         % {"dates": len(dates), "values": values.size}))
     elif values.size > 10_000:
-        problems.append(("cash_flows", "has more than 10,000 values"))
+        problems.append(("cash_flows", _("has more than 10,000 values")))
     elif not np.all(np.isfinite(values)):
-        problems.append(("cash_flows", "must hold finite numbers only"))
+        problems.append(("cash_flows", _("must hold finite numbers only")))
     _check(problems)
     first = dates[0]
     days = np.array([(d - first).days for d in dates], dtype=float)
     if np.any(days < 0):
-        _check([("dates", "no date may precede the first one")])
+        _check([("dates", _("no date may precede the first one"))])
     return values, days / 365.0
 
 
@@ -262,7 +277,7 @@ def _xnpv_scaled(values: np.ndarray, years: np.ndarray, rate: float) -> float:
 
 def _bisect(values: np.ndarray, years: np.ndarray, low: float, high: float) -> float:
     f_low = _xnpv_scaled(values, years, low)
-    for _ in range(200):
+    for _step in range(200):
         middle = 0.5 * (low + high)
         if middle in (low, high):
             break
@@ -341,7 +356,7 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
     """Every problem of a model, as (field, message): nothing is computed from a model that has one."""
     problems: list[tuple[str, str]] = []
     if not isinstance(model.years, int) or not 1 <= model.years <= MAX_YEARS:
-        problems.append(("years", f"must be a whole number of years from 1 to {MAX_YEARS}"))
+        problems.append(("years", _("must be a whole number of years from 1 to %(maximum)s") % {"maximum": MAX_YEARS}))
         return problems
     for name in ("discount_rate", "inflation"):
         try:
@@ -354,71 +369,75 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
         except ModelError as exc:
             problems += exc.problems
     if not math.isfinite(model.residual_value) or abs(model.residual_value) > MAX_ABS_VALUE:
-        problems.append(("residual_value", "must be a finite amount"))
+        problems.append(("residual_value", _("must be a finite amount")))
     if not model.lines:
-        problems.append(("lines", "give at least one line (capex, opex, revenue, …)"))
+        problems.append(("lines", _("give at least one line (capex, opex, revenue, …)")))
     if len(model.lines) > MAX_LINES:
-        problems.append(("lines", f"at most {MAX_LINES} lines"))
+        problems.append(("lines", _("at most %(maximum)s lines") % {"maximum": MAX_LINES}))
     currencies = {model.currency, *model.rates}
     for code, rate in model.rates.items():
         if known_currency and not known_currency(code):
-            problems.append((f"rates.{code}", f"“{code}” is not an ISO 4217 currency code"))
+            problems.append((f"rates.{code}", _("“%(code)s” is not an ISO 4217 currency code") % {"code": code}))
         if not isinstance(rate, int | float) or not math.isfinite(rate) or rate <= 0:
-            problems.append((f"rates.{code}", "must be a positive finite number"))
+            problems.append((f"rates.{code}", _("must be a positive finite number")))
     if known_currency and not known_currency(model.currency):
-        problems.append(("currency", f"“{model.currency}” is not an ISO 4217 currency code"))
+        problems.append(("currency", _("“%(code)s” is not an ISO 4217 currency code") % {"code": model.currency}))
     for i, line in enumerate(model.lines):
         where = f"lines[{i}]"
         if line.kind not in LINE_KINDS:
-            problems.append((f"{where}.kind", f"must be one of {', '.join(LINE_KINDS)}"))
+            problems.append((f"{where}.kind", _("must be one of %(choices)s") % {"choices": ", ".join(LINE_KINDS)}))
         values = np.asarray(line.values, dtype=float) if _numeric(line.values) else None
         if values is None or values.ndim != 1:
-            problems.append((f"{where}.values", "must be a list of numbers"))
+            problems.append((f"{where}.values", _("must be a list of numbers")))
         elif values.size != model.years + 1:
-            problems.append((f"{where}.values", f"has {values.size} values; the model has {model.years + 1} "
-                                                f"(years 0 to {model.years})"))
+            problems.append((f"{where}.values", _("has %(count)s values; the model has %(expected)s "
+                                                  "(years 0 to %(last)s)")
+                             % {"count": values.size, "expected": model.years + 1, "last": model.years}))
         elif not np.all(np.isfinite(values)) or np.any(np.abs(values) > MAX_ABS_VALUE):
-            problems.append((f"{where}.values", "must hold finite amounts"))
+            problems.append((f"{where}.values", _("must hold finite amounts")))
         elif line.kind != "output" and np.any(values < 0):
-            problems.append((f"{where}.values", "amounts are positive; the kind says whether money comes in or out"))
+            problems.append((f"{where}.values",
+                             _("amounts are positive; the kind says whether money comes in or out")))
         problems += _currency_problems(where, line.currency, currencies)
     for i, loan in enumerate(model.loans):
         where = f"loans[{i}]"
         if not math.isfinite(loan.principal) or not 0 < loan.principal <= MAX_ABS_VALUE:
-            problems.append((f"{where}.principal", "must be a positive amount"))
+            problems.append((f"{where}.principal", _("must be a positive amount")))
         try:
             _rate(loan.rate, f"{where}.rate")
         except ModelError as exc:
             problems += exc.problems
         if loan.tenor_years < 1:
-            problems.append((f"{where}.tenor_years", "must be at least 1"))
+            problems.append((f"{where}.tenor_years", _("must be at least 1")))
         if loan.grace_years < 0:
-            problems.append((f"{where}.grace_years", "cannot be negative"))
+            problems.append((f"{where}.grace_years", _("cannot be negative")))
         if not 0 <= loan.drawdown_year <= model.years:
-            problems.append((f"{where}.drawdown_year", f"must be a year from 0 to {model.years}"))
+            problems.append((f"{where}.drawdown_year", _("must be a year from 0 to %(last)s") % {"last": model.years}))
         elif loan.drawdown_year + loan.grace_years + loan.tenor_years > model.years:
-            problems.append((where, "is not repaid within the horizon (drawdown + grace + tenor > years)"))
+            problems.append((where, _("is not repaid within the horizon (drawdown + grace + tenor > years)")))
         if loan.repayment not in ("annuity", "straight"):
-            problems.append((f"{where}.repayment", "must be annuity or straight"))
+            problems.append((f"{where}.repayment", _("must be annuity or straight")))
         problems += _currency_problems(where, loan.currency, currencies)
     for i, grant in enumerate(model.grants):
         where = f"grants[{i}]"
         if not math.isfinite(grant.amount) or not 0 < grant.amount <= MAX_ABS_VALUE:
-            problems.append((f"{where}.amount", "must be a positive amount"))
+            problems.append((f"{where}.amount", _("must be a positive amount")))
         if not 0 <= grant.year <= model.years:
-            problems.append((f"{where}.year", f"must be a year from 0 to {model.years}"))
+            problems.append((f"{where}.year", _("must be a year from 0 to %(last)s") % {"last": model.years}))
         problems += _currency_problems(where, grant.currency, currencies)
     factors = model.conversion_factors
     for name in ("capex", "opex", "revenue"):
         value = getattr(factors, name)
         if not isinstance(value, int | float) or not math.isfinite(value) or not 0 <= value <= 10:
-            problems.append((f"conversion_factors.{name}", "must be a number from 0 to 10"))
+            problems.append((f"conversion_factors.{name}", _("must be a number from 0 to 10")))
     return problems
 
 
 def _currency_problems(where: str, code: str, currencies: set[str]) -> list[tuple[str, str]]:
     """A line, loan or grant in a currency other than the model's needs that currency's rate."""
-    return [(f"{where}.currency", f"“{code}” has no rate in `rates`")] if code and code not in currencies else []
+    if not code or code in currencies:
+        return []
+    return [(f"{where}.currency", _("“%(code)s” has no rate in `rates`") % {"code": code})]
 
 
 def _numeric(values: object) -> bool:
@@ -647,7 +666,7 @@ def npvs(model: CashFlowModel, multipliers: Mapping[str, float] | None = None) -
     m = {name: 1.0 for name in DRIVERS} | dict(multipliers or {})
     unknown = set(m) - set(DRIVERS)
     if unknown:
-        raise ModelError([("drivers", f"unknown driver(s): {', '.join(sorted(unknown))}")])
+        raise ModelError([("drivers", _("unknown driver(s): %(names)s") % {"names": ", ".join(sorted(unknown))})])
     c = components(model)
     rate, economic_rate = (r * m["discount_rate"] for r in _rates(model))
     for name, value in (("discount_rate", rate), ("economic_discount_rate", economic_rate)):
@@ -677,7 +696,7 @@ def tornado(model: CashFlowModel, change: float = 0.2) -> list[TornadoBar]:
     """Both NPVs with each driver moved by ±`change` (0.2: ±20 %), widest financial swing first;
     drivers that are empty in the model are left out."""
     if not 0 < change < 1:
-        raise ModelError([("change", "must be between 0 and 1 (e.g. 0.2 for ±20 %)")])
+        raise ModelError([("change", _("must be between 0 and 1 (e.g. 0.2 for ±20 %)"))])
     _check(validate(model))
     c = components(model)
     present = [name for name, w in _weights(model, c).items() if np.any(w[0]) or np.any(w[1])]
@@ -758,19 +777,20 @@ class Distribution:
         needs = {"triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
                  "uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("mean", "sd")}
         if self.kind not in needs:
-            return [(f"{where}.kind", f"must be one of {', '.join(needs)}")]
+            return [(f"{where}.kind", _("must be one of %(choices)s") % {"choices": ", ".join(needs)})]
         missing = [name for name in needs[self.kind]
                    if not isinstance(getattr(self, name), int | float) or not math.isfinite(getattr(self, name))]
         if missing:
-            return [(f"{where}.{name}", f"a {self.kind} distribution needs a finite {name}") for name in missing]
+            return [(f"{where}.{name}", _("a %(kind)s distribution needs a finite %(name)s")
+                     % {"kind": self.kind, "name": name}) for name in missing]
         if self.kind in ("triangular", "pert") and not (self.low <= self.mode <= self.high and self.low < self.high):
-            return [(where, "needs low ≤ mode ≤ high, with low < high")]
+            return [(where, _("needs low ≤ mode ≤ high, with low < high"))]
         if self.kind == "uniform" and not self.low < self.high:  # type: ignore[operator]
-            return [(where, "needs low < high")]
+            return [(where, _("needs low < high"))]
         if self.kind in ("normal", "lognormal") and not self.sd > 0:  # type: ignore[operator]
-            return [(f"{where}.sd", "must be above 0")]
+            return [(f"{where}.sd", _("must be above 0"))]
         if self.kind == "lognormal" and not self.mean > 0:  # type: ignore[operator]
-            return [(f"{where}.mean", "must be above 0")]
+            return [(f"{where}.mean", _("must be above 0"))]
         return []
 
     def from_normal(self, z: np.ndarray) -> np.ndarray:
@@ -832,17 +852,19 @@ def simulate(model: CashFlowModel, drivers: Mapping[str, Distribution], *, itera
     once. The same seed gives the same result."""
     problems = validate(model)
     if not isinstance(iterations, int) or not 100 <= iterations <= MAX_ITERATIONS:
-        problems.append(("iterations", f"must be a whole number from 100 to {MAX_ITERATIONS:,}"))
+        problems.append(("iterations", _("must be a whole number from 100 to %(maximum)s")
+                         % {"maximum": f"{MAX_ITERATIONS:,}"}))
     if not isinstance(seed, int) or not 0 <= seed < 2**63:
-        problems.append(("seed", "must be a whole number from 0 to 2^63 - 1"))
+        problems.append(("seed", _("must be a whole number from 0 to 2^63 - 1")))
     if not drivers:
-        problems.append(("drivers", "give at least one driver with a distribution"))
+        problems.append(("drivers", _("give at least one driver with a distribution")))
     for name, distribution in drivers.items():
         if name not in DRIVERS:
-            problems.append((f"drivers.{name}", f"is not a driver; drivers are {', '.join(DRIVERS)}"))
+            problems.append((f"drivers.{name}", _("is not a driver; drivers are %(drivers)s")
+                             % {"drivers": ", ".join(DRIVERS)}))
         problems += distribution.problems(f"drivers.{name}")
     if not 2 <= bins <= 200:
-        problems.append(("bins", "must be from 2 to 200"))
+        problems.append(("bins", _("must be from 2 to 200")))
     names = list(drivers)
     cholesky = None
     if correlation is not None:
@@ -863,15 +885,15 @@ def _cholesky(matrix: Sequence[Sequence[float]], size: int) -> tuple[np.ndarray 
     try:
         c = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError):
-        return None, "must be a square matrix of numbers"
+        return None, _("must be a square matrix of numbers")
     if c.shape != (size, size):
-        return None, f"must be {size} x {size}, one row and column per driver in the order given"
+        return None, _("must be %(size)s x %(size)s, one row and column per driver in the order given") % {"size": size}
     if not np.all(np.isfinite(c)) or not np.allclose(c, c.T) or not np.allclose(np.diag(c), 1) or np.any(np.abs(c) > 1):
-        return None, "must be symmetric, with ones on the diagonal and values from -1 to 1"
+        return None, _("must be symmetric, with ones on the diagonal and values from -1 to 1")
     try:
         return np.linalg.cholesky(c), ""
     except np.linalg.LinAlgError:
-        return None, "is not positive definite (the correlations contradict each other)"
+        return None, _("is not positive definite (the correlations contradict each other)")
 
 
 def _npv_draws(model: CashFlowModel, multipliers: Mapping[str, np.ndarray], iterations: int
@@ -893,7 +915,7 @@ def _npv_draws(model: CashFlowModel, multipliers: Mapping[str, np.ndarray], iter
         return m @ financial_pv, m @ economic_pv
     scale = multipliers["discount_rate"]
     if np.any(rate * scale <= -1) or np.any(economic_rate * scale <= -1):
-        raise ModelError([("drivers.discount_rate", "draws a discount rate at or below -100 %")])
+        raise ModelError([("drivers.discount_rate", _("draws a discount rate at or below -100 %"))])
     financial_f = np.exp(-np.outer(np.log1p(rate * scale), t))                            # iterations x years
     economic_f = np.exp(-np.outer(np.log1p(economic_rate * scale), t))
     return (np.einsum("ij,ij->i", financial_f @ financial_w, m),

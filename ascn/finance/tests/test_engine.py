@@ -271,6 +271,16 @@ def test_unknown_currency_codes_are_refused_when_a_code_list_is_given():
     assert ("rates.QQQ", "“QQQ” is not an ISO 4217 currency code") in problems
 
 
+def test_messages_use_the_installed_translator():
+    e.set_translator(str.upper)
+    try:
+        problems = e.validate(small_model(lines=(e.Line("capex", [1, -2, 0, 0]),)))
+        assert problems == [("lines[0].values", "AMOUNTS ARE POSITIVE; THE KIND SAYS WHETHER MONEY COMES IN OR OUT")]
+        assert e.irr([100, 50, 10]).message == "THERE IS NO INTERNAL RATE OF RETURN: THE FLOWS NEVER CHANGE SIGN."
+    finally:
+        e.set_translator(str)
+
+
 # --- Sensitivity --------------------------------------------------------------------------------------------
 
 
