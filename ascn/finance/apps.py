@@ -9,6 +9,8 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext
 
-        from . import guide
+        from . import charts, engine, guide, readiness
 
-        guide.set_translator(gettext)  # the pure guide's reasons, in the language of each request
+        # The pure modules' messages, in the language of each request.
+        for module in (charts, engine, guide, readiness):
+            module.set_translator(gettext)

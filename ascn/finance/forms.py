@@ -1,13 +1,29 @@
 from __future__ import annotations
 
+import itertools
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.money import is_currency
 from ascn.framework.models import FrameworkNode
 from ascn.plans.choices import ProjectStage
 
-from . import guide
-from .choices import InstrumentCategory, RevenueProfile
+from . import engine, guide
+from .choices import (
+    CriterionStatus,
+    DistributionKind,
+    DriverName,
+    InstrumentCategory,
+    LineKind,
+    ReadinessStage,
+    RevenueProfile,
+)
 
 
 class CatalogueFilterForm(forms.Form):
@@ -47,3 +63,348 @@ class GuideForm(forms.Form):
             revenue=data["revenue"], size_usd=float(data["size_usd"]) if data["size_usd"] is not None else None,
             city_may_borrow=data["city_may_borrow"], city_creditworthy=data["city_creditworthy"],
             ppp_framework=data["ppp_framework"], focus_area=data["focus_area"] or "", stage=data["stage"] or "")
+
+
+# --- The business case editor -----------------------------------------------------------------------
+#
+# Rates are entered in per cent (8 for 8 %) and stored as fractions, as the engine and the API take them.
+# A line's yearly amounts are typed as a row of numbers; "200x10" repeats 200 for ten years.
+
+HUNDRED = Decimal(100)
+AMOUNT = dict(max_digits=20, decimal_places=2)
+PERCENT = dict(max_digits=7, decimal_places=3, min_value=-99, max_value=1000)
+
+
+def _fraction(value: Decimal | None) -> float | None:
+    return float(value / HUNDRED) if value is not None else None
+
+
+def _percent(value: float | None) -> Decimal | None:
+    return (Decimal(str(value)) * HUNDRED).normalize() if value is not None else None
+
+
+def parse_amounts(text: str) -> list[float]:
+    """'1000 0 200x3' → [1000, 0, 200, 200, 200]; separators are spaces, commas or semicolons."""
+    values: list[float] = []
+    for token in re.split(r"[\s,;]+", text.strip()):
+        if not token:
+            continue
+        amount, _sep, times = token.lower().replace("*", "x").partition("x")
+        try:
+            number = float(amount)
+            count = int(times) if times else 1
+        except ValueError:
+            raise forms.ValidationError(_("“%(token)s” is not an amount (write 1500 or 200x10 for ten years of 200)."),
+                                        params={"token": token}) from None
+        if not math.isfinite(number) or not 1 <= count <= engine.MAX_YEARS + 1:
+            raise forms.ValidationError(_("“%(token)s” is not an amount (write 1500 or 200x10 for ten years of 200)."),
+                                        params={"token": token})
+        values.extend([number] * count)
+    return values
+
+
+def format_amounts(values: list[float]) -> str:
+    """The inverse of parse_amounts, runs of equal amounts written as 200x10."""
+    parts = []
+    for value, run in itertools.groupby(values):
+        count = len(list(run))
+        text = f"{value:g}" if abs(value) < 1e15 and float(f"{value:g}") == value else repr(value)
+        parts.append(f"{text}x{count}" if count > 1 else text)
+    return " ".join(parts)
+
+
+def parse_pairs(text: str, field: str) -> dict[str, float]:
+    """'EUR=1.08, JPY=0.0067' → {"EUR": 1.08, "JPY": 0.0067}."""
+    pairs: dict[str, float] = {}
+    for item in re.split(r"[,;\n]+", text.strip()):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not key.strip() or not math.isfinite(number):
+            raise forms.ValidationError(_("Write “%(example)s”; “%(item)s” is not in that form."),
+                                        params={"example": field, "item": item.strip()})
+        pairs[key.strip()] = number
+    return pairs
+
+
+class CaseForm(forms.Form):
+    scenario = forms.CharField(label=_("Scenario"), max_length=100, initial=_("Base case"))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD",
+                               help_text=_("ISO 4217 code of the model's amounts."))
+    start_year = forms.IntegerField(label=_("Calendar year of year 0"), required=False, min_value=1900,
+                                    max_value=2200)
+    years = forms.IntegerField(label=_("Horizon (years)"), min_value=1, max_value=engine.MAX_YEARS, initial=20,
+                               help_text=_("Flows run from year 0 to this year."))
+    discount_rate = forms.DecimalField(label=_("Discount rate (%)"), initial=8, **PERCENT)
+    economic_discount_rate = forms.DecimalField(label=_("Economic discount rate (%)"), required=False, **PERCENT,
+                                                help_text=_("Social discount rate; empty: the financial rate."))
+    inflation = forms.DecimalField(label=_("Inflation (% a year)"), initial=0, **PERCENT,
+                                   help_text=_("Operating costs and revenues marked to escalate grow with it."))
+    residual_value = forms.DecimalField(label=_("Residual value"), required=False, min_value=0, **AMOUNT,
+                                        help_text=_("Value of the assets at the end of the horizon."))
+    factor_capex = forms.DecimalField(label=_("Conversion factor: capital cost"), initial=1, min_value=0,
+                                      max_value=10, max_digits=6, decimal_places=3)
+    factor_opex = forms.DecimalField(label=_("Conversion factor: operating cost"), initial=1, min_value=0,
+                                     max_value=10, max_digits=6, decimal_places=3)
+    factor_revenue = forms.DecimalField(label=_("Conversion factor: revenue"), initial=1, min_value=0,
+                                        max_value=10, max_digits=6, decimal_places=3,
+                                        help_text=_("Economic value of 1 unit of financial price (taxes and "
+                                                    "subsidies removed)."))
+    rates = forms.CharField(label=_("Exchange rates"), required=False,
+                            help_text=_("Value of 1 unit of each other currency in the model's currency, "
+                                        "e.g. “EUR=1.08, JPY=0.0067”."))
+    sensitivity_change = forms.DecimalField(label=_("Tornado range (± %)"), initial=20, min_value=1, max_value=99,
+                                            max_digits=5, decimal_places=2)
+    scenarios = forms.CharField(label=_("Named scenarios"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("One per line: “Pessimistic: capex=1.3, revenue=0.8”."))
+    iterations = forms.IntegerField(label=_("Monte Carlo iterations"), initial=10_000, min_value=100,
+                                    max_value=100_000)
+    seed = forms.IntegerField(label=_("Random seed"), required=False, min_value=0, max_value=2**63 - 1,
+                              help_text=_("Same seed, same result; empty: one is chosen and kept."))
+    is_preferred = forms.BooleanField(label=_("Preferred scenario"), required=False,
+                                      help_text=_("The readiness score takes its figures from it."))
+    is_published = forms.BooleanField(label=_("Published"), required=False,
+                                      help_text=_("Shown on the public portal when the project is published."))
+
+    def clean_currency(self) -> str:
+        code = self.cleaned_data["currency"].strip().upper()
+        if not is_currency(code):
+            raise forms.ValidationError(_("“%(code)s” is not an ISO 4217 currency code."), params={"code": code})
+        return code
+
+    def clean_rates(self) -> dict[str, float]:
+        rates = parse_pairs(self.cleaned_data["rates"], "EUR=1.08")
+        return {code.upper(): value for code, value in rates.items()}
+
+    def clean_scenarios(self) -> dict[str, dict[str, float]]:
+        named: dict[str, dict[str, float]] = {}
+        for line in self.cleaned_data["scenarios"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, pairs = line.partition(":")
+            if not sep or not name.strip():
+                raise forms.ValidationError(_("Write “%(example)s”; “%(item)s” is not in that form."),
+                                            params={"example": "Pessimistic: capex=1.3", "item": line.strip()})
+            named[name.strip()] = parse_pairs(pairs, "capex=1.3")
+        return named
+
+
+class LineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.CAPEX)
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+    values = forms.CharField(label=_("Amounts by year (from year 0)"), max_length=5000,
+                             widget=forms.TextInput(attrs={"class": "wide", "placeholder": "1000 0 200x19"}))
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
+                               widget=forms.TextInput(attrs={"size": 4}))
+    escalate = forms.BooleanField(label=_("Grows with inflation"), required=False, initial=True)
+
+    def clean_values(self) -> list[float]:
+        return parse_amounts(self.cleaned_data["values"])
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+
+class LoanForm(forms.Form):
+    principal = forms.DecimalField(label=_("Principal"), min_value=0, **AMOUNT)
+    rate = forms.DecimalField(label=_("Interest (%)"), **PERCENT)
+    tenor_years = forms.IntegerField(label=_("Repayment years"), min_value=1, max_value=engine.MAX_YEARS)
+    grace_years = forms.IntegerField(label=_("Grace years"), min_value=0, max_value=engine.MAX_YEARS, initial=0)
+    repayment = forms.ChoiceField(label=_("Repayment"), choices=[("annuity", _("Annuity")),
+                                                                 ("straight", _("Straight-line"))],
+                                  initial="annuity")
+    drawdown_year = forms.IntegerField(label=_("Drawn in year"), min_value=0, max_value=engine.MAX_YEARS, initial=0)
+    capitalise_grace_interest = forms.BooleanField(label=_("Interest during grace added to the loan"),
+                                                   required=False, initial=True)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
+                               widget=forms.TextInput(attrs={"size": 4}))
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+
+class GrantForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, **AMOUNT)
+    year = forms.IntegerField(label=_("Year"), min_value=0, max_value=engine.MAX_YEARS, initial=0)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
+                               widget=forms.TextInput(attrs={"size": 4}))
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+
+class DriverForm(forms.Form):
+    """A driver's multiplier as a distribution: 0.9 / 1.0 / 1.4 is -10 % / as modelled / +40 %."""
+
+    driver = forms.ChoiceField(label=_("Driver"), choices=DriverName.choices, initial=DriverName.CAPEX)
+    kind = forms.ChoiceField(label=_("Distribution"), choices=DistributionKind.choices,
+                             initial=DistributionKind.TRIANGULAR)
+    low = forms.FloatField(label=_("Low"), required=False)
+    mode = forms.FloatField(label=_("Most likely"), required=False)
+    high = forms.FloatField(label=_("High"), required=False)
+    mean = forms.FloatField(label=_("Mean"), required=False)
+    sd = forms.FloatField(label=_("Std. dev."), required=False)
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=1, max_num=engine.MAX_LINES, validate_max=True)
+LoanFormSet = forms.formset_factory(LoanForm, extra=0, max_num=20, validate_max=True)
+GrantFormSet = forms.formset_factory(GrantForm, extra=0, max_num=20, validate_max=True)
+DriverFormSet = forms.formset_factory(DriverForm, extra=0, max_num=len(engine.DRIVERS), validate_max=True)
+FORMSETS = {"lines": LineFormSet, "loans": LoanFormSet, "grants": GrantFormSet, "drivers": DriverFormSet}
+
+
+@dataclass
+class CaseEditor:
+    """The case form and its four tables, to and from a business case's stored JSON."""
+
+    form: CaseForm
+    formsets: dict[str, forms.BaseFormSet]
+
+    @classmethod
+    def bound(cls, data: Any, adding: str = "") -> CaseEditor:
+        """From a POST; `adding` names a table that gets one more empty row."""
+        formsets = {}
+        for prefix, formset_class in FORMSETS.items():
+            formset = formset_class(data, prefix=prefix)
+            if prefix == adding and formset.is_bound:
+                formset = formset_class(_with_extra_row(data, prefix), prefix=prefix)
+            formsets[prefix] = formset
+        return cls(CaseForm(data), formsets)
+
+    @classmethod
+    def for_case(cls, case: Any | None, project: Any) -> CaseEditor:
+        if case is None:
+            years = 20
+            initial = {"currency": project.currency or "USD", "years": years,
+                       "start_year": project.start_date.year if project.start_date else None}
+            lines = [{"kind": "capex", "label": _("Capital cost"),
+                      "values": format_amounts([float(project.cost_estimate or 0)] + [0.0] * years)}]
+            return cls(CaseForm(initial=initial),
+                       {prefix: formset_class(prefix=prefix, initial=lines if prefix == "lines" else None)
+                        for prefix, formset_class in FORMSETS.items()})
+        inputs, risk, sensitivity = case.inputs, case.risk, case.sensitivity
+        factors = inputs.get("conversion_factors") or {}
+        initial = {
+            "scenario": case.scenario, "description": case.description, "currency": inputs.get("currency", "USD"),
+            "start_year": inputs.get("start_year"), "years": inputs["years"],
+            "discount_rate": _percent(inputs["discount_rate"]),
+            "economic_discount_rate": _percent(inputs.get("economic_discount_rate")),
+            "inflation": _percent(inputs.get("inflation", 0.0)), "residual_value": inputs.get("residual_value") or None,
+            "factor_capex": factors.get("capex", 1), "factor_opex": factors.get("opex", 1),
+            "factor_revenue": factors.get("revenue", 1),
+            "rates": ", ".join(f"{code}={rate:g}" for code, rate in (inputs.get("rates") or {}).items()),
+            "sensitivity_change": _percent(sensitivity.get("change", 0.2)),
+            "scenarios": "\n".join(f"{name}: " + ", ".join(f"{k}={v:g}" for k, v in multipliers.items())
+                                   for name, multipliers in (sensitivity.get("scenarios") or {}).items()),
+            "iterations": risk.get("iterations", 10_000), "seed": risk.get("seed"),
+            "is_preferred": case.is_preferred, "is_published": case.is_published,
+        }
+        tables = {
+            "lines": [{**line, "values": format_amounts(line["values"])} for line in inputs.get("lines", [])],
+            "loans": [{**loan, "rate": _percent(loan["rate"])} for loan in inputs.get("loans", [])],
+            "grants": list(inputs.get("grants", [])),
+            "drivers": [{"driver": name, **spec} for name, spec in (risk.get("drivers") or {}).items()],
+        }
+        formsets = {prefix: formset_class(prefix=prefix, initial=tables[prefix])
+                    for prefix, formset_class in FORMSETS.items()}
+        for prefix in ("loans", "grants", "drivers"):
+            formsets[prefix].extra = 0
+        return cls(CaseForm(initial=initial), formsets)
+
+    def is_valid(self) -> bool:
+        return all([self.form.is_valid(), *(f.is_valid() for f in self.formsets.values())])
+
+    def _rows(self, prefix: str) -> list[tuple[int, dict[str, Any]]]:
+        """The filled rows of a table with their form index (empty extra rows are skipped)."""
+        return [(i, form.cleaned_data) for i, form in enumerate(self.formsets[prefix].forms)
+                if form.has_changed() and form.cleaned_data]
+
+    def data(self) -> dict[str, Any]:
+        """What `actions.create_business_case` takes; call after is_valid()."""
+        d = self.form.cleaned_data
+        inputs: dict[str, Any] = {
+            "years": d["years"], "discount_rate": _fraction(d["discount_rate"]), "currency": d["currency"],
+            "start_year": d["start_year"], "rates": d["rates"], "inflation": _fraction(d["inflation"]) or 0.0,
+            "residual_value": float(d["residual_value"] or 0), "economic_discount_rate":
+                _fraction(d["economic_discount_rate"]),
+            "conversion_factors": {"capex": float(d["factor_capex"]), "opex": float(d["factor_opex"]),
+                                   "revenue": float(d["factor_revenue"])},
+            "lines": [{"kind": r["kind"], "values": r["values"], "label": r["label"], "currency": r["currency"],
+                       "escalate": r["escalate"]} for _i, r in self._rows("lines")],
+            "loans": [{**r, "principal": float(r["principal"]), "rate": _fraction(r["rate"])}
+                      for _i, r in self._rows("loans")],
+            "grants": [{**r, "amount": float(r["amount"])} for _i, r in self._rows("grants")],
+        }
+        drivers = {r["driver"]: {k: r[k] for k in ("kind", "low", "mode", "high", "mean", "sd")}
+                   for _i, r in self._rows("drivers")}
+        risk = {"drivers": drivers, "iterations": d["iterations"], "seed": d["seed"]} if drivers else {}
+        sensitivity = {"change": _fraction(d["sensitivity_change"]), "scenarios": d["scenarios"]}
+        return {"scenario": d["scenario"].strip(), "description": d["description"], "inputs": inputs, "risk": risk,
+                "sensitivity": sensitivity, "is_preferred": d["is_preferred"], "is_published": d["is_published"]}
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the engine's problems ("inputs.lines[2].values") next to the field they name."""
+        for name, messages in errors.items():
+            target = self._field_for(name)
+            for message in messages:
+                if target is None:
+                    self.form.add_error(None, f"{name}: {message}")
+                else:
+                    form, field = target
+                    form.add_error(field if field in form.fields else None, message)
+
+    def _field_for(self, name: str) -> tuple[forms.Form, str] | None:
+        match = re.fullmatch(r"inputs\.(lines|loans|grants)\[(\d+)\](?:\.(\w+))?", name)
+        if match:
+            prefix, position, field = match.group(1), int(match.group(2)), match.group(3) or ""
+            rows = self._rows(prefix)
+            if position < len(rows):
+                return self.formsets[prefix].forms[rows[position][0]], field
+            return None
+        match = re.fullmatch(r"risk\.drivers\.(\w+)(?:\.(\w+))?", name)
+        if match:
+            for index, row in self._rows("drivers"):
+                if row["driver"] == match.group(1):
+                    return self.formsets["drivers"].forms[index], match.group(2) or ""
+            return None
+        simple = {"inputs.years": "years", "inputs.discount_rate": "discount_rate", "inputs.currency": "currency",
+                  "inputs.inflation": "inflation", "inputs.residual_value": "residual_value",
+                  "inputs.economic_discount_rate": "economic_discount_rate", "risk.iterations": "iterations",
+                  "risk.seed": "seed", "sensitivity.change": "sensitivity_change", "scenario": "scenario"}
+        if name in simple:
+            return self.form, simple[name]
+        if name.startswith(("inputs.rates", "inputs.lines")):
+            return self.form, "rates" if "rates" in name else ""
+        if name.startswith("sensitivity.scenarios"):
+            return self.form, "scenarios"
+        if name.startswith("inputs.conversion_factors."):
+            return self.form, "factor_" + name.rsplit(".", 1)[1]
+        return None
+
+
+def _with_extra_row(data: Any, prefix: str) -> Any:
+    data = data.copy()
+    data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
+    return data
+
+
+class ReadinessAnswerForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CriterionStatus.choices)
+    evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    document = forms.ModelChoiceField(label=_("Document"), required=False, queryset=None)
+
+    def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+
+
+class ReadinessSettingsForm(forms.Form):
+    target_stage = forms.ChoiceField(label=_("Score against the gate"), required=False,
+                                     choices=[("", _("The next gate")), *ReadinessStage.choices])
+    is_published = forms.BooleanField(label=_("Published"), required=False)

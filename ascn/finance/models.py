@@ -1,15 +1,19 @@
-"""The financing instrument catalogue (business cases and readiness gates build on it)."""
+"""The financing instrument catalogue, projects' business cases and their readiness for financing."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
 
-from .choices import InstrumentCategory
+from .choices import CriterionStatus, InstrumentCategory, ReadinessStage
 
 
 class FinancingInstrument(Translatable, TimeStampedModel):
@@ -59,3 +63,100 @@ class FinancingInstrument(Translatable, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Business cases and readiness belong to a project: they are seen and edited as their project is
+# (city officers edit their city's, NRs see their country's, the Secretariat all); the public sees
+# only what is published, of a published project.
+_PROJECT_SCOPE = dict(country="project__city__country_id", city="project__city_id",
+                      editors=frozenset({Role.CITY_OFFICER}))
+
+
+class BusinessCase(TimeStampedModel):
+    """One scenario of a project's business case: the cash-flow model, its risk and sensitivity
+    settings, and the results computed from them whenever they change."""
+
+    project = models.ForeignKey("plans.Project", on_delete=models.CASCADE, related_name="business_cases",
+                                verbose_name=_("project"))
+    scenario = models.CharField(_("scenario"), max_length=100,
+                                help_text=_("For example “Base case”, “PPP with availability payments”."))
+    description = models.TextField(_("description"), blank=True)
+    inputs = models.JSONField(_("cash-flow model"), default=dict)
+    risk = models.JSONField(_("risk settings"), default=dict, blank=True)
+    sensitivity = models.JSONField(_("sensitivity settings"), default=dict, blank=True)
+    results = models.JSONField(_("results"), default=dict, blank=True, editable=False)
+    is_preferred = models.BooleanField(_("preferred scenario"), default=False,
+                                       help_text=_("The scenario the readiness score takes its figures from."))
+    is_published = models.BooleanField(_("published"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("created by"))
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(is_published=True, project__is_published=True), **_PROJECT_SCOPE)
+
+    class Meta:
+        verbose_name = _("business case")
+        verbose_name_plural = _("business cases")
+        ordering = ["-is_preferred", "scenario"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "scenario"], name="business_case_scenario_unique"),
+            models.UniqueConstraint(fields=["project"], condition=Q(is_preferred=True),
+                                    name="business_case_one_preferred"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.scenario}"
+
+    @property
+    def appraisal(self) -> dict[str, Any]:
+        return self.results.get("appraisal") or {}
+
+    @property
+    def simulation(self) -> dict[str, Any] | None:
+        return self.results.get("simulation")
+
+
+class ReadinessAssessment(TimeStampedModel):
+    """A project's readiness: its answers to the stage-gate criteria, with evidence, scored together
+    with the appraisal of its preferred business case."""
+
+    project = models.OneToOneField("plans.Project", on_delete=models.CASCADE, related_name="readiness",
+                                   verbose_name=_("project"))
+    target_stage = models.CharField(_("target gate"), max_length=30, blank=True, choices=ReadinessStage.choices,
+                                    help_text=_("The gate the score is measured against; empty: the next one."))
+    is_published = models.BooleanField(_("published"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(is_published=True, project__is_published=True), **_PROJECT_SCOPE)
+
+    class Meta:
+        verbose_name = _("readiness assessment")
+        verbose_name_plural = _("readiness assessments")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class ReadinessAnswer(models.Model):
+    """The project's status on one criterion, and what shows it."""
+
+    assessment = models.ForeignKey(ReadinessAssessment, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.CharField(_("criterion"), max_length=80)
+    status = models.CharField(_("status"), max_length=20, choices=CriterionStatus.choices,
+                              default=CriterionStatus.NOT_MET)
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    document = models.ForeignKey("plans.ProjectDocument", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("evidence document"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("readiness answer")
+        verbose_name_plural = _("readiness answers")
+        ordering = ["criterion"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="readiness_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.status}"

@@ -1,0 +1,103 @@
+"""A business case's stored JSON in, every result out: the bridge between what the workspace and the
+API store and the pure engine. No Django here either, so the API, the actions and the bench share it.
+
+Shapes (the same as the API's `ModelIn`, `SimulateIn` and `AppraiseIn`):
+- inputs: {"years", "discount_rate", "lines": [{"kind", "values", "label", "currency", "escalate"}], "currency",
+  "rates", "inflation", "residual_value", "economic_discount_rate", "conversion_factors", "loans", "grants",
+  "start_year"}
+- risk: {"drivers": {driver: {"kind", "low", "mode", "high", "mean", "sd"}}, "iterations", "seed",
+  "correlation"}; empty: no Monte Carlo
+- sensitivity: {"change": 0.2, "scenarios": {name: {driver: multiplier}}}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import engine
+
+DEFAULT_CHANGE = 0.2
+DEFAULT_ITERATIONS = 10_000
+
+
+def model_from(inputs: Mapping[str, Any]) -> engine.CashFlowModel:
+    """The engine's model from stored inputs (validated by `engine.validate`, not here)."""
+    factors = inputs.get("conversion_factors") or {}
+    return engine.CashFlowModel(
+        years=inputs.get("years", 0), discount_rate=inputs.get("discount_rate", math.nan),
+        lines=tuple(engine.Line(kind=line["kind"], values=tuple(line.get("values", ())),
+                                label=line.get("label", ""), currency=line.get("currency", ""),
+                                escalate=line.get("escalate", True)) for line in inputs.get("lines", ())),
+        currency=inputs.get("currency") or "USD", rates=dict(inputs.get("rates") or {}),
+        inflation=inputs.get("inflation", 0.0), residual_value=inputs.get("residual_value", 0.0),
+        economic_discount_rate=inputs.get("economic_discount_rate"),
+        conversion_factors=engine.ConversionFactors(**{k: factors[k] for k in ("capex", "opex", "revenue")
+                                                      if k in factors}),
+        loans=tuple(engine.Loan(**loan) for loan in inputs.get("loans", ())),
+        grants=tuple(engine.Grant(**grant) for grant in inputs.get("grants", ())),
+        start_year=inputs.get("start_year"),
+    )
+
+
+def drivers_from(risk: Mapping[str, Any]) -> dict[str, engine.Distribution]:
+    return {name: engine.Distribution(**spec) for name, spec in (risk.get("drivers") or {}).items()}
+
+
+def problems(inputs: Mapping[str, Any], risk: Mapping[str, Any], sensitivity: Mapping[str, Any],
+             known_currency: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
+    """Every problem of a business case's settings, as (field, message), fields prefixed by their part
+    ("inputs.lines[0].values", "risk.drivers.capex.low", "sensitivity.change")."""
+    found = [(f"inputs.{name}", message) for name, message in engine.validate(model_from(inputs), known_currency)]
+    change = sensitivity.get("change", DEFAULT_CHANGE)
+    if not isinstance(change, int | float) or not 0 < change < 1:
+        found.append(("sensitivity.change", engine._("must be between 0 and 1 (e.g. 0.2 for ±20 %)")))
+    for name, multipliers in (sensitivity.get("scenarios") or {}).items():
+        for driver, value in multipliers.items():
+            if driver not in engine.DRIVERS:
+                found.append((f"sensitivity.scenarios.{name}.{driver}",
+                              engine._("is not a driver; drivers are %(drivers)s")
+                              % {"drivers": ", ".join(engine.DRIVERS)}))
+            elif not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                found.append((f"sensitivity.scenarios.{name}.{driver}",
+                              engine._("must be a multiplier of 0 or more")))
+    for name, distribution in drivers_from(risk).items():
+        if name not in engine.DRIVERS:
+            found.append((f"risk.drivers.{name}", engine._("is not a driver; drivers are %(drivers)s")
+                          % {"drivers": ", ".join(engine.DRIVERS)}))
+        found += [(f"risk.{field}", message) for field, message in distribution.problems(f"drivers.{name}")]
+    iterations = risk.get("iterations", DEFAULT_ITERATIONS)
+    if risk.get("drivers") and (not isinstance(iterations, int) or not 100 <= iterations <= 100_000):
+        found.append(("risk.iterations", engine._("must be a whole number from 100 to 100,000")))
+    return found
+
+
+def calculate(inputs: Mapping[str, Any], risk: Mapping[str, Any], sensitivity: Mapping[str, Any],
+              known_currency: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    """Every result of a business case, JSON-ready: the appraisal (with its yearly table), the tornado,
+    switching values, named scenarios and, when the risk settings name drivers, the Monte Carlo.
+    Raises engine.ModelError listing every problem."""
+    found = problems(inputs, risk, sensitivity, known_currency)
+    if found:
+        raise engine.ModelError(found)
+    model = model_from(inputs)
+    change = sensitivity.get("change", DEFAULT_CHANGE)
+    results: dict[str, Any] = {
+        "appraisal": engine.appraise(model).as_dict(),
+        "sensitivity_change": change,
+        "tornado": [{"driver": bar.driver, "low_npv": bar.low_npv, "high_npv": bar.high_npv,
+                     "low_economic_npv": bar.low_economic_npv, "high_economic_npv": bar.high_economic_npv}
+                    for bar in engine.tornado(model, change)],
+        "switching_values": [value.as_dict() for value in engine.switching_values(model)],
+        "scenarios": engine.scenarios(model, sensitivity.get("scenarios") or {}),
+        "simulation": None,
+    }
+    drivers = drivers_from(risk)
+    if drivers:
+        simulation = engine.simulate(model, drivers, iterations=risk.get("iterations", DEFAULT_ITERATIONS),
+                                     seed=risk["seed"], correlation=risk.get("correlation"))
+        results["simulation"] = {"iterations": simulation.iterations, "seed": simulation.seed,
+                                 "financial_npv": vars(simulation.financial_npv),
+                                 "economic_npv": vars(simulation.economic_npv)}
+    return results

@@ -1,0 +1,180 @@
+"""A business case as a file: XLSX (inputs, yearly flows, results) and PDF (the page's content, printed
+with WeasyPrint from an HTML template)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from . import reporting
+from .models import BusinessCase
+
+BOLD = Font(bold=True)
+
+
+def _text(value: Any) -> Any:
+    """Text never becomes a formula in the spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def case_xlsx(case: BusinessCase) -> bytes:
+    """Three sheets: the inputs (settings and every line by year), the yearly flows behind the results,
+    and the results with the sensitivity analysis."""
+    book = Workbook()
+    _inputs_sheet(book.active, case)
+    _flows_sheet(book.create_sheet(_("Yearly flows")), case)
+    _results_sheet(book.create_sheet(_("Results")), case)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _year_headings(case: BusinessCase) -> list[str]:
+    start = case.inputs.get("start_year")
+    return [str(y + start) if start else str(y) for y in range(case.inputs["years"] + 1)]
+
+
+def _inputs_sheet(sheet: Any, case: BusinessCase) -> None:
+    sheet.title = _("Inputs")
+    inputs = case.inputs
+    rows: list[tuple[str, Any]] = [
+        (_("Project"), case.project.title), (_("Scenario"), case.scenario), (_("Currency"), inputs["currency"]),
+        (_("Horizon (years)"), inputs["years"]), (_("Calendar year of year 0"), inputs.get("start_year")),
+        (_("Discount rate"), inputs["discount_rate"]),
+        (_("Economic discount rate"), inputs.get("economic_discount_rate")),
+        (_("Inflation (a year)"), inputs.get("inflation", 0)), (_("Residual value"), inputs.get("residual_value", 0)),
+    ]
+    rows += [(_("Conversion factor: %(kind)s") % {"kind": k}, v)
+             for k, v in (inputs.get("conversion_factors") or {}).items()]
+    rows += [(_("Exchange rate: %(code)s") % {"code": k}, v) for k, v in (inputs.get("rates") or {}).items()]
+    for label, value in rows:
+        sheet.append([label, _text(value)])
+    sheet.append([])
+    sheet.append([_("Line"), _("Kind"), _("Currency"), _("Grows with inflation"), *_year_headings(case)])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    for line in inputs["lines"]:
+        sheet.append([_text(line.get("label", "")), line["kind"], line.get("currency") or inputs["currency"],
+                      bool(line.get("escalate", True)), *line["values"]])
+    if inputs.get("loans"):
+        sheet.append([])
+        columns = ["principal", "rate", "tenor_years", "grace_years", "repayment", "drawdown_year",
+                   "capitalise_grace_interest", "currency"]
+        sheet.append([_("Loans"), *columns])
+        for loan in inputs["loans"]:
+            sheet.append(["", *(loan.get(c) for c in columns)])
+    if inputs.get("grants"):
+        sheet.append([])
+        sheet.append([_("Grants"), "amount", "year", "currency"])
+        for grant in inputs["grants"]:
+            sheet.append(["", grant["amount"], grant.get("year", 0), grant.get("currency", "")])
+    sheet.column_dimensions["A"].width = 32
+
+
+def _flows_sheet(sheet: Any, case: BusinessCase) -> None:
+    table = case.results["appraisal"]["table"]
+    labels = reporting.row_labels()
+    sheet.append([_("Flow"), *_year_headings(case)])
+    for cell in sheet[1]:
+        cell.font = BOLD
+    for name in (*reporting.TABLE_ROWS, "capitalised_interest", "discount_factor"):
+        label = labels.get(name, _("Capitalised interest") if name == "capitalised_interest" else _("Discount factor"))
+        sheet.append([label, *table[name]])
+    sheet.append([_("DSCR"), *case.results["appraisal"]["dscr"]])
+    sheet.column_dimensions["A"].width = 32
+    for index in range(2, len(table["year"]) + 2):
+        sheet.column_dimensions[get_column_letter(index)].width = 13
+
+
+def _results_sheet(sheet: Any, case: BusinessCase) -> None:
+    results = case.results
+    appraisal = results["appraisal"]
+    sheet.append([_("Result"), _("Value"), _("Note")])
+    for cell in sheet[1]:
+        cell.font = BOLD
+    numbers = [
+        (_("Financial NPV"), appraisal["financial_npv"]), (_("Economic NPV"), appraisal["economic_npv"]),
+        (_("Benefit-cost ratio"), appraisal["benefit_cost_ratio"]),
+        (_("Financial benefit-cost ratio"), appraisal["financial_benefit_cost_ratio"]),
+        (_("Payback (years)"), appraisal["payback_years"]),
+        (_("Discounted payback (years)"), appraisal["discounted_payback_years"]), (_("MIRR"), appraisal["mirr"]),
+        (_("Levelised unit cost"), appraisal["levelised_unit_cost"]), (_("Equity NPV"), appraisal["equity_npv"]),
+        (_("Minimum DSCR"), appraisal["minimum_dscr"]),
+    ]
+    for label, value in numbers:
+        sheet.append([label, value])
+    for label, key in ((_("Financial IRR"), "financial_irr"), (_("Economic IRR"), "economic_irr"),
+                       (_("Equity IRR"), "equity_irr")):
+        rate = appraisal[key]
+        sheet.append([label, rate["value"], _text(rate.get("message", ""))])
+    sheet.append([])
+    sheet.append([_("Tornado (± %(change)s)") % {"change": reporting.percent(results["sensitivity_change"], 0)},
+                  _("NPV with the driver lowered"), _("NPV with the driver raised")])
+    names = reporting.driver_names()
+    for bar in results["tornado"]:
+        sheet.append([names.get(bar["driver"], bar["driver"]), bar["low_npv"], bar["high_npv"]])
+    sheet.append([])
+    sheet.append([_("Switching value"), _("Financial NPV"), _("Economic NPV")])
+    for value in results["switching_values"]:
+        sheet.append([names.get(value["driver"], value["driver"]), value["financial"], value["economic"]])
+    if results["scenarios"]:
+        sheet.append([])
+        sheet.append([_("Scenario"), _("Financial NPV"), _("Economic NPV")])
+        for name, value in results["scenarios"].items():
+            sheet.append([_text(name), value["financial_npv"], value["economic_npv"]])
+    simulation = results.get("simulation")
+    if simulation:
+        npv = simulation["financial_npv"]
+        sheet.append([])
+        sheet.append([_("Monte Carlo"), _("Financial NPV"), _("Economic NPV")])
+        for label, key in ((_("Iterations"), None), (_("Seed"), None), ("P(NPV < 0)", "probability_negative"),
+                           ("P10", "p10"), ("P50", "p50"), ("P90", "p90"), (_("Mean"), "mean"),
+                           (_("Standard deviation"), "sd")):
+            if key is None:
+                value = simulation["iterations"] if label == _("Iterations") else str(simulation["seed"])
+                sheet.append([label, value])
+            else:
+                sheet.append([label, npv[key], simulation["economic_npv"][key]])
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 22
+    sheet.column_dimensions["C"].width = 22
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint's system libraries (Pango) are not installed on this machine."""
+
+
+def case_pdf(case: BusinessCase, request: HttpRequest) -> bytes:
+    """The business case printed: figures, charts as tables, the yearly flows and the sensitivity."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the Python package is installed, Pango is not
+        raise PdfUnavailable(str(exc)) from exc
+    html = render_to_string("finance/case_pdf.html", {
+        "case": case, "project": case.project, **reporting.context(case.results, case.inputs),
+        "tornado_rows": _tornado_rows(case)}, request=request)
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+
+def _tornado_rows(case: BusinessCase) -> list[tuple[str, str, str, float, float]]:
+    """Each driver's NPV range with bar offsets in per cent of the widest range, for a CSS bar chart."""
+    bars = case.results["tornado"]
+    base = case.results["appraisal"]["financial_npv"]
+    currency = case.results["appraisal"]["currency"]
+    low = min([base, *(min(b["low_npv"], b["high_npv"]) for b in bars)])
+    high = max([base, *(max(b["low_npv"], b["high_npv"]) for b in bars)])
+    span = (high - low) or 1.0
+    names = reporting.driver_names()
+    return [(names.get(b["driver"], b["driver"]), reporting.amount(b["low_npv"], currency),
+             reporting.amount(b["high_npv"], currency),
+             round(100 * (min(b["low_npv"], b["high_npv"]) - low) / span, 2),
+             round(100 * abs(b["high_npv"] - b["low_npv"]) / span, 2)) for b in bars]
