@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ascn.core",
     "ascn.framework",
     "ascn.finance",
+    "ascn.knowledge",
     "ascn.network",
     "ascn.partnerships",
     "ascn.plans",

@@ -20,7 +20,7 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, FieldFile):  # a stored file is recorded by its name in the storage
         return value.name or None
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | models.QuerySet):  # a QuerySet: a many-to-many field's new value
         return [plain(v) for v in value]
     return value
 

@@ -1,0 +1,44 @@
+"""Reads of the knowledge app shown to users, through the permission layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ascn.finance.models import FinancingInstrument
+from ascn.partnerships.models import Partner
+from ascn.plans.models import Project
+
+from .models import CaseStudy
+
+
+def case_studies(user: Any, focus_area: str | None = None, instrument: str | None = None,
+                 text: str | None = None) -> QuerySet:
+    """The case studies the user may see, optionally of one focus area (its code), illustrating one
+    financing instrument (its slug) or containing `text` in the title or summary. Each comes with its
+    city, focus areas, visible instruments and partners, and `visible_project` (None when the user may
+    not see the project), in a fixed number of queries."""
+    qs = (CaseStudy.objects.visible_to(user).select_related("city")
+          .prefetch_related("focus_areas",
+                            Prefetch("instruments", queryset=FinancingInstrument.objects.visible_to(user)),
+                            Prefetch("partners", queryset=Partner.objects.visible_to(user)),
+                            Prefetch("project", queryset=Project.objects.visible_to(user),
+                                     to_attr="visible_project")))
+    if focus_area:
+        qs = qs.filter(focus_areas__code=focus_area)
+    if instrument:
+        qs = qs.filter(instruments__in=FinancingInstrument.objects.visible_to(user).filter(slug=instrument))
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+    return qs.order_by("title", "id")
+
+
+def case_study(user: Any, slug: str) -> CaseStudy:
+    """One case study; raises CaseStudy.DoesNotExist."""
+    return case_studies(user).get(slug=slug)
+
+
+def case_studies_for_instrument(user: Any, instrument: FinancingInstrument) -> QuerySet:
+    """The published case studies the user may see that illustrate `instrument` (for its catalogue page)."""
+    return case_studies(user).filter(instruments=instrument, is_published=True)
