@@ -100,6 +100,9 @@ class ApiClient:
     def post(self, path: str, data: dict):
         return self._call("post", path, data)
 
+    def put(self, path: str, data: dict):
+        return self._call("put", path, data)
+
     def patch(self, path: str, data: dict):
         return self._call("patch", path, data)
 

@@ -1,21 +1,26 @@
-"""Finance API: appraise a cash-flow model and run its Monte Carlo; the instrument catalogue and the guide."""
+"""Finance API: appraise a cash-flow model and run its Monte Carlo; the instrument catalogue and the guide;
+projects' business cases and readiness."""
 
+import datetime as dt
 import secrets
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
+from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.money import is_currency
 from ascn.plans.choices import ProjectStage
+from ascn.plans.models import Project
 
-from . import engine, guide, queries
+from . import actions, engine, guide, queries
 from .choices import InstrumentCategory, RevenueProfile
-from .models import FinancingInstrument
+from .models import BusinessCase, FinancingInstrument
 
 router = Router(tags=["finance"])
 
@@ -178,6 +183,7 @@ class InstrumentOut(Schema):
     needs_ppp_framework: bool
     focus_areas: list[str] = Field(description="Focus-area codes it is used for; empty: any")
     providers: list[str] = Field(description="Slugs of the network's partners that provide it")
+    case_studies: list[str] = Field(description="Slugs of the knowledge hub's case studies of it")
     source: str
 
     @staticmethod
@@ -187,6 +193,31 @@ class InstrumentOut(Schema):
     @staticmethod
     def resolve_providers(obj: FinancingInstrument) -> list[str]:
         return [p.slug for p in obj.providers.all()]
+
+    @staticmethod
+    def resolve_case_studies(obj: FinancingInstrument) -> list[str]:
+        return [c.slug for c in obj.case_studies.all()]
+
+    # The texts in the language of the Accept-Language header, English when not translated.
+    @staticmethod
+    def resolve_summary(obj: FinancingInstrument) -> str:
+        return obj.translated("summary")
+
+    @staticmethod
+    def resolve_suits(obj: FinancingInstrument) -> str:
+        return obj.translated("suits")
+
+    @staticmethod
+    def resolve_requires(obj: FinancingInstrument) -> str:
+        return obj.translated("requires")
+
+    @staticmethod
+    def resolve_typical_tenor(obj: FinancingInstrument) -> str:
+        return obj.translated("typical_tenor")
+
+    @staticmethod
+    def resolve_typical_cost(obj: FinancingInstrument) -> str:
+        return obj.translated("typical_cost")
 
 
 class InstrumentFilter(Schema):
@@ -242,3 +273,277 @@ def rank_instruments(request: HttpRequest, payload: GuideIn):
     return [{"slug": item.slug, "name": item.display_name, "verdict": fit.verdict, "score": fit.score,
              "reasons": [{"fits": r.fits, "text": r.text} for r in fit.reasons]}
             for item, fit in queries.ranked_instruments(caller(request), project)]
+
+
+# --- Business cases and readiness under the project ----------------------------------------------------
+
+
+class RiskIn(Schema):
+    drivers: dict[str, DistributionIn] = Field(default_factory=dict, description="Multiplier distributions by "
+                                               "driver; empty: no Monte Carlo")
+    iterations: int = 10_000
+    seed: int | None = Field(None, description="Kept with the case; one is chosen if absent")
+    correlation: list[list[float]] | None = None
+
+
+class SensitivityIn(Schema):
+    change: float = Field(0.2, description="± change of each driver in the tornado")
+    scenarios: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class CaseModelIn(ModelIn):
+    start_year: int | None = Field(None, ge=1900, le=2200, description="Calendar year of year 0 (display only)")
+
+
+class BusinessCaseWrite(Schema):
+    scenario: str | None = Field(None, max_length=100)
+    description: str | None = None
+    model: CaseModelIn | None = None
+    risk: RiskIn | None = None
+    sensitivity: SensitivityIn | None = None
+    is_preferred: bool | None = None
+    is_published: bool | None = None
+
+
+class BusinessCaseIn(BusinessCaseWrite):
+    scenario: str = Field(max_length=100)
+    model: CaseModelIn
+
+
+class BusinessCaseOut(Schema):
+    id: int
+    project: int = Field(alias="project_id")
+    scenario: str
+    description: str
+    is_preferred: bool
+    is_published: bool
+    currency: str
+    financial_npv: float | None
+    financial_irr: float | None = Field(description="The IRR when unique; see the detail for every root")
+    economic_npv: float | None
+    economic_irr: float | None
+    benefit_cost_ratio: float | None
+    payback_years: float | None
+    minimum_dscr: float | None
+    probability_negative_npv: float | None = Field(description="From the Monte Carlo; null if none was run")
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_currency(obj: BusinessCase) -> str:
+        return obj.inputs.get("currency", "USD")
+
+    @staticmethod
+    def resolve_financial_npv(obj: BusinessCase) -> float | None:
+        return obj.appraisal.get("financial_npv")
+
+    @staticmethod
+    def resolve_financial_irr(obj: BusinessCase) -> float | None:
+        return (obj.appraisal.get("financial_irr") or {}).get("value")
+
+    @staticmethod
+    def resolve_economic_npv(obj: BusinessCase) -> float | None:
+        return obj.appraisal.get("economic_npv")
+
+    @staticmethod
+    def resolve_economic_irr(obj: BusinessCase) -> float | None:
+        return (obj.appraisal.get("economic_irr") or {}).get("value")
+
+    @staticmethod
+    def resolve_benefit_cost_ratio(obj: BusinessCase) -> float | None:
+        return obj.appraisal.get("benefit_cost_ratio")
+
+    @staticmethod
+    def resolve_payback_years(obj: BusinessCase) -> float | None:
+        return obj.appraisal.get("payback_years")
+
+    @staticmethod
+    def resolve_minimum_dscr(obj: BusinessCase) -> float | None:
+        return obj.appraisal.get("minimum_dscr")
+
+    @staticmethod
+    def resolve_probability_negative_npv(obj: BusinessCase) -> float | None:
+        return obj.simulation["financial_npv"]["probability_negative"] if obj.simulation else None
+
+
+class BusinessCaseDetailOut(BusinessCaseOut):
+    model: dict[str, Any] = Field(alias="inputs")
+    risk: dict[str, Any]
+    sensitivity: dict[str, Any]
+    results: dict[str, Any] = Field(description="appraisal (with the yearly table), tornado, switching_values, "
+                                                "scenarios, simulation")
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    project = Project.objects.visible_to(caller(request)).filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("No project with the id %(id)s.") % {"id": pk})
+    return project
+
+
+def _case_of(request: HttpRequest, pk: int, case_id: int) -> BusinessCase:
+    case = queries.business_cases(caller(request), _project(request, pk)).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(_("No business case with the id %(id)s in this project.") % {"id": case_id})
+    return case
+
+
+def _case_data(payload: BusinessCaseWrite) -> dict[str, Any]:
+    """The fields the caller sent (a nested model, risk or sensitivity whole, with its defaults)."""
+    data: dict[str, Any] = {}
+    for name in payload.model_fields_set:
+        value = getattr(payload, name)
+        if name == "description":
+            data[name] = value or ""
+        elif isinstance(value, Schema):
+            data["inputs" if name == "model" else name] = value.dict()
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def _renamed(exc: ValidationError) -> ValidationError:
+    """The stored `inputs` are the API's `model`: name the fields as the caller sent them."""
+    return ValidationError({(f"model{name[6:]}" if name.startswith("inputs") else name): messages
+                            for name, messages in exc.message_dict.items()})
+
+
+@router.get("/projects/{pk}/business-cases", response={200: list[BusinessCaseOut], **ERROR_RESPONSES},
+            auth=optional_auth, summary="A project's business cases")
+@paginate
+def list_business_cases(request: HttpRequest, pk: int):
+    """The scenarios of the project's business case the caller may see (published ones for the public),
+    the preferred one first, with their key results."""
+    return queries.business_cases(caller(request), _project(request, pk))
+
+
+@router.get("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
+            auth=optional_auth, summary="One business case with its model and every result")
+def get_business_case(request: HttpRequest, pk: int, case_id: int):
+    return _case_of(request, pk, case_id)
+
+
+@router.post("/projects/{pk}/business-cases", response={201: BusinessCaseDetailOut, **ERROR_RESPONSES},
+             auth=token_auth, summary="Add a business case scenario")
+def create_business_case(request: HttpRequest, pk: int, payload: BusinessCaseIn):
+    """Store a scenario (the model as `POST /finance/appraise` takes it); its results are computed
+    at once. City officers for their city's projects; the Secretariat for all."""
+    try:
+        case = actions.create_business_case(request.auth, _project(request, pk), _case_data(payload), via="api")
+    except ValidationError as exc:
+        raise _renamed(exc) from None
+    return Status(201, case)
+
+
+@router.patch("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
+              auth=token_auth, summary="Change a business case scenario")
+def update_business_case(request: HttpRequest, pk: int, case_id: int, payload: BusinessCaseWrite):
+    case = _case_of(request, pk, case_id)
+    try:
+        actions.update_business_case(request.auth, case, _case_data(payload), via="api")
+    except ValidationError as exc:
+        raise _renamed(exc) from None
+    return _case_of(request, pk, case_id)
+
+
+@router.delete("/projects/{pk}/business-cases/{case_id}", response={204: None, **ERROR_RESPONSES},
+               auth=token_auth, summary="Delete a business case scenario")
+def delete_business_case(request: HttpRequest, pk: int, case_id: int):
+    actions.delete_business_case(request.auth, _case_of(request, pk, case_id), via="api")
+    return Status(204, None)
+
+
+class CriterionOut(Schema):
+    code: str
+    stage: str
+    dimension: str
+    text: str
+    weight: int
+    automatic: bool
+    status: Literal["met", "partial", "not_met", "not_applicable"]
+    reason: str
+    evidence: str
+    evidence_url: str
+    document: str | None = Field(description="Download address of the evidence document, if any")
+
+
+class ImprovementOut(Schema):
+    criterion: str
+    points: float
+    blocks_gate: bool
+    action: str
+
+
+class BankabilityOut(Schema):
+    verdict: Literal["bankable", "needs_concessional_support", "not_yet", "not_viable"]
+    reasons: list[str]
+
+
+class ReadinessOut(Schema):
+    project: int
+    score: int
+    gate_passed: str | None
+    next_stage: str | None
+    target_stage: str
+    summary: str
+    stage_scores: dict[str, int]
+    dimension_scores: dict[str, int]
+    bankability: BankabilityOut
+    business_case: int | None = Field(description="The preferred scenario whose appraisal the score uses")
+    is_published: bool
+    improvements: list[ImprovementOut]
+    criteria: list[CriterionOut]
+
+
+class AnswerIn(Schema):
+    status: Literal["met", "partial", "not_met", "not_applicable"]
+    evidence: str = ""
+    evidence_url: str = Field("", max_length=500, pattern=r"^(https?://.*)?$")
+
+
+def _readiness(request: HttpRequest, project: Project) -> dict[str, Any]:
+    state = queries.project_readiness(caller(request), project)
+    if state is None:
+        raise Http404(_("This project's readiness is not published."))
+    result = state.result
+    criteria = []
+    for r in result.results:
+        row = state.answers.get(r.criterion.code)
+        document = row.document if row is not None and not r.automatic else None
+        criteria.append({
+            "code": r.criterion.code, "stage": r.criterion.stage, "dimension": r.criterion.dimension,
+            "text": r.criterion.label, "weight": r.criterion.weight, "automatic": r.automatic, "status": r.status,
+            "reason": r.reason, "evidence": r.evidence, "evidence_url": row.evidence_url if row and not r.automatic
+            else "", "document": reverse("plans:document_download", args=[project.pk, document.pk]) if document
+            else None})
+    return {
+        "project": project.pk, "score": result.score, "gate_passed": result.gate_passed,
+        "next_stage": result.next_stage, "summary": result.summary, "stage_scores": result.stage_scores,
+        "target_stage": state.assessment.target_stage if state.assessment else "",
+        "dimension_scores": result.dimension_scores,
+        "bankability": {"verdict": result.bankability.verdict, "reasons": list(result.bankability.reasons)},
+        "business_case": state.case.pk if state.case else None,
+        "is_published": bool(state.assessment and state.assessment.is_published),
+        "improvements": [{"criterion": i.criterion.code, "points": i.points, "blocks_gate": i.blocks_gate,
+                          "action": i.action} for i in result.improvements],
+        "criteria": criteria,
+    }
+
+
+@router.get("/projects/{pk}/readiness", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=optional_auth,
+            summary="A project's readiness for financing")
+def get_readiness(request: HttpRequest, pk: int):
+    """Stage gates from concept to financial close: every criterion with its status and evidence, the score
+    (against the next gate, or the target set), what would raise it, and the bankability verdict that
+    combines readiness with the preferred business case's appraisal. Public once published."""
+    return _readiness(request, _project(request, pk))
+
+
+@router.put("/projects/{pk}/readiness/{code}", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=token_auth,
+            summary="Answer one readiness criterion")
+def answer_readiness(request: HttpRequest, pk: int, code: str, payload: AnswerIn):
+    """Record the project's status on one criterion with its evidence; the appraisal decides the
+    automatic ones. City officers for their city's projects; the Secretariat for all."""
+    project = _project(request, pk)
+    assessment = actions.assessment_for(request.auth, project, via="api")
+    actions.answer_criterion(request.auth, assessment, code, payload.dict(), via="api")
+    return _readiness(request, project)

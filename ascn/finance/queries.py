@@ -13,12 +13,18 @@ from ascn.partnerships.models import Partner
 from . import guide, readiness
 from .models import BusinessCase, FinancingInstrument, ReadinessAnswer, ReadinessAssessment
 
+TRANSLATED_TEXTS = ("name", "summary", "suits", "requires", "typical_tenor", "typical_cost")
+
 
 def instruments(user: Any, category: str | None = None, focus_area: str | None = None) -> QuerySet:
     """The catalogue: every instrument the user may see, optionally of one category, or used for one
     focus area (instruments without focus areas serve every one)."""
+    from ascn.knowledge.models import CaseStudy
+
     qs = (FinancingInstrument.objects.visible_to(user)
-          .prefetch_related("focus_areas", Prefetch("providers", queryset=Partner.objects.visible_to(user))))
+          .prefetch_related("focus_areas", Prefetch("providers", queryset=Partner.objects.visible_to(user)),
+                            Prefetch("case_studies", queryset=CaseStudy.objects.visible_to(user)
+                                     .filter(is_published=True).order_by("title"))))
     if category:
         qs = qs.filter(category=category)
     if focus_area:

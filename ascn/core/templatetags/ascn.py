@@ -29,3 +29,9 @@ def facet_query(filters, name: str, value: str) -> str:
     if getattr(filters, "sort", "") and filters.sort != type(filters).sort:
         params["sort"] = filters.sort
     return urlencode(params)
+
+
+@register.filter
+def translated(record, attr: str) -> str:
+    """A Translatable record's text in the current language (English when not translated)."""
+    return record.translated(attr)

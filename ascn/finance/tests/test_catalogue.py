@@ -112,7 +112,16 @@ def test_catalogue_api_and_its_query_count(api):
         assert api.get("/finance/instruments").json()["count"] == 13
     with CaptureQueriesContext(connection) as debt_only:
         api.get("/finance/instruments?category=debt")
-    assert len(all_instruments) == len(debt_only) <= 4
+    assert len(all_instruments) == len(debt_only) <= 5  # count, page, focus areas, providers, case studies
+
+
+def test_an_instrument_lists_its_case_studies(api, client):
+    grants = api.get("/finance/instruments/grant-trust-fund").json()
+    assert grants["case_studies"] == ["iskandar-malaysia-analytics-centre"]
+    assert api.get("/finance/instruments/municipal-bond").json()["case_studies"] == []
+    page = client.get("/financing/instruments/grant-trust-fund/").content.decode()
+    assert "/knowledge/case-studies/iskandar-malaysia-analytics-centre/" in page
+    assert "No case study of this instrument" in client.get("/financing/instruments/municipal-bond/").content.decode()
 
 
 def test_guide_speaks_the_page_language(client):
