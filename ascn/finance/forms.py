@@ -171,6 +171,20 @@ class CaseForm(forms.Form):
     is_published = forms.BooleanField(label=_("Published"), required=False,
                                       help_text=_("Shown on the public portal when the project is published."))
 
+    GROUPS = {
+        "scenario": ("scenario", "description", "is_preferred", "is_published"),
+        "model": ("currency", "start_year", "years", "discount_rate", "economic_discount_rate", "inflation",
+                  "residual_value", "rates"),
+        "prices": ("factor_capex", "factor_opex", "factor_revenue"),
+        "sensitivity": ("sensitivity_change", "scenarios"),
+        "risk": ("iterations", "seed"),
+    }
+
+    @property
+    def groups(self) -> dict[str, list[forms.BoundField]]:
+        """The editor's fieldsets, each with its fields in order."""
+        return {name: [self[field] for field in fields] for name, fields in self.GROUPS.items()}
+
     def clean_currency(self) -> str:
         code = self.cleaned_data["currency"].strip().upper()
         if not is_currency(code):

@@ -148,7 +148,8 @@ def case_preview(request: HttpRequest, project_pk: int) -> HttpResponse:
             results = calculation.calculate(data["inputs"], _preview_risk(data["risk"]), data["sensitivity"],
                                             is_currency)
         except engine.ModelError as exc:
-            problems = [f"{name}: {message}" for name, message in exc.problems]
+            editor.add_errors({name: [message] for name, message in exc.problems})
+            problems = _form_problems(editor)
     else:
         problems = _form_problems(editor)
     context = {"problems": problems}

@@ -164,3 +164,32 @@ def test_plan_form_reports_a_bad_value_while_it_is_filled_in(server, page):
     page.locator("#plan-form .field.invalid .field-error").first.wait_for(state="visible")
     assert page.locator("#plan-form .field-error").all_inner_texts() == [
         "Ensure this value is greater than or equal to 2018.", "The horizon cannot be before the plan's year."]
+
+
+def test_business_case_recalculates_as_it_is_typed_and_draws_its_charts(server, page):
+    sign_in(page, server, "csco.danang", "demo-csco-danang", "/projects/?city=da-nang")
+    page.locator("#results td a[href^='/projects/']").first.click()
+    page.wait_for_selector("h1")
+    page.locator("a[href$='/business-cases/new/']").first.click()
+    page.wait_for_selector("#case-form")
+    results = page.locator("#case-results")
+    results.locator(".chart svg").first.wait_for()  # the first calculation runs on load
+    page.fill("#id_lines-0-values", "1000 0x20")
+    page.select_option("#id_lines-1-kind", "revenue")
+    page.fill("#id_lines-1-values", "0 300x20")
+    page.wait_for_function("[...document.querySelectorAll('#case-results .stat')].some("
+                           "s => s.innerText.includes('Financial NPV') && s.innerText.includes('1,945'))")
+    results.locator(".chart svg").nth(1).wait_for()  # the swapped-in specs are drawn again
+    assert results.locator(".chart svg").count() == 2  # cash flows and tornado
+    page.fill("#id_lines-1-values", "0 300x5")
+    results.locator(".error li").first.wait_for()
+    assert results.locator(".error li").all_inner_texts() == [
+        "Lines row 2, Amounts by year (from year 0): has 6 values; the model has 21 (years 0 to 20)"]
+    page.fill("#id_lines-1-values", "0 300x20")
+    page.fill("#id_scenario", "Parking fees")
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.locator("#case-form button.primary").click()
+    assert page.locator("h1").inner_text() == "Parking fees"
+    page.locator("#case-results .chart svg").nth(1).wait_for()
+    if os.environ.get("ASCN_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "business-case.png"), full_page=True)
