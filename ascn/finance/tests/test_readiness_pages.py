@@ -124,6 +124,7 @@ def test_the_readiness_page_and_its_htmx_answers(client, csco_danang):
     client.force_login(csco_danang)
     page = client.get(f"/financing/projects/{target.pk}/readiness/").content.decode()
     assert "What would raise the score" in page and 'id="concept.institutional.sponsor"' in page
+    assert "of 100, towards the concept gate" in page
     url = f"/financing/projects/{target.pk}/readiness/concept.institutional.sponsor/"
     response = client.post(url, {"concept.institutional.sponsor-status": "met",
                                  "concept.institutional.sponsor-evidence": "Decision 12/2026"},

@@ -193,3 +193,16 @@ def test_business_case_recalculates_as_it_is_typed_and_draws_its_charts(server, 
     page.locator("#case-results .chart svg").nth(1).wait_for()
     if os.environ.get("ASCN_SCREENSHOTS"):
         page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "business-case.png"), full_page=True)
+    page.locator("a.button[href$='/readiness/']").first.click()
+    page.wait_for_selector("#readiness-board")
+    before = int(page.locator("[data-score]").inner_text())
+    criterion = page.locator("li[id='concept.institutional.sponsor']")
+    criterion.locator("select[name$='-status']").select_option("met")
+    criterion.locator("textarea[name$='-evidence']").fill("Decision naming the Smart City Office")
+    criterion.locator("button[type=submit]").click()
+    page.wait_for_function(f"document.querySelector('[data-score]').innerText !== '{before}'")
+    assert int(page.locator("[data-score]").inner_text()) > before
+    assert "Decision naming the Smart City Office" in page.locator(
+        "li[id='concept.institutional.sponsor'] textarea").input_value()
+    if os.environ.get("ASCN_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["ASCN_SCREENSHOTS"]) / "readiness.png"), full_page=True)
