@@ -355,3 +355,14 @@ def test_queries_business_cases_puts_the_preferred_first(csco_danang):
     make_case(csco_danang, project(), "B")
     make_case(csco_danang, project(), "A")
     assert [c.scenario for c in queries.business_cases(csco_danang, project())] == ["B", "A"]
+
+
+def test_the_back_office_looks_business_cases_up_but_does_not_edit_them(client, secretariat, csco_danang):
+    case = make_case(csco_danang, project())
+    client.force_login(secretariat)
+    listing = client.get("/admin/finance/businesscase/")
+    assert listing.status_code == 200 and "Base case" in listing.content.decode()
+    page = client.get(f"/admin/finance/businesscase/{case.pk}/change/")
+    assert page.status_code == 200 and 'name="scenario"' not in page.content.decode()  # read only
+    assert client.post(f"/admin/finance/businesscase/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert BusinessCase.objects.filter(pk=case.pk).exists()
