@@ -6,6 +6,7 @@ from ascn.core.api import error, install_error_handlers
 from ascn.finance.api import router as finance_router
 from ascn.finance.engine import ModelError
 from ascn.framework.api import router as framework_router
+from ascn.monitoring.api import router as monitoring_router
 from ascn.network.api import router as network_router
 from ascn.plans.api import router as plans_router
 
@@ -25,6 +26,7 @@ api.add_router("", network_router)
 api.add_router("", framework_router)
 api.add_router("", plans_router)
 api.add_router("", finance_router)
+api.add_router("", monitoring_router)
 
 
 @api.exception_handler(ModelError)

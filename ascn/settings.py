@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ascn.framework",
     "ascn.finance",
     "ascn.knowledge",
+    "ascn.monitoring",
     "ascn.network",
     "ascn.partnerships",
     "ascn.plans",

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("framework/", include("ascn.framework.urls")),
     path("financing/", include("ascn.finance.urls")),
     path("knowledge/", include("ascn.knowledge.urls")),
+    path("monitoring/", include("ascn.monitoring.urls")),
     path("accounts/", include("ascn.core.urls")),
     path("workspace/", include("ascn.core.workspace_urls")),
     prefix_default_language=False,

@@ -112,7 +112,7 @@ def authenticate_token(secret: str) -> User | None:
 # --- Reference data -------------------------------------------------------------------------------
 
 SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed", "ascn.plans.seed",
-                "ascn.finance.seed", "ascn.knowledge.seed")
+                "ascn.finance.seed", "ascn.knowledge.seed", "ascn.monitoring.seed")
 
 
 def seed_reference_data(modules: tuple[str, ...] = SEED_MODULES) -> list:

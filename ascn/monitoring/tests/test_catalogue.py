@@ -1,0 +1,105 @@
+"""The indicator catalogue (the 91 U4SSC KPIs) and the reporting rounds: seeded, browsable, in the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ascn.core.actions import seed_reference_data
+from ascn.monitoring.models import Indicator, ReportingRound
+from ascn.network.models import City
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_u4ssc_catalogue_is_seeded_with_its_structure():
+    assert Indicator.objects.filter(family="u4ssc").count() == 91
+    first = Indicator.objects.get(code="EC: ICT: ICT: 1C")
+    assert (first.name, first.dimension, first.sub_dimension, first.category, first.level) == (
+        "Household Internet Access", "Economy", "ICT", "ICT Infrastructure", "core")
+    assert Indicator.objects.get(code="EC: ICT: ICT: 3C").sdgs == [5, 9, 17]
+    assert set(Indicator.objects.values_list("dimension", flat=True)) == {
+        "Economy", "Environment", "Society and Culture"}
+    assert Indicator.objects.filter(level="core").count() + Indicator.objects.filter(level="advanced").count() == 91
+
+
+def test_the_2025_round_reports_the_members_of_30_september_2025():
+    round_2025 = ReportingRound.objects.get(year=2025)
+    assert round_2025.as_of == dt.date(2025, 9, 30)
+    assert (round_2025.opens_on, round_2025.closes_on) == (None, None)  # not published
+    reporting = set(round_2025.cities.values_list("slug", flat=True))
+    assert len(reporting) == 35  # S8: 35 member cities as of September 2025
+    assert reporting == set(City.objects.as_of(dt.date(2025, 9, 30)).values_list("slug", flat=True))
+    assert not {"denpasar", "semarang", "dili"} & reporting  # they joined after the as-of date
+
+
+def test_seeding_again_changes_nothing():
+    counts = {c.label: c for c in seed_reference_data(("ascn.monitoring.seed",))}
+    assert counts["indicators (U4SSC)"].changed == 0 and counts["indicators (U4SSC)"].unchanged == 91
+    assert counts["reporting rounds"].changed == 0
+
+
+def test_an_indicator_checks_its_ratio_and_goals():
+    indicator = Indicator(code="ASCN-1", name="Share of services online", family="ascn", numerator="Services online")
+    with pytest.raises(ValidationError) as caught:
+        indicator.full_clean()
+    assert caught.value.message_dict["denominator"] == ["Give the numerator and the denominator together."]
+    indicator.denominator, indicator.sdgs = "All services", [18]
+    with pytest.raises(ValidationError) as caught:
+        indicator.full_clean()
+    assert caught.value.message_dict["sdgs"] == ["SDG goals are whole numbers from 1 to 17."]
+
+
+def test_a_round_checks_its_dates():
+    bad = ReportingRound(year=2026, as_of=dt.date(2025, 9, 30), opens_on=dt.date(2026, 7, 1),
+                         closes_on=dt.date(2026, 6, 1))
+    with pytest.raises(ValidationError) as caught:
+        bad.full_clean()
+    assert set(caught.value.message_dict) == {"as_of", "closes_on"}
+
+
+def test_the_catalogue_page_filters_and_paginates(client):
+    page = client.get("/monitoring/indicators/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "91 indicators" in html and "Page 1 of 4" in html and "Household Internet Access" in html
+    assert "35" in html  # the 2025 round's reporting cities
+    filtered = client.get("/monitoring/indicators/", {"dimension": "Economy", "level": "core", "q": "broadband"},
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert "3 indicators" in filtered
+    for name in ("Fixed Broadband Subscriptions", "Wireless Broadband Subscriptions", "Wireless Broadband Coverage"):
+        assert name in filtered
+    assert "No indicator matches" in client.get("/monitoring/indicators/", {"q": "zzz"}).content.decode()
+
+
+def test_the_indicator_page_and_a_missing_one(client):
+    indicator = Indicator.objects.get(code="EC: ICT: ICT: 3C")
+    html = client.get(f"/monitoring/indicators/{indicator.pk}/").content.decode()
+    assert "Wireless Broadband Subscriptions" in html and "5, 9, 17" in html and "not defined yet" in html
+    assert client.get("/monitoring/indicators/999999/").status_code == 404
+
+
+def test_unpublished_indicators_are_hidden_from_the_public(client, secretariat):
+    indicator = Indicator.objects.get(code="EC: ICT: ICT: 1C")
+    indicator.is_published = False
+    indicator.save()
+    assert client.get(f"/monitoring/indicators/{indicator.pk}/").status_code == 404
+    client.force_login(secretariat)
+    assert client.get(f"/monitoring/indicators/{indicator.pk}/").status_code == 200
+
+
+def test_the_api_lists_indicators_and_rounds(api, django_assert_max_num_queries):
+    body = api.get("/monitoring/indicators?dimension=Economy&level=core&q=broadband").json()
+    assert body["count"] == 3
+    assert [i["code"] for i in body["items"]] == ["EC: ICT: ICT: 2C", "EC: ICT: ICT: 3C", "EC: ICT: ICT: 4C"]
+    assert body["items"][1]["sdgs"] == [5, 9, 17] and body["items"][1]["direction"] == ""
+    one = api.get(f"/monitoring/indicators/{body['items'][0]['id']}").json()
+    assert one["name"] == "Fixed Broadband Subscriptions"
+    assert api.get("/monitoring/indicators/999999").status_code == 404
+    assert api.get("/monitoring/indicators?family=nope").status_code == 422
+    with django_assert_max_num_queries(3):
+        rounds = api.get("/monitoring/rounds").json()
+    assert rounds["count"] == 1
+    assert rounds["items"][0]["year"] == 2025 and len(rounds["items"][0]["cities"]) == 35

@@ -1,0 +1,35 @@
+"""Public pages of monitoring and evaluation: the indicator catalogue and the reporting rounds."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import queries
+from .forms import IndicatorFilterForm
+from .models import Indicator
+
+PAGE_SIZE = 30
+
+
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    form = IndicatorFilterForm(request.GET or None, dimensions=queries.dimensions(request.user))
+    filters = {k: v or None for k, v in form.cleaned_data.items()} if form.is_valid() else {}
+    items = queries.indicators(request.user, filters.get("family"), filters.get("dimension"), filters.get("level"),
+                               filters.get("q"))
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "monitoring/indicator_list.html#results" if request.htmx else "monitoring/indicator_list.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode(),
+                                      "rounds": queries.rounds(request.user)})
+
+
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = queries.indicator(request.user, pk)
+    except Indicator.DoesNotExist:
+        raise Http404(_("No indicator at this address.")) from None
+    return render(request, "monitoring/indicator_detail.html", {"indicator": item})
