@@ -414,8 +414,11 @@ class ReadinessAnswerForm(forms.Form):
     document = forms.ModelChoiceField(label=_("Document"), required=False, queryset=None)
 
     def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
+        """`documents`: the project's documents; one evaluated queryset can serve every criterion's form."""
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = documents
+        field = self.fields["document"]
+        field.queryset = documents  # validation queries a copy, once, on a post
+        field.choices = [("", "---------"), *((d.pk, d.title) for d in documents)]  # rendering: no query
 
 
 class ReadinessSettingsForm(forms.Form):

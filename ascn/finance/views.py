@@ -226,7 +226,7 @@ def _readiness_context(request: HttpRequest, project: Project, state: queries.Pr
                        failed: tuple[str, ReadinessAnswerForm] | None = None) -> dict:
     """The page's content; `failed` is a criterion whose answer was refused, shown with its errors."""
     editable = can_edit(request.user, project)
-    documents = project.documents.all() if editable else None
+    documents = project.documents.all() if editable else None  # evaluated once, shared by every form
     statuses = dict(CriterionStatus.choices)
     rows = []
     for result in state.result.results:

@@ -139,6 +139,20 @@ def test_the_readiness_page_and_its_htmx_answers(client, csco_danang):
                        {"no.such.code-status": "met"}).status_code == 404
 
 
+def test_the_readiness_page_runs_a_fixed_number_of_queries(client, csco_danang, django_assert_max_num_queries):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ascn.plans.actions import attach_document
+
+    target = project()
+    for n in range(3):
+        attach_document(csco_danang, target, f"Study {n}", SimpleUploadedFile(f"s{n}.pdf", b"%PDF-1.4"))
+    client.force_login(csco_danang)
+    with django_assert_max_num_queries(14):  # not one per criterion (45 forms, each listing the documents)
+        page = client.get(f"/financing/projects/{target.pk}/readiness/").content.decode()
+    assert page.count(">Study 2</option>") == 40  # every criterion answered by hand offers the documents
+
+
 def test_the_readiness_page_is_hidden_until_published(client, csco_danang, nr_thailand):
     target = project()
     assert client.get(f"/financing/projects/{target.pk}/readiness/").status_code == 404
