@@ -8,14 +8,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit
 from .choices import AuditAction, Role
 from .models import ApiToken, AuditEntry, User
 
 TOKEN_PREFIX = "ascn_"
+
+
+def only_fields(data: Any, allowed: set[str]) -> dict[str, Any]:
+    """`data` as a dict, refused with each field named if it sets a field the action does not take."""
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+    return dict(data)
 
 
 def record(

@@ -48,11 +48,6 @@ def set_instrument_links(actor: Any, instrument: FinancingInstrument, focus_area
 # --- Business cases ---------------------------------------------------------------------------------
 
 
-def _only(data: Mapping[str, Any], allowed: set[str]) -> dict[str, Any]:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    return dict(data)
 
 
 def _require_project_edit(actor: Any, project: Project) -> None:
@@ -93,7 +88,7 @@ def create_business_case(actor: Any, project: Project, data: Mapping[str, Any], 
     """A new scenario of the project's business case; its results are computed before it is saved, so a
     stored case always has results. The project's first case becomes its preferred one."""
     _require_project_edit(actor, project)
-    data = _only(data, CASE_FIELDS)
+    data = core.only_fields(data, CASE_FIELDS)
     data["risk"] = _with_seed(data.get("risk") or {})
     case = BusinessCase(project=project, created_by=actor if getattr(actor, "is_authenticated", False) else None,
                         **data)
@@ -112,7 +107,7 @@ def update_business_case(actor: Any, case: BusinessCase, data: Mapping[str, Any]
                          ) -> dict[str, list]:
     """Change a scenario's settings and recompute its results; returns {field: [old, new]}."""
     _require_project_edit(actor, case.project)
-    data = _only(data, CASE_FIELDS)
+    data = core.only_fields(data, CASE_FIELDS)
     if "risk" in data:
         risk = dict(data["risk"] or {})
         if risk.get("drivers") and risk.get("seed") is None:
@@ -163,7 +158,7 @@ def update_assessment(actor: Any, assessment: ReadinessAssessment, data: Mapping
                       ) -> dict[str, list]:
     """The gate the score aims at, and whether the assessment is published."""
     _require_project_edit(actor, assessment.project)
-    data = _only(data, {"target_stage", "is_published"})
+    data = core.only_fields(data, {"target_stage", "is_published"})
     preferred = assessment.project.business_cases.filter(is_preferred=True).first()
     if data.get("is_published") and preferred is not None and not preferred.is_published:
         raise ValidationError({"is_published": _("Publish the preferred business case first: the readiness "
@@ -183,7 +178,7 @@ def answer_criterion(actor: Any, assessment: ReadinessAssessment, code: str, dat
         raise ValidationError({"criterion": _("“%(code)s” is not a readiness criterion.") % {"code": code}}) from None
     if criterion.check:
         raise ValidationError({"status": _("The business case's appraisal decides this criterion.")})
-    data = _only(data, {"status", "evidence", "evidence_url", "document"})
+    data = core.only_fields(data, {"status", "evidence", "evidence_url", "document"})
     document = data.get("document")
     if isinstance(document, ProjectDocument) and document.project_id != assessment.project_id:
         raise ValidationError({"document": _("Choose one of this project's documents.")})

@@ -13,17 +13,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ascn.plans.exporting import append_as_values
+
 from . import reporting
 from .models import BusinessCase
 
 BOLD = Font(bold=True)
-
-
-def _text(value: Any) -> Any:
-    """Text never becomes a formula in the spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def case_xlsx(case: BusinessCase) -> bytes:
@@ -57,39 +52,39 @@ def _inputs_sheet(sheet: Any, case: BusinessCase) -> None:
              for k, v in (inputs.get("conversion_factors") or {}).items()]
     rows += [(_("Exchange rate: %(code)s") % {"code": k}, v) for k, v in (inputs.get("rates") or {}).items()]
     for label, value in rows:
-        sheet.append([label, _text(value)])
+        append_as_values(sheet, [label, value])
     sheet.append([])
-    sheet.append([_("Line"), _("Kind"), _("Currency"), _("Grows with inflation"), *_year_headings(case)])
+    append_as_values(sheet, [_("Line"), _("Kind"), _("Currency"), _("Grows with inflation"), *_year_headings(case)])
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
     for line in inputs["lines"]:
-        sheet.append([_text(line.get("label", "")), line["kind"], line.get("currency") or inputs["currency"],
+        append_as_values(sheet, [line.get("label", ""), line["kind"], line.get("currency") or inputs["currency"],
                       bool(line.get("escalate", True)), *line["values"]])
     if inputs.get("loans"):
         sheet.append([])
         columns = ["principal", "rate", "tenor_years", "grace_years", "repayment", "drawdown_year",
                    "capitalise_grace_interest", "currency"]
-        sheet.append([_("Loans"), *columns])
+        append_as_values(sheet, [_("Loans"), *columns])
         for loan in inputs["loans"]:
-            sheet.append(["", *(loan.get(c) for c in columns)])
+            append_as_values(sheet, ["", *(loan.get(c) for c in columns)])
     if inputs.get("grants"):
         sheet.append([])
-        sheet.append([_("Grants"), "amount", "year", "currency"])
+        append_as_values(sheet, [_("Grants"), "amount", "year", "currency"])
         for grant in inputs["grants"]:
-            sheet.append(["", grant["amount"], grant.get("year", 0), grant.get("currency", "")])
+            append_as_values(sheet, ["", grant["amount"], grant.get("year", 0), grant.get("currency", "")])
     sheet.column_dimensions["A"].width = 32
 
 
 def _flows_sheet(sheet: Any, case: BusinessCase) -> None:
     table = case.results["appraisal"]["table"]
     labels = reporting.row_labels()
-    sheet.append([_("Flow"), *_year_headings(case)])
+    append_as_values(sheet, [_("Flow"), *_year_headings(case)])
     for cell in sheet[1]:
         cell.font = BOLD
     for name in (*reporting.TABLE_ROWS, "capitalised_interest", "discount_factor"):
         label = labels.get(name, _("Capitalised interest") if name == "capitalised_interest" else _("Discount factor"))
-        sheet.append([label, *table[name]])
-    sheet.append([_("DSCR"), *case.results["appraisal"]["dscr"]])
+        append_as_values(sheet, [label, *table[name]])
+    append_as_values(sheet, [_("DSCR"), *case.results["appraisal"]["dscr"]])
     sheet.column_dimensions["A"].width = 32
     for index in range(2, len(table["year"]) + 2):
         sheet.column_dimensions[get_column_letter(index)].width = 13
@@ -98,7 +93,7 @@ def _flows_sheet(sheet: Any, case: BusinessCase) -> None:
 def _results_sheet(sheet: Any, case: BusinessCase) -> None:
     results = case.results
     appraisal = results["appraisal"]
-    sheet.append([_("Result"), _("Value"), _("Note")])
+    append_as_values(sheet, [_("Result"), _("Value"), _("Note")])
     for cell in sheet[1]:
         cell.font = BOLD
     numbers = [
@@ -111,39 +106,40 @@ def _results_sheet(sheet: Any, case: BusinessCase) -> None:
         (_("Minimum DSCR"), appraisal["minimum_dscr"]),
     ]
     for label, value in numbers:
-        sheet.append([label, value])
+        append_as_values(sheet, [label, value])
     for label, key in ((_("Financial IRR"), "financial_irr"), (_("Economic IRR"), "economic_irr"),
                        (_("Equity IRR"), "equity_irr")):
         rate = appraisal[key]
-        sheet.append([label, rate["value"], _text(rate.get("message", ""))])
+        append_as_values(sheet, [label, rate["value"], rate.get("message", "")])
     sheet.append([])
-    sheet.append([_("Tornado (± %(change)s)") % {"change": reporting.percent(results["sensitivity_change"], 0)},
-                  _("NPV with the driver lowered"), _("NPV with the driver raised")])
+    change = reporting.percent(results["sensitivity_change"], 0)
+    append_as_values(sheet, [_("Tornado (± %(change)s)") % {"change": change}, _("NPV with the driver lowered"),
+                             _("NPV with the driver raised")])
     names = reporting.driver_names()
     for bar in results["tornado"]:
-        sheet.append([names.get(bar["driver"], bar["driver"]), bar["low_npv"], bar["high_npv"]])
+        append_as_values(sheet, [names.get(bar["driver"], bar["driver"]), bar["low_npv"], bar["high_npv"]])
     sheet.append([])
-    sheet.append([_("Switching value"), _("Financial NPV"), _("Economic NPV")])
+    append_as_values(sheet, [_("Switching value"), _("Financial NPV"), _("Economic NPV")])
     for value in results["switching_values"]:
-        sheet.append([names.get(value["driver"], value["driver"]), value["financial"], value["economic"]])
+        append_as_values(sheet, [names.get(value["driver"], value["driver"]), value["financial"], value["economic"]])
     if results["scenarios"]:
         sheet.append([])
-        sheet.append([_("Scenario"), _("Financial NPV"), _("Economic NPV")])
+        append_as_values(sheet, [_("Scenario"), _("Financial NPV"), _("Economic NPV")])
         for name, value in results["scenarios"].items():
-            sheet.append([_text(name), value["financial_npv"], value["economic_npv"]])
+            append_as_values(sheet, [name, value["financial_npv"], value["economic_npv"]])
     simulation = results.get("simulation")
     if simulation:
         npv = simulation["financial_npv"]
         sheet.append([])
-        sheet.append([_("Monte Carlo"), _("Financial NPV"), _("Economic NPV")])
+        append_as_values(sheet, [_("Monte Carlo"), _("Financial NPV"), _("Economic NPV")])
         for label, key in ((_("Iterations"), None), (_("Seed"), None), ("P(NPV < 0)", "probability_negative"),
                            ("P10", "p10"), ("P50", "p50"), ("P90", "p90"), (_("Mean"), "mean"),
                            (_("Standard deviation"), "sd")):
             if key is None:
                 value = simulation["iterations"] if label == _("Iterations") else str(simulation["seed"])
-                sheet.append([label, value])
+                append_as_values(sheet, [label, value])
             else:
-                sheet.append([label, npv[key], simulation["economic_npv"][key]])
+                append_as_values(sheet, [label, npv[key], simulation["economic_npv"][key]])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 22

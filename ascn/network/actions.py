@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core.permissions import require_create, require_edit, require_secretariat
@@ -22,11 +20,6 @@ PERSON_FIELDS = {"name", "position", "agency", "email", "phone"}
 TERM_FIELDS = {"role", "country", "city", "starts_on", "ends_on", "source"}
 
 
-def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    return data
 
 
 # --- Countries ------------------------------------------------------------------------------------
@@ -35,13 +28,13 @@ def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
 def create_country(actor: Any, data: dict[str, Any], via: str = "web") -> Country:
     require_create(actor, Country)
     with transaction.atomic():
-        return core.create_audited(actor, Country(**_only(data, COUNTRY_FIELDS)), via)
+        return core.create_audited(actor, Country(**core.only_fields(data, COUNTRY_FIELDS)), via)
 
 
 def update_country(actor: Any, country: Country, data: dict[str, Any], via: str = "web") -> dict:
     require_edit(actor, country)
     with transaction.atomic():
-        return core.update_audited(actor, country, _only(data, COUNTRY_FIELDS), via)
+        return core.update_audited(actor, country, core.only_fields(data, COUNTRY_FIELDS), via)
 
 
 def delete_country(actor: Any, country: Country, via: str = "web") -> None:
@@ -56,7 +49,7 @@ def delete_country(actor: Any, country: Country, via: str = "web") -> None:
 def create_city(actor: Any, data: dict[str, Any], joined_on: dt.date | None = None, basis: str = "",
                 via: str = "web") -> City:
     """Create a city and, with `joined_on`, its first membership span."""
-    data = dict(_only(data, CITY_FIELDS))
+    data = core.only_fields(data, CITY_FIELDS)
     country: Country = data["country"]
     require_create(actor, City, country_id=country.pk)
     data.setdefault("slug", slugify(data.get("name", "")))
@@ -69,7 +62,7 @@ def create_city(actor: Any, data: dict[str, Any], joined_on: dt.date | None = No
 
 def update_city(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> dict:
     require_edit(actor, city)
-    data = _only(data, CITY_FIELDS)
+    data = core.only_fields(data, CITY_FIELDS)
     if "country" in data and data["country"] != city.country:
         # Moving a city to another country is a registry decision: it needs rights on the target too.
         require_create(actor, City, country_id=data["country"].pk)
@@ -89,13 +82,13 @@ def add_membership(actor: Any, city: City, data: dict[str, Any], via: str = "web
     """Record a city joining (and possibly leaving): the Secretariat, or the NR of its country."""
     require_create(actor, CityMembership, country_id=city.country_id)
     with transaction.atomic():
-        return core.create_audited(actor, CityMembership(city=city, **_only(data, MEMBERSHIP_FIELDS)), via)
+        return core.create_audited(actor, CityMembership(city=city, **core.only_fields(data, MEMBERSHIP_FIELDS)), via)
 
 
 def update_membership(actor: Any, membership: CityMembership, data: dict[str, Any], via: str = "web") -> dict:
     require_edit(actor, membership)
     with transaction.atomic():
-        return core.update_audited(actor, membership, _only(data, MEMBERSHIP_FIELDS), via)
+        return core.update_audited(actor, membership, core.only_fields(data, MEMBERSHIP_FIELDS), via)
 
 
 # --- Offices and terms ------------------------------------------------------------------------------
@@ -110,9 +103,9 @@ def _term_scope(data: dict[str, Any]) -> dict[str, Any]:
 def create_role_term(actor: Any, person_data: dict[str, Any], term_data: dict[str, Any],
                      via: str = "web") -> RoleTerm:
     """Record a new term of office together with the person holding it."""
-    term_data = _only(term_data, TERM_FIELDS)
+    term_data = core.only_fields(term_data, TERM_FIELDS)
     require_create(actor, RoleTerm, **_term_scope(term_data))
-    person_data = _only(person_data, PERSON_FIELDS)
+    person_data = core.only_fields(person_data, PERSON_FIELDS)
     with transaction.atomic():
         person = Person(key=_person_key(person_data, term_data), **person_data)
         core.create_audited(actor, person, via)
@@ -137,11 +130,11 @@ def _person_key(person_data: dict[str, Any], term_data: dict[str, Any]) -> str:
 def update_role_term(actor: Any, term: RoleTerm, person_data: dict[str, Any], term_data: dict[str, Any],
                      via: str = "web") -> dict:
     require_edit(actor, term)
-    term_data = _only(term_data, TERM_FIELDS)
+    term_data = core.only_fields(term_data, TERM_FIELDS)
     if term_data:
         require_create(actor, RoleTerm, **_term_scope({"country": term.country, "city": term.city, **term_data}))
     with transaction.atomic():
-        changes = core.update_audited(actor, term.person, _only(person_data, PERSON_FIELDS), via)
+        changes = core.update_audited(actor, term.person, core.only_fields(person_data, PERSON_FIELDS), via)
         changes.update(core.update_audited(actor, term, term_data, via))
     return changes
 

@@ -40,11 +40,6 @@ PLAN_FIELDS = {"vision", "horizon_year", "is_published", "source"}
 TARGET_FIELDS = {"statement", "metric", "unit", "baseline_value", "baseline_year", "target_value", "target_year"}
 
 
-def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    return data
 
 
 # --- Projects -------------------------------------------------------------------------------------
@@ -53,7 +48,7 @@ def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
 def create_project(actor: Any, data: dict[str, Any], support: dict[str, str] | None = None,
                    partners: Iterable | None = None, via: str = "web") -> Project:
     """Create a project with its support needs and partners; its status starts as given (default planning)."""
-    data = dict(_only(data, PROJECT_FIELDS))
+    data = core.only_fields(data, PROJECT_FIELDS)
     city = data.get("city")
     require_create(actor, Project, city_id=getattr(city, "pk", None), country_id=getattr(city, "country_id", None))
     with transaction.atomic():
@@ -68,7 +63,7 @@ def update_project(actor: Any, project: Project, data: dict[str, Any], support: 
                    partners: Iterable | None = None, via: str = "web") -> dict[str, list]:
     """Change a project's fields (and, when given, its support needs and partners); returns the changes."""
     require_edit(actor, project)
-    data = _only(data, PROJECT_FIELDS)
+    data = core.only_fields(data, PROJECT_FIELDS)
     if "city" in data and data["city"] != project.city:
         raise ValidationError({"city": _("A project cannot move to another city; record it there instead.")})
     if "status" in data and data["status"] != project.status:
@@ -131,7 +126,7 @@ def add_progress_update(actor: Any, project: Project, data: dict[str, Any], via:
     require_edit(actor, project)
     with transaction.atomic():
         update = core.create_audited(actor, ProgressUpdate(project=project, author=_user(actor),
-                                                           **_only(data, UPDATE_FIELDS)), via)
+                                                           **core.only_fields(data, UPDATE_FIELDS)), via)
         sync_status(actor, project, via)
     return update
 
@@ -188,7 +183,7 @@ def create_plan(actor: Any, city: Any, year: int, data: dict[str, Any], focus_ar
                 priority_projects: Iterable = (), via: str = "web") -> ActionPlan:
     require_create(actor, ActionPlan, city_id=city.pk, country_id=city.country_id)
     with transaction.atomic():
-        plan = core.create_audited(actor, ActionPlan(city=city, year=year, **_only(data, PLAN_FIELDS)), via)
+        plan = core.create_audited(actor, ActionPlan(city=city, year=year, **core.only_fields(data, PLAN_FIELDS)), via)
         set_plan_links(actor, plan, focus_areas, priority_projects, via)
     return plan
 
@@ -210,7 +205,7 @@ def update_plan(actor: Any, plan: ActionPlan, data: dict[str, Any], focus_areas:
                 priority_projects: Iterable | None = None, via: str = "web") -> dict[str, list]:
     require_edit(actor, plan)
     with transaction.atomic():
-        changes = core.update_audited(actor, plan, _only(data, PLAN_FIELDS), via)
+        changes = core.update_audited(actor, plan, core.only_fields(data, PLAN_FIELDS), via)
         changes.update(set_plan_links(actor, plan, focus_areas, priority_projects, via))
     return changes
 
@@ -246,7 +241,7 @@ def add_target(actor: Any, plan: ActionPlan, data: dict[str, Any], via: str = "w
     position = (plan.targets.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     with transaction.atomic():
         target = core.create_audited(actor, StrategicTarget(plan=plan, position=position,
-                                                            **_only(data, TARGET_FIELDS)), via)
+                                                            **core.only_fields(data, TARGET_FIELDS)), via)
         core.record(actor, AuditAction.UPDATE, plan, {"targets": [None, target.statement]}, via)
     return target
 
@@ -254,7 +249,7 @@ def add_target(actor: Any, plan: ActionPlan, data: dict[str, Any], via: str = "w
 def update_target(actor: Any, target: StrategicTarget, data: dict[str, Any], via: str = "web") -> dict:
     require_edit(actor, target.plan)
     with transaction.atomic():
-        return core.update_audited(actor, target, _only(data, TARGET_FIELDS), via)
+        return core.update_audited(actor, target, core.only_fields(data, TARGET_FIELDS), via)
 
 
 def delete_target(actor: Any, target: StrategicTarget, via: str = "web") -> None:

@@ -43,6 +43,14 @@ def unshielded(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
+def append_as_values(sheet: Any, values: list[Any]) -> None:
+    """Append a row to an openpyxl sheet; text such as "=HYPERLINK(…)" stays text, never a live formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -70,10 +78,7 @@ def to_xlsx(rows: Iterable[dict[str, Any]], allowed: dict[str, list[str]] | None
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(row.get(c)) for c in COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text such as "=HYPERLINK(…)" stays text, never a live formula
-                cell.data_type = "s"
+        append_as_values(sheet, [_cell(row.get(c)) for c in COLUMNS])
     sheet.freeze_panes = "A2"
     if allowed:
         values = book.create_sheet("allowed values")

@@ -313,9 +313,20 @@ def test_xlsx_export_holds_the_inputs_the_yearly_flows_and_the_results(client, c
     assert list(inputs["Fees"][4:15]) == [300] * 10
     flows = {row[0]: row[1:] for row in book["Yearly flows"].iter_rows(values_only=True)}
     assert list(flows["Net financial flow"]) == NET
+    assert book["Inputs"]["B2"].value == "Base case"
     results = {row[0]: row[1] for row in book["Results"].iter_rows(values_only=True) if row[0]}
     assert results["Financial NPV"] == pytest.approx(npf.npv(0.08, NET), rel=1e-12)
     assert results["Financial IRR"] == pytest.approx(npf.irr(NET), rel=1e-9)
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(client, csco_danang):
+    case = make_case(csco_danang, project(), "=HYPERLINK(\"http://x\")", is_published=True,
+                     sensitivity={"change": 0.2, "scenarios": {"+1 more": {"capex": 1.1}}})
+    book = load_workbook(io.BytesIO(client.get(f"/financing/business-cases/{case.pk}/export.xlsx").content))
+    scenario = book["Inputs"]["B2"]
+    assert (scenario.value, scenario.data_type) == ('=HYPERLINK("http://x")', "s")
+    named = [row for row in book["Results"].iter_rows() if row[0].value == "+1 more"]
+    assert len(named) == 1 and named[0][0].data_type == "s"
 
 
 def pango_missing() -> bool:
