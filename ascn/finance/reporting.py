@@ -28,6 +28,11 @@ class Figure:
     negative: bool = False
 
 
+def _number(value: float, decimals: int) -> str:
+    """Rounded, then formatted (Django's number_format cuts extra decimals off a float)."""
+    return number_format(round(value, decimals), decimals, use_l10n=True)
+
+
 def amount(value: float | None, currency: str = "") -> str:
     if value is None:
         return NONE
@@ -35,16 +40,23 @@ def amount(value: float | None, currency: str = "") -> str:
     return f"{text} {currency}".strip()
 
 
+def unit_cost(value: float | None, currency: str) -> str:
+    """Cents matter for a cost per unit below 100; whole units above."""
+    if value is None or value >= 100:
+        return amount(value, currency)
+    return f"{ratio(value)} {currency}"
+
+
 def percent(value: float | None, decimals: int = 2) -> str:
-    return NONE if value is None else number_format(value * 100, decimals, use_l10n=True) + " %"
+    return NONE if value is None else _number(value * 100, decimals) + " %"
 
 
 def ratio(value: float | None) -> str:
-    return NONE if value is None else number_format(value, 2, use_l10n=True)
+    return NONE if value is None else _number(value, 2)
 
 
 def years(value: float | None) -> str:
-    return _("never") if value is None else _("%(years)s years") % {"years": number_format(value, 1, use_l10n=True)}
+    return _("never") if value is None else _("%(years)s years") % {"years": _number(value, 1)}
 
 
 def rate_result(result: dict[str, Any]) -> tuple[str, str]:
@@ -75,8 +87,7 @@ def figures(results: dict[str, Any]) -> list[Figure]:
         Figure(_("Payback"), years(a["payback_years"])),
         Figure(_("Discounted payback"), years(a["discounted_payback_years"])),
         Figure(_("MIRR"), percent(a["mirr"]), _("Financed and reinvested at the discount rate.")),
-        Figure(_("Levelised unit cost"), amount(a["levelised_unit_cost"], currency) if a["levelised_unit_cost"]
-               is None or a["levelised_unit_cost"] >= 100 else f"{ratio(a['levelised_unit_cost'])} {currency}",
+        Figure(_("Levelised unit cost"), unit_cost(a["levelised_unit_cost"], currency),
                _("Present cost per unit of output.")),
         Figure(_("Equity NPV"), amount(a["equity_npv"], currency), _("After loans and grants."), a["equity_npv"] < 0),
         Figure(_("Equity IRR"), equity_irr, equity_note),

@@ -377,3 +377,13 @@ def test_the_back_office_looks_business_cases_up_but_does_not_edit_them(client, 
     assert page.status_code == 200 and 'name="scenario"' not in page.content.decode()  # read only
     assert client.post(f"/admin/finance/businesscase/{case.pk}/delete/", {"post": "yes"}).status_code == 403
     assert BusinessCase.objects.filter(pk=case.pk).exists()
+
+
+def test_figures_are_formatted_for_reading():
+    from ascn.finance.reporting import NONE, amount, percent, ratio, unit_cost
+
+    assert (percent(0.123456), ratio(2.999)) == ("12.35 %", "3.00")  # rounded, not cut off
+
+    assert (unit_cost(0.4567, "USD"), unit_cost(1234.4, "USD"), unit_cost(None, "USD")) == (
+        "0.46 USD", "1,234 USD", NONE)
+    assert (amount(-1234567.6, "THB"), percent(0.08), percent(None)) == ("-1,234,568 THB", "8.00 %", NONE)
