@@ -153,6 +153,22 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(client, csco_danang, 
     assert page.count(">Study 2</option>") == 40  # every criterion answered by hand offers the documents
 
 
+def test_published_readiness_shows_its_evidence_to_the_public(client, csco_danang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ascn.plans.actions import attach_document
+
+    target = project()
+    study = attach_document(csco_danang, target, "Concept note", SimpleUploadedFile("note.pdf", b"%PDF-1.4"))
+    answer(csco_danang, "concept.technical.scope", evidence="Approved in March", document=study,
+           evidence_url="https://example.org/concept")
+    actions.update_assessment(csco_danang, ReadinessAssessment.objects.get(), {"is_published": True})
+    page = client.get(f"/financing/projects/{target.pk}/readiness/").content.decode()
+    assert "Approved in March" in page and "https://example.org/concept" in page
+    assert f'href="/projects/{target.pk}/documents/{study.pk}/">Concept note</a>' in page
+    assert "<form" not in page.split('id="readiness-board"')[1]  # nothing to edit for the public
+
+
 def test_the_readiness_page_is_hidden_until_published(client, csco_danang, nr_thailand):
     target = project()
     assert client.get(f"/financing/projects/{target.pk}/readiness/").status_code == 404
