@@ -1,19 +1,32 @@
-"""Monitoring and evaluation: the indicator catalogue and the annual reporting rounds (city reports,
-targets and observations build on them)."""
+"""Monitoring and evaluation: indicators, reporting rounds, city annual reports and their workflow,
+baselines, targets and observations, and the generated M&E reports."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
 from ascn.framework.models import Tagged
+from ascn.plans.choices import ProjectStatus
 
-from .choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
+from .choices import (
+    Aggregation,
+    Direction,
+    GenerationState,
+    IndicatorFamily,
+    IndicatorLevel,
+    ReportAction,
+    ReportState,
+    Verification,
+)
 
 
 class Indicator(Translatable, Tagged, TimeStampedModel):
@@ -91,3 +104,258 @@ class ReportingRound(TimeStampedModel):
             errors["as_of"] = _("The as-of date falls in the round's year.")
         if errors:
             raise ValidationError(errors)
+
+
+# City officers write their city's report and data; the National Representative sees the country's.
+CITY_REPORTING = dict(country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
+
+
+class CityReport(TimeStampedModel):
+    """A city's annual report for a round: a line per project and its indicator values for the year.
+
+    Its state moves only through `actions.reports` (see `workflow.py` for who may do what); accepted
+    reports are public and locked until the Secretariat reopens one with a reason.
+    """
+
+    round = models.ForeignKey(ReportingRound, verbose_name=_("round"), on_delete=models.PROTECT,
+                              related_name="reports")
+    city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT,
+                             related_name="annual_reports")
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT)
+    state_changed_at = models.DateTimeField(_("state changed"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True,
+                               help_text=_("The city's overview of the year: what moved, what held it back."))
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(state=ReportState.ACCEPTED), **CITY_REPORTING)
+
+    class Meta:
+        verbose_name = _("city report")
+        verbose_name_plural = _("city reports")
+        ordering = ["-round__year", "city__name"]
+        constraints = [models.UniqueConstraint(fields=["round", "city"], name="city_report_once_per_round")]
+        indexes = [models.Index(fields=["state", "round"], name="city_report_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.round}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Accepted reports are locked; submitted and endorsed ones wait for a decision."""
+        return self.state not in (ReportState.DRAFT, ReportState.RETURNED)
+
+
+class ProjectReport(models.Model):
+    """One project in a city's annual report: its status, how far it is, and what happened."""
+
+    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="project_lines")
+    project = models.ForeignKey("plans.Project", verbose_name=_("project"), on_delete=models.PROTECT,
+                                related_name="report_lines")
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), null=True, blank=True,
+                                                        validators=[MaxValueValidator(100)])
+    progress = models.TextField(_("progress"), blank=True)
+    partner_support = models.TextField(_("partner support"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    is_highlighted = models.BooleanField(_("highlighted"), default=False,
+                                         help_text=_("The project the M&E report features for this city."))
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(report__state=ReportState.ACCEPTED), country="report__city__country_id",
+                    city="report__city_id", editors=frozenset({Role.CITY_OFFICER}))
+
+    class Meta:
+        verbose_name = _("project line")
+        verbose_name_plural = _("project lines")
+        ordering = ["project__reference", "project__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "project"], name="project_line_once_per_report"),
+            models.CheckConstraint(name="project_line_percent_0_100",
+                                   condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+    def clean(self) -> None:
+        if self.status == ProjectStatus.COMPLETED and self.percent_complete not in (None, 100):
+            raise ValidationError({"percent_complete": _("A completed project is 100 percent complete.")})
+
+
+class ReportTransition(models.Model):
+    """One step of a report's workflow: who did what, when, and why (a reason is required to return
+    or reopen)."""
+
+    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=10, choices=ReportAction.choices)
+    from_state = models.CharField(_("from"), max_length=12, choices=ReportState.choices)
+    to_state = models.CharField(_("to"), max_length=12, choices=ReportState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("report transition")
+        verbose_name_plural = _("report transitions")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.from_state} → {self.to_state}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail already sent, so the scheduled task sends each one once."""
+
+    report = models.ForeignKey(CityReport, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "kind", "recipient", "sent_on"],
+                                               name="reminder_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind} {self.sent_on}"
+
+
+class CityIndicator(TimeStampedModel):
+    """An indicator assigned to a city, with its baseline; its targets hang off it."""
+
+    city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT,
+                             related_name="indicators")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT,
+                                  related_name="assignments")
+    baseline_value = models.FloatField(_("baseline"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True,
+                                                     validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(indicator__is_published=True), **CITY_REPORTING)
+
+    class Meta:
+        verbose_name = _("city indicator")
+        verbose_name_plural = _("city indicators")
+        ordering = ["city__name", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["city", "indicator"], name="city_indicator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.city}: {self.indicator.code}"
+
+    def clean(self) -> None:
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            raise ValidationError({"baseline_year": _("Give the baseline value and its year together.")})
+
+
+class Target(models.Model):
+    """What a city aims for on an indicator by a year."""
+
+    assignment = models.ForeignKey(CityIndicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    value = models.FloatField(_("target"))
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(assignment__indicator__is_published=True), country="assignment__city__country_id",
+                    city="assignment__city_id", editors=frozenset({Role.CITY_OFFICER}))
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["assignment", "year"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "year"], name="target_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.year}: {self.value}"
+
+
+class Observation(TimeStampedModel):
+    """A city's value of an indicator for a period ("2025", "2025-Q3" or "2025-07"), with where it came
+    from. Validation flags are kept on the row (`flags`) for review, not used to reject it."""
+
+    city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT,
+                             related_name="observations")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT,
+                                  related_name="observations")
+    period = models.CharField(_("period"), max_length=7)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    value = models.FloatField(_("value"))
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    method = models.CharField(_("method"), max_length=300, blank=True)
+    evidence_url = models.URLField(_("evidence link"), blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/", blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    verification = models.CharField(_("verification"), max_length=10, choices=Verification.choices,
+                                    default=Verification.REPORTED)
+    flags = models.JSONField(_("validation flags"), default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(indicator__is_published=True), **CITY_REPORTING)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["indicator", "city", "period"]
+        constraints = [models.UniqueConstraint(fields=["city", "indicator", "period"], name="observation_once")]
+        indexes = [models.Index(fields=["indicator", "period"], name="observation_indicator_idx"),
+                   models.Index(fields=["city", "year"], name="observation_city_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.indicator.code} {self.period}: {self.value}"
+
+
+class ObservationImport(TimeStampedModel):
+    """An uploaded observations file: kept as uploaded, with its dry-run summary and whether it was committed."""
+
+    file = models.FileField(_("file"), upload_to="imports/observations/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    city = models.ForeignKey("network.City", verbose_name=_("city"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("committed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("observation import")
+        verbose_name_plural = _("observation imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MEReport(TimeStampedModel):
+    """A generated ASCN M&E report for a round: its figures as of `as_of`, the HTML and the PDF.
+
+    Generation runs as a background task that updates `progress` and `step` as it goes."""
+
+    round = models.ForeignKey(ReportingRound, verbose_name=_("round"), on_delete=models.PROTECT,
+                              related_name="me_reports")
+    as_of = models.DateField(_("as of"))
+    state = models.CharField(_("state"), max_length=10, choices=GenerationState.choices,
+                             default=GenerationState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0, validators=[MaxValueValidator(100)])
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    html = models.TextField(blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/me/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(state=GenerationState.DONE))
+
+    class Meta:
+        verbose_name = _("M&E report")
+        verbose_name_plural = _("M&E reports")
+        ordering = ["-round__year", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"ASCN M&E report {self.round} (as of {self.as_of})"

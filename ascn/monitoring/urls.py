@@ -1,9 +1,5 @@
-from django.urls import path
-
-from . import views
+from .views import analysis, catalogue, me_report, observations, reports
 
 app_name = "monitoring"
-urlpatterns = [
-    path("indicators/", views.indicator_list, name="indicators"),
-    path("indicators/<int:pk>/", views.indicator_detail, name="indicator"),
-]
+urlpatterns = [*catalogue.urlpatterns, *reports.urlpatterns, *observations.urlpatterns, *analysis.urlpatterns,
+               *me_report.urlpatterns]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Indicator, ReportingRound
+from ..models import Indicator, ReportingRound
 
 
 def indicators(user: Any, family: str | None = None, dimension: str | None = None, level: str | None = None,

@@ -9,11 +9,11 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
 
-from . import queries
-from .choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
-from .models import Indicator
+from ..choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
+from ..models import Indicator
+from ..queries import catalogue as queries
 
-router = Router(tags=["monitoring"])
+router = Router()
 
 
 class IndicatorOut(Schema):

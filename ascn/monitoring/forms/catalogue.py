@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import IndicatorFamily, IndicatorLevel
+from ..choices import IndicatorFamily, IndicatorLevel
 
 
 class IndicatorFilterForm(forms.Form):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext as _
 
-from . import queries
-from .forms import IndicatorFilterForm
-from .models import Indicator
+from ..forms.catalogue import IndicatorFilterForm
+from ..models import Indicator
+from ..queries import catalogue as queries
 
 PAGE_SIZE = 30
 
@@ -33,3 +34,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Indicator.DoesNotExist:
         raise Http404(_("No indicator at this address.")) from None
     return render(request, "monitoring/indicator_detail.html", {"indicator": item})
+
+
+urlpatterns = [
+    path("indicators/", indicator_list, name="indicators"),
+    path("indicators/<int:pk>/", indicator_detail, name="indicator"),
+]

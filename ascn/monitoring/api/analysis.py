@@ -1,0 +1,5 @@
+"""API of monitoring: analysis."""
+
+from ninja import Router
+
+router = Router()

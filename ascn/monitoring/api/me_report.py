@@ -1,0 +1,5 @@
+"""API of monitoring: me_report."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of monitoring: observations."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of monitoring: reports."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""Forms of the monitoring app, one module per part."""

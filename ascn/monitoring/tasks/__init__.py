@@ -1,0 +1,1 @@
+"""Background tasks of the monitoring app, one module per part."""

@@ -1,0 +1,1 @@
+"""Pages of monitoring and evaluation, one module per part; each module lists its own `urlpatterns`."""

@@ -1,0 +1,5 @@
+"""Pages of monitoring: analysis."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of monitoring: observations."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of monitoring: reports."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
