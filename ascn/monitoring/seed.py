@@ -1,5 +1,6 @@
 """Monitoring reference data: the 91 U4SSC key performance indicators (fixtures/u4ssc_kpis.csv, copied
-from the shared reference file with its sources) and the reporting rounds (fixtures/reporting_rounds.csv;
+from the shared reference file with its sources), the network's own context indicators (population and
+land area, fixtures/ascn_indicators.csv) and the reporting rounds (fixtures/reporting_rounds.csv;
 `members` in the cities column: every city that was a member on the as-of date)."""
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from ascn.core.choices import AuditAction
 from ascn.core.seeding import CsvLoader, RowError, choice, fixture, parse_date, parse_int, parse_list, required
 from ascn.network.models import City
 
-from .choices import IndicatorFamily, IndicatorLevel
+from .choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
 from .models import Indicator, ReportingRound
 
 INDICATOR_COLUMNS = ("code", "name", "dimension", "sub_dimension", "category", "core_or_advanced", "unit", "sdg",
                      "source")
+ASCN_INDICATOR_COLUMNS = ("code", "name", "dimension", "unit", "direction", "aggregation", "numerator", "denominator",
+                          "sdg", "source")
 ROUND_COLUMNS = ("year", "as_of", "opens_on", "closes_on", "cities", "source")
 
 
@@ -34,6 +37,17 @@ def indicator_values(row: dict[str, str]) -> dict[str, Any]:
         "dimension": row["dimension"], "sub_dimension": row["sub_dimension"], "category": row["category"],
         "level": choice(row, "core_or_advanced", IndicatorLevel), "unit": row["unit"], "sdgs": _sdgs(row),
         "source": row["source"],
+    }
+
+
+def ascn_indicator_values(row: dict[str, str]) -> dict[str, Any]:
+    """The network's own indicators (fixtures/ascn_indicators.csv)."""
+    return {
+        "code": required(row, "code"), "name": required(row, "name"), "family": IndicatorFamily.ASCN,
+        "dimension": row["dimension"], "unit": row["unit"],
+        "direction": choice(row, "direction", Direction, optional=True),
+        "aggregation": choice(row, "aggregation", Aggregation), "numerator": row["numerator"],
+        "denominator": row["denominator"], "sdgs": _sdgs(row), "source": row["source"],
     }
 
 
@@ -65,6 +79,8 @@ def save_round_cities(reporting_round: ReportingRound, row: dict[str, str]) -> b
 LOADERS = [
     CsvLoader("indicators (U4SSC)", fixture("ascn.monitoring", "u4ssc_kpis.csv"), Indicator, ("code",),
               INDICATOR_COLUMNS, indicator_values),
+    CsvLoader("indicators (ASCN)", fixture("ascn.monitoring", "ascn_indicators.csv"), Indicator, ("code",),
+              ASCN_INDICATOR_COLUMNS, ascn_indicator_values),
     CsvLoader("reporting rounds", fixture("ascn.monitoring", "reporting_rounds.csv"), ReportingRound, ("year",),
               ROUND_COLUMNS, round_values, after_save=save_round_cities),
 ]

@@ -20,9 +20,17 @@ def test_the_u4ssc_catalogue_is_seeded_with_its_structure():
     assert (first.name, first.dimension, first.sub_dimension, first.category, first.level) == (
         "Household Internet Access", "Economy", "ICT", "ICT Infrastructure", "core")
     assert Indicator.objects.get(code="EC: ICT: ICT: 3C").sdgs == [5, 9, 17]
-    assert set(Indicator.objects.values_list("dimension", flat=True)) == {
+    assert set(Indicator.objects.filter(family="u4ssc").values_list("dimension", flat=True)) == {
         "Economy", "Environment", "Society and Culture"}
     assert Indicator.objects.filter(level="core").count() + Indicator.objects.filter(level="advanced").count() == 91
+
+
+def test_the_network_context_indicators_are_seeded_for_normalising():
+    population = Indicator.objects.get(code="ASCN-POP")
+    area = Indicator.objects.get(code="ASCN-AREA")
+    assert (population.family, population.unit, population.aggregation, population.direction) == (
+        "ascn", "inhabitants", "sum", "")
+    assert (area.name, area.unit, area.aggregation, area.sdgs) == ("Land area", "km2", "sum", [11])
 
 
 def test_the_2025_round_reports_the_members_of_30_september_2025():
@@ -64,7 +72,7 @@ def test_the_catalogue_page_filters_and_paginates(client):
     page = client.get("/monitoring/indicators/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "91 indicators" in html and "Page 1 of 4" in html and "Household Internet Access" in html
+    assert "93 indicators" in html and "Page 1 of 4" in html and "Household Internet Access" in html
     assert "35" in html  # the 2025 round's reporting cities
     filtered = client.get("/monitoring/indicators/", {"dimension": "Economy", "level": "core", "q": "broadband"},
                           HTTP_HX_REQUEST="true").content.decode()
