@@ -1,0 +1,755 @@
+"""Every write to baselines, targets and observations: permission, validation, transaction, audit.
+
+Observations are written by one path whatever their origin (the entry form, an uploaded file, the
+bulk API): a `Batch` of rows is checked as a whole (importing, validation and the database rules:
+known city and indicator, the indicator assigned to the city, the period open), planned against the
+existing rows (loaded once, matched on city, indicator and period) and, with `commit` and no error,
+written in one transaction with bulk statements. Importing the same rows twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ascn.core import actions as core
+from ascn.core.choices import AuditAction, Role
+from ascn.core.permissions import Principal, can_create, require_create, require_edit
+from ascn.network.models import City
+
+from .. import importing, validation
+from ..choices import ReportState, Verification
+from ..models import CityIndicator, CityReport, Indicator, Observation, ObservationImport, ReportingRound, Target
+
+MAX_LISTED = 1000          # errors and flags kept in a summary (their totals are always exact)
+INSERT_CHUNK = 100_000
+SQLITE_CACHE_KIB = 512 * 1024
+CITY_SHIFT, INDICATOR_SHIFT = 2 ** 38, 2 ** 18
+KINDS = {validation.YEAR: 0, validation.QUARTER: 1, validation.MONTH: 2}
+VALUE_FIELDS = ("value", "numerator", "denominator")
+TEXT_FIELDS = ("source", "method", "evidence_url", "comment")
+ASSIGNMENT_FIELDS = {"baseline_value", "baseline_year", "notes"}
+_NO_FLAGS: list = []  # one shared, never mutated value: the bulk insert converts it once
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@lru_cache(maxsize=4096)
+def _period(text: str) -> validation.Period | None:
+    return validation.parse_period(text)
+
+
+# --- Open periods -------------------------------------------------------------------------------------
+
+
+def period_states(cities: dict[int, str], years: set[int], today: dt.date | None = None) -> dict[tuple, str]:
+    """Why each (city id, year) is closed to writes; pairs that are open are absent.
+
+    Open: the year's reporting round exists, lists the city, has opened (or has no opening date) and has
+    not closed (no closing date, or today on or before it), and the city's report for it is not locked
+    (submitted, endorsed or accepted). `cities` maps ids to names for the messages.
+    """
+    today = today or timezone.localdate()
+    rounds = {r.year: r for r in ReportingRound.objects.filter(year__in=years)}
+    members = set(ReportingRound.cities.through.objects.filter(reportinground__year__in=years, city_id__in=cities)
+                  .values_list("reportinground__year", "city_id"))
+    reports = {(year, city_id): state for year, city_id, state in CityReport.objects.filter(
+        round__year__in=years, city_id__in=cities).values_list("round__year", "city_id", "state")}
+    closed: dict[tuple, str] = {}
+    for city_id, name in cities.items():
+        for year in years:
+            reason = _closed_reason(rounds.get(year), (year, city_id) in members, reports.get((year, city_id)),
+                                    name, year, today)
+            if reason:
+                closed[(city_id, year)] = reason
+    return closed
+
+
+def _closed_reason(reporting_round: ReportingRound | None, member: bool, state: str | None, city: str, year: int,
+                   today: dt.date) -> str:
+    if reporting_round is None:
+        return _("there is no %(year)d reporting round; the Secretariat opens rounds") % {"year": year}
+    if not member:
+        return _("%(city)s does not report in the %(year)d round") % {"city": city, "year": year}
+    if reporting_round.opens_on and today < reporting_round.opens_on:
+        return _("the %(year)d round opens on %(date)s") % {"year": year, "date": reporting_round.opens_on.isoformat()}
+    if reporting_round.closes_on and today > reporting_round.closes_on:
+        return _("the %(year)d round closed on %(date)s") % {"year": year,
+                                                              "date": reporting_round.closes_on.isoformat()}
+    if state == ReportState.ACCEPTED:
+        return _("%(city)s's %(year)d report is accepted; the Secretariat must reopen it first") % {
+            "city": city, "year": year}
+    if state in (ReportState.SUBMITTED, ReportState.ENDORSED):
+        return _("%(city)s's %(year)d report is %(state)s; it must be returned to the city before its figures "
+                 "change") % {"city": city, "year": year, "state": str(ReportState(state).label).lower()}
+    return ""
+
+
+def open_years(city: City, today: dt.date | None = None) -> list[int]:
+    """The years whose period is open to the city's writes, oldest first."""
+    years = set(ReportingRound.objects.filter(cities=city).values_list("year", flat=True))
+    closed = period_states({city.pk: city.name}, years, today)
+    return sorted(y for y in years if (city.pk, y) not in closed)
+
+
+# --- Checking and writing a batch ------------------------------------------------------------------------
+
+
+@dataclass
+class LoadSummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    blank: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_count: int = 0
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    flag_count: int = 0
+    flag_counts: dict[str, int] = field(default_factory=dict)
+    problem: str = ""
+    committed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "blank": self.blank, "errors": self.errors, "error_count": self.error_count, "flags": self.flags,
+                "flag_count": self.flag_count, "flag_counts": self.flag_counts, "problem": self.problem,
+                "committed": self.committed}
+
+
+@dataclass
+class _Plan:
+    """What a checked batch would do: positions (in the batch) to create and to update, with flags."""
+
+    batch: importing.Batch
+    city_ids: np.ndarray
+    indicator_ids: np.ndarray
+    years: np.ndarray
+    values: np.ndarray
+    create: np.ndarray
+    update: np.ndarray
+    update_ids: np.ndarray
+    previous: dict[int, tuple]                      # batch position -> the existing row's values
+    flags: dict[int, list[dict]]
+    names: dict[int, str]                           # city id -> name
+    codes: dict[int, str]                           # indicator id -> code
+
+
+def load_batch(actor: Any, batch: importing.Batch, *, commit: bool, via: str = "web", name: str = "",
+               as_system: bool = False) -> LoadSummary:
+    """Check a batch and, with `commit` and no error, write it atomically. `as_system` (commands and
+    benchmarks) may write every city."""
+    summary = LoadSummary(rows=len(batch), blank=batch.blank)
+    if commit:
+        with transaction.atomic(), _large_cache(len(batch)):
+            plan = _check(actor, batch, summary, as_system)
+            if not summary.error_count:
+                if plan is not None:
+                    _apply(actor, plan, name or via, via)
+                summary.committed = True
+    else:
+        _check(actor, batch, summary, as_system)
+    return summary
+
+
+@contextmanager
+def _large_cache(rows: int) -> Iterator[None]:
+    """On SQLite, a page cache large enough for the indexes a bulk write touches (the default 2 MB makes
+    every insert into the (indicator, period) index a read from disk); restored afterwards."""
+    connection = connections[router.db_for_write(Observation)]
+    if connection.vendor != "sqlite" or rows < 10_000:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: bool) -> _Plan | None:
+    n = len(batch)
+    problems = list(batch.problems)
+    cities = _cities(actor, batch, problems, as_system)
+    city_ids = _mapped(batch.city, cities[0], -1)
+    indicators = {code: (pk, unit) for pk, code, unit in
+                  Indicator.objects.filter(code__in=set(batch.indicator_code)).values_list("id", "code", "unit")}
+    indicator_ids = _mapped(batch.indicator_code, {c: pk for c, (pk, _unit) in indicators.items()}, -1)
+    for i in np.flatnonzero(indicator_ids < 0):
+        if batch.indicator_code[i]:
+            problems.append(validation.Problem(int(i), "indicator_code", "unknown_indicator",
+                                               _('"%(code)s" is not an indicator code of the catalogue')
+                                               % {"code": batch.indicator_code[i]}))
+    _check_assigned(batch, city_ids, indicator_ids, cities[1], problems)
+    years, codes, kinds, ordinals = _period_arrays(batch.period)
+    for i in np.flatnonzero(years == 0):
+        if batch.period[i]:
+            problems.append(validation.Problem(int(i), "period", "period_malformed",
+                                               validation.period_error(batch.period[i])))
+    _check_open(batch, city_ids, years, cities[1], problems)
+    units = {pk: unit for pk, unit in indicators.values()}
+    scale_of = {pk: validation.unit_scale(u) for pk, u in units.items()}
+    signed_of = {pk: validation.may_be_negative(u) for pk, u in units.items()}
+    scale = _mapped(indicator_ids.tolist(), scale_of, 1.0, np.float64)
+    signed = _mapped(indicator_ids.tolist(), signed_of, False, bool)
+    values, value_problems, ratio_flags = validation.check_values(batch.value, batch.numerator, batch.denominator,
+                                                                  scale, signed)
+    unreadable = {p.index for p in batch.problems if p.code == "not_a_number"}
+    problems += [p for p in value_problems if p.index not in unreadable]
+    keys = city_ids * CITY_SHIFT + indicator_ids * INDICATOR_SHIFT + codes
+    bad = np.zeros(n, dtype=bool)
+    bad[np.array([p.index for p in problems], dtype=np.intp)] = True
+    _check_duplicates(batch, keys, bad, problems)
+    bad[np.array([p.index for p in problems], dtype=np.intp)] = True
+    summary.error_count = len(problems)
+    order = {c: i for i, c in enumerate(importing.COLUMNS)}
+    problems.sort(key=lambda p: (p.index, order.get(p.column, 99)))
+    summary.errors = [{"row": int(batch.rows[p.index]), "column": p.column, "code": p.code, "reason": p.reason}
+                      for p in problems[:MAX_LISTED]]
+    good = ~bad
+    if not good.any():
+        return None
+    plan = _plan(batch, good, keys, city_ids, indicator_ids, years, codes, (kinds, ordinals), values, ratio_flags)
+    plan.names = {pk: nm for pk, nm in cities[1].items()}
+    plan.codes = {pk: code for code, (pk, _unit) in indicators.items()}
+    summary.created, summary.updated = len(plan.create), len(plan.update)
+    summary.unchanged = int(good.sum()) - summary.created - summary.updated
+    written = np.concatenate([plan.create, plan.update])
+    counts: Counter = Counter()
+    listed = []
+    for i in sorted(int(i) for i in written if int(i) in plan.flags):
+        for item in plan.flags[i]:
+            counts[item["code"]] += 1
+            if len(listed) < MAX_LISTED:
+                listed.append({"row": int(batch.rows[i]), "city": batch.city[i], "indicator": batch.indicator_code[i],
+                               "period": batch.period[i], "code": item["code"], "detail": validation.flag_text(item)})
+    summary.flags, summary.flag_count, summary.flag_counts = listed, sum(counts.values()), dict(sorted(counts.items()))
+    return plan
+
+
+def _cities(actor: Any, batch: importing.Batch, problems: list, as_system: bool) -> tuple[dict, dict]:
+    """({slug: id} of the cities the actor may write, {id: name}); unknown or forbidden cities are errors."""
+    slugs = set(batch.city) - {""}
+    found = {slug: (pk, nm) for pk, slug, nm in City.objects.filter(slug__in=slugs).values_list("id", "slug", "name")}
+    allowed = {slug: pk for slug, (pk, _nm) in found.items()
+               if as_system or can_create(actor, Observation, city_id=pk)}
+    reasons = {}
+    for slug in slugs - set(allowed):
+        reasons[slug] = (_('"%(city)s" is not a city of the network (use its slug, for example da-nang)')
+                         % {"city": slug}) if slug not in found else (
+            _("you may not record figures for %(city)s") % {"city": found[slug][1]})
+    if reasons:
+        problems += [validation.Problem(i, "city", "city", reasons[s]) for i, s in enumerate(batch.city)
+                     if s in reasons]
+    return allowed, {pk: nm for pk, nm in found.values()}
+
+
+def _check_assigned(batch: importing.Batch, city_ids: np.ndarray, indicator_ids: np.ndarray, names: dict,
+                    problems: list) -> None:
+    known = (city_ids >= 0) & (indicator_ids >= 0)
+    if not known.any():
+        return
+    pairs = CityIndicator.objects.filter(city_id__in=set(city_ids[known].tolist()),
+                                         indicator_id__in=set(indicator_ids[known].tolist()))
+    assigned = np.array([c * INDICATOR_SHIFT * 4 + i for c, i in pairs.values_list("city_id", "indicator_id")],
+                        dtype=np.int64)
+    wanted = city_ids * INDICATOR_SHIFT * 4 + indicator_ids
+    missing = known & ~np.isin(wanted, assigned)
+    for i in np.flatnonzero(missing):
+        problems.append(validation.Problem(int(i), "indicator_code", "not_assigned",
+                                           _('"%(code)s" is not assigned to %(city)s; assign it on the city\'s data '
+                                             'page first') % {"code": batch.indicator_code[i],
+                                                              "city": names.get(int(city_ids[i]), "")}))
+
+
+def _check_open(batch: importing.Batch, city_ids: np.ndarray, years: np.ndarray, names: dict,
+                problems: list) -> None:
+    known = (city_ids >= 0) & (years > 0)
+    if not known.any():
+        return
+    pair_keys = city_ids * 10_000 + years
+    distinct = np.unique(pair_keys[known])
+    closed = period_states({c: names[c] for c in set((distinct // 10_000).tolist())},
+                           set((distinct % 10_000).tolist()))
+    if not closed:
+        return
+    closed_keys = np.array([c * 10_000 + y for c, y in closed], dtype=np.int64)
+    for i in np.flatnonzero(known & np.isin(pair_keys, closed_keys)):
+        reason = closed[(int(city_ids[i]), int(years[i]))]
+        problems.append(validation.Problem(int(i), "period", "period_closed",
+                                           _("%(period)s is not open: %(reason)s") % {"period": batch.period[i],
+                                                                                        "reason": reason}))
+
+
+def _check_duplicates(batch: importing.Batch, keys: np.ndarray, bad: np.ndarray, problems: list) -> None:
+    """A city, indicator and period given twice: the later rows are errors naming the first."""
+    candidates = np.flatnonzero(~bad)
+    if len(candidates) < 2:
+        return
+    order = candidates[np.argsort(keys[candidates], kind="stable")]
+    same = keys[order][1:] == keys[order][:-1]
+    if not same.any():
+        return
+    first = {}
+    for a, b in zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True):
+        origin = first.get(a, a)
+        first[b] = origin
+        problems.append(validation.Problem(b, "period", "duplicate",
+                                           _("duplicate of row %(row)d (same city, indicator and period)")
+                                           % {"row": int(batch.rows[origin])}))
+
+
+def _mapped(column: list, mapping: dict, default: Any, dtype: Any = np.int64) -> np.ndarray:
+    """`column` mapped through `mapping` (each distinct value looked up once) as an array."""
+    lookup = {value: mapping.get(value, default) for value in set(column)}
+    return np.fromiter(map(lookup.__getitem__, column), dtype=dtype, count=len(column))
+
+
+def _period_arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Year, period code, kind and ordinal of each period text (zeros where it is malformed)."""
+    parsed = {t: _period(t) for t in set(texts)}
+    parts = []
+    for attr in ("year", "code", "kind", "ordinal"):
+        parts.append(_mapped(texts, {t: (KINDS[p.kind] if attr == "kind" else getattr(p, attr))
+                                     for t, p in parsed.items() if p}, 0))
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _existing(city_ids: set[int], indicator_ids: set[int], periods: set[str]) -> dict[str, list]:
+    """The stored rows that matter to a batch: the same cities' series of its indicators (history and
+    matches) and other cities' values for its indicators and periods (peers)."""
+    rows = Observation.objects.filter(
+        Q(indicator_id__in=indicator_ids) & (Q(city_id__in=city_ids) | Q(period__in=periods))
+    ).values_list("id", "city_id", "indicator_id", "period", "value", "numerator", "denominator", *TEXT_FIELDS,
+                  "verification")
+    names = ("id", "city_id", "indicator_id", "period", "value", "numerator", "denominator", *TEXT_FIELDS,
+             "verification")
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:  # plain tuples: no per-row ORM work on a million rows
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    columns = list(zip(*fetched, strict=True)) if fetched else [()] * len(names)
+    return dict(zip(names, (list(c) for c in columns), strict=True))
+
+
+def _nan(values: list) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: np.ndarray,
+          indicator_ids: np.ndarray, years: np.ndarray, codes: np.ndarray, places: tuple[np.ndarray, np.ndarray],
+          values: np.ndarray, ratio_flags: dict) -> _Plan:
+    positions = np.flatnonzero(good)
+    existing = _existing(set(city_ids[positions].tolist()), set(indicator_ids[positions].tolist()),
+                         {batch.period[i] for i in positions.tolist()})
+    m = len(existing["id"])
+    _e_years, e_code, e_kind, e_ord = _period_arrays(existing["period"])
+    e_city = np.array(existing["city_id"], dtype=np.int64)
+    e_ind = np.array(existing["indicator_id"], dtype=np.int64)
+    e_keys = e_city * CITY_SHIFT + e_ind * INDICATOR_SHIFT + e_code
+    e_values = _nan(existing["value"])
+    # Match the batch's good rows with stored rows.
+    sorter = np.argsort(e_keys)
+    found_at = np.searchsorted(e_keys, keys[positions], sorter=sorter) if m else np.zeros(len(positions), int)
+    found_at = np.minimum(found_at, max(m - 1, 0))
+    match = sorter[found_at] if m else np.full(len(positions), -1)
+    matched = (e_keys[match] == keys[positions]) if m else np.zeros(len(positions), dtype=bool)
+    # Outliers over stored rows not replaced by the batch, plus the batch's good rows.
+    replaced = np.zeros(m, dtype=bool)
+    replaced[match[matched]] = True
+    kept = np.flatnonzero(~replaced)
+    b_kind, b_ord = places[0][positions], places[1][positions]
+    series = np.concatenate([e_city[kept] * 2 ** 22 + e_ind[kept] * 4 + e_kind[kept],
+                             city_ids[positions] * 2 ** 22 + indicator_ids[positions] * 4 + b_kind])
+    ordinal = np.concatenate([e_ord[kept], b_ord])
+    all_values = np.concatenate([e_values[kept], values[positions]])
+    peers = np.concatenate([e_ind[kept] * INDICATOR_SHIFT + e_code[kept],
+                            indicator_ids[positions] * INDICATOR_SHIFT + codes[positions]])
+    check = np.r_[np.zeros(len(kept), dtype=bool), np.ones(len(positions), dtype=bool)]
+    texts = [existing["period"][i] for i in kept.tolist()] + [batch.period[i] for i in positions.tolist()]
+    outliers = validation.merge_flags(validation.history_outliers(series, ordinal, all_values, check, texts),
+                                      validation.peer_outliers(peers, all_values, check, texts))
+    offset = len(kept)
+    flags = validation.merge_flags({i: f for i, f in ratio_flags.items() if good[i]},
+                                   {int(positions[j - offset]): f for j, f in outliers.items()})
+    # Decide per matched row: unchanged or update.
+    rows_m = positions[matched]
+    idx_m = match[matched]
+    same = _same(_nan(existing["value"])[idx_m], values[rows_m])
+    same &= _same(_nan(existing["numerator"])[idx_m], batch.numerator[rows_m])
+    same &= _same(_nan(existing["denominator"])[idx_m], batch.denominator[rows_m])
+    for name in TEXT_FIELDS:
+        stored = np.array(existing[name], dtype=object)[idx_m] if m else np.array([], dtype=object)
+        incoming = np.array(getattr(batch, name), dtype=object)[rows_m]
+        same &= stored == incoming if len(rows_m) else np.zeros(0, dtype=bool)
+    update = rows_m[~same]
+    update_idx = idx_m[~same]
+    previous = {int(p): tuple(existing[f][i] for f in (*VALUE_FIELDS, "verification"))
+                for p, i in zip(update.tolist(), update_idx.tolist(), strict=True)}
+    return _Plan(batch=batch, city_ids=city_ids, indicator_ids=indicator_ids, years=years, values=values,
+                 create=positions[~matched], update=update,
+                 update_ids=np.array(existing["id"], dtype=np.int64)[update_idx] if m else np.zeros(0, np.int64),
+                 previous=previous, flags=flags, names={}, codes={})
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _float(value: float) -> float | None:
+    return None if value != value else value  # NaN -> NULL
+
+
+def _apply(actor: Any, plan: _Plan, name: str, via: str) -> None:
+    """Write a plan with bulk statements, and one audit entry per city."""
+    batch, now = plan.batch, timezone.now()
+    author_id = getattr(_user(actor), "pk", None)
+    connection = connections[router.db_for_write(Observation)]
+    stamp = Observation._meta.get_field("created_at").get_db_prep_save(now, connection)
+    flags_field = Observation._meta.get_field("flags")
+    no_flags = flags_field.get_db_prep_save(_NO_FLAGS, connection)
+    names = ("created_at", "updated_at", "city_id", "indicator_id", "period", "year", "value", "numerator",
+             "denominator", *TEXT_FIELDS, "evidence_file", "verification", "flags", "author_id")
+    for start in range(0, len(plan.create), INSERT_CHUNK):
+        chunk = plan.create[start:start + INSERT_CHUNK]
+        picked = chunk.tolist()
+        n = len(picked)
+        flags = [flags_field.get_db_prep_save(plan.flags[i], connection) if i in plan.flags else no_flags
+                 for i in picked] if plan.flags else [no_flags] * n
+        rows = list(zip([stamp] * n, [stamp] * n, plan.city_ids[chunk].tolist(), plan.indicator_ids[chunk].tolist(),
+                        [batch.period[i] for i in picked], plan.years[chunk].tolist(), plan.values[chunk].tolist(),
+                        _nullable(batch.numerator[chunk]), _nullable(batch.denominator[chunk]),
+                        *([getattr(batch, f)[i] for i in picked] for f in TEXT_FIELDS), [""] * n,
+                        [Verification.REPORTED.value] * n, flags, [author_id] * n, strict=True))
+        _insert(connection, names, rows)
+    if len(plan.update):
+        _update(plan, now, author_id)
+    _audit(actor, plan, name, via, now)
+
+
+def _nullable(values: np.ndarray) -> list:
+    """Floats with NaN as None (NULL)."""
+    if np.isnan(values).all():
+        return [None] * len(values)
+    return [None if v != v else v for v in values.tolist()]
+
+
+def _insert(connection: Any, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT prepared observation rows: COPY on PostgreSQL, batched executemany elsewhere.
+
+    Like `ascn.core.bulk.insert_values`, without its per-row dicts and per-value float conversion, which
+    cost more than the database's own insert at a million rows; the values here are already what the
+    driver takes (floats, ints, text, None, the timestamp and JSON converted once by their fields)."""
+    quote = connection.ops.quote_name
+    meta = Observation._meta
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(n).column) for n in names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(sql, rows[start:start + 10_000])
+
+
+def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
+    """Overwrite the changed rows. A changed value, numerator or denominator needs checking again
+    (verification back to reported); a queried row answered by the city is reported again too."""
+    batch = plan.batch
+    connection = connections[router.db_for_write(Observation)]
+    flags_field = Observation._meta.get_field("flags")
+    no_flags = flags_field.get_db_prep_save(_NO_FLAGS, connection)
+    stamp = Observation._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    rows = []
+    for pos, pk in zip(plan.update.tolist(), plan.update_ids.tolist(), strict=True):
+        old_value, old_num, old_den, verification = plan.previous[pos]
+        new = (float(plan.values[pos]), _float(float(batch.numerator[pos])), _float(float(batch.denominator[pos])))
+        if new != (old_value, old_num, old_den) or verification == Verification.QUERIED:
+            verification = Verification.REPORTED.value
+        flags = plan.flags.get(pos, _NO_FLAGS)
+        rows.append([*new, *(getattr(batch, f)[pos] for f in TEXT_FIELDS), verification,
+                     flags_field.get_db_prep_save(flags, connection) if flags else no_flags, author_id, stamp, pk])
+    table = Observation._meta.db_table
+    names = (*VALUE_FIELDS, *TEXT_FIELDS, "verification", "flags", "author_id", "updated_at")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE TEMP TABLE observation_update ON COMMIT DROP AS SELECT {', '.join(names)}, id "
+                           f"FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY observation_update ({', '.join(names)}, id) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"UPDATE {table} AS o SET {', '.join(f'{c} = u.{c}' for c in names)} "
+                           f"FROM observation_update AS u WHERE o.id = u.id")
+            cursor.execute("DROP TABLE observation_update")
+        else:
+            cursor.executemany(f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in names)} WHERE id = %s", rows)
+
+
+def _audit(actor: Any, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:
+    """One audit entry per city: what was imported, how many rows, and each changed value's old and new."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ascn.core.bulk import insert_values
+    from ascn.core.models import AuditEntry
+
+    batch = plan.batch
+    per_city: dict[int, dict[str, Any]] = defaultdict(lambda: {"source": [None, name[:200]], "created": [None, 0],
+                                                               "updated": [None, 0]})
+    for city_id in plan.city_ids[plan.create].tolist():
+        per_city[city_id]["created"][1] += 1
+    for pos in plan.update.tolist():
+        city_id = int(plan.city_ids[pos])
+        changes = per_city[city_id]
+        changes["updated"][1] += 1
+        label = f"{batch.indicator_code[pos]} {batch.period[pos]}"
+        changes[label] = [plan.previous[pos][0], float(plan.values[pos])]
+    content_type_id = ContentType.objects.get_for_model(City).pk
+    author_id = getattr(_user(actor), "pk", None)
+    insert_values(AuditEntry, [
+        {"actor_id": author_id, "action": AuditAction.UPDATE, "content_type_id": content_type_id,
+         "object_id": str(city_id), "object_repr": (_("%(city)s: observations") % {"city": plan.names.get(city_id, "")}
+                                                    )[:200], "changes": changes, "via": via, "created_at": now}
+        for city_id, changes in sorted(per_city.items())])
+
+
+# --- Files, JSON rows and single observations -----------------------------------------------------------
+
+
+def import_file(actor: Any, name: str, data: bytes, *, city: City | None = None, commit: bool, via: str = "web",
+                keep_file: bool = True, as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
+    """Check an observations file (CSV or XLSX; with `city`, rows without a city are that city's and rows
+    of another city are refused) and, with `commit` and no error, write it. The upload is kept with its
+    summary (`keep_file`)."""
+    from django.core.files.base import ContentFile
+
+    from ascn.core.bulk import collector_paused
+
+    with collector_paused():
+        try:
+            header, rows = importing.read_file(name, data)
+            batch = importing.batch_from_table(header, rows, default_city=city.slug if city else "")
+        except importing.FileProblem as exc:
+            summary = LoadSummary(problem=str(exc))
+        else:
+            if city is not None:
+                _only_city(batch, city)
+            summary = load_batch(actor, batch, commit=commit, via=via, name=name, as_system=as_system)
+    record = None
+    if keep_file:
+        record = ObservationImport(original_name=name[:255], city=city, uploaded_by=_user(actor),
+                                   summary=summary.as_dict(), committed_at=now_if(summary.committed))
+        record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
+        record.save()
+    return summary, record
+
+
+def now_if(flag: bool) -> dt.datetime | None:
+    return timezone.now() if flag else None
+
+
+def _only_city(batch: importing.Batch, city: City) -> None:
+    """On a city's import page every row is that city's."""
+    for i, slug in enumerate(batch.city):
+        if slug != city.slug:
+            batch.problems.append(validation.Problem(i, "city", "other_city",
+                                                     _('"%(other)s" is not %(city)s: this page imports %(city)s\'s '
+                                                       'figures only') % {"other": slug, "city": city.name}))
+    batch.problems.sort(key=lambda p: p.index)
+
+
+def commit_import(actor: Any, record: ObservationImport, via: str = "web") -> LoadSummary:
+    """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
+    if record.uploaded_by_id != getattr(actor, "pk", None) and not Principal.of(actor).is_secretariat:
+        raise PermissionDenied(_("This upload is someone else's."))
+    if record.committed_at:
+        raise ValidationError(_("This file was already imported on %(date)s.") % {
+            "date": timezone.localtime(record.committed_at).strftime("%Y-%m-%d %H:%M")})
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    summary, _record = import_file(actor, record.original_name, data, city=record.city, commit=True, via=via,
+                                   keep_file=False)
+    record.summary = summary.as_dict()
+    record.committed_at = now_if(summary.committed)
+    record.save(update_fields=["summary", "committed_at", "updated_at"])
+    return summary
+
+
+def load_records(actor: Any, records: list[dict[str, Any]], *, commit: bool, via: str = "api",
+                 as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
+    """Check JSON rows ({"city", "indicator", "period", "value", ...}) and, with `commit`, write them; a
+    committed batch is kept as a JSON file with its summary, like an uploaded file."""
+    from django.core.files.base import ContentFile
+
+    from ascn.core.bulk import collector_paused
+
+    with collector_paused():
+        try:
+            batch = importing.batch_from_records(records)
+        except importing.FileProblem as exc:
+            return LoadSummary(problem=str(exc)), None
+        summary = load_batch(actor, batch, commit=commit, via=via, name="api", as_system=as_system)
+    record = None
+    if summary.committed:
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        record = ObservationImport(original_name=f"api-{stamp}.json", uploaded_by=_user(actor),
+                                   summary=summary.as_dict(), committed_at=timezone.now())
+        record.file.save(f"api-{stamp}.json", ContentFile(json.dumps(records, ensure_ascii=False).encode()),
+                         save=False)
+        record.save()
+    return summary, record
+
+
+def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: bool = True,
+                       via: str = "web", evidence_file: Any = None) -> tuple[LoadSummary, Observation | None]:
+    """Check and (with `commit`) write one observation of `city` from a form or the API: the same rules as
+    a file. Raises ValidationError naming the fields when the row is refused."""
+    record = {"city": city.slug, **{k: data.get(k) for k in importing.RECORD_FIELDS if k != "city"}}
+    batch = importing.batch_from_records([record])
+    if not len(batch):
+        raise ValidationError({"value": _("Give the value, or the numerator and the denominator.")})
+    summary = load_batch(actor, batch, commit=False, via=via)
+    if summary.errors:
+        errors: dict[str, list[str]] = defaultdict(list)
+        for e in summary.errors:
+            errors["indicator" if e["column"] == "indicator_code" else e["column"]].append(e["reason"])
+        raise ValidationError(dict(errors))
+    if not commit:
+        return summary, None
+    with transaction.atomic():
+        summary = load_batch(actor, batch, commit=True, via=via)
+        if not summary.committed:
+            raise ValidationError([e["reason"] for e in summary.errors] or summary.problem)
+        observation = Observation.objects.get(city=city, indicator__code=batch.indicator_code[0],
+                                              period=batch.period[0])
+        if evidence_file is not None:
+            observation.evidence_file.save(evidence_file.name, evidence_file, save=False)
+            observation.save(update_fields=["evidence_file", "updated_at"])
+            core.record(actor, AuditAction.UPDATE, observation,
+                        {"evidence_file": [None, observation.evidence_file.name]}, via)
+    return summary, observation
+
+
+# --- Verification ---------------------------------------------------------------------------------------
+
+
+def may_verify(actor: Any, observation: Observation) -> bool:
+    """The Secretariat verifies every city's figures; a National Representative those of its country."""
+    principal = Principal.of(actor)
+    if principal.is_secretariat:
+        return True
+    return principal.role == Role.NATIONAL_REP and principal.country_id == observation.city.country_id
+
+
+def set_verification(actor: Any, observation: Observation, state: str, comment: str = "",
+                     via: str = "web") -> dict[str, list]:
+    """Mark an observation verified, queried (a comment is required: it is shown to the city as a flag) or
+    reported again. Returns the changes (empty when nothing changed)."""
+    if not may_verify(actor, observation):
+        raise PermissionDenied(_("Only the ASEAN Secretariat or the country's National Representative verifies "
+                                 "figures."))
+    if state not in Verification.values:
+        raise ValidationError({"verification": _('"%(state)s" is not one of %(allowed)s')
+                               % {"state": state, "allowed": ", ".join(Verification.values)}})
+    comment = (comment or "").strip()
+    if state == Verification.QUERIED and not comment:
+        raise ValidationError({"comment": _("Say what is wrong or missing: the city sees this comment.")})
+    flags = [f for f in observation.flags if f.get("code") != "queried"]
+    if state == Verification.QUERIED:
+        flags.append(validation.flag("queried", comment=comment[:1000]))
+    with transaction.atomic():
+        return core.update_audited(actor, observation, {"verification": state, "flags": flags}, via=via)
+
+
+# --- Assignments, baselines and targets -------------------------------------------------------------------
+
+
+def assign_indicator(actor: Any, city: City, indicator: Indicator, data: dict[str, Any] | None = None,
+                     via: str = "web") -> CityIndicator:
+    """Assign an indicator to a city (the Secretariat, or the city's officer), with an optional baseline."""
+    require_create(actor, CityIndicator, city_id=city.pk)
+    values = core.only_fields(data or {}, ASSIGNMENT_FIELDS)
+    if CityIndicator.objects.filter(city=city, indicator=indicator).exists():
+        raise ValidationError({"indicator": _("%(code)s is already assigned to %(city)s.")
+                               % {"code": indicator.code, "city": city.name}})
+    with transaction.atomic():
+        return core.create_audited(actor, CityIndicator(city=city, indicator=indicator, **values), via=via)
+
+
+def update_assignment(actor: Any, assignment: CityIndicator, data: dict[str, Any], via: str = "web") -> dict:
+    """Change an assignment's baseline (value and year together) or notes."""
+    require_edit(actor, assignment)
+    values = core.only_fields(data, ASSIGNMENT_FIELDS)
+    with transaction.atomic():
+        return core.update_audited(actor, assignment, values, via=via)
+
+
+def set_target(actor: Any, assignment: CityIndicator, year: int, value: float, via: str = "web") -> Target:
+    """Set the target for a year (creates it or changes its value)."""
+    require_edit(actor, assignment)
+    _check_target(assignment, year, value)
+    with transaction.atomic():
+        target = Target.objects.filter(assignment=assignment, year=year).first()
+        if target is None:
+            return core.create_audited(actor, Target(assignment=assignment, year=year, value=value), via=via)
+        core.update_audited(actor, target, {"value": value}, via=via)
+        return target
+
+
+def delete_target(actor: Any, target: Target, via: str = "web") -> None:
+    require_edit(actor, target.assignment)
+    with transaction.atomic():
+        core.delete_audited(actor, target, via=via)
+
+
+def replace_targets(actor: Any, assignment: CityIndicator, targets: list[tuple[int, float]],
+                    via: str = "api") -> list[Target]:
+    """Make the assignment's targets exactly `targets` ([(year, value)]): set each, remove the others."""
+    require_edit(actor, assignment)
+    years = [y for y, _v in targets]
+    twice = sorted({y for y in years if years.count(y) > 1})
+    if twice:
+        raise ValidationError({"targets": _("Each year once: %(years)s given twice.")
+                               % {"years": ", ".join(map(str, twice))}})
+    for year, value in targets:
+        _check_target(assignment, year, value)
+    with transaction.atomic():
+        for target in assignment.targets.exclude(year__in=years):
+            core.delete_audited(actor, target, via=via)
+        kept = [set_target(actor, assignment, year, value, via=via) for year, value in sorted(targets)]
+    return kept
+
+
+def _check_target(assignment: CityIndicator, year: int, value: float) -> None:
+    unit = assignment.indicator.unit
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        raise ValidationError({"value": _("The target is not a number.")})
+    if validation.is_percentage(unit) and not 0 <= value <= 100:
+        raise ValidationError({"value": _("%(value)s is not a percentage between 0 and 100")
+                               % {"value": validation.fmt(value)}})
+    if value < 0 and not validation.may_be_negative(unit):
+        raise ValidationError({"value": _("%(value)s is negative; this indicator cannot be below 0")
+                               % {"value": validation.fmt(value)}})
+    if not 1990 <= year <= 2100:
+        raise ValidationError({"year": _("%(year)s is not a year between 1990 and 2100") % {"year": year}})

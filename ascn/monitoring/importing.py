@@ -1,0 +1,310 @@
+"""Reading an observations file (CSV or XLSX) or a list of JSON rows into checked columns. No Django.
+
+The file is read with the projects importer's `read_table` (encoding, BOM, binary and XLSX checks);
+only a CSV larger than that reader's limit is read here, with the same checks, up to MAX_BYTES (a
+million rows of observations is about 60 MB of CSV). Rows become columns at once (`Batch`), so every
+later check runs over arrays: the numbers are parsed, the texts cleaned and length-checked, and rows
+with nothing to record (no value, numerator or denominator: template rows left empty) are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from typing import Any
+
+import numpy as np
+
+from ascn.plans import importing as tables
+from ascn.plans.exporting import unshielded
+
+from .validation import Problem
+
+FileProblem = tables.FileProblem
+
+_translate: Callable[[str], str] = str
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    global _translate
+    _translate = translate
+
+
+def _(message: str) -> str:
+    return _translate(message)
+
+
+# The columns of the template and of import files, in order. The read-only ones help whoever fills the
+# file in and are ignored on import.
+COLUMNS = ["city", "indicator_code", "indicator_name", "unit", "baseline", "target", "period", "value", "numerator",
+           "denominator", "source", "method", "evidence_url", "comment"]
+READ_ONLY = frozenset({"indicator_name", "unit", "baseline", "target"})
+REQUIRED = ("indicator_code", "period", "value")
+NUMBERS = ("value", "numerator", "denominator")
+TEXTS = {"city": 80, "indicator_code": 40, "period": 20, "source": 300, "method": 300, "evidence_url": 200,
+         "comment": 5000}
+RECORD_FIELDS = {"city": "city", "indicator": "indicator_code", "period": "period", "value": "value",
+                 "numerator": "numerator", "denominator": "denominator", "source": "source", "method": "method",
+                 "evidence_url": "evidence_url", "comment": "comment"}
+MAX_BYTES = 512 * 1024 * 1024
+MAX_ROWS = 2_000_000
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+@dataclass
+class Batch:
+    """Rows to record, as columns of equal length; `rows` are the row numbers the user sees."""
+
+    rows: np.ndarray
+    city: list[str]
+    indicator_code: list[str]
+    period: list[str]
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    source: list[str]
+    method: list[str]
+    evidence_url: list[str]
+    comment: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    blank: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_file(name: str, data: bytes) -> tuple[list[str], Iterable[Sequence[Any]]]:
+    """Header and rows of an upload; raises FileProblem."""
+    is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+    if len(data) <= tables.MAX_BYTES or is_xlsx:
+        return tables.read_table(name, data)
+    if len(data) > MAX_BYTES:
+        raise FileProblem(_("The file is %(size).1f MB; the limit is %(limit)d MB.")
+                          % {"size": len(data) / 1e6, "limit": MAX_BYTES // 1_000_000})
+    if b"\x00" in data[:4096]:
+        raise FileProblem(_("This is not a CSV or XLSX file (it contains binary data)."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileProblem(_("The file is not UTF-8 text (byte %(byte)d cannot be read); save it as CSV UTF-8 "
+                            "or as XLSX.") % {"byte": exc.start}) from None
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise FileProblem(_("The file has no header row."))
+    return [h.strip() for h in header], reader
+
+
+def batch_from_table(header: list[str], rows: Iterable[Sequence[Any]], default_city: str = "") -> Batch:
+    """Check the header and turn the rows into a Batch (row numbers from 2: the header is row 1)."""
+    header = [h.strip().lower() if isinstance(h, str) else "" for h in header]
+    missing = [c for c in REQUIRED if c not in header]
+    if not default_city and "city" not in header:
+        missing.insert(0, "city")
+    if missing:
+        raise FileProblem(_("Missing columns: %(columns)s. The template lists every column.")
+                          % {"columns": ", ".join(missing)})
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise FileProblem(_("Unknown columns: %(columns)s. Allowed: %(allowed)s.")
+                          % {"columns": ", ".join(unknown), "allowed": ", ".join(COLUMNS)})
+    seen = [h for h in header if h]
+    twice = sorted({h for h in seen if seen.count(h) > 1})
+    if twice:
+        raise FileProblem(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(twice)})
+    rows = list(rows)
+    if len(rows) > MAX_ROWS:
+        raise FileProblem(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
+    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
+    del rows
+    n = len(transposed[0]) if transposed else 0
+    empty: tuple = (None,) * n
+    columns = {name: (transposed[i] if i < len(transposed) else empty) for i, name in enumerate(header) if name}
+    return _batch(columns, np.arange(2, n + 2), n, default_city)
+
+
+def batch_from_records(records: Sequence[dict[str, Any]], default_city: str = "") -> Batch:
+    """A Batch from JSON rows ({"city", "indicator", "period", "value", ...}); row numbers count from 1."""
+    n = len(records)
+    if n > MAX_ROWS:
+        raise FileProblem(_("More than %(rows)d rows; split them.") % {"rows": MAX_ROWS})
+    columns = {column: [r.get(key) for r in records] for key, column in RECORD_FIELDS.items()}
+    return _batch(columns, np.arange(1, n + 1), n, default_city)
+
+
+def _batch(columns: dict[str, Sequence[Any]], row_numbers: np.ndarray, n: int, default_city: str) -> Batch:
+    problems: list[Problem] = []
+    empty: tuple = (None,) * n
+    numbers = {}
+    bad_number = np.zeros(n, dtype=bool)
+    for name in NUMBERS:
+        parsed, bad = _numbers(columns.get(name, empty))
+        numbers[name] = parsed
+        for i, text in bad:
+            bad_number[i] = True
+            problems.append(Problem(i, name, "not_a_number", _('"%(value)s" is not a number (write it with a dot for '
+                                                              'decimals and no thousands separator)')
+                                    % {"value": text[:40]}))
+    texts = {}
+    for name, limit in TEXTS.items():
+        cleaned, long_rows = _texts(columns.get(name, empty), limit)
+        texts[name] = cleaned
+        problems += [Problem(i, name, "too_long", _("is longer than %(limit)d characters") % {"limit": limit})
+                     for i in long_rows]
+    if default_city:
+        texts["city"] = [c or default_city for c in texts["city"]]
+    for name in ("indicator_code", "period"):
+        problems += [Problem(i, name, "empty", _("is empty")) for i, v in _blank_rows(texts[name])]
+    problems += [Problem(i, "city", "empty", _("is empty")) for i, v in _blank_rows(texts["city"])]
+    bad_urls = {u for u in set(texts["evidence_url"]) if u and not URL_RE.match(u)}
+    if bad_urls:
+        problems += [Problem(i, "evidence_url", "not_a_url", _('"%(value)s" is not a web address (http:// or '
+                                                               'https://)') % {"value": u[:80]})
+                     for i, u in enumerate(texts["evidence_url"]) if u in bad_urls]
+    keep = ~(np.isnan(numbers["value"]) & np.isnan(numbers["numerator"]) & np.isnan(numbers["denominator"])
+             & ~bad_number)
+    blank = int(n - keep.sum())
+    if blank:
+        index = np.cumsum(keep) - 1
+        problems = [Problem(int(index[p.index]), p.column, p.code, p.reason) for p in problems if keep[p.index]]
+        positions = np.flatnonzero(keep)
+        pick = positions.tolist()
+        texts = {name: [col[i] for i in pick] for name, col in texts.items()}
+        numbers = {name: col[keep] for name, col in numbers.items()}
+        row_numbers = row_numbers[keep]
+    problems.sort(key=lambda p: p.index)
+    return Batch(rows=row_numbers, city=texts["city"], indicator_code=texts["indicator_code"],
+                 period=texts["period"], value=numbers["value"], numerator=numbers["numerator"],
+                 denominator=numbers["denominator"], source=texts["source"], method=texts["method"],
+                 evidence_url=texts["evidence_url"], comment=texts["comment"], problems=problems, blank=blank)
+
+
+def _numbers(column: Sequence[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Floats with NaN for blank cells, and the (position, text) of cells that are not numbers."""
+    try:
+        parsed = np.array(column, dtype=np.float64)
+        if np.isfinite(parsed).all():
+            return parsed, []
+    except (ValueError, TypeError):
+        pass
+    parsed = np.full(len(column), np.nan)
+    bad = []
+    for i, cell in enumerate(column):
+        if cell is None or cell == "":
+            continue
+        if isinstance(cell, bool):
+            bad.append((i, str(cell)))
+            continue
+        if isinstance(cell, int | float):
+            number = float(cell)
+        else:
+            text = str(cell).strip()
+            if not text:
+                continue
+            try:
+                number = float(text)
+            except ValueError:
+                bad.append((i, text))
+                continue
+        if not math.isfinite(number):
+            bad.append((i, str(cell)))
+            continue
+        parsed[i] = number
+    return parsed, bad
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unshielded(str(cell).strip())
+
+
+def _texts(column: Sequence[Any], limit: int) -> tuple[list[str], list[int]]:
+    """The cells as clean text (each distinct cell cleaned once), and the positions longer than `limit`."""
+    mapping = {cell: _text(cell) for cell in set(column)}
+    cleaned = list(map(mapping.__getitem__, column))
+    too_long = {cell for cell, text in mapping.items() if len(text) > limit}
+    return cleaned, [i for i, cell in enumerate(column) if cell in too_long] if too_long else []
+
+
+def _blank_rows(column: list[str]) -> list[tuple[int, str]]:
+    if all(column):
+        return []
+    return [(i, v) for i, v in enumerate(column) if not v]
+
+
+# --- The entry template -------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def template_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+    """The template as CSV (UTF-8 with BOM so Excel opens it correctly; text that a spreadsheet would read
+    as a formula is shielded)."""
+    from ascn.plans.exporting import shielded
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([shielded(v) if isinstance(v, str) else v for v in (_cell(row.get(c)) for c in COLUMNS)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(rows: Iterable[dict[str, Any]], notes: list[str]) -> bytes:
+    """The template as an XLSX workbook: sheet "observations" (text never becomes a formula; the period
+    column is text so "2025" stays a period), and a sheet "notes" explaining the columns and rules."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ascn.plans.exporting import append_as_values
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "observations"
+    sheet.append(COLUMNS)
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        if cell.value in READ_ONLY:
+            cell.fill = grey
+    period_column = COLUMNS.index("period") + 1
+    count = 0
+    for row in rows:
+        append_as_values(sheet, [_cell(row.get(c)) for c in COLUMNS])
+        sheet.cell(row=sheet.max_row, column=period_column).number_format = "@"
+        count += 1
+    sheet.freeze_panes = "C2"
+    if count:
+        numbers = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="-1E+300", allow_blank=True,
+                                 showErrorMessage=True, errorTitle=_("Not a number"),
+                                 error=_("Write a number with a dot for decimals."))
+        sheet.add_data_validation(numbers)
+        first = COLUMNS.index("value")
+        for offset in range(3):
+            letter = sheet.cell(row=1, column=first + offset + 1).column_letter
+            numbers.add(f"{letter}2:{letter}{count + 1}")
+    for index, name in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 40 if name in (
+            "indicator_name", "comment", "source") else 16
+    help_sheet = book.create_sheet("notes")
+    for line in notes:
+        help_sheet.append([line])
+    help_sheet.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,218 @@
+"""Reads of baselines, targets and observations shown to users, through the permission layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ascn.core.choices import Role
+from ascn.core.permissions import Principal
+from ascn.network.models import City
+
+from .. import validation
+from ..choices import Verification
+from ..models import CityIndicator, Indicator, Observation, ObservationImport, Target
+
+
+def period_end(period: str) -> int:
+    """The month a period ends in, as a number that sorts periods of every kind (ties: a year first)."""
+    parsed = validation.parse_period(period)
+    if parsed is None:
+        return 0
+    if parsed.kind == validation.YEAR:
+        return parsed.year * 100 + 99
+    if parsed.kind == validation.QUARTER:
+        return parsed.year * 100 + (parsed.ordinal % 4 + 1) * 3
+    return parsed.year * 100 + parsed.ordinal % 12 + 1
+
+
+def city(user: Any, slug: str) -> City:
+    """A city by slug; raises City.DoesNotExist."""
+    return City.objects.visible_to(user).select_related("country").get(slug=slug)
+
+
+@dataclass
+class Row:
+    """One assigned indicator of a city: baseline, latest value, the target it is measured against."""
+
+    assignment: CityIndicator
+    latest: Observation | None
+    target: Target | None
+    targets: list[Target] = field(default_factory=list)
+    observations: int = 0
+
+    @property
+    def flags(self) -> list[str]:
+        if self.latest is None:
+            return []
+        return [validation.flag_text(f) for f in self.latest.flags]
+
+    @property
+    def gap(self) -> float | None:
+        """Target minus the latest value (None when either is missing)."""
+        if self.latest is None or self.target is None:
+            return None
+        return self.target.value - self.latest.value
+
+    @property
+    def baseline_text(self) -> str:
+        a = self.assignment
+        return f"{validation.fmt(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else ""
+
+    @property
+    def latest_text(self) -> str:
+        return f"{validation.fmt(self.latest.value)} ({self.latest.period})" if self.latest else ""
+
+    @property
+    def target_text(self) -> str:
+        return f"{validation.fmt(self.target.value)} ({self.target.year})" if self.target else ""
+
+    @property
+    def gap_text(self) -> str:
+        return validation.fmt(self.gap) if self.gap is not None else ""
+
+
+def assignments(user: Any, target_city: City) -> QuerySet:
+    """The indicators assigned to a city, as far as the user may see them, with their targets."""
+    return (CityIndicator.objects.visible_to(user).filter(city=target_city).select_related("indicator")
+            .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year")))
+            .order_by("indicator__family", "indicator__code"))
+
+
+def rows(user: Any, items: list[CityIndicator]) -> list[Row]:
+    """A Row per assignment of one page: one query for the latest values, whatever the page size."""
+    if not items:
+        return []
+    city_id = items[0].city_id
+    latest: dict[int, Observation] = {}
+    counts: dict[int, int] = {}
+    for obs in (Observation.objects.visible_to(user).filter(city_id=city_id,
+                                                            indicator_id__in=[a.indicator_id for a in items])
+                .only("id", "indicator_id", "period", "year", "value", "verification", "flags", "city_id")):
+        counts[obs.indicator_id] = counts.get(obs.indicator_id, 0) + 1
+        best = latest.get(obs.indicator_id)
+        if best is None or period_end(obs.period) > period_end(best.period):
+            latest[obs.indicator_id] = obs
+    result = []
+    for a in items:
+        obs = latest.get(a.indicator_id)
+        targets = list(a.targets.all())
+        result.append(Row(a, obs, target_for(targets, obs.year if obs else None), targets,
+                          counts.get(a.indicator_id, 0)))
+    return result
+
+
+def target_for(targets: list[Target], year: int | None) -> Target | None:
+    """The target a value of `year` is measured against: the first one due that year or later (else the
+    last one); without a value, the first target."""
+    if not targets:
+        return None
+    if year is None:
+        return targets[0]
+    return next((t for t in targets if t.year >= year), targets[-1])
+
+
+def assignment(user: Any, target_city: City, pk: int) -> CityIndicator:
+    """One assignment of the city; raises CityIndicator.DoesNotExist."""
+    return assignments(user, target_city).get(pk=pk)
+
+
+def history(user: Any, item: CityIndicator) -> list[Observation]:
+    """A city's values of one indicator, latest period first."""
+    found = list(Observation.objects.visible_to(user).filter(city_id=item.city_id, indicator_id=item.indicator_id))
+    return sorted(found, key=lambda o: period_end(o.period), reverse=True)
+
+
+def unassigned(user: Any, target_city: City) -> QuerySet:
+    """Indicators of the catalogue not yet assigned to the city."""
+    return (Indicator.objects.visible_to(user).exclude(assignments__city=target_city)
+            .order_by("family", "code"))
+
+
+def observations(user: Any, city_slug: str | None = None, indicator: str | None = None, period: str | None = None,
+                 year: int | None = None, verification: str | None = None, flagged: bool | None = None) -> QuerySet:
+    """Observations the user may see, newest first, optionally narrowed."""
+    qs = Observation.objects.visible_to(user).select_related("city", "indicator")
+    if city_slug:
+        qs = qs.filter(city__slug=city_slug)
+    if indicator:
+        qs = qs.filter(indicator__code=indicator)
+    if period:
+        qs = qs.filter(period=period)
+    if year:
+        qs = qs.filter(year=year)
+    if verification:
+        qs = qs.filter(verification=verification)
+    if flagged is True:
+        qs = qs.exclude(flags=[])
+    elif flagged is False:
+        qs = qs.filter(flags=[])
+    return qs.order_by("-year", "city__name", "indicator__code", "period", "id")
+
+
+REVIEW_STATES = ("open", "flagged", "unverified", "queried", "verified", "all")
+
+
+def may_review(user: Any) -> bool:
+    principal = Principal.of(user)
+    return principal.is_secretariat or principal.role == Role.NATIONAL_REP
+
+
+def review_queue(user: Any, state: str = "open", city_slug: str | None = None, indicator: str | None = None,
+                 year: int | None = None) -> QuerySet:
+    """What a reviewer checks: by default every flagged or not yet verified observation in their scope."""
+    qs = observations(user, city_slug, indicator, None, year)
+    if state == "open":
+        qs = qs.filter(~Q(verification=Verification.VERIFIED))
+    elif state == "flagged":
+        qs = qs.exclude(flags=[]).exclude(verification=Verification.VERIFIED)
+    elif state == "unverified":
+        qs = qs.filter(verification=Verification.REPORTED)
+    elif state in (Verification.QUERIED, Verification.VERIFIED):
+        qs = qs.filter(verification=state)
+    return qs
+
+
+def review_cities(user: Any) -> QuerySet:
+    return City.objects.visible_to(user).filter(observations__isnull=False).distinct().order_by("name") if \
+        Principal.of(user).is_secretariat else City.objects.filter(
+            country_id=Principal.of(user).country_id).order_by("name")
+
+
+def recent_imports(user: Any, target_city: City) -> QuerySet:
+    """The user's uploads for a city (the Secretariat sees everyone's)."""
+    qs = ObservationImport.objects.filter(city=target_city).select_related("uploaded_by")
+    if not Principal.of(user).is_secretariat:
+        qs = qs.filter(uploaded_by_id=getattr(user, "pk", None))
+    return qs.order_by("-created_at")
+
+
+def template_rows(user: Any, target_city: City, years: list[int]) -> list[dict[str, Any]]:
+    """The rows of a city's entry template: an annual row per assigned indicator and open year, and every
+    stored value of those years (other periods too), prefilled; sorted by indicator and period."""
+    items = list(assignments(user, target_city))
+    stored: dict[tuple[int, str], Observation] = {}
+    for obs in Observation.objects.visible_to(user).filter(city=target_city, year__in=years,
+                                                           indicator_id__in=[a.indicator_id for a in items]):
+        stored[(obs.indicator_id, obs.period)] = obs
+    result = []
+    for a in items:
+        periods = {str(y) for y in years} | {p for (i, p) in stored if i == a.indicator_id}
+        targets = list(a.targets.all())
+        for period in sorted(periods, key=period_end):
+            obs = stored.get((a.indicator_id, period))
+            parsed = validation.parse_period(period)
+            target = target_for(targets, parsed.year if parsed else None)
+            result.append({
+                "city": target_city.slug, "indicator_code": a.indicator.code, "indicator_name": a.indicator.name,
+                "unit": a.indicator.unit,
+                "baseline": f"{validation.fmt(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else "",
+                "target": f"{validation.fmt(target.value)} ({target.year})" if target else "", "period": period,
+                "value": obs.value if obs else None, "numerator": obs.numerator if obs else None,
+                "denominator": obs.denominator if obs else None, "source": obs.source if obs else "",
+                "method": obs.method if obs else "", "evidence_url": obs.evidence_url if obs else "",
+                "comment": obs.comment if obs else "",
+            })
+    return result

@@ -1,0 +1,316 @@
+"""The rules an observation must pass, vectorised with NumPy so a million rows check in seconds. No Django.
+
+Hard errors reject a row (`Problem`): a value that is not a number, a percentage outside 0-100, a
+negative count or rate, a numerator above its denominator, a malformed period. (Whether the period is
+open and the indicator assigned needs the database: the actions check those and report them the same way.)
+
+Soft findings do not reject the row: they are kept on `Observation.flags` for review, each as
+{"code": ..., "params": {...}, "detail": "<English sentence with the figures>"}; pages show them
+translated from the code and params (`flag_text`).
+
+- ratio_mismatch: the value differs from numerator / denominator (x100 for a percentage, x N for a
+  unit "per N") by more than 1 % of it (and more than 0.05).
+- outlier_history: against the city's own series (same indicator, same kind of period): with at least
+  MIN_HISTORY earlier values among the last HISTORY_WINDOW, the robust z-score
+  0.6745 x (value - median) / MAD is above Z_LIMIT in size (Iglewicz and Hoaglin's rule). The MAD counts
+  as at least MAD_FLOOR (5 %) of the median's size, so a very steady series is not flagged for a small
+  move: the value must be more than about 26 % away from the median.
+- outlier_jump: with only one or two earlier values, the value is JUMP_RATIO times the previous one, or
+  less than 1 / JUMP_RATIO of it.
+- outlier_peers: against the values of every city for the same indicator and period (at least
+  MIN_PEERS of them, this city included), the same robust z-score above Z_LIMIT.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+_translate: Callable[[str], str] = str
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    """Install the Django layer's gettext, so messages follow the language of each request."""
+    global _translate
+    _translate = translate
+
+
+def _(message: str) -> str:
+    return _translate(message)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without translating it (stored flags keep English details)."""
+    return message
+
+
+HISTORY_WINDOW = 8
+MIN_HISTORY = 3
+MIN_PEERS = 6
+Z_LIMIT = 3.5
+JUMP_RATIO = 3.0
+MAD_FLOOR = 0.05
+RATIO_TOLERANCE = 0.01
+RATIO_ABSOLUTE = 0.05
+
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+YEAR, QUARTER, MONTH = "year", "quarter", "month"
+_PER_RE = re.compile(r"\bper\s+(\d[\d,\s]*)", re.IGNORECASE)
+_SIGNED_WORDS = ("change", "balance", "net ", "growth", "°c", "degrees")
+
+FLAG_MESSAGES: dict[str, str] = {
+    "ratio_mismatch": gettext_noop(
+        "The value %(value)s does not match numerator / denominator, which gives %(expected)s."),
+    "outlier_history": gettext_noop(
+        "The value %(value)s is far from this city's earlier values (median %(median)s over %(count)s "
+        "periods, robust z-score %(z)s)."),
+    "outlier_jump": gettext_noop(
+        "The value %(value)s is %(ratio)s times the previous value %(previous)s (%(previous_period)s)."),
+    "outlier_peers": gettext_noop(
+        "The value %(value)s is far from other cities' values for %(period)s (median %(median)s over %(count)s "
+        "cities, robust z-score %(z)s)."),
+    "queried": gettext_noop("Queried by the reviewer: %(comment)s"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    text: str
+    year: int
+    kind: str      # year, quarter or month
+    ordinal: int   # position in its kind's sequence: the year, year x 4 + quarter - 1, year x 12 + month - 1
+    code: int      # a small integer unique per period: year x 100 + (0, 40 + quarter or month)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A hard error: the row at `index` (position in the batch) is rejected."""
+
+    index: int
+    column: str
+    code: str
+    reason: str
+
+
+def parse_period(text: str) -> Period | None:
+    """"2025", "2025-Q3" or "2025-07" as a Period; None for anything else."""
+    match = PERIOD_RE.match(text)
+    if not match:
+        return None
+    year, quarter, month = int(match[1]), match[2], match[3]
+    if quarter:
+        q = int(quarter)
+        return Period(text, year, QUARTER, year * 4 + q - 1, year * 100 + 40 + q)
+    if month:
+        m = int(month)
+        return Period(text, year, MONTH, year * 12 + m - 1, year * 100 + m)
+    return Period(text, year, YEAR, year, year * 100)
+
+
+def period_error(text: str) -> str:
+    return _('"%(period)s" is not a period: write YYYY, YYYY-Qn or YYYY-MM (for example 2025, 2025-Q3, 2025-07)') % {
+        "period": text}
+
+
+def is_percentage(unit: str) -> bool:
+    """Units with "%" or "percent" in them are percentages."""
+    unit = (unit or "").lower()
+    return "%" in unit or "percent" in unit
+
+
+def unit_scale(unit: str) -> float:
+    """What numerator / denominator is multiplied by to give the value: 100 for a percentage, N for "per N"."""
+    if is_percentage(unit):
+        return 100.0
+    match = _PER_RE.search(unit or "")
+    if match:
+        digits = re.sub(r"[,\s]", "", match[1])
+        if digits.isdigit() and int(digits) > 0:
+            return float(digits)
+    return 1.0
+
+
+def may_be_negative(unit: str) -> bool:
+    """Counts, rates and percentages are never negative; only units of change or balance may be."""
+    unit = f"{(unit or '').lower()} "
+    return not is_percentage(unit) and any(word in unit for word in _SIGNED_WORDS)
+
+
+def fmt(number: float) -> str:
+    """A figure for a message: up to 6 significant digits, no trailing zeros (101, 33.3333, 1.5e+07)."""
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return ""
+    return format(float(number), ".6g")
+
+
+def flag(code: str, **params: str) -> dict:
+    """A stored flag: its code, its figures and the English sentence."""
+    return {"code": code, "params": params, "detail": FLAG_MESSAGES[code] % params}
+
+
+def flag_text(item: dict) -> str:
+    """A stored flag in the current language (its English detail when the code is unknown)."""
+    template = FLAG_MESSAGES.get(item.get("code", ""))
+    params = item.get("params")
+    if template is None or not isinstance(params, dict):
+        return str(item.get("detail", ""))
+    try:
+        return _(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(item.get("detail", ""))
+
+
+# --- Values --------------------------------------------------------------------------------------------
+
+
+def check_values(values: np.ndarray, numerators: np.ndarray, denominators: np.ndarray, scale: np.ndarray,
+                 signed: np.ndarray) -> tuple[np.ndarray, list[Problem], dict[int, list[dict]]]:
+    """Unit, range and ratio checks over a batch. NaN means blank.
+
+    `scale`: per row, 100 for a percentage, N for "per N", else 1; `signed`: whether a row's unit allows
+    negative values. A blank value with a numerator and a denominator is computed from them. Returns the
+    values (filled in), the hard errors and the ratio_mismatch flags by row index.
+    """
+    values = values.astype(np.float64, copy=True)
+    percent = scale == 100.0
+    has_num, has_den = ~np.isnan(numerators), ~np.isnan(denominators)
+    given = ~np.isnan(values)
+    problems: list[Problem] = []
+
+    def add(mask: np.ndarray, column: str, code: str, reason: Callable[[int], str]) -> None:
+        problems.extend(Problem(int(i), column, code, reason(int(i))) for i in np.flatnonzero(mask))
+
+    add(has_num & ~has_den, "denominator", "ratio_incomplete",
+        lambda i: _("is empty: give the numerator and the denominator together"))
+    add(has_den & ~has_num, "numerator", "ratio_incomplete",
+        lambda i: _("is empty: give the numerator and the denominator together"))
+    both = has_num & has_den
+    with np.errstate(invalid="ignore"):
+        add(both & (numerators < 0), "numerator", "negative",
+            lambda i: _("%(value)s is negative; a numerator cannot be below 0") % {"value": fmt(numerators[i])})
+        add(both & (denominators <= 0), "denominator", "denominator_not_positive",
+            lambda i: _("%(value)s is not above 0; a denominator must be") % {"value": fmt(denominators[i])})
+        usable = both & (denominators > 0) & (numerators >= 0)
+        add(usable & (numerators > denominators), "numerator", "numerator_above_denominator",
+            lambda i: _("the numerator %(numerator)s is above the denominator %(denominator)s")
+            % {"numerator": fmt(numerators[i]), "denominator": fmt(denominators[i])})
+        usable &= numerators <= denominators
+        expected = np.where(usable, numerators / np.where(usable, denominators, 1.0) * scale, np.nan)
+    values = np.where(~given & usable, expected, values)
+    add(~given & ~has_num & ~has_den, "value", "value_missing",
+        lambda i: _("is empty: give the value, or the numerator and the denominator"))
+    with np.errstate(invalid="ignore"):
+        add(percent & ((values < 0) | (values > 100)), "value", "percentage_range",
+            lambda i: _("%(value)s is not a percentage between 0 and 100") % {"value": fmt(values[i])})
+        add(~percent & ~signed & (values < 0), "value", "negative",
+            lambda i: _("%(value)s is negative; this indicator counts or rates something and cannot be below 0")
+            % {"value": fmt(values[i])})
+        gap = np.abs(values - expected)
+        mismatch = given & usable & (gap > np.maximum(RATIO_TOLERANCE * np.abs(expected), RATIO_ABSOLUTE))
+    flags = {int(i): [flag("ratio_mismatch", value=fmt(values[i]), expected=fmt(expected[i]))]
+             for i in np.flatnonzero(mismatch)}
+    problems.sort(key=lambda p: p.index)
+    return values, problems, flags
+
+
+# --- Outliers ------------------------------------------------------------------------------------------
+
+
+def _row_median(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The median of each row's non-NaN values (NaN where a row has none)."""
+    ordered = np.sort(matrix, axis=1)  # NaN sorts last
+    rows = np.arange(len(matrix))
+    lo, hi = np.maximum((count - 1) // 2, 0), np.maximum(count // 2, 0)
+    hi = np.minimum(hi, matrix.shape[1] - 1)
+    median = (ordered[rows, lo] + ordered[rows, hi]) / 2
+    return np.where(count > 0, median, np.nan)
+
+
+def _robust_z(values: np.ndarray, median: np.ndarray, mad: np.ndarray) -> np.ndarray:
+    mad = np.maximum(mad, MAD_FLOOR * np.abs(median))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mad > 0, 0.6745 * (values - median) / mad, 0.0)
+
+
+def history_outliers(series: np.ndarray, ordinal: np.ndarray, values: np.ndarray, check: np.ndarray,
+                     periods: list[str] | None = None) -> dict[int, list[dict]]:
+    """Flags of the rows with `check` against the earlier values of their series.
+
+    `series` identifies a city's series (city, indicator and kind of period) and `ordinal` the period's
+    place in it; rows are the existing values and the incoming ones together (one per series and ordinal).
+    `periods` (the period texts) names the previous period in outlier_jump details.
+    """
+    n = len(values)
+    if not n or not check.any():
+        return {}
+    order = np.lexsort((ordinal, series))
+    s, v = series[order], values[order]
+    positions = np.flatnonzero(check[order])
+    earlier = np.full((len(positions), HISTORY_WINDOW), np.nan)
+    previous_at = np.full(len(positions), -1)
+    for k in range(1, HISTORY_WINDOW + 1):
+        source = positions - k
+        valid = source >= 0
+        valid[valid] &= s[source[valid]] == s[positions[valid]]
+        earlier[valid, k - 1] = v[source[valid]]
+        if k == 1:
+            previous_at[valid] = order[source[valid]]
+    count = (~np.isnan(earlier)).sum(axis=1)
+    median = _row_median(earlier, count)
+    mad = _row_median(np.abs(earlier - median[:, None]), count)
+    current = v[positions]
+    z = _robust_z(current, median, mad)
+    outlier = (count >= MIN_HISTORY) & (np.abs(z) > Z_LIMIT)
+    flags: dict[int, list[dict]] = {}
+    for j in np.flatnonzero(outlier):
+        flags.setdefault(int(order[positions[j]]), []).append(flag(
+            "outlier_history", value=fmt(current[j]), median=fmt(median[j]), count=str(int(count[j])),
+            z=f"{z[j]:.1f}"))
+    previous = earlier[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where((previous > 0) & (current > 0), current / previous, 1.0)
+    jump = (count >= 1) & (count < MIN_HISTORY) & ((ratio >= JUMP_RATIO) | (ratio <= 1 / JUMP_RATIO))
+    for j in np.flatnonzero(jump):
+        index = int(order[positions[j]])
+        shown = ratio[j] if ratio[j] >= 1 else 1 / ratio[j]
+        flags.setdefault(index, []).append(flag(
+            "outlier_jump", value=fmt(current[j]), ratio=fmt(round(ratio[j], 3)) if ratio[j] >= 1
+            else f"1/{fmt(round(shown, 3))}", previous=fmt(previous[j]),
+            previous_period=periods[int(previous_at[j])] if periods is not None else ""))
+    return flags
+
+
+def peer_outliers(group: np.ndarray, values: np.ndarray, check: np.ndarray,
+                  periods: list[str] | None = None) -> dict[int, list[dict]]:
+    """Flags of the rows with `check` against all cities' values in the same `group` (indicator and period)."""
+    n = len(values)
+    if not n or not check.any():
+        return {}
+    _keys, groups = np.unique(group, return_inverse=True)
+    order = np.lexsort((values, groups))
+    g = groups[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    ordered = values[order]
+    median = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
+    deviation = np.abs(values - median[groups])
+    order_dev = np.lexsort((deviation, groups))
+    dev_sorted = deviation[order_dev]
+    mad = (dev_sorted[starts + (sizes - 1) // 2] + dev_sorted[starts + sizes // 2]) / 2
+    z = _robust_z(values, median[groups], mad[groups])
+    outlier = check & (sizes[groups] >= MIN_PEERS) & (np.abs(z) > Z_LIMIT)
+    return {int(i): [flag("outlier_peers", value=fmt(values[i]), period=periods[i] if periods is not None else "",
+                          median=fmt(median[groups[i]]), count=str(int(sizes[groups[i]])), z=f"{z[i]:.1f}")]
+            for i in np.flatnonzero(outlier)}
+
+
+def merge_flags(*parts: dict[int, list[dict]]) -> dict[int, list[dict]]:
+    merged: dict[int, list[dict]] = {}
+    for part in parts:
+        for index, items in part.items():
+            merged.setdefault(index, []).extend(items)
+    return merged
