@@ -1,0 +1,130 @@
+"""Vega-Lite chart specs of monitoring: a city's time series against its baseline and targets, and bars of
+cities or groups against their targets. Pure Python, no Django.
+
+Every spec is a JSON-serialisable dict with its data inline (templates hand it to the page with
+`json_script`; `static/js/charts.js` draws it with the vendored Vega scripts). Targets are always drawn:
+a chart without a target says so in its subtitle rather than leaving the layer out silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from . import scorecard
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; never downloaded
+HEIGHT = 280
+ACTUAL_COLOUR, TARGET_COLOUR, BASELINE_COLOUR = "#1f5f8b", "#b8432f", "#6b7780"
+VALUE_FORMAT = ",.4~f"
+
+_translate: Callable[[str], str] = str
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    """The Django layer installs its gettext; until then titles and labels stay in English."""
+    global _translate
+    _translate = translate
+
+
+def _(message: str) -> str:
+    return _translate(message)
+
+
+def _finite(value: Any, name: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} is not a finite number: {value!r}")
+    return number
+
+
+def period_date(period: str) -> str:
+    """Where a period sits on a time axis: the first day of the year, quarter or month (ISO date)."""
+    key = scorecard.period_key(period)  # validates
+    year, rest = divmod(key, 1000)
+    month, granularity = divmod(rest, 10)
+    first_month = 1 if granularity == 2 else month - 2 if granularity == 1 else month
+    return f"{year:04d}-{first_month:02d}-01"
+
+
+def _spec(**parts: Any) -> dict:
+    return {"$schema": SCHEMA, "width": "container", "height": HEIGHT, **parts,
+            "config": {"view": {"stroke": None}, "legend": {"orient": "bottom", "labelLimit": 240}}}
+
+
+def _value_title(unit: str) -> str:
+    return _("Value (%(unit)s)") % {"unit": unit} if unit else _("Value")
+
+
+def series(points: Iterable[tuple[str, float]], unit: str, baseline: tuple[int, float] | None,
+           targets: Sequence[tuple[int, float]], title: str = "") -> dict:
+    """A line of the actual values by period, the targets as diamonds joined to the baseline by a dashed
+    target path, and the baseline as a dashed rule. `points` are (period, value) in any order."""
+    actual_name, target_name, baseline_name = _("Actual"), _("Target"), _("Baseline")
+    actual = sorted(({"date": period_date(p), "period": p, "value": _finite(v, f"value of {p}"),
+                      "series": actual_name} for p, v in points), key=lambda r: r["date"])
+    path = []
+    if baseline is not None:
+        path.append({"date": f"{int(baseline[0]):04d}-01-01", "period": str(baseline[0]),
+                     "value": _finite(baseline[1], "baseline"), "series": baseline_name})
+    marks = [{"date": f"{int(year):04d}-01-01", "period": str(year), "value": _finite(value, f"target {year}"),
+              "series": target_name} for year, value in sorted(targets)]
+    path += marks
+    x = {"field": "date", "type": "temporal", "title": _("Period"), "axis": {"format": "%Y"}}
+    y = {"field": "value", "type": "quantitative", "title": _value_title(unit), "scale": {"zero": False}}
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "scale": {"domain": [actual_name, target_name, baseline_name],
+                        "range": [ACTUAL_COLOUR, TARGET_COLOUR, BASELINE_COLOUR]}}
+    tooltip = [{"field": "series", "title": _("Series")}, {"field": "period", "title": _("Period")},
+               {"field": "value", "type": "quantitative", "title": _value_title(unit), "format": VALUE_FORMAT}]
+    layers: list[dict] = [
+        {"name": "actual", "data": {"values": actual}, "mark": {"type": "line", "point": True},
+         "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
+        {"name": "target_path", "data": {"values": path},
+         "mark": {"type": "line", "strokeDash": [6, 4], "color": TARGET_COLOUR, "opacity": 0.6},
+         "encoding": {"x": x, "y": y}},
+        {"name": "target", "data": {"values": marks},
+         "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 110},
+         "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
+    ]
+    if baseline is not None:
+        layers.append({"name": "baseline", "data": {"values": path[:1]},
+                       "mark": {"type": "rule", "strokeDash": [2, 3]},
+                       "encoding": {"y": y, "color": colour, "tooltip": tooltip}})
+    subtitle = "" if marks else _("No target set")
+    return _spec(title={"text": title, "subtitle": subtitle, "anchor": "start"}, layer=layers)
+
+
+def bars_with_targets(rows: Iterable[Mapping[str, Any]], unit: str, label_title: str, title: str = "") -> dict:
+    """Horizontal bars of `value` per `label`, highest first, with a tick at each row's `target` (rows
+    without a target get no tick)."""
+    actual_name, target_name = _("Actual"), _("Target")
+    bars, ticks = [], []
+    for row in rows:
+        if row.get("value") is None:
+            continue
+        label = str(row["label"])
+        bars.append({"label": label, "value": _finite(row["value"], f"value of {label}"), "series": actual_name})
+        if row.get("target") is not None:
+            ticks.append({"label": label, "value": _finite(row["target"], f"target of {label}"),
+                          "series": target_name})
+    order = [b["label"] for b in sorted(bars, key=lambda b: -b["value"])]
+    y = {"field": "label", "type": "nominal", "title": label_title, "sort": order}
+    x = {"field": "value", "type": "quantitative", "title": _value_title(unit)}
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "scale": {"domain": [actual_name, target_name], "range": [ACTUAL_COLOUR, TARGET_COLOUR]}}
+    tooltip = [{"field": "label", "title": label_title}, {"field": "series", "title": _("Series")},
+               {"field": "value", "type": "quantitative", "title": _value_title(unit), "format": VALUE_FORMAT}]
+    height = max(HEIGHT, 22 * len(bars))
+    spec = _spec(
+        title={"text": title, "subtitle": "" if ticks else _("No target set"), "anchor": "start"},
+        layer=[
+            {"name": "actual", "data": {"values": bars}, "mark": "bar",
+             "encoding": {"y": y, "x": x, "color": colour, "tooltip": tooltip}},
+            {"name": "target", "data": {"values": ticks}, "mark": {"type": "tick", "thickness": 3, "size": 18},
+             "encoding": {"y": y, "x": x, "color": colour, "tooltip": tooltip}},
+        ],
+    )
+    spec["height"] = height
+    return spec

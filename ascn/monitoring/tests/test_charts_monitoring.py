@@ -1,0 +1,91 @@
+"""Vega-Lite specs of monitoring: the series with its baseline and targets, bars with target ticks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ascn.monitoring import charts
+
+SCHEMA_FILE = Path(__file__).parents[2] / "finance" / "tests" / "vega-lite-schema.json"  # vega-lite 6.5.0
+
+
+def layer(spec: dict, name: str) -> dict:
+    return next(part for part in spec["layer"] if part.get("name") == name)
+
+
+def test_the_series_has_actual_target_path_targets_and_baseline():
+    spec = charts.series([("2025", 60), ("2023", 48), ("2025-Q1", 55)], "%", (2020, 40.0), [(2030, 80), (2027, 70)],
+                         "T-HIGH Test")
+    assert [part["name"] for part in spec["layer"]] == ["actual", "target_path", "target", "baseline"]
+    assert layer(spec, "actual")["data"]["values"] == [
+        {"date": "2023-01-01", "period": "2023", "value": 48.0, "series": "Actual"},
+        {"date": "2025-01-01", "period": "2025", "value": 60.0, "series": "Actual"},
+        {"date": "2025-01-01", "period": "2025-Q1", "value": 55.0, "series": "Actual"},
+    ]
+    assert layer(spec, "target")["data"]["values"] == [
+        {"date": "2027-01-01", "period": "2027", "value": 70.0, "series": "Target"},
+        {"date": "2030-01-01", "period": "2030", "value": 80.0, "series": "Target"},
+    ]
+    assert [p["value"] for p in layer(spec, "target_path")["data"]["values"]] == [40.0, 70.0, 80.0]
+    assert layer(spec, "baseline")["mark"]["type"] == "rule"
+    assert layer(spec, "target")["encoding"]["color"]["scale"]["domain"] == ["Actual", "Target", "Baseline"]
+    assert spec["title"] == {"text": "T-HIGH Test", "subtitle": "", "anchor": "start"}
+    assert layer(spec, "actual")["encoding"]["y"]["title"] == "Value (%)"
+
+
+def test_a_series_without_targets_says_so_and_keeps_the_target_layer():
+    spec = charts.series([("2025-07", 3)], "", None, [])
+    assert [part["name"] for part in spec["layer"]] == ["actual", "target_path", "target"]
+    assert layer(spec, "target")["data"]["values"] == []
+    assert spec["title"]["subtitle"] == "No target set"
+    assert layer(spec, "actual")["data"]["values"][0]["date"] == "2025-07-01"
+
+
+def test_bars_with_target_ticks_sorted_highest_first():
+    spec = charts.bars_with_targets([{"label": "Ha Noi", "value": 80.0, "target": 100.0},
+                                     {"label": "Da Nang", "value": 50.0, "target": None},
+                                     {"label": "Chiang Mai", "value": 25.0, "target": 30.0}], "kWh", "City")
+    actual, target = layer(spec, "actual"), layer(spec, "target")
+    assert actual["encoding"]["y"]["sort"] == ["Ha Noi", "Da Nang", "Chiang Mai"]
+    assert [b["value"] for b in actual["data"]["values"]] == [80.0, 50.0, 25.0]
+    assert target["mark"]["type"] == "tick"
+    assert target["data"]["values"] == [{"label": "Ha Noi", "value": 100.0, "series": "Target"},
+                                        {"label": "Chiang Mai", "value": 30.0, "series": "Target"}]
+    assert spec["height"] == 280
+
+
+def test_period_dates_and_bad_values_are_refused():
+    assert [charts.period_date(p) for p in ("2025", "2025-Q3", "2025-11")] == ["2025-01-01", "2025-07-01",
+                                                                             "2025-11-01"]
+    with pytest.raises(ValueError, match="is not a finite number"):
+        charts.series([("2025", float("nan"))], "", None, [])
+    with pytest.raises(ValueError, match="is not YYYY"):
+        charts.series([("25", 1)], "", None, [])
+
+
+def test_specs_are_plain_json_with_no_external_url():
+    spec = charts.series([("2025", 1)], "%", (2020, 0), [(2030, 2)])
+    text = json.dumps(spec)
+    assert text.count("://") == 1  # the schema identifier only
+
+
+def test_titles_go_through_the_translator():
+    charts.set_translator(str.upper)
+    try:
+        spec = charts.bars_with_targets([{"label": "A", "value": 1, "target": 2}], "", "City")
+        assert layer(spec, "actual")["encoding"]["color"]["scale"]["domain"] == ["ACTUAL", "TARGET"]
+    finally:
+        charts.set_translator(str)
+
+
+def test_specs_validate_against_the_vega_lite_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    for spec in (charts.series([("2025", 60), ("2024", 50)], "%", (2020, 40), [(2030, 80)], "x"),
+                 charts.series([("2025-Q2", 1)], "", None, []),
+                 charts.bars_with_targets([{"label": "A", "value": 1, "target": 2}], "kWh", "City", "t")):
+        errors = sorted(validator.iter_errors(spec), key=str)
+        assert errors == [], errors[0].message if errors else ""
