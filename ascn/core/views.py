@@ -38,9 +38,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from ascn.monitoring.queries.reports import inbox
+
     context = {
         "editable_cities": queries.editable_cities(request.user),
         "tokens": queries.tokens_of(request.user)[:5],
+        "inbox": inbox(request.user),  # the annual reports waiting for the user
     }
     return render(request, "core/dashboard.html", context)
 
