@@ -1,5 +1,145 @@
-"""API of monitoring: me_report."""
+"""API of the generated M&E report: its figures (stored, or live when none is generated yet), its PDF, and
+the Secretariat's request for a generation with its status."""
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+
+from ..actions import me_report as actions
+from ..choices import GenerationState
+from ..models import MEReport, ReportingRound
+from ..queries import me_report as queries
 
 router = Router()
+
+
+class CountOut(Schema):
+    code: str = Field(description="framework code, ISO3 country code or status; empty: not classified")
+    name: str
+    count: int
+    share: int = Field(description="whole per cent; a breakdown adds up to 100")
+    percent: float = Field(description="exact per cent, one decimal")
+
+
+class FiguresOut(Schema):
+    year: int
+    as_of: dt.date
+    generated: bool = Field(description="true: the figures of a generated report; false: computed live now")
+    report_id: int | None
+    generated_at: dt.datetime | None
+    projects: int = Field(description="projects counted (cancelled ones left out)")
+    cancelled: int
+    cities: int
+    not_reported: int = Field(description="published projects whose latest update predates the round's period "
+                                          "(left out of the figures)")
+    by_status: list[CountOut]
+    by_focus_area: list[CountOut]
+    by_country: list[CountOut]
+    by_type: list[CountOut]
+    country_focus: dict[str, dict[str, int]] = Field(description="ISO3 -> focus area code -> projects")
+    pdf_url: str | None
+
+
+class StatusOut(Schema):
+    id: int
+    year: int
+    as_of: dt.date
+    state: GenerationState
+    progress: int
+    step: str
+    step_label: str
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    pdf_url: str | None
+
+
+def _round(request: HttpRequest, year: int) -> ReportingRound:
+    try:
+        return queries.round_by_year(caller(request), year)
+    except ReportingRound.DoesNotExist:
+        raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
+
+
+def _pdf_url(report: MEReport) -> str | None:
+    """Where the report's PDF is: the round's latest PDF for the latest report, else the version's page."""
+    if report.state != GenerationState.DONE or not report.pdf:
+        return None
+    return reverse("monitoring:me_report_version_pdf", kwargs={"year": report.round.year, "pk": report.pk})
+
+
+def _rows(part: dict[str, Any], names: dict[str, str], empty: str = "") -> list[dict[str, Any]]:
+    return [{"code": code, "name": names.get(code, code) if code else empty, "count": n,
+             "share": part["shares"][code], "percent": part["percent"][code]} for code, n in part["counts"].items()]
+
+
+def figures_out(reporting_round: ReportingRound, figures: dict[str, Any], labels: dict[str, dict[str, str]],
+                report: MEReport | None) -> dict[str, Any]:
+    return {
+        "year": reporting_round.year, "as_of": figures["as_of"], "generated": report is not None,
+        "report_id": report.pk if report else None, "generated_at": report.finished_at if report else None,
+        "projects": figures["projects"], "cancelled": figures["cancelled"], "cities": figures["cities"],
+        "not_reported": figures.get("not_reported", 0),
+        "by_status": _rows(figures["status"], {c: actions.status_label(c) for c in figures["status"]["counts"]}),
+        "by_focus_area": _rows(figures["focus_areas"], labels["focus_areas"]),
+        "by_country": _rows(figures["countries"], labels["countries"]),
+        "by_type": _rows(figures["project_types"], labels["project_types"], _("Not classified")),
+        "country_focus": figures["country_focus"], "pdf_url": _pdf_url(report) if report else None,
+    }
+
+
+@router.get("/monitoring/reports/{int:year}.pdf", response={200: None, **ERROR_RESPONSES}, auth=optional_auth,
+            summary="The latest M&E report of a round as PDF", url_name="me_report_pdf")
+def get_report_pdf(request: HttpRequest, year: int):
+    report = queries.latest_done(caller(request), _round(request, year))
+    if report is None:
+        raise Http404(_("No M&E report has been generated for %(year)s yet.") % {"year": year})
+    if not report.pdf:
+        raise Http404(_("The %(year)s report (version %(id)s) has no PDF: the server could not print it.")
+                      % {"year": year, "id": report.pk})
+    return FileResponse(report.pdf.open("rb"), content_type="application/pdf",
+                        filename=f"ascn-me-report-{year}-as-of-{report.as_of.isoformat()}.pdf")
+
+
+@router.get("/monitoring/reports/{int:year}", response={200: FiguresOut, **ERROR_RESPONSES}, auth=optional_auth,
+            summary="The figures of a round's M&E report")
+def get_report_figures(request: HttpRequest, year: int):
+    """From the latest generated report; when none exists yet, computed live from the data as of the round's
+    as-of date (`generated: false`)."""
+    reporting_round = _round(request, year)
+    report = queries.latest_done(caller(request), reporting_round)
+    if report is not None and report.figures.get("labels"):
+        return figures_out(reporting_round, report.figures, report.figures["labels"], report)
+    names = queries.labels()
+    return figures_out(reporting_round, queries.live_figures(reporting_round, names), names.as_json(), None)
+
+
+def status_out(report: MEReport) -> dict[str, Any]:
+    return {"id": report.pk, "year": report.round.year, "as_of": report.as_of, "state": report.state,
+            "progress": report.progress, "step": report.step, "step_label": actions.step_label(report.step),
+            "error": report.error, "created_at": report.created_at, "finished_at": report.finished_at,
+            "pdf_url": _pdf_url(report)}
+
+
+@router.post("/monitoring/reports/{int:year}", response={202: StatusOut, **ERROR_RESPONSES}, auth=token_auth,
+             summary="Generate the round's M&E report (Secretariat)")
+def request_report(request: HttpRequest, year: int):
+    report = actions.request_me_report(caller(request), _round(request, year), via="api")
+    report.refresh_from_db()  # a task that already ran (immediate backend) has moved it on
+    return Status(202, status_out(report))
+
+
+@router.get("/monitoring/reports/{int:year}/status", response={200: StatusOut, **ERROR_RESPONSES},
+            auth=optional_auth, summary="The latest generation of a round's report and how far it is")
+def report_status(request: HttpRequest, year: int):
+    reporting_round = _round(request, year)
+    report = queries.versions(caller(request), reporting_round).first()
+    if report is None:
+        raise Http404(_("No M&E report has been generated for %(year)s yet.") % {"year": year})
+    return status_out(report)

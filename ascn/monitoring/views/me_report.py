@@ -1,5 +1,135 @@
-"""Pages of monitoring: me_report."""
+"""Pages of the generated ASCN M&E report: the rounds with their latest report (the Secretariat generates one
+and watches its progress), the report inside the site, its earlier versions, and the PDFs."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ascn.core.permissions import Principal
+
+from ..actions import me_report as actions
+from ..choices import GenerationState
+from ..models import MEReport, ReportingRound
+from ..queries import me_report as queries
+
+PAGE_SIZE = 20
+VERSIONS_SHOWN = 20
+
+
+def _round(request: HttpRequest, year: int) -> ReportingRound:
+    try:
+        return queries.round_by_year(request.user, year)
+    except ReportingRound.DoesNotExist:
+        raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
+
+
+def _version(request: HttpRequest, reporting_round: ReportingRound, pk: int) -> MEReport:
+    try:
+        return queries.report(request.user, reporting_round, pk)
+    except MEReport.DoesNotExist:
+        raise Http404(_("The %(year)s report has no version %(id)s you may see.")
+                      % {"year": reporting_round.year, "id": pk}) from None
+
+
+def _status_context(request: HttpRequest, report: MEReport | None, reporting_round: ReportingRound) -> dict:
+    return {"report": report, "round": reporting_round, "step": actions.step_label(report.step) if report else "",
+            "can_generate": Principal.of(request.user).is_secretariat,
+            "polling": report is not None and report.state in queries.IN_PROGRESS}
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The reporting rounds, each with its latest report the user may see."""
+    page = Paginator(queries.rounds(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    latest = queries.latest_by_round(request.user, [r.pk for r in page.object_list])
+    rows = [_status_context(request, latest.get(r.pk), r) for r in page.object_list]
+    return render(request, "monitoring/me_report_list.html", {
+        "page": page, "rows": rows, "can_generate": Principal.of(request.user).is_secretariat})
+
+
+@require_POST
+def generate(request: HttpRequest, year: int) -> HttpResponse:
+    """The Secretariat requests a generation; HTMX gets the round's status cell back, others a redirect."""
+    reporting_round = _round(request, year)
+    try:
+        report = actions.request_me_report(request.user, reporting_round)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        if request.htmx:
+            context = {**_status_context(request, queries.in_progress(reporting_round), reporting_round),
+                       "message": message}
+            return render(request, "monitoring/me_report_status.html", context, status=409)
+        messages.error(request, message)
+        return redirect("monitoring:me_reports")
+    report.refresh_from_db()  # the immediate backend has already run it
+    if request.htmx:
+        return render(request, "monitoring/me_report_status.html", _status_context(request, report, reporting_round))
+    messages.success(request, _("The %(year)s report was requested; its progress shows below.") % {"year": year})
+    return redirect("monitoring:me_reports")
+
+
+def status(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """One generation's status cell (polled every second by HTMX while it is queued or running)."""
+    reporting_round = _round(request, year)
+    report = _version(request, reporting_round, pk)
+    return render(request, "monitoring/me_report_status.html", _status_context(request, report, reporting_round))
+
+
+def _detail(request: HttpRequest, reporting_round: ReportingRound, report: MEReport | None,
+            latest: MEReport | None) -> HttpResponse:
+    versions = list(queries.versions(request.user, reporting_round)[:VERSIONS_SHOWN])
+    return render(request, "monitoring/me_report_detail.html", {
+        "round": reporting_round, "report": report, "latest": latest, "versions": versions,
+        "status": _status_context(request, report, reporting_round),
+        "can_generate": Principal.of(request.user).is_secretariat})
+
+
+def detail(request: HttpRequest, year: int) -> HttpResponse:
+    """The latest done report of the round, inside the site layout (an empty state until one exists)."""
+    reporting_round = _round(request, year)
+    latest = queries.latest_done(request.user, reporting_round)
+    return _detail(request, reporting_round, latest, latest)
+
+
+def version(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """One generated version of the round's report, by id."""
+    reporting_round = _round(request, year)
+    report = _version(request, reporting_round, pk)
+    return _detail(request, reporting_round, report, queries.latest_done(request.user, reporting_round))
+
+
+def _pdf(report: MEReport | None, year: int) -> FileResponse:
+    if report is None or report.state != GenerationState.DONE:
+        raise Http404(_("No M&E report has been generated for %(year)s yet.") % {"year": year})
+    if not report.pdf:
+        raise Http404(_("The %(year)s report (version %(id)s) has no PDF: the server could not print it.")
+                      % {"year": year, "id": report.pk})
+    return FileResponse(report.pdf.open("rb"), content_type="application/pdf", as_attachment=False,
+                        filename=f"ascn-me-report-{year}-as-of-{report.as_of.isoformat()}.pdf")
+
+
+def pdf(request: HttpRequest, year: int) -> FileResponse:
+    """The latest done report's PDF."""
+    return _pdf(queries.latest_done(request.user, _round(request, year)), year)
+
+
+def version_pdf(request: HttpRequest, year: int, pk: int) -> FileResponse:
+    reporting_round = _round(request, year)
+    return _pdf(_version(request, reporting_round, pk), year)
+
+
+urlpatterns = [
+    path("reports/", report_list, name="me_reports"),
+    path("reports/<int:year>/", detail, name="me_report"),
+    path("reports/<int:year>.pdf", pdf, name="me_report_pdf"),
+    path("reports/<int:year>/generate/", generate, name="me_report_generate"),
+    path("reports/<int:year>/versions/<int:pk>/", version, name="me_report_version"),
+    path("reports/<int:year>/versions/<int:pk>.pdf", version_pdf, name="me_report_version_pdf"),
+    path("reports/<int:year>/versions/<int:pk>/status/", status, name="me_report_status"),
+]

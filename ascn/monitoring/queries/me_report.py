@@ -1,0 +1,144 @@
+"""Reads of the generated M&E report: the rounds with their latest report, one report, and the public data
+(published projects, accepted city reports) a report is computed from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from ascn.framework.models import FrameworkNode
+from ascn.network.models import Country
+from ascn.plans.models import ProgressUpdate, Project
+
+from .. import me_figures as fig
+from ..choices import GenerationState
+from ..models import CityReport, MEReport, ProjectReport, ReportingRound
+from .reports import period_start
+
+IN_PROGRESS = (GenerationState.QUEUED, GenerationState.RUNNING)
+
+
+def rounds(user: Any) -> QuerySet:
+    """The reporting rounds the user may see, newest first."""
+    return ReportingRound.objects.visible_to(user).order_by("-year")
+
+
+def round_by_year(user: Any, year: int) -> ReportingRound:
+    """Raises ReportingRound.DoesNotExist."""
+    return ReportingRound.objects.visible_to(user).get(year=year)
+
+
+def reports(user: Any) -> QuerySet:
+    """The generated reports the user may see (the public: done ones), newest first."""
+    return MEReport.objects.visible_to(user).select_related("round").order_by("-created_at", "-id")
+
+
+def latest_by_round(user: Any, round_ids: list[int]) -> dict[int, MEReport]:
+    """The newest report of each round the user may see, in one query."""
+    newest = reports(user).filter(round=OuterRef("round")).values("pk")[:1]
+    found = reports(user).filter(round_id__in=round_ids).filter(pk=Subquery(newest)).defer("html", "figures")
+    return {r.round_id: r for r in found}
+
+
+def latest_done(user: Any, reporting_round: ReportingRound) -> MEReport | None:
+    return reports(user).filter(round=reporting_round, state=GenerationState.DONE).first()
+
+
+def versions(user: Any, reporting_round: ReportingRound) -> QuerySet:
+    """Every report of the round the user may see, newest first, without the heavy columns."""
+    return reports(user).filter(round=reporting_round).defer("html", "figures")
+
+
+def report(user: Any, reporting_round: ReportingRound, pk: int) -> MEReport:
+    """One report of the round; raises MEReport.DoesNotExist."""
+    return reports(user).get(round=reporting_round, pk=pk)
+
+
+def in_progress(reporting_round: ReportingRound) -> MEReport | None:
+    """A generation of the round still queued or running (for the Secretariat's request check)."""
+    return MEReport.objects.filter(round=reporting_round, state__in=IN_PROGRESS).order_by("-created_at").first()
+
+
+# --- What a report is computed from: public data only, since the report is public -------------------
+
+
+def project_rows(as_of: dt.date) -> list[fig.ProjectRow]:
+    """Every published project with a progress update on or before `as_of`, with those updates (2 queries)."""
+    updates = ProgressUpdate.objects.filter(date__lte=as_of)
+    projects = (Project.objects.visible_to(None)
+                .filter(Exists(updates.filter(project=OuterRef("pk"))))
+                .select_related("city__country", "focus_area", "project_type")
+                .only("id", "reference", "title", "city__slug", "city__name", "city__country__iso3",
+                      "city__country__name", "city__country__i18n", "focus_area__code", "project_type__code"))
+    rows = {p.pk: p for p in projects}
+    dated: dict[int, list[fig.Update]] = {pk: [] for pk in rows}
+    for project_id, date, pk, status in (updates.filter(project__in=Project.objects.visible_to(None))
+                                         .values_list("project_id", "date", "id", "status")):
+        if project_id in dated:
+            dated[project_id].append(fig.Update(date, status, pk))
+    return [fig.ProjectRow(
+        id=p.pk, reference=p.reference, title=p.title, city=p.city.slug, country=p.city.country.iso3,
+        focus_area=p.focus_area.code, project_type=p.project_type.code if p.project_type else fig.NOT_CLASSIFIED,
+        updates=tuple(dated[p.pk]), city_name=p.city.name, country_name=p.city.country.display_name,
+    ) for p in rows.values()]
+
+
+def narratives(reporting_round: ReportingRound) -> tuple[dict[int, fig.Narrative], set[str]]:
+    """The project lines of the round's accepted city reports, and the slugs of the cities that have one."""
+    lines = (ProjectReport.objects.visible_to(None).filter(report__round=reporting_round)
+             .values_list("project_id", "is_highlighted", "progress", "partner_support", "challenges"))
+    found = {pid: fig.Narrative(pid, highlighted, progress, support, challenges)
+             for pid, highlighted, progress, support, challenges in lines}
+    cities = set(CityReport.objects.visible_to(None).filter(round=reporting_round)
+                 .values_list("city__slug", flat=True))
+    return found, cities
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Display names of the codes in the figures, in the active language."""
+
+    focus_areas: dict[str, str]
+    project_types: dict[str, str]
+    countries: dict[str, str]
+
+    def as_json(self) -> dict[str, dict[str, str]]:
+        return {"focus_areas": self.focus_areas, "project_types": self.project_types, "countries": self.countries}
+
+
+def labels() -> Labels:
+    nodes = FrameworkNode.objects.visible_to(None).filter(kind__in=("focus_area", "project_type")).order_by(
+        "position", "code")
+    areas = {n.code: n.display_name for n in nodes if n.kind == "focus_area"}
+    types = {n.code: n.display_name for n in nodes if n.kind == "project_type"}
+    countries = {c.iso3: c.display_name for c in Country.objects.visible_to(None).order_by("name")}
+    return Labels(areas, types, countries)
+
+
+def live_figures(reporting_round: ReportingRound, names: Labels | None = None) -> dict[str, Any]:
+    """The round's figures computed now from the data as of its as-of date (nothing is stored)."""
+    names = names or labels()
+    rows = project_rows(reporting_round.as_of)
+    return fig.figures(rows, reporting_round.as_of, list(names.focus_areas), countries_in(rows, names),
+                       since=period_start(reporting_round))
+
+
+def countries_in(rows: list[fig.ProjectRow], names: Labels) -> list[str]:
+    """The ISO3 codes of the rows' countries in the order of their names."""
+    present = {r.country for r in rows}
+    return [code for code in names.countries if code in present]
+
+
+def previous_figures(reporting_round: ReportingRound, names: Labels | None = None) -> tuple[Any, dict | None]:
+    """The previous round and its figures: its latest done report's, else computed from its as-of date;
+    (None, None) when there is no earlier round."""
+    previous = ReportingRound.objects.filter(year__lt=reporting_round.year).order_by("-year").first()
+    if previous is None:
+        return None, None
+    done = latest_done(None, previous)
+    if done is not None and done.figures.get("projects") is not None:
+        return previous, done.figures
+    return previous, live_figures(previous, names)

@@ -1,0 +1,124 @@
+"""The M&E report's figures from crafted project rows (no database)."""
+
+import datetime as dt
+
+from ascn.monitoring import me_figures as fig
+
+AS_OF = dt.date(2025, 9, 30)
+AREAS = ["civic_social", "health_wellbeing", "built_infrastructure"]
+
+
+def row(pk: int, status: str = "ongoing", area: str = "civic_social", *, date: dt.date = AS_OF, city: str = "da-nang",
+        country: str = "VNM", ptype: str = "", updates: tuple = (), reference: str = "") -> fig.ProjectRow:
+    return fig.ProjectRow(id=pk, reference=reference or f"A{pk}", title=f"Project {pk}", city=city, country=country,
+                          focus_area=area, project_type=ptype,
+                          updates=updates or (fig.Update(date, status, pk),), city_name=city.title(),
+                          country_name=country)
+
+
+def test_status_is_the_latest_update_on_or_before_the_date_not_a_later_one():
+    moved_on = row(1, updates=(fig.Update(dt.date(2024, 9, 1), "planning", 1),
+                               fig.Update(dt.date(2025, 9, 30), "ongoing", 2),
+                               fig.Update(dt.date(2025, 12, 1), "completed", 3)))
+    not_yet = row(2, updates=(fig.Update(dt.date(2025, 10, 1), "planning", 4),))
+    counted = fig.counted([moved_on, not_yet], AS_OF)
+    assert [(c.row.id, c.status, c.updated_on) for c in counted] == [(1, "ongoing", dt.date(2025, 9, 30))]
+
+
+def test_two_updates_on_the_same_date_the_later_recorded_wins():
+    same_day = row(1, updates=(fig.Update(AS_OF, "completed", 9), fig.Update(AS_OF, "ongoing", 3)))
+    assert fig.latest_update(same_day.updates, AS_OF) == fig.Update(AS_OF, "completed", 9)
+    assert fig.latest_update(same_day.updates, dt.date(2025, 9, 29)) is None
+
+
+def test_shares_add_up_to_100_by_largest_remainder():
+    # 1/3 each: 33.33 -> 33, 33, 33 plus one point to the first on a full tie
+    assert fig.shares({"a": 1, "b": 1, "c": 1}) == {"a": 34, "b": 33, "c": 33}
+    # the published 2025 focus-area counts: plain rounding would give 101 (18.66 -> 19)
+    counts = {"civic": 34, "health": 8, "safety": 19, "quality": 25, "built": 34, "industry": 16}
+    assert fig.shares(counts) == {"civic": 25, "health": 6, "safety": 14, "quality": 18, "built": 25, "industry": 12}
+    assert sum(fig.shares(counts).values()) == 100
+    # equal remainders: the larger count gets the point
+    assert fig.shares({"small": 1, "big": 7}) == {"small": 12, "big": 88}
+    assert fig.shares({"x": 29, "y": 71}) == {"x": 29, "y": 71}  # exact: no float error (0.29 * 100)
+    assert fig.shares({"x": 0, "y": 0}) == {"x": 0, "y": 0}
+
+
+def test_percents_keep_one_decimal():
+    assert fig.percents({"a": 1, "b": 2}) == {"a": 33.3, "b": 66.7}
+    assert fig.percents({"a": 0}) == {"a": 0.0}
+
+
+def test_figures_count_shares_and_leave_cancelled_out():
+    rows = [row(1, "ongoing", "civic_social"), row(2, "ongoing", "civic_social", ptype="civic_social.tourism"),
+            row(3, "planning", "health_wellbeing", city="bangkok", country="THA"),
+            row(4, "completed", "civic_social", city="bangkok", country="THA"),
+            row(5, "cancelled", "built_infrastructure"),
+            row(6, "ongoing", "civic_social", date=dt.date(2025, 10, 2))]  # only after the date: not counted
+    result = fig.figures(rows, AS_OF, AREAS, ["THA", "VNM"])
+    assert result["projects"] == 4 and result["cancelled"] == 1 and result["cities"] == 2
+    assert result["status"]["counts"] == {"ongoing": 2, "planning": 1, "completed": 1}
+    assert result["status"]["shares"] == {"ongoing": 50, "planning": 25, "completed": 25}
+    assert result["focus_areas"]["counts"] == {"civic_social": 3, "health_wellbeing": 1, "built_infrastructure": 0}
+    assert result["focus_areas"]["shares"] == {"civic_social": 75, "health_wellbeing": 25, "built_infrastructure": 0}
+    assert result["project_types"]["counts"] == {"civic_social.tourism": 1, "": 3}
+    assert result["countries"]["counts"] == {"THA": 2, "VNM": 2}
+    assert result["country_focus"] == {
+        "THA": {"civic_social": 1, "health_wellbeing": 1, "built_infrastructure": 0},
+        "VNM": {"civic_social": 2, "health_wellbeing": 0, "built_infrastructure": 0}}
+    assert result["as_of"] == "2025-09-30" and result["not_reported"] == 0
+
+
+def test_only_projects_reported_in_the_round_period_count():
+    rows = [row(1, date=dt.date(2018, 7, 8)), row(2, date=dt.date(2024, 10, 1)), row(3),
+            row(4, "cancelled", date=dt.date(2024, 3, 1))]
+    result = fig.figures(rows, AS_OF, AREAS, since=dt.date(2024, 9, 25))
+    assert (result["projects"], result["not_reported"], result["cancelled"]) == (2, 1, 0)
+    everything = fig.figures(rows, AS_OF, AREAS)
+    assert (everything["projects"], everything["not_reported"], everything["cancelled"]) == (3, 0, 1)
+
+
+def test_nothing_counted_gives_zeros():
+    result = fig.figures([], AS_OF, AREAS)
+    assert result["projects"] == 0 and result["status"]["shares"] == {"ongoing": 0, "planning": 0, "completed": 0}
+    assert fig.observations(result) == []
+
+
+def test_appendix_in_reference_order_split_by_status():
+    rows = fig.counted([row(1, "ongoing", reference="A10"), row(2, "planning", reference="A2"),
+                        row(3, "completed", reference="B1"), row(4, "cancelled", reference="A3")], AS_OF)
+    part_a, part_b, cancelled = fig.appendix(rows)
+    assert [c.row.reference for c in part_a] == ["A2", "A10"]
+    assert [c.row.reference for c in part_b] == ["B1"]
+    assert [c.row.reference for c in cancelled] == ["A3"]
+
+
+def test_sections_highlight_reported_narratives_and_list_the_rest():
+    rows = fig.counted([row(1, "ongoing", "civic_social"), row(2, "ongoing", "civic_social"),
+                        row(3, "planning", "civic_social", city="bangkok", country="THA"),
+                        row(4, "cancelled", "civic_social", city="bangkok", country="THA")], AS_OF)
+    narratives = {1: fig.Narrative(1, True, "Half built."), 2: fig.Narrative(2, False, "Started."),
+                  3: fig.Narrative(3, True, "Not accepted yet")}
+    result = fig.sections(rows, narratives, {"da-nang"}, AREAS)
+    assert list(result) == AREAS and result["health_wellbeing"] == []
+    bangkok, da_nang = result["civic_social"]  # ordered by country name, then city
+    assert (bangkok.city, bangkok.reported, bangkok.highlights, [c.row.id for c in bangkok.projects]) == (
+        "bangkok", False, [], [3])  # its report is not accepted: no narrative, the cancelled one left out
+    assert (da_nang.reported, [(c.row.id, n.progress) for c, n in da_nang.highlights],
+            [c.row.id for c in da_nang.projects]) == (True, [(1, "Half built.")], [2])
+
+
+def test_observations_name_ties_and_compare_with_the_previous_round():
+    current = fig.figures([row(1, "ongoing", "civic_social"), row(2, "completed", "health_wellbeing"),
+                           row(3, "ongoing", "built_infrastructure", country="THA"),
+                           row(4, "cancelled", "civic_social")], AS_OF, AREAS, ["THA", "VNM"])
+    previous = fig.figures([row(1, "planning", "civic_social", date=dt.date(2024, 9, 1))], dt.date(2024, 9, 25), AREAS)
+    found = fig.observations(current, previous)
+    assert found[0] == {"kind": "top_focus_area", "keys": AREAS, "count": 1, "share": 34}
+    assert {"kind": "status", "ongoing": 67, "planning": 0, "completed": 33} in found
+    assert {"kind": "top_country", "keys": ["VNM"], "count": 2} in found
+    assert {"kind": "change", "previous": 1, "current": 3, "difference": 2, "previous_as_of": "2024-09-25",
+            "completed_before": 0, "completed_now": 1} in found
+    assert {"kind": "share_moved", "key": "civic_social", "points": -66, "before": 100, "now": 34} in found
+    assert {"kind": "unclassified", "count": 3} in found and {"kind": "cancelled", "count": 1} in found
+    assert not any(o["kind"] == "low_focus_area" for o in found)  # all tied: no separate "fewest"

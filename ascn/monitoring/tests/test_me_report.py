@@ -1,0 +1,540 @@
+"""The generated ASCN M&E report: figures as of the round's date, the background generation and its
+progress, permissions, the HTML and PDF, the pages and the API."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from ascn.core.models import AuditEntry
+from ascn.monitoring import me_figures as fig
+from ascn.monitoring.actions import me_report as actions
+from ascn.monitoring.models import CityReport, MEReport, ProjectReport, ReportingRound
+from ascn.monitoring.queries import me_report as queries
+from ascn.network.models import City
+from ascn.plans.models import ProgressUpdate, Project
+
+AS_OF = dt.date(2025, 9, 30)
+FOCUS_SHARES = {"civic_social": 25, "health_wellbeing": 6, "safety_security": 14, "quality_environment": 18,
+                "built_infrastructure": 25, "industry_innovation": 12}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Generated PDFs are kept under pytest's temporary directory, never in the repository."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def no_pdf(monkeypatch):
+    """Skip printing (slow) where a test is not about the PDF: the generation's own no-PDF path."""
+    def unavailable(report, html):
+        raise actions.PdfUnavailable("printing left out in this test")
+    monkeypatch.setattr(actions, "render_pdf", unavailable)
+
+
+@pytest.fixture
+def round2025(db):
+    return ReportingRound.objects.get(year=2025)
+
+
+def generate(user, reporting_round, capture) -> MEReport:
+    with capture(execute=True):
+        report = actions.request_me_report(user, reporting_round)
+    report.refresh_from_db()
+    return report
+
+
+def pango_missing() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:
+        if os.environ.get("ASCN_REQUIRE_PDF"):
+            raise RuntimeError("WeasyPrint cannot load Pango but ASCN_REQUIRE_PDF is set "
+                               "(install Debian's libpango-1.0-0 and libpangoft2-1.0-0).") from None
+        return True
+    return False
+
+
+needs_pdf = pytest.mark.skipif(pango_missing(), reason="PDF rendering needs the Pango library (WeasyPrint)")
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+# --- The figures of the seeded 2025 round ----------------------------------------------------------------
+
+
+def test_seeded_2025_round_gives_the_published_headline(round2025):
+    # me_headlines.csv, row as_of 2025-09-30, source "S8" (ASCN M&E Report 2025): 134 projects, 108 ongoing,
+    # 8 planning, 18 completed.
+    figures = queries.live_figures(round2025)
+    assert figures["as_of"] == "2025-09-30"
+    # The two 2018 SCAP priority projects (SCAP18-DN1, SCAP18-HN2) were last updated in 2018: not reported in
+    # the 2025 round, so they are counted apart and left out of the figures.
+    assert (figures["projects"], figures["cancelled"], figures["cities"], figures["not_reported"]) == (134, 0, 35, 2)
+    assert figures["status"]["counts"] == {"ongoing": 108, "planning": 8, "completed": 18}
+    assert figures["status"]["shares"] == {"ongoing": 81, "planning": 6, "completed": 13}
+    assert figures["focus_areas"]["counts"] == {"civic_social": 34, "health_wellbeing": 8, "safety_security": 19,
+                                                "quality_environment": 25, "built_infrastructure": 32,
+                                                "industry_innovation": 16}
+    assert figures["project_types"]["counts"] == {"": 134}
+    assert figures["countries"]["counts"]["MYS"] == 29 and figures["countries"]["counts"]["VNM"] == 6
+
+
+def test_focus_shares_equal_the_published_ones_once_a38_is_counted_as_s8_charts_count_it(round2025):
+    # S8 shares (me_headlines.csv): 25/6/14/18/25/12. The S8 appendix files A38 under Quality Environment while
+    # its exhibits count it as Built Infrastructure (see the reference README); the seed follows the appendix,
+    # which gives 19 and 24, and moving A38 gives exactly the published shares.
+    figures = queries.live_figures(round2025)
+    assert figures["focus_areas"]["shares"] == {**FOCUS_SHARES, "quality_environment": 19,
+                                                "built_infrastructure": 24}
+    rows = [dataclasses.replace(r, focus_area="built_infrastructure") if r.reference == "A38" else r
+            for r in queries.project_rows(AS_OF)]
+    moved = fig.figures(rows, AS_OF, list(FOCUS_SHARES), since=dt.date(2024, 12, 31))
+    assert moved["focus_areas"]["shares"] == FOCUS_SHARES
+
+
+def test_status_is_taken_as_of_the_date_not_from_the_project(round2025):
+    project = Project.objects.get(reference="A1")
+    ProgressUpdate.objects.create(project=project, date=dt.date(2025, 11, 1), status="completed")
+    Project.objects.filter(pk=project.pk).update(status="completed")  # the project has moved on since
+    figures = queries.live_figures(round2025)
+    assert figures["status"]["counts"] == {"ongoing": 108, "planning": 8, "completed": 18}
+
+
+def test_cancelled_and_unpublished_projects_are_left_out(round2025):
+    city = City.objects.get(slug="da-nang")
+    area = Project.objects.get(reference="A1").focus_area
+    cancelled = Project.objects.create(city=city, title="Stopped project", focus_area=area, is_published=True,
+                                       reference="X1")
+    ProgressUpdate.objects.create(project=cancelled, date=dt.date(2025, 6, 1), status="cancelled")
+    hidden = Project.objects.create(city=city, title="Draft project", focus_area=area, is_published=False)
+    ProgressUpdate.objects.create(project=hidden, date=dt.date(2025, 6, 1), status="ongoing")
+    figures = queries.live_figures(round2025)
+    assert (figures["projects"], figures["cancelled"]) == (134, 1)
+    assert figures["status"]["counts"]["ongoing"] == 108
+
+
+# --- Generation: states, progress, failure ---------------------------------------------------------------
+
+
+def test_request_queues_then_the_task_runs_to_done(secretariat, round2025, django_capture_on_commit_callbacks,
+                                                   monkeypatch):
+    seen = []
+
+    def watch(report, html):  # the state others see while the PDF is printed
+        seen.append(MEReport.objects.filter(pk=report.pk).values_list("state", "progress", "step").get())
+        raise actions.PdfUnavailable("not needed here")
+
+    monkeypatch.setattr(actions, "render_pdf", watch)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = actions.request_me_report(secretariat, round2025)
+    queued = MEReport.objects.get(pk=report.pk)
+    assert (queued.state, queued.progress, queued.step, queued.as_of, queued.requested_by) == (
+        "queued", 0, "queued", AS_OF, secretariat)
+    assert len(callbacks) == 1
+    callbacks[0]()  # the transaction commits: the immediate backend runs the task
+    done = MEReport.objects.get(pk=report.pk)
+    assert seen == [("running", 70, "pdf")]
+    assert (done.state, done.progress, done.step, done.error) == ("done", 100, "done_without_pdf", "")
+    assert done.finished_at is not None and done.figures["projects"] == 134
+    assert done.figures["labels"]["focus_areas"]["civic_social"] == "Civic and Social"
+    assert '<strong data-figure="projects">134</strong>' in done.html
+    assert list(AuditEntry.objects.filter(object_id=str(report.pk), content_type__model="mereport").order_by("id")
+                .values_list("action", "via")) == [("create", "web"), ("update", "task")]
+
+
+def test_a_failing_generation_ends_failed_with_the_error(secretariat, round2025, django_capture_on_commit_callbacks,
+                                                         monkeypatch):
+    def broken(as_of):
+        raise RuntimeError("the project table could not be read")
+
+    monkeypatch.setattr(queries, "project_rows", broken)
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert (report.state, report.error, report.step, report.progress) == (
+        "failed", "the project table could not be read", "failed", 5)
+    assert report.html == "" and not report.pdf and report.figures == {}
+    assert not MEReport.objects.visible_to(None).filter(pk=report.pk).exists()
+
+
+def test_the_task_leaves_a_report_that_is_not_queued_alone(secretariat, round2025, no_pdf,
+                                                          django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    finished = report.finished_at
+    assert actions.generate(report.pk).finished_at == finished  # run twice: nothing redone
+    assert actions.generate(987654) is None
+
+
+def test_only_the_secretariat_requests_a_report(accounts, round2025, django_capture_on_commit_callbacks):
+    for key in ("nr", "csco", "partner", "none"):
+        with pytest.raises(PermissionDenied), django_capture_on_commit_callbacks(execute=True):
+            actions.request_me_report(accounts[key], round2025)
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(PermissionDenied):
+        actions.request_me_report(AnonymousUser(), round2025)
+    assert MEReport.objects.count() == 0 and not AuditEntry.objects.filter(content_type__model="mereport").exists()
+
+
+def test_a_second_request_while_one_is_queued_is_refused(secretariat, round2025, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = actions.request_me_report(secretariat, round2025)  # the worker has not picked it up
+    with pytest.raises(ValidationError) as caught:
+        actions.request_me_report(secretariat, round2025)
+    assert caught.value.message_dict == {"round": [
+        f"The 2025 report is already being generated (report {first.pk}, Queued); wait for it to finish."]}
+    assert MEReport.objects.count() == 1
+
+
+def test_a_lost_generation_no_longer_blocks_a_new_request(secretariat, round2025, no_pdf,
+                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = actions.request_me_report(secretariat, round2025)
+    MEReport.objects.filter(pk=lost.pk).update(created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert report.state == "done" and MEReport.objects.count() == 2
+
+
+# --- The report's content ---------------------------------------------------------------------------------
+
+
+def test_html_has_the_sections_with_exact_numbers(secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    for heading in ("1. Introduction", "2. Implementation progress", "3. Projects by country and focus area",
+                    "4. Projects by focus area", "5. Observations", "Appendix A: ongoing and planned projects",
+                    "Appendix B: completed projects"):
+        assert f"{heading}</h2>" in html
+    assert ('<tr data-code="civic_social"><td>Civic and Social</td><td class="n">34</td><td class="n">25%</td>'
+            in html)
+    assert '<tr data-code="quality_environment"><td>Quality Environment</td><td class="n">25</td>' \
+           '<td class="n">19%</td>' in html
+    assert '<tr data-code="planning"><td>Planning</td><td class="n">8</td><td class="n">6%</td>' in html
+    assert ('<tr><td>Malaysia</td><td class="n">5</td><td class="n">0</td><td class="n">6</td><td class="n">8</td>'
+            '<td class="n">10</td><td class="n">0</td><td class="n"><strong>29</strong></td></tr>') in html
+    assert "<h3>Civic and Social: 34 projects</h3>" in html
+    part_a = html[html.index('id="appendix-a"'):html.index('id="appendix-b"')]
+    part_b = html[html.index('id="appendix-b"'):]
+    assert part_a.count("<tr><td>") == 116 and part_b.count("<tr><td>") == 18  # 108 + 8, and 18
+    assert "<tr><td>A1</td><td>Revitalisation of Kampong Ayer (Water Village)</td>" in part_a
+    assert part_a.index("<tr><td>A2</td>") < part_a.index("<tr><td>A10</td>")
+    assert "<tr><td>B18</td>" in part_b and "<tr><td>A1</td>" not in part_b
+    assert "<li>Civic and Social has the most projects: 34 projects, 25% of the total.</li>" in html
+    assert "<li>81% of the projects are ongoing, 6% are being planned and 13% are completed.</li>" in html
+    assert ("<li>2 published projects were not reported in this round (their latest progress update is older than "
+            "the round&#x27;s period) and are left out of the figures.</li>") in html
+    assert "There is no earlier reporting round to compare with." in html
+
+
+def test_sections_show_accepted_narratives_and_say_when_there_is_none(secretariat, round2025, no_pdf,
+                                                                     django_capture_on_commit_callbacks):
+    da_nang, bangkok = City.objects.get(slug="da-nang"), City.objects.get(slug="bangkok")
+    accepted = CityReport.objects.create(round=round2025, city=da_nang, state="accepted")
+    project = Project.objects.filter(city=da_nang, reference__startswith="A").order_by("id").first()
+    ProjectReport.objects.create(report=accepted, project=project, status="ongoing", is_highlighted=True,
+                                 progress="Sensors installed on <b>40</b> junctions.", partner_support="JICA advice",
+                                 challenges="Budget cycle")
+    draft = CityReport.objects.create(round=round2025, city=bangkok, state="submitted")
+    other = Project.objects.filter(city=bangkok).order_by("id").first()
+    ProjectReport.objects.create(report=draft, project=other, status="ongoing", is_highlighted=True,
+                                 progress="Not accepted yet: must not show")
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    section = html[html.index(f'id="area-{project.focus_area.code}"'):]
+    da_nang_part = section[section.index("<h4>Da Nang"):]
+    da_nang_part = da_nang_part[:da_nang_part.index("</div>\n", da_nang_part.index("me-highlight") + 30)]
+    assert f"<strong>{project.reference} {project.title}</strong> · Ongoing" in da_nang_part
+    assert "<em>Progress:</em> Sensors installed on &lt;b&gt;40&lt;/b&gt; junctions." in da_nang_part
+    assert "<em>Partner support:</em> JICA advice" in da_nang_part and "<em>Challenges:</em> Budget cycle" in html
+    assert "Not accepted yet" not in html
+    bangkok_part = html[html.index("<h4>Bangkok"):]
+    bangkok_part = bangkok_part[:bangkok_part.index("</div>")]
+    assert f"{other.reference} {other.title} · " in bangkok_part
+    assert "No narrative reported for this round." in bangkok_part
+
+
+def test_observations_compare_with_the_previous_round(secretariat, round2025, no_pdf,
+                                                      django_capture_on_commit_callbacks):
+    ReportingRound.objects.create(year=2024, as_of=dt.date(2024, 9, 25))
+    ProgressUpdate.objects.create(project=Project.objects.get(reference="A1"), date=dt.date(2024, 6, 1),
+                                  status="ongoing")  # the only project reported in the 2024 round's period
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    assert ("<li>The network counts 134 projects, 133 more than the 1 of the previous round (as of Sept. 25, 2024)."
+            "</li>") in html
+    assert "<li>Completed projects: 18, against 0 in the previous round.</li>" in html
+    assert "There is no earlier reporting round" not in html
+
+
+def test_a_cancelled_project_is_named_in_the_note(secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
+    project = Project.objects.create(city=City.objects.get(slug="da-nang"), title="Stopped kiosk network",
+                                     focus_area=Project.objects.get(reference="A1").focus_area, is_published=True,
+                                     reference="C1")
+    ProgressUpdate.objects.create(project=project, date=dt.date(2025, 3, 1), status="cancelled")
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert "1 cancelled project is left out of the figures and shares." in report.html
+    assert "<tr><td>C1</td><td>Stopped kiosk network</td>" in report.html
+    assert report.figures["projects"] == 134 and report.figures["cancelled"] == 1
+
+
+@needs_pdf
+def test_the_pdf_is_a_real_pdf_with_the_figures(client, secretariat, round2025, django_capture_on_commit_callbacks):
+    phuket = City.objects.get(slug="phuket")
+    accepted = CityReport.objects.create(round=round2025, city=phuket, state="accepted")
+    ProjectReport.objects.create(report=accepted, project=Project.objects.filter(city=phuket).order_by("id").first(),
+                                 status="ongoing", is_highlighted=True, progress="ติดตั้งระบบเซ็นเซอร์แล้ว")
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert (report.state, report.step) == ("done", "done")
+    data = report.pdf.read()
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert "ASCN Monitoring and Evaluation Report" in text and "Implementation progress" in text
+    assert "134 smart city projects in 35 cities" in text
+    assert "ติดตั้งระบบเซ็นเซอร์แล้ว" in text  # Thai text printed with a Thai font, not as empty boxes
+    response = client.get("/monitoring/reports/2025.pdf")  # the public gets the done report's PDF
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == data
+    version = client.get(f"/monitoring/reports/2025/versions/{report.pk}.pdf")
+    assert version.status_code == 200 and b"".join(version.streaming_content) == data
+    api = client.get("/api/v1/monitoring/reports/2025.pdf")
+    assert api.status_code == 200 and b"".join(api.streaming_content) == data
+
+
+# --- Pages -----------------------------------------------------------------------------------------------
+
+
+def test_list_page_for_the_public_and_the_secretariat(client, secretariat, round2025, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        page = client.get("/monitoring/reports/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Not generated yet" in text and "Generate</button>" not in text
+    client.force_login(secretariat)
+    text = client.get("/monitoring/reports/").content.decode()
+    assert 'hx-post="/monitoring/reports/2025/generate/"' in text and "Generate</button>" in text
+
+
+def test_list_page_query_count_does_not_grow_with_rounds(client, secretariat, round2025, no_pdf,
+                                                         django_capture_on_commit_callbacks, django_assert_num_queries):
+    generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    client.get("/monitoring/reports/")
+    with django_assert_num_queries(3):
+        client.get("/monitoring/reports/")
+    for year in (2022, 2023, 2024):
+        round_ = ReportingRound.objects.create(year=year, as_of=dt.date(year, 9, 1))
+        generate(secretariat, round_, django_capture_on_commit_callbacks)
+    with django_assert_num_queries(3):
+        text = client.get("/monitoring/reports/").content.decode()
+    assert text.count('data-state="done"') == 4
+
+
+def test_generate_from_the_page_with_htmx_returns_the_status(client, secretariat, round2025, no_pdf,
+                                                            django_capture_on_commit_callbacks):
+    client.force_login(secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/reports/2025/generate/", headers={"HX-Request": "true"})
+    report = MEReport.objects.get()
+    # The test's transaction commits after the response, so the answer shows the queued report polling;
+    # the poll then finds it done.
+    text = response.content.decode()
+    assert response.status_code == 200 and 'data-state="queued"' in text and 'hx-trigger="every 1s"' in text
+    text = client.get(f"/monitoring/reports/2025/versions/{report.pk}/status/").content.decode()
+    assert 'data-state="done"' in text and "every 1s" not in text
+    assert f'href="/monitoring/reports/2025/versions/{report.pk}/">Read</a>' in text
+
+
+def test_generate_without_htmx_redirects_with_a_message(client, secretariat, round2025, no_pdf,
+                                                       django_capture_on_commit_callbacks):
+    client.force_login(secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/reports/2025/generate/", follow=True)
+    assert response.redirect_chain == [("/monitoring/reports/", 302)]
+    assert "The 2025 report was requested; its progress shows below." in response.content.decode()
+
+
+def test_a_busy_round_answers_the_page_with_a_conflict(client, secretariat, round2025,
+                                                       django_capture_on_commit_callbacks):
+    client.force_login(secretariat)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = actions.request_me_report(secretariat, round2025)
+        response = client.post("/monitoring/reports/2025/generate/", headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert f"already being generated (report {queued.pk}, Queued)" in response.content.decode()
+    assert MEReport.objects.count() == 1
+
+
+def test_others_may_not_generate_from_the_page(client, accounts, round2025, django_capture_on_commit_callbacks):
+    for key in ("nr", "csco", "partner", "none"):
+        client.force_login(accounts[key])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post("/monitoring/reports/2025/generate/").status_code == 403
+    client.logout()
+    assert client.post("/monitoring/reports/2025/generate/").status_code == 403
+    assert client.get("/monitoring/reports/2025/generate/").status_code == 405
+    assert MEReport.objects.count() == 0
+
+
+def test_a_queued_report_polls_every_second(client, secretariat, round2025, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = actions.request_me_report(secretariat, round2025)
+    MEReport.objects.filter(pk=report.pk).update(state="running", progress=30, step="narratives")
+    client.force_login(secretariat)
+    text = client.get(f"/monitoring/reports/2025/versions/{report.pk}/status/").content.decode()
+    assert f'hx-get="/monitoring/reports/2025/versions/{report.pk}/status/" hx-trigger="every 1s"' in text
+    assert '<progress max="100" value="30"' in text and "30% · Reading the accepted city reports" in text
+    assert "Generate" not in text  # no second request while it runs
+    listing = client.get("/monitoring/reports/").content.decode()
+    assert 'hx-trigger="every 1s"' in listing
+    client.logout()  # the public does not see a report being generated
+    assert client.get(f"/monitoring/reports/2025/versions/{report.pk}/status/").status_code == 404
+    assert 'hx-trigger="every 1s"' not in client.get("/monitoring/reports/").content.decode()
+
+
+def test_the_report_page_shows_the_latest_done_version(client, secretariat, round2025, no_pdf,
+                                                       django_capture_on_commit_callbacks):
+    empty = client.get("/monitoring/reports/2025/")
+    assert empty.status_code == 200
+    assert "No report has been generated for 2025 (as of Sept. 30, 2025) yet." in empty.content.decode()
+    first = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    second = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    text = client.get("/monitoring/reports/2025/").content.decode()
+    assert second.html in text and "You are reading an earlier version" not in text
+    assert "This version has no PDF" in text
+    old = client.get(f"/monitoring/reports/2025/versions/{first.pk}/").content.decode()
+    assert f"You are reading an earlier version (no. {first.pk}," in old and first.html in old
+    assert client.get("/monitoring/reports/2025.pdf").status_code == 404  # done, but printed without a PDF
+
+
+def test_the_public_sees_done_reports_only(client, secretariat, round2025, django_capture_on_commit_callbacks,
+                                          monkeypatch):
+    monkeypatch.setattr(queries, "project_rows", lambda as_of: 1 / 0)
+    failed = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert failed.state == "failed" and failed.error == "division by zero"
+    assert client.get(f"/monitoring/reports/2025/versions/{failed.pk}/").status_code == 404
+    assert "No report has been generated for 2025" in client.get("/monitoring/reports/2025/").content.decode()
+    assert "Failed" not in client.get("/monitoring/reports/").content.decode()
+    client.force_login(secretariat)
+    page = client.get(f"/monitoring/reports/2025/versions/{failed.pk}/").content.decode()
+    assert "Failed: division by zero" in page
+
+
+def test_unknown_years_and_versions_are_404(client, secretariat, round2025):
+    response = client.get("/monitoring/reports/1999/")
+    assert response.status_code == 404
+    assert client.get("/monitoring/reports/1999.pdf").status_code == 404
+    assert client.get("/monitoring/reports/2025/versions/424242/").status_code == 404
+    assert client.get("/monitoring/reports/2025.pdf").status_code == 404
+
+
+def test_the_pages_exist_in_vietnamese_and_thai(client, round2025):
+    assert client.get("/vi/monitoring/reports/").status_code == 200
+    assert client.get("/th/monitoring/reports/2025/").status_code == 200
+
+
+# --- API -------------------------------------------------------------------------------------------------
+
+
+def test_api_figures_live_before_any_report(api, round2025, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):
+        response = api.get("/monitoring/reports/2025")
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["year"], body["as_of"], body["generated"], body["report_id"], body["generated_at"]) == (
+        2025, "2025-09-30", False, None, None)
+    assert (body["projects"], body["cancelled"], body["cities"], body["not_reported"], body["pdf_url"]) == (
+        134, 0, 35, 2, None)
+    assert body["by_status"] == [
+        {"code": "ongoing", "name": "Ongoing", "count": 108, "share": 81, "percent": 80.6},
+        {"code": "planning", "name": "Planning", "count": 8, "share": 6, "percent": 6.0},
+        {"code": "completed", "name": "Completed", "count": 18, "share": 13, "percent": 13.4}]
+    assert {r["code"]: r["share"] for r in body["by_focus_area"]} == {**FOCUS_SHARES, "quality_environment": 19,
+                                                                      "built_infrastructure": 24}
+    assert body["by_focus_area"][0] == {"code": "civic_social", "name": "Civic and Social", "count": 34, "share": 25,
+                                        "percent": 25.4}
+    assert body["by_type"] == [{"code": "", "name": "Not classified", "count": 134, "share": 100, "percent": 100.0}]
+    assert {"code": "MYS", "name": "Malaysia", "count": 29, "share": 22, "percent": 21.6} in body["by_country"]
+    assert body["country_focus"]["VNM"] == {"civic_social": 1, "health_wellbeing": 0, "safety_security": 3,
+                                            "quality_environment": 1, "built_infrastructure": 1,
+                                            "industry_innovation": 0}
+
+
+def test_api_figures_from_the_latest_done_report(api, secretariat, round2025, no_pdf,
+                                                 django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    ProgressUpdate.objects.create(project=Project.objects.get(reference="A2"), date=dt.date(2025, 9, 1),
+                                  status="ongoing")  # changes nothing stored
+    body = api.get("/monitoring/reports/2025").json()
+    assert (body["generated"], body["report_id"], body["projects"]) == (True, report.pk, 134)
+    assert body["generated_at"][:23] == report.finished_at.isoformat()[:23]  # to the millisecond the API gives
+    assert body["pdf_url"] is None  # printed without a PDF in this test
+
+
+def test_api_pdf_is_404_json_until_generated(api, round2025):
+    response = api.get("/monitoring/reports/2025.pdf")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No M&E report has been generated for 2025 yet.", "code": "not_found"}
+
+
+def test_api_unknown_year_is_404_naming_it(api, api_as, secretariat, round2025):
+    expected = {"detail": "There is no reporting round 1999.", "code": "not_found"}
+    for path in ("/monitoring/reports/1999", "/monitoring/reports/1999.pdf", "/monitoring/reports/1999/status"):
+        response = api.get(path)
+        assert (response.status_code, response.json()) == (404, expected)
+    response = api_as(secretariat).post("/monitoring/reports/1999", {})
+    assert (response.status_code, response.json()) == (404, expected)
+    assert MEReport.objects.count() == 0
+
+
+def test_api_request_and_status(api, api_as, secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
+    assert api.get("/monitoring/reports/2025/status").json() == {
+        "detail": "No M&E report has been generated for 2025 yet.", "code": "not_found"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(secretariat).post("/monitoring/reports/2025", {})
+    report = MEReport.objects.get()
+    body = response.json()
+    assert response.status_code == 202  # answered before the test's transaction commits: still queued
+    assert {k: body[k] for k in ("id", "year", "as_of", "state", "progress", "step", "error", "pdf_url")} == {
+        "id": report.pk, "year": 2025, "as_of": "2025-09-30", "state": "queued", "progress": 0,
+        "step": "queued", "error": "", "pdf_url": None}
+    status = api.get("/monitoring/reports/2025/status").json()
+    assert (status["id"], status["state"], status["progress"], status["step"]) == (
+        report.pk, "done", 100, "done_without_pdf")
+    assert status["step_label"].startswith("Done; no PDF")
+    assert AuditEntry.objects.filter(object_id=str(report.pk), content_type__model="mereport", via="api").exists()
+
+
+@needs_pdf
+def test_api_status_links_the_pdf(api, secretariat, round2025, django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    body = api.get("/monitoring/reports/2025/status").json()
+    assert body["pdf_url"] == f"/monitoring/reports/2025/versions/{report.pk}.pdf"
+    assert api.get("/monitoring/reports/2025").json()["pdf_url"] == body["pdf_url"]
+
+
+def test_api_request_needs_the_secretariat(api, api_as, accounts, round2025, django_capture_on_commit_callbacks):
+    for key in ("nr", "csco", "partner", "none"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_as(accounts[key]).post("/monitoring/reports/2025", {})
+        assert (response.status_code, response.json()) == (403, {
+            "detail": "Only the ASEAN Secretariat may do this.", "code": "permission_denied"})
+    assert api.post("/monitoring/reports/2025", {}).status_code == 401
+    assert MEReport.objects.count() == 0
+
+
+def test_api_status_hides_reports_in_progress_from_the_public(api, api_as, secretariat, round2025,
+                                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = actions.request_me_report(secretariat, round2025)
+    assert api.get("/monitoring/reports/2025/status").status_code == 404
+    body = api_as(secretariat).get("/monitoring/reports/2025/status").json()
+    assert (body["id"], body["state"], body["progress"], body["step_label"]) == (
+        report.pk, "queued", 0, "Waiting for the background worker")
+    with django_capture_on_commit_callbacks(execute=False):
+        response = api_as(secretariat).post("/monitoring/reports/2025", {})
+    assert response.status_code == 422 and "already being generated" in response.json()["detail"]
