@@ -111,3 +111,15 @@ def test_the_api_lists_indicators_and_rounds(api, django_assert_max_num_queries)
         rounds = api.get("/monitoring/rounds").json()
     assert rounds["count"] == 1
     assert rounds["items"][0]["year"] == 2025 and len(rounds["items"][0]["cities"]) == 35
+
+
+def test_the_monitoring_hub_lists_the_rounds_and_the_user_s_work(client, csco_danang, nr_vietnam):
+    public = client.get("/monitoring/").content.decode()
+    assert "M&amp;E report 2025" in public and 'href="/monitoring/reports/2025/"' in public
+    assert 'href="/monitoring/scorecards/"' in public and "Your inbox" not in public
+    client.force_login(csco_danang)
+    officer = client.get("/monitoring/").content.decode()
+    assert "Your inbox" in officer and 'href="/monitoring/cities/da-nang/data/"' in officer
+    assert "Review observations" not in officer
+    client.force_login(nr_vietnam)
+    assert "Review observations" in client.get("/monitoring/").content.decode()

@@ -1,4 +1,4 @@
-"""Public pages of monitoring and evaluation: the indicator catalogue and the reporting rounds."""
+"""Public pages of monitoring and evaluation: the hub, the indicator catalogue and the reporting rounds."""
 
 from __future__ import annotations
 
@@ -8,11 +8,23 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from ascn.core.choices import Role
+from ascn.core.permissions import Principal
+
 from ..forms.catalogue import IndicatorFilterForm
 from ..models import Indicator
 from ..queries import catalogue as queries
 
 PAGE_SIZE = 30
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """The monitoring hub: the rounds with their reports, the figures, and the signed-in user's work."""
+    principal = Principal.of(request.user)
+    city = request.user.city if principal.role == Role.CITY_OFFICER else None
+    return render(request, "monitoring/index.html", {
+        "rounds": queries.rounds(request.user), "is_member": principal.is_network_member, "city": city,
+        "reviews": principal.role in (Role.SECRETARIAT, Role.NATIONAL_REP)})
 
 
 def indicator_list(request: HttpRequest) -> HttpResponse:
@@ -37,6 +49,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
+    path("", index, name="index"),
     path("indicators/", indicator_list, name="indicators"),
     path("indicators/<int:pk>/", indicator_detail, name="indicator"),
 ]
