@@ -196,6 +196,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASCN Platform <no-reply@localhost>")
+# M&E analytics: DuckDB snapshots of the observations (see docs/monitoring-analysis.md).
+MONITORING_ANALYTICS_DIR = os.environ.get("MONITORING_ANALYTICS_DIR", "")  # empty: var/analytics
+MONITORING_ANALYTICS_TTL = float(os.environ.get("MONITORING_ANALYTICS_TTL", "10"))  # seconds between staleness checks
+MONITORING_ANALYTICS_SYNC_LIMIT = int(os.environ.get("MONITORING_ANALYTICS_SYNC_LIMIT", "500000"))
 # The public address of the platform, for links in e-mails (e.g. https://ascn.example.org); empty: relative links.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 

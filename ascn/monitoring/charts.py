@@ -71,7 +71,8 @@ def series(points: Iterable[tuple[str, float]], unit: str, baseline: tuple[int, 
     marks = [{"date": f"{int(year):04d}-01-01", "period": str(year), "value": _finite(value, f"target {year}"),
               "series": target_name} for year, value in sorted(targets)]
     path += marks
-    x = {"field": "date", "type": "temporal", "title": _("Period"), "axis": {"format": "%Y"}}
+    yearly = {"format": "%Y", "tickCount": {"interval": "year", "step": 1}}  # one tick per year, not two
+    x = {"field": "date", "type": "temporal", "title": _("Period"), "axis": yearly}
     y = {"field": "value", "type": "quantitative", "title": _value_title(unit), "scale": {"zero": False}}
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": [actual_name, target_name, baseline_name],

@@ -274,10 +274,15 @@ class Observation(TimeStampedModel):
     """A city's value of an indicator for a period ("2025", "2025-Q3" or "2025-07"), with where it came
     from. Validation flags are kept on the row (`flags`) for review, not used to reject it."""
 
+    # Observations are the network's fact table (millions of rows, loaded in bulk), so their references
+    # carry no database index or constraint of their own: the unique (city, indicator, period) and
+    # (indicator, period) indexes serve the lookups; the loads write only ids they have just looked up;
+    # PROTECT (checked by Django before a city or indicator is deleted) keeps rows from losing them.
+    # A foreign-key check per row halved the bulk load's speed on PostgreSQL.
     city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT,
-                             related_name="observations")
+                             related_name="observations", db_index=False, db_constraint=False)
     indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT,
-                                  related_name="observations")
+                                  related_name="observations", db_index=False, db_constraint=False)
     period = models.CharField(_("period"), max_length=7)
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     value = models.FloatField(_("value"))
@@ -292,7 +297,7 @@ class Observation(TimeStampedModel):
                                     default=Verification.REPORTED)
     flags = models.JSONField(_("validation flags"), default=list, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+                               related_name="+", db_index=False, db_constraint=False)
 
     objects = ScopedQuerySet.as_manager()
     access = Access(public=Q(indicator__is_published=True), **CITY_REPORTING)
@@ -302,8 +307,7 @@ class Observation(TimeStampedModel):
         verbose_name_plural = _("observations")
         ordering = ["indicator", "city", "period"]
         constraints = [models.UniqueConstraint(fields=["city", "indicator", "period"], name="observation_once")]
-        indexes = [models.Index(fields=["indicator", "period"], name="observation_indicator_idx"),
-                   models.Index(fields=["city", "year"], name="observation_city_year_idx")]
+        indexes = [models.Index(fields=["indicator", "period"], name="observation_indicator_idx")]
 
     def __str__(self) -> str:
         return f"{self.city} {self.indicator.code} {self.period}: {self.value}"

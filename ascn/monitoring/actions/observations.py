@@ -36,6 +36,7 @@ from ..models import CityIndicator, CityReport, Indicator, Observation, Observat
 
 MAX_LISTED = 1000          # errors and flags kept in a summary (their totals are always exact)
 INSERT_CHUNK = 100_000
+REBUILD_INDEX_MIN_ROWS = 100_000  # see _secondary_index_rebuilt
 SQLITE_CACHE_KIB = 512 * 1024
 CITY_SHIFT, INDICATOR_SHIFT = 2 ** 38, 2 ** 18
 KINDS = {validation.YEAR: 0, validation.QUARTER: 1, validation.MONTH: 2}
@@ -43,6 +44,7 @@ VALUE_FIELDS = ("value", "numerator", "denominator")
 TEXT_FIELDS = ("source", "method", "evidence_url", "comment")
 ASSIGNMENT_FIELDS = {"baseline_value", "baseline_year", "notes"}
 _NO_FLAGS: list = []  # one shared, never mutated value: the bulk insert converts it once
+_NO_FLAGS_JSON = "[]"
 
 
 def _user(actor: Any) -> Any:
@@ -421,29 +423,54 @@ def _float(value: float) -> float | None:
 
 def _apply(actor: Any, plan: _Plan, name: str, via: str) -> None:
     """Write a plan with bulk statements, and one audit entry per city."""
-    batch, now = plan.batch, timezone.now()
+    now = timezone.now()
     author_id = getattr(_user(actor), "pk", None)
     connection = connections[router.db_for_write(Observation)]
-    stamp = Observation._meta.get_field("created_at").get_db_prep_save(now, connection)
-    flags_field = Observation._meta.get_field("flags")
-    no_flags = flags_field.get_db_prep_save(_NO_FLAGS, connection)
-    names = ("created_at", "updated_at", "city_id", "indicator_id", "period", "year", "value", "numerator",
-             "denominator", *TEXT_FIELDS, "evidence_file", "verification", "flags", "author_id")
-    for start in range(0, len(plan.create), INSERT_CHUNK):
-        chunk = plan.create[start:start + INSERT_CHUNK]
-        picked = chunk.tolist()
-        n = len(picked)
-        flags = [flags_field.get_db_prep_save(plan.flags[i], connection) if i in plan.flags else no_flags
-                 for i in picked] if plan.flags else [no_flags] * n
-        rows = list(zip([stamp] * n, [stamp] * n, plan.city_ids[chunk].tolist(), plan.indicator_ids[chunk].tolist(),
-                        [batch.period[i] for i in picked], plan.years[chunk].tolist(), plan.values[chunk].tolist(),
-                        _nullable(batch.numerator[chunk]), _nullable(batch.denominator[chunk]),
-                        *([getattr(batch, f)[i] for i in picked] for f in TEXT_FIELDS), [""] * n,
-                        [Verification.REPORTED.value] * n, flags, [author_id] * n, strict=True))
-        _insert(connection, names, rows)
+    constants = {"created_at": now, "updated_at": now, "evidence_file": "", "verification": Verification.REPORTED.value,
+                 "author_id": author_id}
+    with _secondary_index_rebuilt(connection, len(plan.create)):
+        for start in range(0, len(plan.create), INSERT_CHUNK):
+            _insert(connection, _created_columns(plan, plan.create[start:start + INSERT_CHUNK]), constants)
     if len(plan.update):
         _update(plan, now, author_id)
     _audit(actor, plan, name, via, now)
+
+
+@contextmanager
+def _secondary_index_rebuilt(connection: Any, created: int) -> Iterator[None]:
+    """For a load that at least doubles a large part of the table, drop the (indicator, period) index and
+    build it again afterwards: one sorted build is cheaper than a million scattered inserts. Smaller loads
+    keep the index (rebuilding it would cost more than it saves). Inside the load's transaction, so a
+    failure leaves the index as it was; PostgreSQL holds the table's lock until the load commits."""
+    if created < REBUILD_INDEX_MIN_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Observation._meta.db_table)}")
+        stored = cursor.fetchone()[0]
+    if created * 2 < stored:
+        yield
+        return
+    editor = connection.schema_editor(atomic=False)  # only to render the SQL; not entered
+    editor.deferred_sql = []
+    index = next(i for i in Observation._meta.indexes if i.name == "observation_indicator_idx")
+    with connection.cursor() as cursor:
+        cursor.execute(str(index.remove_sql(Observation, editor)))
+        yield
+        cursor.execute(str(index.create_sql(Observation, editor)))
+
+
+def _created_columns(plan: _Plan, chunk: np.ndarray) -> dict[str, list]:
+    """The varying columns of the rows to create, as plain Python lists (None for NULL, JSON as text)."""
+    batch = plan.batch
+    picked = chunk.tolist()
+    flags = ([json.dumps(plan.flags[i]) if i in plan.flags else _NO_FLAGS_JSON for i in picked] if plan.flags
+             else [_NO_FLAGS_JSON] * len(picked))
+    return {"city_id": plan.city_ids[chunk].tolist(), "indicator_id": plan.indicator_ids[chunk].tolist(),
+            "period": [batch.period[i] for i in picked], "year": plan.years[chunk].tolist(),
+            "value": plan.values[chunk].tolist(), "numerator": _nullable(batch.numerator[chunk]),
+            "denominator": _nullable(batch.denominator[chunk]),
+            **{f: [getattr(batch, f)[i] for i in picked] for f in TEXT_FIELDS}, "flags": flags}
 
 
 def _nullable(values: np.ndarray) -> list:
@@ -453,25 +480,69 @@ def _nullable(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-def _insert(connection: Any, names: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT prepared observation rows: COPY on PostgreSQL, batched executemany elsewhere.
+def _insert(connection: Any, columns: dict[str, list], constants: dict[str, Any]) -> None:
+    """INSERT new observations: the varying `columns` and the same `constants` for every row.
 
-    Like `ascn.core.bulk.insert_values`, without its per-row dicts and per-value float conversion, which
-    cost more than the database's own insert at a million rows; the values here are already what the
-    driver takes (floats, ints, text, None, the timestamp and JSON converted once by their fields)."""
+    PostgreSQL: one COPY in text format, the rows formatted column by column (psycopg's per-row
+    `write_row` cost more than the server's insert). SQLite: into a bare temporary table first, then one
+    INSERT ... SELECT that adds the constants, so the table's AUTOINCREMENT counter and indexes are
+    maintained in one statement instead of one per row."""
     quote = connection.ops.quote_name
     meta = Observation._meta
     table = quote(meta.db_table)
-    columns = ", ".join(quote(meta.get_field(n).column) for n in names)
+    names = list(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            every = [*names, *constants]
+            text = _copy_text(list(columns.values()), list(constants.values()))
+            listed = ", ".join(quote(meta.get_field(n).column) for n in every)
+            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                copy.write(text)
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+        varying = ", ".join(quote(meta.get_field(n).column) for n in names)
+        fixed = ", ".join(quote(meta.get_field(n).column) for n in constants)
+        cursor.execute(f"CREATE TEMP TABLE observation_load AS SELECT {varying} FROM {table} WHERE 0")
+        rows = list(zip(*columns.values(), strict=True))
+        sql = f"INSERT INTO observation_load VALUES ({', '.join(['%s'] * len(names))})"
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, rows[start:start + 10_000])
+        values = [Observation._meta.get_field(n).get_db_prep_save(v, connection) for n, v in constants.items()]
+        cursor.execute(f"INSERT INTO {table} ({varying}, {fixed}) SELECT {varying}, "
+                       f"{', '.join(['%s'] * len(values))} FROM observation_load", values)
+        cursor.execute("DROP TABLE observation_load")
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(columns: list[list], constants: list[Any]) -> str:
+    """Rows for PostgreSQL's COPY text format: `columns` of Python values (None is NULL), then the same
+    `constants` on every row. Formatted column by column with C-level maps (no Python call per value)."""
+    formatted = [_copy_column(values) for values in columns]
+    suffix = "".join("\t" + _copy_value(value) for value in constants) + "\n"
+    return suffix.join(map("\t".join, zip(*formatted, strict=True))) + suffix
+
+
+def _copy_column(values: list) -> list[str]:
+    if not values:
+        return []
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return list(map(str, values))
+    if kinds == {float}:
+        return list(map(repr, values))
+    texts = {v: _copy_value(v) for v in set(values)}  # repeated values (sources, periods) formatted once
+    return list(map(texts.__getitem__, values))
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:

@@ -43,6 +43,7 @@ class AssignForm(forms.Form):
     baseline_year = forms.IntegerField(label=_("Baseline year"), required=False, min_value=1990, max_value=2100)
 
     def __init__(self, *args, indicators: list[tuple[str, str]], **kwargs) -> None:
+        kwargs.setdefault("auto_id", "assign_%s")  # shares the page with the entry form's "indicator"
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = [("", _("Choose an indicator")), *indicators]
 

@@ -42,8 +42,6 @@ from ..models import CityIndicator, Indicator, Observation, ReportingRound, Targ
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TTL = 10.0  # seconds between two staleness checks in one process
-DEFAULT_SYNC_LIMIT = 500_000  # above this many observations a stale snapshot is refreshed in the background
 PER_CAPITA_SCALE = 100_000  # per capita figures are given per 100,000 inhabitants
 
 
@@ -61,7 +59,7 @@ class AnalysisError(ValueError):
 
 def snapshot_root() -> Path:
     """Where snapshots live: the MONITORING_ANALYTICS_DIR setting, else var/analytics (git-ignored)."""
-    configured = getattr(settings, "MONITORING_ANALYTICS_DIR", None) or os.environ.get("MONITORING_ANALYTICS_DIR")
+    configured = settings.MONITORING_ANALYTICS_DIR
     return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "analytics"
 
 
@@ -197,7 +195,7 @@ def current_snapshot() -> analytics.Snapshot:
     """The snapshot of the current data: built now when stale (or, for a large database with an older
     snapshot at hand, refreshed by the background task while the older one answers)."""
     root = snapshot_root()
-    ttl = float(getattr(settings, "MONITORING_ANALYTICS_TTL", DEFAULT_TTL))
+    ttl = float(settings.MONITORING_ANALYTICS_TTL)
     key = str(root)
     with _checked_lock:
         memo = _checked.get(key)
@@ -209,7 +207,7 @@ def current_snapshot() -> analytics.Snapshot:
         snap = analytics.Snapshot.open(target)
     else:
         previous = _current_name(root)
-        limit = int(getattr(settings, "MONITORING_ANALYTICS_SYNC_LIMIT", DEFAULT_SYNC_LIMIT))
+        limit = int(settings.MONITORING_ANALYTICS_SYNC_LIMIT)
         if count > limit and previous and analytics.is_complete(root / previous):
             from ..tasks.analysis import refresh_analysis_snapshot
 

@@ -34,6 +34,8 @@ def test_the_series_has_actual_target_path_targets_and_baseline():
     assert layer(spec, "target")["encoding"]["color"]["scale"]["domain"] == ["Actual", "Target", "Baseline"]
     assert spec["title"] == {"text": "T-HIGH Test", "subtitle": "", "anchor": "start"}
     assert layer(spec, "actual")["encoding"]["y"]["title"] == "Value (%)"
+    assert layer(spec, "actual")["encoding"]["x"]["axis"] == {"format": "%Y",
+                                                              "tickCount": {"interval": "year", "step": 1}}
 
 
 def test_a_series_without_targets_says_so_and_keeps_the_target_layer():

@@ -178,6 +178,31 @@ def test_commit_then_same_file_again_is_unchanged(kit, csco_danang):
     assert Observation.objects.count() == 3
 
 
+def test_text_with_tabs_newlines_and_backslashes_is_stored_as_typed(kit, csco_danang):
+    source = "Bureau\\Stats\tannex \u0110\u00e0 N\u1eb5ng \\N"
+    comment = "line one\nline two\r\nend \\."
+    data = as_csv([["da-nang", kit["count"], "2025", "12.5", "", "", source, comment]])
+    summary, _r = actions.import_file(csco_danang, "text.csv", data, city=kit["danang"], commit=True)
+    assert summary.committed and summary.created == 1
+    obs = Observation.objects.get()
+    assert (obs.source, obs.comment, obs.value, obs.numerator, obs.flags) == (source, comment, 12.5, None, [])
+
+
+def test_a_large_first_load_rebuilds_the_period_index_and_keeps_it(kit, csco_danang, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(actions, "REBUILD_INDEX_MIN_ROWS", 2)
+    data = as_csv([["da-nang", kit["count"], "2025", "12", "", "", "", ""],
+                   ["da-nang", kit["count"], "2025-Q1", "3", "", "", "", ""]])
+    summary, _r = actions.import_file(csco_danang, "big.csv", data, city=kit["danang"], commit=True)
+    assert summary.committed and summary.created == 2
+    assert stored() == [("da-nang", kit["count"], "2025", 12.0, "reported"),
+                        ("da-nang", kit["count"], "2025-Q1", 3.0, "reported")]
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Observation._meta.db_table)
+    assert indexes["observation_indicator_idx"]["columns"] == ["indicator_id", "period"]
+
+
 def test_import_pages_dry_run_then_commit_from_the_kept_file(kit, csco_danang):
     client = logged_in(csco_danang)
     upload = io.BytesIO(as_csv([["", kit["pct"], "2025", "81", "", "", "", ""]]))
