@@ -13,9 +13,10 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -428,9 +429,14 @@ def _apply(actor: Any, plan: _Plan, name: str, via: str) -> None:
     connection = connections[router.db_for_write(Observation)]
     constants = {"created_at": now, "updated_at": now, "evidence_file": "", "verification": Verification.REPORTED.value,
                  "author_id": author_id}
+    chunks = (_created_columns(plan, plan.create[start:start + INSERT_CHUNK])
+              for start in range(0, len(plan.create), INSERT_CHUNK))
     with _secondary_index_rebuilt(connection, len(plan.create)):
-        for start in range(0, len(plan.create), INSERT_CHUNK):
-            _insert(connection, _created_columns(plan, plan.create[start:start + INSERT_CHUNK]), constants)
+        if connection.vendor == "postgresql":
+            _copy_in(connection, chunks, constants)
+        else:
+            for columns in chunks:
+                _insert(connection, columns, constants)
     if len(plan.update):
         _update(plan, now, author_id)
     _audit(actor, plan, name, via, now)
@@ -464,13 +470,22 @@ def _created_columns(plan: _Plan, chunk: np.ndarray) -> dict[str, list]:
     """The varying columns of the rows to create, as plain Python lists (None for NULL, JSON as text)."""
     batch = plan.batch
     picked = chunk.tolist()
+    take = _picker(picked)
     flags = ([json.dumps(plan.flags[i]) if i in plan.flags else _NO_FLAGS_JSON for i in picked] if plan.flags
              else [_NO_FLAGS_JSON] * len(picked))
     return {"city_id": plan.city_ids[chunk].tolist(), "indicator_id": plan.indicator_ids[chunk].tolist(),
-            "period": [batch.period[i] for i in picked], "year": plan.years[chunk].tolist(),
+            "period": take(batch.period), "year": plan.years[chunk].tolist(),
             "value": plan.values[chunk].tolist(), "numerator": _nullable(batch.numerator[chunk]),
             "denominator": _nullable(batch.denominator[chunk]),
-            **{f: [getattr(batch, f)[i] for i in picked] for f in TEXT_FIELDS}, "flags": flags}
+            **{f: take(getattr(batch, f)) for f in TEXT_FIELDS}, "flags": flags}
+
+
+def _picker(positions: list[int]) -> Any:
+    """A function taking the items at `positions` from a list, in C (itemgetter) rather than a loop."""
+    if len(positions) == 1:
+        return lambda values: [values[positions[0]]]
+    getter = itemgetter(*positions)
+    return lambda values: list(getter(values))
 
 
 def _nullable(values: np.ndarray) -> list:
@@ -480,25 +495,39 @@ def _nullable(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-def _insert(connection: Any, columns: dict[str, list], constants: dict[str, Any]) -> None:
-    """INSERT new observations: the varying `columns` and the same `constants` for every row.
+def _copy_in(connection: Any, chunks: Iterator[dict[str, list]], constants: dict[str, Any]) -> None:
+    """PostgreSQL: one COPY in text format for every chunk, each formatted column by column (psycopg's
+    per-row `write_row` cost more than the server's insert) and sent while the server still stores the
+    one before (a queued writer sends from its own thread), so the two cores overlap."""
+    from psycopg.copy import QueuedLibpqWriter
 
-    PostgreSQL: one COPY in text format, the rows formatted column by column (psycopg's per-row
-    `write_row` cost more than the server's insert). SQLite: into a bare temporary table first, then one
-    INSERT ... SELECT that adds the constants, so the table's AUTOINCREMENT counter and indexes are
-    maintained in one statement instead of one per row."""
     quote = connection.ops.quote_name
     meta = Observation._meta
     table = quote(meta.db_table)
+    copy = None
+    with connection.cursor() as cursor, ExitStack() as stack:
+        for columns in chunks:
+            if copy is None:
+                listed = ", ".join(quote(meta.get_field(n).column) for n in [*columns, *constants])
+                raw = cursor.cursor
+                copy = stack.enter_context(raw.copy(f"COPY {table} ({listed}) FROM STDIN",
+                                                    writer=QueuedLibpqWriter(raw)))
+            copy.write(_copy_text(list(columns.values()), list(constants.values())))
+
+
+def _insert(connection: Any, columns: dict[str, list], constants: dict[str, Any]) -> None:
+    """SQLite: INSERT new observations, the varying `columns` and the same `constants` for every row: into
+    a bare temporary table first, then one INSERT ... SELECT that adds the constants, so the table's
+    AUTOINCREMENT counter and indexes are maintained in one statement instead of one per row."""
+    quote = connection.ops.quote_name
+    meta = Observation._meta
+    table = quote(meta.db_table)
+    # A column with one value in every row (an empty comment, the same source) is bound once.
+    same = {n: values[0] for n, values in columns.items() if values and _all_equal(values)}
+    constants = {**constants, **same}
+    columns = {n: values for n, values in columns.items() if n not in same}
     names = list(columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            every = [*names, *constants]
-            text = _copy_text(list(columns.values()), list(constants.values()))
-            listed = ", ".join(quote(meta.get_field(n).column) for n in every)
-            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
-                copy.write(text)
-            return
         varying = ", ".join(quote(meta.get_field(n).column) for n in names)
         fixed = ", ".join(quote(meta.get_field(n).column) for n in constants)
         cursor.execute(f"CREATE TEMP TABLE observation_load AS SELECT {varying} FROM {table} WHERE 0")
@@ -506,10 +535,18 @@ def _insert(connection: Any, columns: dict[str, list], constants: dict[str, Any]
         sql = f"INSERT INTO observation_load VALUES ({', '.join(['%s'] * len(names))})"
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, rows[start:start + 10_000])
-        values = [Observation._meta.get_field(n).get_db_prep_save(v, connection) for n, v in constants.items()]
+        values = [v if n == "flags" else Observation._meta.get_field(n).get_db_prep_save(v, connection)
+                  for n, v in constants.items()]
         cursor.execute(f"INSERT INTO {table} ({varying}, {fixed}) SELECT {varying}, "
                        f"{', '.join(['%s'] * len(values))} FROM observation_load", values)
         cursor.execute("DROP TABLE observation_load")
+
+
+def _all_equal(values: list) -> bool:
+    """Every item is the first (floats are never folded: the value column always varies, which keeps at
+    least one column per row)."""
+    first = values[0]
+    return type(first) is not float and values.count(first) == len(values)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

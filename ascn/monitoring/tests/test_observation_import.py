@@ -188,6 +188,18 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_typed(kit, csco_da
     assert (obs.source, obs.comment, obs.value, obs.numerator, obs.flags) == (source, comment, 12.5, None, [])
 
 
+def test_columns_with_one_value_in_every_row_are_stored_on_every_row(kit, csco_danang):
+    data = as_csv([["da-nang", kit["count"], period, value, "", "", "Statistics office", ""]
+                   for period, value in (("2025", "12"), ("2025-Q1", "3"), ("2025-Q2", "4"))])
+    summary, _r = actions.import_file(csco_danang, "same.csv", data, city=kit["danang"], commit=True)
+    assert summary.committed and summary.created == 3
+    assert sorted(Observation.objects.values_list("period", "value", "source", "comment", "numerator", "flags",
+                                                  "verification", "author__username")) == [
+        ("2025", 12.0, "Statistics office", "", None, [], "reported", "csco-dn"),
+        ("2025-Q1", 3.0, "Statistics office", "", None, [], "reported", "csco-dn"),
+        ("2025-Q2", 4.0, "Statistics office", "", None, [], "reported", "csco-dn")]
+
+
 def test_a_large_first_load_rebuilds_the_period_index_and_keeps_it(kit, csco_danang, monkeypatch):
     from django.db import connection
 
