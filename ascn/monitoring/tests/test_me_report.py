@@ -538,3 +538,16 @@ def test_api_status_hides_reports_in_progress_from_the_public(api, api_as, secre
     with django_capture_on_commit_callbacks(execute=False):
         response = api_as(secretariat).post("/monitoring/reports/2025", {})
     assert response.status_code == 422 and "already being generated" in response.json()["detail"]
+
+
+def test_the_figures_download_as_csv_with_the_published_counts(client, round2025):
+    response = client.get("/monitoring/reports/2025.csv")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "year,as_of,breakdown,code,name,count,share,percent"
+    assert lines[1:4] == ["2025,2025-09-30,status,ongoing,Ongoing,108,81,80.6",
+                          "2025,2025-09-30,status,planning,Planning,8,6,6.0",
+                          "2025,2025-09-30,status,completed,Completed,18,13,13.4"]
+    assert "2025,2025-09-30,focus_area,civic_social,Civic and Social,34,25,25.4" in lines
+    assert "2025,2025-09-30,country,MYS,Malaysia,29,22,21.6" in lines
+    assert client.get("/monitoring/reports/1999.csv").status_code == 404

@@ -3,6 +3,8 @@ and watches its progress), the report inside the site, its earlier versions, and
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -114,6 +116,31 @@ def _pdf(report: MEReport | None, year: int) -> FileResponse:
                         filename=f"ascn-me-report-{year}-as-of-{report.as_of.isoformat()}.pdf")
 
 
+def figures_csv(request: HttpRequest, year: int) -> HttpResponse:
+    """The round's report figures as CSV, one row per breakdown and code: the latest generated report's,
+    or computed from the data as of the round's date when none was generated yet (as the JSON API)."""
+    from ascn.plans.exporting import shielded
+
+    from ..api.me_report import figures_out
+
+    reporting_round = _round(request, year)
+    report = queries.latest_done(request.user, reporting_round)
+    if report is not None and report.figures.get("labels"):
+        data = figures_out(reporting_round, report.figures, report.figures["labels"], report)
+    else:
+        names = queries.labels()
+        data = figures_out(reporting_round, queries.live_figures(reporting_round, names), names.as_json(), None)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ascn-me-report-{year}-figures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["year", "as_of", "breakdown", "code", "name", "count", "share", "percent"])
+    for breakdown in ("status", "focus_area", "country", "type"):
+        for row in data[f"by_{breakdown}"]:
+            writer.writerow([year, data["as_of"], breakdown, row["code"], shielded(str(row["name"])), row["count"],
+                             row["share"], row["percent"]])
+    return response
+
+
 def pdf(request: HttpRequest, year: int) -> FileResponse:
     """The latest done report's PDF."""
     return _pdf(queries.latest_done(request.user, _round(request, year)), year)
@@ -128,6 +155,7 @@ urlpatterns = [
     path("reports/", report_list, name="me_reports"),
     path("reports/<int:year>/", detail, name="me_report"),
     path("reports/<int:year>.pdf", pdf, name="me_report_pdf"),
+    path("reports/<int:year>.csv", figures_csv, name="me_report_csv"),
     path("reports/<int:year>/generate/", generate, name="me_report_generate"),
     path("reports/<int:year>/versions/<int:pk>/", version, name="me_report_version"),
     path("reports/<int:year>/versions/<int:pk>.pdf", version_pdf, name="me_report_version_pdf"),
