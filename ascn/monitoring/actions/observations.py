@@ -759,6 +759,19 @@ def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: 
     return summary, observation
 
 
+def delete_observation(actor: Any, observation: Observation, via: str = "web") -> None:
+    """Remove a value entered by mistake, by whoever may edit the city's data, while its period is open
+    (a locked or closed period keeps its figures). The audit entry keeps what the value was; an evidence
+    file stays in storage with it."""
+    require_edit(actor, observation)
+    closed = period_states({observation.city_id: observation.city.name}, {observation.year})
+    reason = closed.get((observation.city_id, observation.year))
+    if reason:
+        raise ValidationError({"period": _("This value cannot be deleted: %(reason)s.") % {"reason": reason}})
+    with transaction.atomic():
+        core.delete_audited(actor, observation, via)
+
+
 # --- Verification ---------------------------------------------------------------------------------------
 
 

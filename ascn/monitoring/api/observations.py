@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -44,7 +45,8 @@ class ObservationOut(Schema):
 
     @staticmethod
     def resolve_evidence_file(obj) -> str | None:
-        return obj.evidence_file.url if obj.evidence_file else None
+        """The address that serves the file after checking that the caller may see the observation."""
+        return reverse("monitoring:observation_evidence", args=[obj.pk]) if obj.evidence_file else None
 
 
 class ObservationFilter(Schema):
@@ -197,6 +199,13 @@ def set_verification(request: HttpRequest, pk: int, payload: VerificationIn):
     observation = _observation(request, pk)
     actions.set_verification(request.auth, observation, payload.verification, payload.comment, via="api")
     return _observation(request, pk)
+
+
+@router.delete("/monitoring/observations/{pk}", response={204: None, **ERROR_RESPONSES}, auth=token_auth,
+               summary="Delete an observation entered by mistake (while its period is open)")
+def delete_observation(request: HttpRequest, pk: int):
+    actions.delete_observation(request.auth, _observation(request, pk), via="api")
+    return Status(204, None)
 
 
 @router.get("/monitoring/cities/{slug}/indicators", response={200: list[AssignmentOut], **ERROR_RESPONSES},

@@ -119,6 +119,45 @@ def test_entry_form_keeps_an_evidence_file(kit, csco_danang):
     assert obs.evidence_file.name.startswith("evidence/") and obs.evidence_file.read() == b"%PDF-1.4"
 
 
+def test_the_evidence_file_is_served_only_to_those_who_see_the_value(kit, csco_danang, nr_thailand):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    logged_in(csco_danang).post("/monitoring/cities/da-nang/data/", {
+        "indicator": kit["count"].code, "period": "2025", "value": "4",
+        "evidence_file": SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes")})
+    obs = Observation.objects.get()
+    url = f"/monitoring/observations/{obs.pk}/evidence/"
+    page = logged_in(csco_danang).get(f"/monitoring/cities/da-nang/data/indicators/{kit['a_count'].pk}/")
+    assert f'href="{url}"' in page.content.decode()
+    response = logged_in(csco_danang).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 minutes"
+    assert response["Content-Security-Policy"] == "sandbox"
+    Indicator.objects.filter(pk=kit["count"].pk).update(is_published=False)
+    assert Client().get(url).status_code == 404  # the public sees observations of published indicators only
+    assert logged_in(nr_thailand).get(url).status_code == 404
+    assert logged_in(csco_danang).get(url).status_code == 200
+
+
+def test_a_value_entered_by_mistake_is_deleted_while_its_period_is_open(kit, csco_danang, nr_vietnam):
+    from ascn.monitoring.models import CityReport
+
+    wrong = observation(kit["danang"], kit["count"], "2025", 40)
+    assert logged_in(nr_vietnam).post(f"/monitoring/observations/{wrong.pk}/delete/").status_code == 403
+    assert Observation.objects.filter(pk=wrong.pk).exists()
+    report = CityReport.objects.create(round=ReportingRound.objects.get(year=2025), city=kit["danang"],
+                                       state="submitted")
+    response = logged_in(csco_danang).post(f"/monitoring/observations/{wrong.pk}/delete/", follow=True)
+    assert "This value cannot be deleted: Da Nang&#x27;s 2025 report is submitted" in response.content.decode()
+    assert Observation.objects.filter(pk=wrong.pk).exists()
+    CityReport.objects.filter(pk=report.pk).update(state="returned")
+    response = logged_in(csco_danang).post(f"/monitoring/observations/{wrong.pk}/delete/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/monitoring/cities/da-nang/data/indicators/{kit['a_count'].pk}/"
+    assert not Observation.objects.filter(pk=wrong.pk).exists()
+    entry = AuditEntry.objects.filter(action="delete", object_id=str(wrong.pk)).get()
+    assert entry.changes["value"] == [40.0, None] and entry.via == "web"
+
+
 def test_national_representative_reads_but_cannot_write(kit, nr_vietnam):
     observation(kit["danang"], kit["pct"], "2025", 70)
     client = logged_in(nr_vietnam)
@@ -351,3 +390,12 @@ def test_public_reads_published_indicators_only_in_every_language(kit):
     assert client.get("/vi/monitoring/cities/da-nang/data/").status_code == 200
     assert client.get("/monitoring/cities/nowhere/data/").status_code == 404
     assert client.get("/monitoring/observations/review/").status_code == 302  # to the login page
+
+
+def test_api_deletes_an_observation_and_refuses_other_cities(kit, api_as, csco_danang, nr_vietnam):
+    wrong = observation(kit["danang"], kit["count"], "2025", 40)
+    assert api_as(nr_vietnam).delete(f"/monitoring/observations/{wrong.pk}").status_code == 403
+    assert Observation.objects.filter(pk=wrong.pk).exists()
+    assert api_as(csco_danang).delete(f"/monitoring/observations/{wrong.pk}").status_code == 204
+    assert not Observation.objects.filter(pk=wrong.pk).exists()
+    assert api_as(csco_danang).delete(f"/monitoring/observations/{wrong.pk}").status_code == 404

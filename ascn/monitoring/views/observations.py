@@ -320,6 +320,35 @@ def _review_lines(items) -> list[dict]:
     return [{"obs": o, "flags": [actions.validation.flag_text(f) for f in o.flags]} for o in items]
 
 
+def observation_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """An observation's evidence file, for those who may see the observation (uploads have no public address)."""
+    from ascn.plans.views import _file_response
+
+    observation = get_object_or_404(Observation.objects.visible_to(request.user), pk=pk)
+    if not observation.evidence_file:
+        raise Http404(_("This value has no evidence file."))
+    return _file_response(observation.evidence_file)
+
+
+@login_required
+@require_POST
+def observation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a value entered by mistake (while its period is open), back to its indicator's page."""
+    observation = get_object_or_404(Observation.objects.visible_to(request.user).select_related("city", "indicator"),
+                                    pk=pk)
+    assignment = CityIndicator.objects.filter(city=observation.city, indicator=observation.indicator).first()
+    try:
+        actions.delete_observation(request.user, observation, via="web")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The %(period)s value of %(code)s is deleted.")
+                         % {"period": observation.period, "code": observation.indicator.code})
+    if assignment is None:
+        return redirect("monitoring:city_data", slug=observation.city.slug)
+    return redirect("monitoring:city_indicator", slug=observation.city.slug, pk=assignment.pk)
+
+
 @login_required
 @require_POST
 def observation_verify(request: HttpRequest, pk: int) -> HttpResponse:
@@ -364,4 +393,6 @@ urlpatterns = [
     path("cities/<slug:slug>/data/import/<int:pk>/file/", city_import_file, name="city_import_file"),
     path("observations/review/", observation_review, name="observation_review"),
     path("observations/<int:pk>/verification/", observation_verify, name="observation_verify"),
+    path("observations/<int:pk>/evidence/", observation_evidence, name="observation_evidence"),
+    path("observations/<int:pk>/delete/", observation_delete, name="observation_delete"),
 ]
