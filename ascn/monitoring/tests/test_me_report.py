@@ -154,7 +154,7 @@ def test_request_queues_then_the_task_runs_to_done(secretariat, round2025, djang
                 .values_list("action", "via")) == [("create", "web"), ("update", "task")]
 
 
-def test_a_failing_generation_ends_failed_with_the_error(secretariat, round2025, django_capture_on_commit_callbacks,
+def test_a_failing_generation_ends_failed_with_the_reason_given(secretariat, round2025, django_capture_on_commit_callbacks,
                                                          monkeypatch):
     def broken(as_of):
         raise RuntimeError("the project table could not be read")

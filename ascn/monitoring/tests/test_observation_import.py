@@ -112,7 +112,7 @@ def test_template_is_refused_to_a_national_representative(kit, nr_vietnam):
 # --- Dry run, commit, idempotence -------------------------------------------------------------------------
 
 
-def test_dry_run_summary_counts_and_errors_with_row_column_and_reason(kit, csco_danang):
+def test_dry_run_summary_counts_and_refusals_with_row_column_and_reason(kit, csco_danang):
     count = Indicator.objects.get(code=kit["count"])
     Observation.objects.create(city=kit["danang"], indicator=count, period="2025", year=2025, value=100)
     Observation.objects.create(city=kit["danang"], indicator=count, period="2025-Q2", year=2025, value=40)

@@ -84,7 +84,7 @@ def test_city_data_query_count_does_not_grow_with_assignments(kit, csco_danang, 
     assert len(many) == len(few)
 
 
-def test_entry_form_saves_and_inline_check_shows_errors_and_flags(kit, csco_danang):
+def test_entry_form_saves_and_inline_check_shows_problems_and_flags(kit, csco_danang):
     client = logged_in(csco_danang)
     check = client.post("/monitoring/cities/da-nang/data/", {"_validate": "1", "indicator": kit["pct"].code,
                                                               "period": "2025", "value": "101"},
@@ -290,7 +290,7 @@ def test_api_bulk_dry_run_then_commit_then_again(kit, csco_danang, api_as):
     assert Observation.objects.count() == 2
 
 
-def test_api_bulk_commit_with_an_error_writes_nothing(kit, csco_danang, api_as):
+def test_api_bulk_commit_with_a_bad_row_writes_nothing(kit, csco_danang, api_as):
     rows = [{"city": "da-nang", "indicator": kit["pct"].code, "period": "2025", "value": 75},
             {"city": "da-nang", "indicator": kit["pct"].code, "period": "2025-Q1", "value": 101}]
     response = api_as(csco_danang).post("/monitoring/observations/bulk?dry_run=false", {"rows": rows})

@@ -355,7 +355,7 @@ def test_a_submitted_report_is_not_edited_and_a_complete_report_is_required(roun
         actions.update_report(make_user("csco-hn", "city_officer", city="ha-noi"), report, {"summary": "Not mine."})
 
 
-def test_a_bad_line_is_refused_inline_with_its_error(round_2025, csco_danang, on_day):
+def test_a_bad_line_is_refused_inline_with_its_message(round_2025, csco_danang, on_day):
     report = started(round_2025, csco_danang)
     line = report.project_lines.get(project__reference="A112")
     before = snapshot(report)

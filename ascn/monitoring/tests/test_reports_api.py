@@ -67,7 +67,7 @@ def test_the_full_workflow_through_the_api(round_2025, csco_danang, nr_vietnam, 
     assert Project.objects.get(reference="SCAP18-DN1").status == "ongoing"
 
 
-def test_refusals_answer_with_the_api_error_format_and_change_nothing(round_2025, csco_danang, nr_thailand,
+def test_refusals_answer_in_the_api_format_and_change_nothing(round_2025, csco_danang, nr_thailand,
                                                                      nr_vietnam, secretariat, api_as, on_day):
     report = submitted(round_2025, secretariat)
     path = f"/monitoring/city-reports/{report.pk}/transitions"

@@ -38,7 +38,7 @@ def test_units():
     assert v.may_be_negative("annual change in population")
 
 
-def test_percentage_out_of_range_is_an_error_naming_the_value():
+def test_percentage_out_of_range_is_refused_naming_the_value():
     filled, problems, flags = check([101, 100, 0, -1], unit="%")
     assert [(p.index, p.column, p.code, p.reason) for p in problems] == [
         (0, "value", "percentage_range", "101 is not a percentage between 0 and 100"),
@@ -48,7 +48,7 @@ def test_percentage_out_of_range_is_an_error_naming_the_value():
     assert filled.tolist() == [101, 100, 0, -1]
 
 
-def test_negative_counts_are_errors():
+def test_negative_counts_are_refused():
     _filled, problems, _flags = check([-3, 0, 7])
     assert [(p.index, p.column, p.code, p.reason) for p in problems] == [
         (0, "value", "negative", "-3 is negative; this indicator counts or rates something and cannot be below 0")]
