@@ -8,8 +8,10 @@ Every spec is a JSON-serialisable dict with its data inline, so a template can h
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ascn.core.translator import gettext as _
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; never downloaded
 HEIGHT = 260
@@ -22,17 +24,6 @@ LOWERED_COLOUR, RAISED_COLOUR = "#e39a6f", "#4a6b82"
 BELOW_ZERO_COLOUR, ABOVE_ZERO_COLOUR = "#b8432f", "#4a6b82"
 MONEY_FORMAT = ",.2f"
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then titles and labels stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 def _component_names() -> dict[str, str]:

@@ -16,23 +16,14 @@ from typing import Literal
 
 import numpy as np
 
+from ascn.core.translator import gettext as _
+
 MAX_YEARS = 100
 MAX_LINES = 200
 MAX_ABS_VALUE = 1e15
 MAX_ITERATIONS = 1_000_000
 ROOT_TOLERANCE = 1e-12
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then messages stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 class ModelError(ValueError):

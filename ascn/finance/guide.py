@@ -8,23 +8,14 @@ each matching characteristic (revenue profile, size, stage, focus area) adds to 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ascn.core.translator import gettext as _
+
 RevenueProfile = Literal["full", "partial", "none"]
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then messages stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 @dataclass(frozen=True)

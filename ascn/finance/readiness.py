@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ascn.core.translator import gettext as _
+
 STAGES = ("concept", "pre_feasibility", "feasibility", "structuring", "transaction", "financial_close")
 DIMENSIONS = ("institutional", "legal", "technical", "financial", "environmental_social", "stakeholder")
 STATUSES = ("met", "partial", "not_met", "not_applicable")
@@ -30,17 +32,6 @@ MIN_DSCR = 1.2                  # the minimum debt service coverage ratio lender
 MAX_LOSS_PROBABILITY = 0.2      # the highest acceptable chance of a negative financial NPV
 BANKABLE_FROM = "feasibility"   # the gate a project must have passed to be called bankable
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then messages stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 def gettext_noop(message: str) -> str:

@@ -9,8 +9,10 @@ a chart without a target says so in its subtitle rather than leaving the layer o
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from ascn.core.translator import gettext as _
 
 from . import scorecard
 
@@ -19,17 +21,6 @@ HEIGHT = 280
 ACTUAL_COLOUR, TARGET_COLOUR, BASELINE_COLOUR = "#1f5f8b", "#b8432f", "#6b7780"
 VALUE_FORMAT = ",.4~f"
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then titles and labels stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 def _finite(value: Any, name: str) -> float:

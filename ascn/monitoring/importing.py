@@ -13,13 +13,14 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
 
 import numpy as np
 
+from ascn.core.translator import gettext as _
 from ascn.plans import importing as tables
 from ascn.plans.exporting import unshielded
 
@@ -27,16 +28,6 @@ from .validation import Problem
 
 FileProblem = tables.FileProblem
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 # The columns of the template and of import files, in order. The read-only ones help whoever fills the

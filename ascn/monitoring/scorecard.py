@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ascn.core.translator import gettext as _
 
 HIGHER, LOWER = "higher", "lower"
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -43,17 +45,6 @@ BEYOND_TARGET, AWAY_FROM_TARGET, TARGET_PASSED = "beyond_target", "away_from_tar
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """The Django layer installs its gettext; until then labels stay in English."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
 
 
 # --- Periods ----------------------------------------------------------------------------------------------

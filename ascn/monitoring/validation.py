@@ -30,17 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    """Install the Django layer's gettext, so messages follow the language of each request."""
-    global _translate
-    _translate = translate
-
-
-def _(message: str) -> str:
-    return _translate(message)
+from ascn.core.translator import gettext as _
 
 
 def gettext_noop(message: str) -> str:

@@ -17,23 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from ascn.core.money import is_currency, parse_amount
+from ascn.core.translator import gettext as _
 
 from .exporting import COLUMNS, unshielded
 
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def _(message: str) -> str:
-    """Translates a message; the identity until the Django layer installs its gettext (`set_translator`)."""
-    return _translate(message)
-
-
-_translate: Callable[[str], str] = str
-
-
-def set_translator(translate: Callable[[str], str]) -> None:
-    global _translate
-    _translate = translate
 MAX_ROWS = 200_000
 REQUIRED = ("city", "title", "focus_area")
 STATUSES = ("planning", "ongoing", "completed", "cancelled")

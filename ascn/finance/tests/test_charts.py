@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ascn.core import translator
 from ascn.finance import charts
 from ascn.finance.engine import Summary, TornadoBar
 
@@ -167,16 +168,13 @@ def upper_outside_placeholders(message: str) -> str:
 
 
 def test_titles_and_labels_go_through_the_translator():
-    charts.set_translator(upper_outside_placeholders)
-    try:
+    with translator.using(upper_outside_placeholders):
         spec = charts.cash_flows(TABLE, "USD")
         assert layer(spec, 0)["encoding"]["x"]["title"] == "YEAR"
         assert layer(spec, 0)["encoding"]["y"]["title"] == "AMOUNT (USD)"
         assert layer(spec, 0)["data"]["values"][0]["component"] == "REVENUE"
         assert layer(charts.tornado(BARS, 0.0, "USD"), 0)["data"]["values"][0]["case"] == "DRIVER LOWERED"
         assert charts.npv_distribution(SUMMARY, "USD")["title"]["text"] == "P(NPV < 0) = 12.5 %"
-    finally:
-        charts.set_translator(str)
     assert layer(charts.cash_flows(TABLE, "USD"), 0)["encoding"]["x"]["title"] == "Year"
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 
+from ascn.core import translator
 from ascn.finance import engine as e
 
 RELATIVE = 1e-9
@@ -272,13 +273,10 @@ def test_unknown_currency_codes_are_refused_when_a_code_list_is_given():
 
 
 def test_messages_use_the_installed_translator():
-    e.set_translator(str.upper)
-    try:
+    with translator.using(str.upper):
         problems = e.validate(small_model(lines=(e.Line("capex", [1, -2, 0, 0]),)))
         assert problems == [("lines[0].values", "AMOUNTS ARE POSITIVE; THE KIND SAYS WHETHER MONEY COMES IN OR OUT")]
         assert e.irr([100, 50, 10]).message == "THERE IS NO INTERNAL RATE OF RETURN: THE FLOWS NEVER CHANGE SIGN."
-    finally:
-        e.set_translator(str)
 
 
 # --- Sensitivity --------------------------------------------------------------------------------------------

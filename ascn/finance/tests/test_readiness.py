@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from ascn.core import translator
 from ascn.finance import readiness as r
 from ascn.finance.readiness import CRITERIA, DIMENSIONS, STAGES, Answer, AppraisalFacts, assess, run_check
 
@@ -355,8 +356,7 @@ def shout(message: str) -> str:
 
 
 def test_the_installed_translator_is_used():
-    r.set_translator(shout)
-    try:
+    with translator.using(shout):
         readiness = assess({}, AppraisalFacts(probability_negative_npv=0.35))
         assert readiness.results[0].criterion.label == "A SPONSORING DEPARTMENT AND A PROJECT LEAD ARE NAMED."
         assert readiness.results[0].reason == "NOT ANSWERED YET."
@@ -364,6 +364,4 @@ def test_the_installed_translator_is_used():
         assert risk.reason.startswith("MONTE CARLO: A 35 % CHANCE")
         assert readiness.summary == "NO GATE PASSED YET; 7 CRITERIA STAND BEFORE THE concept GATE."
         assert r.stage_name("financial_close") == "FINANCIAL CLOSE"
-    finally:
-        r.set_translator(str)
     assert r.criterion("concept.institutional.sponsor").label == "A sponsoring department and a project lead are named."

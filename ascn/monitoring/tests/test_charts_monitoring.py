@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ascn.core import translator
 from ascn.monitoring import charts
 
 SCHEMA_FILE = Path(__file__).parents[2] / "finance" / "tests" / "vega-lite-schema.json"  # vega-lite 6.5.0
@@ -75,12 +76,9 @@ def test_specs_are_plain_json_with_no_external_url():
 
 
 def test_titles_go_through_the_translator():
-    charts.set_translator(str.upper)
-    try:
+    with translator.using(str.upper):
         spec = charts.bars_with_targets([{"label": "A", "value": 1, "target": 2}], "", "City")
         assert layer(spec, "actual")["encoding"]["color"]["scale"]["domain"] == ["ACTUAL", "TARGET"]
-    finally:
-        charts.set_translator(str)
 
 
 def test_specs_validate_against_the_vega_lite_schema():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from ascn.core import translator
 from ascn.monitoring import validation as v
 
 nan = np.nan
@@ -126,7 +127,7 @@ def test_peer_outlier_against_other_cities_same_indicator_and_period():
 
 def test_flag_text_translates_from_code_and_params(monkeypatch):
     item = v.flag("ratio_mismatch", value="60", expected="75")
-    monkeypatch.setattr(v, "_translate", lambda message: message.replace("The value", "Gia tri"))
+    monkeypatch.setattr(translator, "_translate", lambda message: message.replace("The value", "Gia tri"))
     assert v.flag_text(item) == "Gia tri 60 does not match numerator / denominator, which gives 75."
     assert v.flag_text({"code": "unknown", "detail": "kept as stored"}) == "kept as stored"
 

@@ -25,9 +25,6 @@ from ..forms.analysis import CompareForm, NetworkForm, RoundForm
 from ..models import Indicator
 from ..queries import analysis as queries
 
-charts.set_translator(_)
-scorecard.set_translator(_)
-
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
