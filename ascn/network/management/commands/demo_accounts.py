@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ascn.core.actions import DEMO_ACCOUNTS, ensure_demo_accounts
+from ascn.network.actions import DEMO_ACCOUNTS, ensure_demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,29 @@
+"""The financing toolkit's sections on other apps' pages (see core.panels), registered when the app starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from ascn.core.panels import add_panel
+from ascn.core.permissions import Principal
+
+from . import queries
+
+
+def financing_links(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+    return {} if Principal.of(request.user).is_network_member else None
+
+
+add_panel("workspace.dashboard", "finance/_dashboard_financing.html", financing_links, order=40)
+
+
+def project_financing(request: HttpRequest, project: Any) -> dict[str, Any]:
+    """A project's business cases and readiness, as far as the viewer may see them."""
+    state = queries.project_readiness(request.user, project)
+    return {"business_cases": list(queries.business_cases(request.user, project)),
+            "readiness": state.result if state and (state.assessment or state.case) else None}
+
+
+add_panel("plans.project", "finance/_project_financing.html", project_financing)

@@ -1,0 +1,28 @@
+"""What the knowledge hub adds to other apps' pages and queries (see core.panels), registered when the app
+starts: an instrument's case studies, on its catalogue page and in the finance API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+
+from ascn.core.panels import add_panel
+from ascn.finance.queries import add_instrument_prefetch
+
+from .models import CaseStudy
+from .queries import case_studies_for_instrument
+
+
+def instrument_case_studies(request: HttpRequest, instrument: Any) -> dict[str, Any]:
+    return {"case_studies": case_studies_for_instrument(request.user, instrument)}
+
+
+def published_case_studies(user: Any) -> Prefetch:
+    return Prefetch("case_studies", to_attr="published_case_studies",
+                    queryset=CaseStudy.objects.visible_to(user).filter(is_published=True).order_by("title"))
+
+
+add_panel("finance.instrument", "knowledge/_instrument_case_studies.html", instrument_case_studies)
+add_instrument_prefetch(published_case_studies)

@@ -1,0 +1,22 @@
+"""The monitoring app's sections on other apps' pages (see core.panels), registered when the app starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from ascn.core.panels import add_panel
+from ascn.core.permissions import Principal
+
+from .queries.reports import inbox
+
+
+def inbox_summary(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+    """The annual reports waiting for a member of the network."""
+    if not Principal.of(request.user).is_network_member:
+        return None
+    return {"inbox": inbox(request.user)}
+
+
+add_panel("workspace.dashboard", "monitoring/_dashboard_inbox.html", inbox_summary, order=10)
