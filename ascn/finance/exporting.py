@@ -4,8 +4,11 @@ with WeasyPrint from an HTML template)."""
 from __future__ import annotations
 
 import io
+import unicodedata
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -153,12 +156,17 @@ def case_pdf(case: BusinessCase, request: HttpRequest) -> bytes:
     """The business case printed: figures, charts as tables, the yearly flows and the sensitivity."""
     try:
         from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
     except OSError as exc:  # the Python package is installed, Pango is not
         raise PdfUnavailable(str(exc)) from exc
     html = render_to_string("finance/case_pdf.html", {
         "case": case, "project": case.project, **reporting.context(case.results, case.inputs),
         "tornado_rows": _tornado_rows(case)}, request=request)
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # The fonts shipped under static/vendor/fonts/ are read from disk (file: URLs only, nothing is fetched over
+    # the network); NFC text keeps a Vietnamese letter and its marks in one of the font subsets.
+    static = Path(settings.PACKAGE_DIR, "static").as_uri() + "/"  # the templates link vendor/fonts/pdf-fonts.css
+    return HTML(string=unicodedata.normalize("NFC", html), base_url=static,
+                url_fetcher=URLFetcher(allowed_protocols=["file"])).write_pdf()
 
 
 def _tornado_rows(case: BusinessCase) -> list[tuple[str, str, str, float, float]]:

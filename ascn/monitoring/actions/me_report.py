@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -144,13 +146,19 @@ def _finish(report: MEReport, state: str, step: str, *, figures: dict | None = N
 
 
 def render_pdf(report: MEReport, html: str) -> bytes:
-    """The report printed with WeasyPrint, from the same HTML as the page."""
+    """The report printed with WeasyPrint, from the same HTML as the page, in the fonts shipped under
+    static/vendor/fonts/: they are read from disk (file: URLs only, nothing is fetched over the network), so no
+    system font is needed. The text is NFC-normalised: the shipped fonts are subsets, and a Vietnamese letter
+    typed as a base letter plus combining marks would otherwise take its marks from another file."""
     try:
         from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
     except OSError as exc:  # the Python package is installed, Pango is not
         raise PdfUnavailable(str(exc)) from exc
     document = render_to_string("monitoring/me_report_pdf.html", {"report": report, "body": html})
-    return HTML(string=document).write_pdf()
+    static = Path(settings.PACKAGE_DIR, "static").as_uri() + "/"  # the templates link vendor/fonts/pdf-fonts.css
+    return HTML(string=unicodedata.normalize("NFC", document), base_url=static,
+                url_fetcher=URLFetcher(allowed_protocols=["file"])).write_pdf()
 
 
 # --- What the report says -------------------------------------------------------------------------------
