@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_a_visible_row_is_returned_and_a_missing_one_is_a_404_with_the_message(csco_danang):
     rows = City.objects.visible_to(csco_danang)
     assert visible_or_404(rows, "no city", slug="ha-noi").slug == "ha-noi"
-    with pytest.raises(Http404, match="^no city$"):
+    with pytest.raises(Http404, match=r"^no city$"):
         visible_or_404(rows, "no city", slug="atlantis")
 
 
