@@ -28,8 +28,7 @@ def english_by_default():
 
 def make_user(username: str, role: str = "", **scope):
     from ascn.core.models import User
-    from ascn.network.models import City, Country
-    from ascn.partnerships.models import Partner
+    from ascn.network.models import City, Country, Partner
 
     if "country" in scope and isinstance(scope["country"], str):
         scope["country"] = Country.objects.get(iso3=scope["country"])

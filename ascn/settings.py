@@ -69,14 +69,16 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # The platform's apps, from the bottom layer up (docs/architecture.md): an app imports only from
+    # apps listed before it, and `manage.py seed` loads their reference data in this order.
     "ascn.core",
     "ascn.framework",
-    "ascn.finance",
-    "ascn.knowledge",
-    "ascn.monitoring",
     "ascn.network",
-    "ascn.partnerships",
     "ascn.plans",
+    "ascn.finance",
+    "ascn.monitoring",
+    "ascn.partnerships",
+    "ascn.knowledge",
     "ascn.portal",
 ]
 

@@ -20,7 +20,7 @@ urlpatterns += i18n_patterns(
     path("knowledge/", include("ascn.knowledge.urls")),
     path("monitoring/", include("ascn.monitoring.urls")),
     path("accounts/", include("ascn.core.urls")),
-    path("workspace/", include("ascn.core.workspace_urls")),
+    path("workspace/", include("ascn.portal.workspace_urls")),
     prefix_default_language=False,
 )
 

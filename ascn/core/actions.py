@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from . import audit
-from .choices import AuditAction, Role
+from .choices import AuditAction
 from .models import ApiToken, AuditEntry, User
 
 TOKEN_PREFIX = "ascn_"
@@ -121,66 +123,18 @@ def authenticate_token(secret: str) -> User | None:
 
 # --- Reference data -------------------------------------------------------------------------------
 
-SEED_MODULES = ("ascn.framework.seed", "ascn.network.seed", "ascn.partnerships.seed", "ascn.plans.seed",
-                "ascn.finance.seed", "ascn.knowledge.seed", "ascn.monitoring.seed")
+def seed_modules() -> tuple[str, ...]:
+    """Each installed app's `seed` module, in `INSTALLED_APPS` order (which lists the layers bottom up)."""
+    return tuple(f"{config.name}.seed" for config in apps.get_app_configs()
+                 if config.name.startswith("ascn.") and module_has_submodule(config.module, "seed"))
 
 
-def seed_reference_data(modules: tuple[str, ...] = SEED_MODULES) -> list:
-    """Load every app's reference CSVs in one transaction; any bad row rolls all of it back."""
-    import importlib
-
+def seed_reference_data(modules: tuple[str, ...] | None = None) -> list:
+    """Load every app's reference CSVs (their `seed.LOADERS`) in one transaction; any bad row rolls all of it
+    back. The apps are found, not listed: an app takes part by having a `seed` module."""
     counts = []
     with transaction.atomic():
-        for name in modules:
+        for name in seed_modules() if modules is None else modules:
             for loader in importlib.import_module(name).LOADERS:
                 counts.append(loader.load())
     return counts
-
-
-# --- Demo accounts --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    password: str
-    role: str
-    scope: str  # ISO3, city slug or partner slug
-    description: str
-
-
-DEMO_ACCOUNTS = (
-    DemoAccount("secretariat", "demo-secretariat", Role.SECRETARIAT, "", "Secretariat (all; back office)"),
-    DemoAccount("nr.vietnam", "demo-nr-vietnam", Role.NATIONAL_REP, "VNM", "National Representative, Viet Nam"),
-    DemoAccount("csco.danang", "demo-csco-danang", Role.CITY_OFFICER, "da-nang", "City officer / CSCO, Da Nang"),
-    DemoAccount("partner.jica", "demo-partner-jica", Role.PARTNER, "jica", "Partner, JICA"),
-)
-
-
-def ensure_demo_accounts() -> list[User]:
-    """Create the fictional demo accounts, or reset their role, scope and password."""
-    from ascn.network.models import City, Country
-    from ascn.partnerships.models import Partner
-
-    scopes = {Role.NATIONAL_REP: (Country, "iso3", "country"), Role.CITY_OFFICER: (City, "slug", "city"),
-              Role.PARTNER: (Partner, "slug", "partner")}
-    users = []
-    with transaction.atomic():
-        for demo in DEMO_ACCOUNTS:
-            user = User.objects.filter(username=demo.username).first() or User(username=demo.username)
-            user.role = demo.role
-            user.country = user.city = user.partner = None
-            if demo.role in scopes:
-                model, key, attr = scopes[demo.role]
-                target = model.objects.filter(**{key: demo.scope}).first()
-                if target is None:
-                    raise LookupError(f"The demo account {demo.username} needs {model.__name__} {demo.scope!r}.")
-                setattr(user, attr, target)
-            user.email = f"{demo.username}@demo.invalid"
-            user.first_name = demo.description
-            user.is_staff = demo.role == Role.SECRETARIAT
-            user.set_password(demo.password)
-            user.full_clean()
-            user.save()
-            users.append(user)
-    return users

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext
 
-        from . import translator
+        from . import panels, translator
 
         translator.install(gettext)  # the pure modules' messages, in the language of each request
+        panels.add_panel("workspace.dashboard", "core/_dashboard_tokens.html", lambda request, obj: {}, order=90)
+        autodiscover_modules("extensions")  # what each app adds to other apps' pages and queries

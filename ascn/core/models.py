@@ -34,7 +34,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="accounts",
     )
     partner = models.ForeignKey(
-        "partnerships.Partner", verbose_name=_("partner organisation"), null=True, blank=True,
+        "network.Partner", verbose_name=_("partner organisation"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="accounts",
     )
 

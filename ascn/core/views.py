@@ -1,4 +1,4 @@
-"""Accounts, the workspace dashboard, API tokens, the health check and the 404 page."""
+"""Accounts, API tokens, the health check and the 404 page (the workspace dashboard is the portal's)."""
 
 from __future__ import annotations
 
@@ -34,18 +34,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("No such API endpoint."), "code": "not_found"}, status=404)
     return render(request, "404.html", {"message": str(exception or "")}, status=404)
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    from ascn.monitoring.queries.reports import inbox
-
-    context = {
-        "editable_cities": queries.editable_cities(request.user),
-        "tokens": queries.tokens_of(request.user)[:5],
-        "inbox": inbox(request.user),  # the annual reports waiting for the user
-    }
-    return render(request, "core/dashboard.html", context)
 
 
 @login_required

@@ -196,7 +196,7 @@ class InstrumentOut(Schema):
 
     @staticmethod
     def resolve_case_studies(obj: FinancingInstrument) -> list[str]:
-        return [c.slug for c in obj.case_studies.all()]
+        return [c.slug for c in getattr(obj, "published_case_studies", [])]  # attached by the knowledge hub
 
     # The texts in the language of the Accept-Language header, English when not translated.
     @staticmethod

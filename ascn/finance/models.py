@@ -43,7 +43,7 @@ class FinancingInstrument(Translatable, TimeStampedModel):
     needs_creditworthiness = models.BooleanField(_("needs creditworthiness"), default=False)
     needs_revenue_stream = models.BooleanField(_("needs a revenue stream"), default=False)
     needs_ppp_framework = models.BooleanField(_("needs a PPP framework"), default=False)
-    providers = models.ManyToManyField("partnerships.Partner", verbose_name=_("providers in the network"),
+    providers = models.ManyToManyField("network.Partner", verbose_name=_("providers in the network"),
                                        blank=True, related_name="instruments")
     source = models.CharField(_("source"), max_length=1000, blank=True)
     is_published = models.BooleanField(_("published"), default=True)

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from ascn.core.permissions import can_edit
-from ascn.partnerships.models import Partner
+from ascn.network.models import Partner
 
 from . import guide, readiness
 from .models import BusinessCase, FinancingInstrument, ReadinessAnswer, ReadinessAssessment
 
 TRANSLATED_TEXTS = ("name", "summary", "suits", "requires", "typical_tenor", "typical_cost")
 
+# What other apps attach to each instrument of the catalogue, for a user (e.g. the knowledge hub's
+# published case studies as `published_case_studies`): each entry builds one Prefetch.
+INSTRUMENT_PREFETCHES: list[Callable[[Any], Prefetch]] = []
+
+
+def add_instrument_prefetch(build: Callable[[Any], Prefetch]) -> None:
+    if build not in INSTRUMENT_PREFETCHES:
+        INSTRUMENT_PREFETCHES.append(build)
+
 
 def instruments(user: Any, category: str | None = None, focus_area: str | None = None) -> QuerySet:
     """The catalogue: every instrument the user may see, optionally of one category, or used for one
     focus area (instruments without focus areas serve every one)."""
-    from ascn.knowledge.models import CaseStudy
-
     qs = (FinancingInstrument.objects.visible_to(user)
           .prefetch_related("focus_areas", Prefetch("providers", queryset=Partner.objects.visible_to(user)),
-                            Prefetch("case_studies", queryset=CaseStudy.objects.visible_to(user)
-                                     .filter(is_published=True).order_by("title"))))
+                            *(build(user) for build in INSTRUMENT_PREFETCHES)))
     if category:
         qs = qs.filter(category=category)
     if focus_area:

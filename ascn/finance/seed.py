@@ -26,7 +26,7 @@ from ascn.core.seeding import (
     required,
 )
 from ascn.framework.models import FrameworkNode
-from ascn.partnerships.models import Partner
+from ascn.network.models import Partner
 from ascn.plans.choices import ProjectStage
 
 from .actions import set_instrument_links

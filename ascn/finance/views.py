@@ -39,11 +39,8 @@ def instrument_detail(request: HttpRequest, slug: str) -> HttpResponse:
         item = queries.instrument(request.user, slug)
     except FinancingInstrument.DoesNotExist:
         raise Http404(_("No financing instrument at this address.")) from None
-    from ascn.knowledge.queries import case_studies_for_instrument
-
     return render(request, "finance/instrument_detail.html", {
-        "instrument": item, "texts": {name: item.translated(name) for name in queries.TRANSLATED_TEXTS},
-        "case_studies": case_studies_for_instrument(request.user, item)})
+        "instrument": item, "texts": {name: item.translated(name) for name in queries.TRANSLATED_TEXTS}})
 
 
 def financing_guide(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,7 @@ class CaseStudy(Translatable, TimeStampedModel):
     instruments = models.ManyToManyField("finance.FinancingInstrument", verbose_name=_("financing instruments"),
                                          blank=True, related_name="case_studies",
                                          help_text=_("Only the instruments the sources show were used."))
-    partners = models.ManyToManyField("partnerships.Partner", verbose_name=_("partners"), blank=True,
+    partners = models.ManyToManyField("network.Partner", verbose_name=_("partners"), blank=True,
                                       related_name="case_studies")
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True,
                                             validators=[MinValueValidator(1990), MaxValueValidator(2100)],

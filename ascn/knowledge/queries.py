@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from ascn.finance.models import FinancingInstrument
-from ascn.partnerships.models import Partner
+from ascn.network.models import Partner
 from ascn.plans.models import Project
 
 from .models import CaseStudy

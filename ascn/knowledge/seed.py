@@ -8,8 +8,7 @@ from typing import Any
 from ascn.core.seeding import CsvLoader, RowError, fixture, lookup, parse_int, parse_list, required
 from ascn.finance.models import FinancingInstrument
 from ascn.framework.models import FrameworkNode
-from ascn.network.models import City
-from ascn.partnerships.models import Partner
+from ascn.network.models import City, Partner
 from ascn.plans.models import Project
 
 from .actions import set_case_study_links

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from ascn.core import actions as core
+from ascn.core.choices import Role
+from ascn.core.models import User
 from ascn.core.permissions import require_create, require_edit, require_secretariat
 
-from .models import City, CityMembership, Country, Person, RoleTerm
+from .models import City, CityMembership, Country, Partner, Person, RoleTerm
 
 COUNTRY_FIELDS = {"iso3", "name", "joined_on", "joined_on_basis", "nr_agency", "source", "i18n"}
 CITY_FIELDS = {"slug", "name", "local_name", "aliases", "country", "pilot", "latitude", "longitude", "source"}
@@ -146,3 +149,49 @@ def delete_role_term(actor: Any, term: RoleTerm, via: str = "web") -> None:
         core.delete_audited(actor, term, via)
         if not person.terms.exists():
             core.delete_audited(actor, person, via)
+
+
+# --- Demo accounts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    scope: str  # ISO3, city slug or partner slug
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("secretariat", "demo-secretariat", Role.SECRETARIAT, "", "Secretariat (all; back office)"),
+    DemoAccount("nr.vietnam", "demo-nr-vietnam", Role.NATIONAL_REP, "VNM", "National Representative, Viet Nam"),
+    DemoAccount("csco.danang", "demo-csco-danang", Role.CITY_OFFICER, "da-nang", "City officer / CSCO, Da Nang"),
+    DemoAccount("partner.jica", "demo-partner-jica", Role.PARTNER, "jica", "Partner, JICA"),
+)
+
+
+def ensure_demo_accounts() -> list[User]:
+    """Create the fictional demo accounts, or reset their role, scope and password."""
+    scopes = {Role.NATIONAL_REP: (Country, "iso3", "country"), Role.CITY_OFFICER: (City, "slug", "city"),
+              Role.PARTNER: (Partner, "slug", "partner")}
+    users = []
+    with transaction.atomic():
+        for demo in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=demo.username).first() or User(username=demo.username)
+            user.role = demo.role
+            user.country = user.city = user.partner = None
+            if demo.role in scopes:
+                model, key, attr = scopes[demo.role]
+                target = model.objects.filter(**{key: demo.scope}).first()
+                if target is None:
+                    raise LookupError(f"The demo account {demo.username} needs {model.__name__} {demo.scope!r}.")
+                setattr(user, attr, target)
+            user.email = f"{demo.username}@demo.invalid"
+            user.first_name = demo.description
+            user.is_staff = demo.role == Role.SECRETARIAT
+            user.set_password(demo.password)
+            user.full_clean()
+            user.save()
+            users.append(user)
+    return users

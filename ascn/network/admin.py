@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ascn.core.admin import AuditedAdmin
 
-from .models import Chairmanship, City, CityMembership, Country, Person, RoleTerm, ShepherdTerm
+from .models import Chairmanship, City, CityMembership, Country, Partner, Person, RoleTerm, ShepherdTerm
 
 
 @admin.register(Country)
@@ -47,3 +47,10 @@ class ChairmanshipAdmin(AuditedAdmin):
 @admin.register(ShepherdTerm)
 class ShepherdTermAdmin(AuditedAdmin):
     list_display = ("country", "starts_on", "ends_on", "planned_end_year")
+
+
+@admin.register(Partner)
+class PartnerAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "country_iso3", "is_published")
+    list_filter = ("kind", "is_published")
+    search_fields = ("name", "slug")

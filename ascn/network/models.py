@@ -1,5 +1,5 @@
 """The network registry: countries, cities and their membership over time, offices and terms,
-chairmanship and Shepherd terms."""
+chairmanship and Shepherd terms, and the external partner organisations."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
 from ascn.core.text import search_blob
+from ascn.framework.models import Tagged
 
-from .choices import CITY_ROLES, COUNTRY_ROLES, MeetingMode, OfficeRole
+from .choices import CITY_ROLES, COUNTRY_ROLES, MeetingMode, OfficeRole, PartnerKind
 
 iso3_validator = RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 3166-1 alpha-3."))
 
@@ -312,3 +313,32 @@ class ShepherdTerm(TimeStampedModel):
                 errors["starts_on"] = _("This term overlaps another Shepherd term.")
         if errors:
             raise ValidationError(errors)
+
+
+class Partner(Tagged, TimeStampedModel):
+    """An external partner organisation; tagged with the focus areas and enablers it supports.
+
+    It is part of the registry (like countries and cities) because accounts, projects, financing
+    instruments and case studies all name partners; cooperation (programmes, offers, needs,
+    matching) builds on it in the `partnerships` app.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=PartnerKind.choices)
+    country_iso3 = models.CharField(_("country (ISO code)"), max_length=3, blank=True,
+                                    validators=[RegexValidator(r"^[A-Z]{3}$")])
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=1000, blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(is_published=True), partner="id", editors=frozenset({Role.PARTNER}))
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -168,3 +168,7 @@ def map_points(user: Any, date: dt.date | None = None) -> list[dict[str, Any]]:
         }
         for c in qs
     ]
+
+
+def editable_cities(user: Any) -> QuerySet[City]:
+    return City.objects.editable_by(user).select_related("country").order_by("country__name", "name")

@@ -19,8 +19,8 @@ from ascn.core.seeding import (
     required,
 )
 
-from .choices import CITY_ROLES, COUNTRY_ROLES, MeetingMode, OfficeRole
-from .models import Chairmanship, City, CityMembership, Country, Person, RoleTerm, ShepherdTerm
+from .choices import CITY_ROLES, COUNTRY_ROLES, MeetingMode, OfficeRole, PartnerKind
+from .models import Chairmanship, City, CityMembership, Country, Partner, Person, RoleTerm, ShepherdTerm
 
 APP = "ascn.network"
 
@@ -90,6 +90,16 @@ def shepherd_values(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def partner_values(row: dict[str, str]) -> dict[str, Any]:
+    iso3 = row["country_iso3"]
+    if iso3 and (len(iso3) != 3 or not iso3.isalpha() or not iso3.isupper()):
+        raise RowError(f"country_iso3 {iso3!r} is not an ISO 3166-1 alpha-3 code")
+    return {
+        "slug": required(row, "slug"), "name": required(row, "name"), "kind": choice(row, "kind", PartnerKind),
+        "country_iso3": iso3, "notes": row["notes"], "source": row["source"],
+    }
+
+
 LOADERS = [
     CsvLoader("countries", fixture(APP, "countries.csv"), Country, ("iso3",),
               ("iso3", "name", "name_vi", "name_th", "joined_on", "joined_on_basis", "nr_agency", "source"),
@@ -107,4 +117,6 @@ LOADERS = [
                "source"), chair_values),
     CsvLoader("shepherd terms", fixture(APP, "shepherd_terms.csv"), ShepherdTerm, ("starts_on",),
               ("country_iso3", "starts_on", "ends_on", "planned_end_year", "note", "source"), shepherd_values),
+    CsvLoader("partners", fixture(APP, "partners.csv"), Partner, ("slug",),
+              ("slug", "name", "kind", "country_iso3", "notes", "source"), partner_values),
 ]

@@ -12,8 +12,7 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.framework.models import FrameworkNode
-from ascn.network.models import City
-from ascn.partnerships.models import Partner
+from ascn.network.models import City, Partner
 
 from . import actions, queries
 from .choices import ProjectStage, ProjectStatus, SupportKind

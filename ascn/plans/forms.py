@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ascn.framework.models import FrameworkNode
-from ascn.partnerships.models import Partner
+from ascn.network.models import Partner
 
 from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget

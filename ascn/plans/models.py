@@ -68,7 +68,7 @@ class Project(Tagged, TimeStampedModel):
     support_notes = models.TextField(_("support required (details)"), blank=True)
     support_kinds = models.CharField(max_length=80, blank=True, editable=False,
                                      help_text="“|financial|technical|”: the kinds of its support needs, for filters")
-    partners = models.ManyToManyField("partnerships.Partner", verbose_name=_("partners involved"), blank=True,
+    partners = models.ManyToManyField("network.Partner", verbose_name=_("partners involved"), blank=True,
                                       related_name="projects")
     links = models.JSONField(_("links"), default=list, blank=True)
     is_published = models.BooleanField(_("published"), default=False)

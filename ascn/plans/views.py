@@ -69,15 +69,6 @@ def _map_points(facets: queries.Facets) -> list[dict]:
              "lat": float(c.latitude), "lng": float(c.longitude), "count": n} for c, n in facets.cities]
 
 
-def _financing(request: HttpRequest, project: Project) -> dict[str, Any]:
-    """The project's business cases and readiness, as far as the viewer may see them."""
-    from ascn.finance import queries as finance
-
-    state = finance.project_readiness(request.user, project)
-    return {"business_cases": list(finance.business_cases(request.user, project)),
-            "readiness": state.result if state and (state.assessment or state.case) else None}
-
-
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     principal = Principal.of(request.user)
@@ -85,7 +76,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project, "can_edit": can_edit(request.user, project), "document_form": DocumentForm(),
         "can_comment": actions.may_comment(request.user, project), "comment_form": CommentForm(),
         "can_see_history": principal.is_network_member,
-        "status_definitions": STATUS_DEFINITIONS, **_financing(request, project),
+        "status_definitions": STATUS_DEFINITIONS,
     }
     return render(request, "plans/project_detail.html", context)
 

@@ -35,3 +35,18 @@ def facet_query(filters, name: str, value: str) -> str:
 def translated(record, attr: str) -> str:
     """A Translatable record's text in the current language (English when not translated)."""
     return record.translated(attr)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, obj=None) -> str:
+    """Render the panels other apps registered for `slot` (see core.panels), in their order."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from ascn.core.panels import panels_for
+
+    request = context.get("request")
+    base = context.flatten()
+    parts = [render_to_string(template, {**base, **extra}, request=None) for template, extra in
+             panels_for(slot, request, obj)]
+    return mark_safe("".join(parts))

@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from ascn.core.models import AuditEntry
 from ascn.network import actions
-from ascn.network.models import City, CityMembership, Country, RoleTerm
-from ascn.partnerships.models import Partner
+from ascn.network.models import City, CityMembership, Country, Partner, RoleTerm
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from ascn.core.models import AuditEntry
 from ascn.framework.models import FrameworkNode
 from ascn.network import seed as network_seed
-from ascn.network.models import Chairmanship, City, CityMembership, Country, Person, RoleTerm, ShepherdTerm
-from ascn.partnerships.models import Partner
+from ascn.network.models import Chairmanship, City, CityMembership, Country, Partner, Person, RoleTerm, ShepherdTerm
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from ascn.core.models import AuditEntry
 from ascn.framework.actions import set_framework_tags
 from ascn.framework.models import FrameworkNode, FrameworkTag
-from ascn.partnerships.models import Partner
+from ascn.network.models import Partner
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import escape
 
-from ascn.core.actions import SEED_MODULES
+from ascn.core.actions import seed_modules
 from ascn.core.choices import Role
 from ascn.core.models import AuditEntry, User
 from ascn.core.seeding import SeedError
@@ -17,8 +17,7 @@ from ascn.knowledge import queries
 from ascn.knowledge.actions import set_case_study_links
 from ascn.knowledge.models import CaseStudy
 from ascn.knowledge.seed import LOADERS
-from ascn.network.models import City
-from ascn.partnerships.models import Partner
+from ascn.network.models import City, Partner
 from ascn.plans.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +38,7 @@ def links(case: CaseStudy) -> tuple:
 
 
 def test_the_case_studies_are_seeded_with_their_links_and_reseeding_changes_nothing():
-    assert SEED_MODULES.index("ascn.knowledge.seed") == SEED_MODULES.index("ascn.finance.seed") + 1
+    assert seed_modules().index("ascn.knowledge.seed") > seed_modules().index("ascn.finance.seed")
     assert list(CaseStudy.objects.values_list("slug", "title")) == [
         ("battambang-solid-liquid-waste-management", "Battambang solid and liquid waste management"),
         ("iskandar-malaysia-analytics-centre", "Iskandar Malaysia Analytics Centre (IMAC): partner-funded design work"),

@@ -10,8 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from ascn.core.models import AuditEntry
 from ascn.framework.models import FrameworkNode, FrameworkTag
-from ascn.network.models import City
-from ascn.partnerships.models import Partner
+from ascn.network.models import City, Partner
 from ascn.plans.exporting import COLUMNS
 from ascn.plans.models import (
     ActionPlan,
