@@ -1,4 +1,5 @@
-"""Shared test kit: a seeded database, one account per role, API helpers."""
+"""Shared test kit: a seeded database, one account per role, API helpers; and, as plugins, the kits under
+ascn/core/testing/ (browser, shared reference files, PDF checks)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.test import Client
 
 from ascn.core.actions import create_api_token, seed_reference_data
 from ascn.core.choices import Role
+
+pytest_plugins = ["ascn.core.testing.browser", "ascn.core.testing.reference", "ascn.core.testing.pdf"]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Monitoring end to end in a real browser (Debian's Chromium driven by Playwright against a running server):
+"""Monitoring end to end in a real browser (Chromium driven by Playwright against a running server, from the kit
+in ascn/core/testing/browser.py):
 indicator data and the scorecard, the M&E report, and the annual report workflow across three accounts.
 
 The module's server and its database are shared by the tests, which run in file order and each also pass
@@ -14,13 +15,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# Importing the portal's browser tests skips this module too when Chromium is missing.
-from ascn.portal.tests import test_browser as portal
-
-# Its fixtures serve here as well: a development server on its own seeded database (one per module),
-# Chromium, and a fresh page per test that fails the test on any JavaScript error.
-server, browser, page = portal.server, portal.browser, portal.page
-sign_in = portal.sign_in
+# The kit's fixtures (`server`: a development server on its own seeded database, one per module; `page`: a
+# fresh Chromium page per test that fails the test on any JavaScript error) come through the root conftest.
+from ascn.core.testing.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

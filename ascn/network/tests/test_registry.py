@@ -2,18 +2,16 @@
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ascn.network import actions, queries
 from ascn.network.models import City, CityMembership, Country, RoleTerm, ShepherdTerm
 
 pytestmark = pytest.mark.django_db
-REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
-needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference files are not beside the checkout")
+# The tests taking `reference_dir` compare with the shared reference files (ascn/core/testing/reference.py: the
+# folder named by ASCN_REFERENCE_DIR, by default ../shared/reference beside the checkout).
 
 
 @pytest.mark.parametrize(("date", "cities"), [
@@ -59,9 +57,8 @@ def test_left_before_joined_is_refused(secretariat):
     assert excinfo.value.message_dict["left_on"] == ["The date left must be after the date joined."]
 
 
-@needs_reference
-def test_join_years_match_the_reference():
-    with (REFERENCE / "cities.csv").open(encoding="utf-8") as handle:
+def test_join_years_match_the_reference(reference_dir):
+    with (reference_dir / "cities.csv").open(encoding="utf-8") as handle:
         expected = {row["slug"]: int(row["joined_year"]) for row in csv.DictReader(handle)}
     actual = {c.slug: c.first_joined_on.year for c in queries.cities(None)}
     assert actual == expected
@@ -119,9 +116,8 @@ def test_nr_records_a_csco_of_own_country(nr_vietnam):
     assert (term.country.iso3, term.city.slug, term.person.key) == ("VNM", "ha-noi", "csco-alternate-ha-noi")
 
 
-@needs_reference
-def test_chair_timeline_matches_the_reference_shepherds():
-    with (REFERENCE / "chairs.csv").open(encoding="utf-8") as handle:
+def test_chair_timeline_matches_the_reference_shepherds(reference_dir):
+    with (reference_dir / "chairs.csv").open(encoding="utf-8") as handle:
         expected = {int(r["year"]): (r["chair_country_iso3"], r["shepherd_country_iso3"] or None)
                     for r in csv.DictReader(handle)}
     timeline = queries.chair_timeline(None)

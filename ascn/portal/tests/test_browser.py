@@ -1,86 +1,17 @@
-"""End to end in a real browser: Debian's Chromium driven by Playwright against a running server."""
+"""End to end in a real browser: Chromium driven by Playwright against a running server (the kit, with its
+`server` and `page` fixtures, is ascn/core/testing/browser.py)."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 
-CHROMIUM = "/usr/bin/chromium"
+from ascn.core.testing.browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("ASCN_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing but ASCN_REQUIRE_BROWSER is set (install Debian's chromium).")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A development server on its own freshly migrated and seeded SQLite database."""
-    folder = tmp_path_factory.mktemp("browser")
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "ascn.settings", "MAP_TILE_URL": ""}
-    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed"], ["demo_accounts"]):
-        subprocess.run(manage + command, env=env, check=True, capture_output=True, timeout=180)
-    port = free_port()
-    process = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/livez", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the development server did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(60_000)  # generous: CI runs the suite on two busy cores
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], errors
 
 
 def test_home_map_city_profile_and_language_switch(server, page):
@@ -130,14 +61,6 @@ def test_city_filters_update_results_without_reload(server, page):
     page.dispatch_event("#id_as_of", "change")
     page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.startsWith('3 ')")
     assert page.locator("#results tbody tr").count() == 3
-
-
-def sign_in(page, server: str, username: str, password: str, next_path: str) -> None:
-    page.goto(f"{server}/accounts/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation(url=server + next_path, wait_until="domcontentloaded"):
-        page.locator("form button[type=submit]").click()
 
 
 def test_project_form_reports_a_bad_value_while_it_is_filled_in(server, page):
