@@ -14,8 +14,8 @@ run: setup ## set up (once) and serve the portal with SQLite on http://127.0.0.1
 	@DEBUG=1 $(PY) manage.py demo_accounts
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install messages ## set up and run the whole test suite (DATABASE_URL picks the database)
-	$(PY) -m pytest -n 2 --dist loadfile
+test: install messages ## set up and run the whole test suite (DATABASE_URL picks the database; JUNIT_XML=<file> writes a JUnit report)
+	$(PY) -m pytest -n 2 --dist loadfile $(if $(JUNIT_XML),--junitxml=$(JUNIT_XML))
 
 setup: install messages migrate seed
 
