@@ -9,7 +9,7 @@ Representative its country, a city officer its city, a partner its organisation,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
     from .models import User
 
+    Actor: TypeAlias = User | AnonymousUser  # who acts or asks: an account, or the public
+
+M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -35,7 +40,7 @@ class Principal:
     user_id: int | None = None
 
     @classmethod
-    def of(cls, user: User | AnonymousUser | None) -> Principal:
+    def of(cls, user: Actor | None) -> Principal:
         if user is None or not user.is_authenticated or not user.is_active:
             return PUBLIC
         return cls(
@@ -84,7 +89,7 @@ class Access:
             return Q(**{self.partner: principal.partner_id})
         return None
 
-    def visible(self, qs: models.QuerySet, principal: Principal) -> models.QuerySet:
+    def visible(self, qs: QS, principal: Principal) -> QS:
         if principal.is_secretariat:
             return qs
         scope = self.scope_filter(principal)
@@ -96,7 +101,7 @@ class Access:
             return qs.filter(self.public)
         return qs.filter(self.public | scope)
 
-    def editable(self, qs: models.QuerySet, principal: Principal) -> models.QuerySet:
+    def editable(self, qs: QS, principal: Principal) -> QS:
         if principal.is_secretariat:
             return qs
         scope = self.scope_filter(principal)
@@ -105,26 +110,26 @@ class Access:
         return qs.none()
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[M]):
     """`Model.objects.visible_to(user)` and `.editable_by(user)` for models that declare `access`."""
 
     def _access(self) -> Access:
         return self.model.access  # type: ignore[attr-defined]
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Actor | None) -> Self:
         return self._access().visible(self, Principal.of(user))
 
-    def editable_by(self, user: Any) -> ScopedQuerySet:
+    def editable_by(self, user: Actor | None) -> Self:
         return self._access().editable(self, Principal.of(user))
 
 
-def can_edit(user: Any, obj: models.Model) -> bool:
+def can_edit(user: Actor | None, obj: models.Model) -> bool:
     """Whether `user` may change `obj` (an instance of a model with `access`)."""
-    manager = type(obj)._default_manager
-    return manager.editable_by(user).filter(pk=obj.pk).exists()
+    rows: ScopedQuerySet[models.Model] = type(obj)._default_manager.all()  # type: ignore[assignment]
+    return rows.editable_by(user).filter(pk=obj.pk).exists()
 
 
-def can_create(user: Any, model: type[models.Model], **scope: Any) -> bool:
+def can_create(user: Actor | None, model: type[models.Model], **scope: Any) -> bool:
     """Whether `user` may create a `model` row with the given scope values (e.g. country_id=3)."""
     access: Access = model.access  # type: ignore[attr-defined]
     principal = Principal.of(user)
@@ -140,17 +145,17 @@ def can_create(user: Any, model: type[models.Model], **scope: Any) -> bool:
     return wanted is not None and wanted[0] in scope and scope[wanted[0]] == wanted[1]
 
 
-def require_secretariat(user: Any) -> None:
+def require_secretariat(user: Actor | None) -> None:
     """For registry decisions only the Secretariat takes (removing a city, for example)."""
     if not Principal.of(user).is_secretariat:
         raise PermissionDenied(_("Only the ASEAN Secretariat may do this."))
 
 
-def require_edit(user: Any, obj: models.Model) -> None:
+def require_edit(user: Actor | None, obj: models.Model) -> None:
     if not can_edit(user, obj):
         raise PermissionDenied(_("You may not change this record."))
 
 
-def require_create(user: Any, model: type[models.Model], **scope: Any) -> None:
+def require_create(user: Actor | None, model: type[models.Model], **scope: Any) -> None:
     if not can_create(user, model, **scope):
         raise PermissionDenied(_("You may not create this record here."))
