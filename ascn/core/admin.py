@@ -43,7 +43,7 @@ ROLE_FIELDS = ("role", "country", "city", "partner")
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "role", "scope_label", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, (_("Role and scope"), {"fields": ROLE_FIELDS}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Role and scope"), {"fields": ROLE_FIELDS}))
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ROLE_FIELDS}))
     autocomplete_fields = ("country", "city", "partner")
 

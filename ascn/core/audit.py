@@ -28,7 +28,14 @@ def plain(value: Any) -> Any:
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The concrete field values of `obj` (FKs as ids), keyed by field name, as Python values."""
     names = fields or [f.name for f in obj._meta.concrete_fields if not f.primary_key]
-    return {name: getattr(obj, obj._meta.get_field(name).attname) for name in names}
+    return {name: getattr(obj, attname(obj, name)) for name in names}
+
+
+def attname(obj: models.Model, name: str) -> str:
+    """The attribute that holds field `name`'s database value (`country_id` for `country`)."""
+    field = obj._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is a relation, not a field"
+    return field.attname
 
 
 def as_json(values: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
@@ -38,7 +40,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="accounts",
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()  # noqa: DJ012
 
     class Meta:
         verbose_name = _("account")

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
 from . import actions, audit
@@ -42,8 +42,11 @@ class LoadCount:
         return self.created + self.updated
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 @dataclass
-class CsvLoader:
+class CsvLoader(Generic[M]):
     """Upserts one model from one CSV file.
 
     `build(row)` turns a row into field values (raising RowError for a bad value); `key` names the
@@ -52,11 +55,11 @@ class CsvLoader:
 
     label: str
     path: Path
-    model: type[models.Model]
+    model: type[M]
     key: tuple[str, ...]
     columns: tuple[str, ...]
     build: Callable[[dict[str, str]], dict[str, Any]]
-    after_save: Callable[[models.Model, dict[str, str]], bool] | None = None  # True: it changed
+    after_save: Callable[[M, dict[str, str]], bool] | None = None  # True: it changed
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         try:
@@ -99,9 +102,9 @@ class CsvLoader:
         return count
 
     def _key_of(self, obj: models.Model) -> tuple:
-        return tuple(_plain(getattr(obj, self.model._meta.get_field(k).attname)) for k in self.key)
+        return tuple(_plain(getattr(obj, audit.attname(obj, k))) for k in self.key)
 
-    def _upsert(self, obj: models.Model | None, values: dict[str, Any], row: dict[str, str]) -> str:
+    def _upsert(self, obj: M | None, values: dict[str, Any], row: dict[str, str]) -> str:
         if obj is None:
             obj = self.model(**values)
             actions.create_audited(None, obj, via="seed")
@@ -194,7 +197,7 @@ def lookup(model: type[models.Model], field_name: str, row: dict[str, str], colu
         return None
     try:
         return model._default_manager.get(**{field_name: value})
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise RowError(f"unknown {model._meta.verbose_name} {value!r} in {column}") from None
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import actions, queries
 from .forms import TokenForm
+from .http import SignedInRequest
 from .models import ApiToken
 
 
@@ -37,7 +38,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: SignedInRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -52,7 +53,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     actions.revoke_api_token(request.user, token, via="web")
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
