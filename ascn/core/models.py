@@ -40,7 +40,7 @@ class User(AbstractUser):
         on_delete=models.PROTECT, related_name="accounts",
     )
 
-    objects: ClassVar[UserManager[Self]] = UserManager()  # noqa: DJ012
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = _("account")
