@@ -1,0 +1,179 @@
+"""Pages of projects' business cases: public when published, edited in the workspace with live
+recalculation, exported as XLSX and PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ascn.core.money import is_currency
+from ascn.core.permissions import can_edit
+from ascn.plans.models import Project
+
+from .. import actions, calculation, engine, exporting, queries, reporting
+from ..forms import CaseEditor
+from ..models import BusinessCase
+
+TABLE_NAMES = {"lines": gettext_lazy("Lines"), "loans": gettext_lazy("Loans"), "grants": gettext_lazy("Grants"),
+               "drivers": gettext_lazy("Risk drivers")}
+
+
+def project_or_404(request: HttpRequest, pk: int) -> Project:
+    project = Project.objects.visible_to(request.user).select_related("city__country").filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("No project at this address."))
+    return project
+
+
+def editable_project(request: HttpRequest, pk: int) -> Project:
+    project = project_or_404(request, pk)
+    if not can_edit(request.user, project):
+        raise PermissionDenied(_("You may not change this project's business cases."))
+    return project
+
+
+def _case(request: HttpRequest, pk: int) -> BusinessCase:
+    try:
+        return queries.business_case(request.user, pk)
+    except BusinessCase.DoesNotExist:
+        raise Http404(_("No business case at this address.")) from None
+
+
+def case_list(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = project_or_404(request, project_pk)
+    cases = list(queries.business_cases(request.user, project))
+    return render(request, "finance/case_list.html", {
+        "project": project, "cases": [(case, reporting.figures(case.results)[:4]) for case in cases],
+        "can_edit": can_edit(request.user, project)})
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return render(request, "finance/case_detail.html", {
+        "case": case, "project": case.project, "can_edit": can_edit(request.user, case.project),
+        "discount_rate": reporting.percent(case.inputs["discount_rate"]),
+        **reporting.context(case.results, case.inputs)})
+
+
+def _save_case(request: HttpRequest, project: Project, case: BusinessCase | None) -> HttpResponse:
+    """The editor, for a new scenario (case None) or an existing one: "add a row" buttons re-render it,
+    Save validates, computes and stores, or shows every problem next to its field."""
+    adding = request.POST.get("_add", "") if request.method == "POST" else ""
+    editor = CaseEditor.bound(request.POST, adding) if request.method == "POST" else CaseEditor.for_case(case, project)
+    if request.method == "POST" and not adding and editor.is_valid():
+        try:
+            if case is None:
+                case = actions.create_business_case(request.user, project, editor.data())
+                messages.success(request, _("Business case saved."))
+            else:
+                changes = actions.update_business_case(request.user, case, editor.data())
+                messages.success(request, _("Saved.") if changes else _("Nothing changed."))
+        except ValidationError as exc:
+            editor.add_errors(exc.message_dict)
+        else:
+            return redirect("finance:case", pk=case.pk)
+    has_errors = request.method == "POST" and not adding and not editor.is_valid()
+    return render(request, "finance/case_form.html", {"editor": editor, "project": project, "case": case},
+                  status=422 if has_errors else 200)
+
+
+@login_required
+def case_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _save_case(request, editable_project(request, project_pk), None)
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if not can_edit(request.user, case.project):
+        raise PermissionDenied(_("You may not change this project's business cases."))
+    return _save_case(request, case.project, case)
+
+
+@login_required
+@require_POST
+def case_preview(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """Live recalculation while the editor is filled in: the results of what is typed, nothing saved."""
+    editable_project(request, project_pk)
+    editor = CaseEditor.bound(request.POST)
+    problems: list[str] = []
+    results = None
+    if editor.is_valid():
+        data = editor.data()
+        try:
+            results = calculation.calculate(data["inputs"], _preview_risk(data["risk"]), data["sensitivity"],
+                                            is_currency)
+        except engine.ModelError as exc:
+            editor.add_errors({name: [message] for name, message in exc.problems})
+            problems = _form_problems(editor)
+    else:
+        problems = _form_problems(editor)
+    context = {"problems": problems}
+    if results is not None:
+        context.update(reporting.context(results, data["inputs"]))
+    return render(request, "finance/partials/case_results.html", context, status=422 if problems else 200)
+
+
+def _preview_risk(risk: dict) -> dict:
+    """The preview draws with the given seed, or a fixed one, so figures stay put while typing."""
+    return {**risk, "seed": risk["seed"] if risk.get("seed") is not None else 0} if risk else risk
+
+
+def _form_problems(editor: CaseEditor) -> list[str]:
+    problems = [f"{editor.form.fields[name].label if name in editor.form.fields else name}: {' '.join(errors)}"
+                for name, errors in editor.form.errors.items()]
+    for prefix, formset in editor.formsets.items():
+        problems += [str(e) for e in formset.non_form_errors()]
+        for index, errors in enumerate(formset.errors):
+            for name, messages_ in errors.items():
+                label = formset.forms[index].fields[name].label if name in formset.forms[index].fields else name
+                problems.append(_("%(table)s row %(row)s, %(field)s: %(message)s") % {
+                    "table": TABLE_NAMES[prefix], "row": index + 1, "field": label, "message": " ".join(messages_)})
+    return problems
+
+
+@login_required
+@require_POST
+def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    project = case.project
+    actions.delete_business_case(request.user, case)
+    messages.success(request, _("Business case deleted."))
+    return redirect("finance:cases", project_pk=project.pk)
+
+
+def case_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    case = _case(request, pk)
+    name = f"business-case-{case.project_id}-{case.pk}"
+    if fmt == "xlsx":
+        return HttpResponse(exporting.case_xlsx(case), headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    if fmt == "pdf":
+        try:
+            pdf = exporting.case_pdf(case, request)
+        except exporting.PdfUnavailable:
+            return HttpResponse(_("PDF export needs the Pango library on the server (Debian: libpango-1.0-0 and "
+                                  "libpangoft2-1.0-0). The XLSX export works without it."),
+                                status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse(pdf, headers={
+            "Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    raise Http404(_("Business cases export as xlsx or pdf."))
+
+
+urlpatterns = [
+    path("projects/<int:project_pk>/business-cases/", case_list, name="cases"),
+    path("projects/<int:project_pk>/business-cases/new/", case_create, name="case_create"),
+    path("projects/<int:project_pk>/business-cases/preview/", case_preview, name="case_preview"),
+    path("business-cases/<int:pk>/", case_detail, name="case"),
+    path("business-cases/<int:pk>/edit/", case_edit, name="case_edit"),
+    path("business-cases/<int:pk>/delete/", case_delete, name="case_delete"),
+    path("business-cases/<int:pk>/export.<str:fmt>", case_export, name="case_export"),
+]

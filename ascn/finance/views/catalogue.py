@@ -1,0 +1,49 @@
+"""Pages of the instrument catalogue and the financing-option guide."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from .. import queries
+from ..forms import CatalogueFilterForm, GuideForm
+from ..models import FinancingInstrument
+
+
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = queries.instruments(request.user, filters.get("category") or None, filters.get("focus_area") or None)
+    template = "finance/instrument_list.html#results" if request.htmx else "finance/instrument_list.html"
+    return render(request, template, {"form": form, "instruments": items})
+
+
+def instrument_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        item = queries.instrument(request.user, slug)
+    except FinancingInstrument.DoesNotExist:
+        raise Http404(_("No financing instrument at this address.")) from None
+    return render(request, "finance/instrument_detail.html", {
+        "instrument": item, "texts": {name: item.translated(name) for name in queries.TRANSLATED_TEXTS}})
+
+
+def financing_guide(request: HttpRequest) -> HttpResponse:
+    """The guide: the project's characteristics in, every instrument ranked with its reasons out.
+    `?project=<id>` fills the form from one of the user's visible projects."""
+    submitted = "revenue" in request.GET
+    project_id = request.GET.get("project")
+    initial = queries.guide_defaults(request.user, int(project_id)) if project_id and project_id.isdigit() else {}
+    form = GuideForm(request.GET if submitted else None, initial=initial)
+    ranked = queries.ranked_instruments(request.user, form.project()) if submitted and form.is_valid() else []
+    template = "finance/guide.html#results" if request.htmx else "finance/guide.html"
+    return render(request, template, {"form": form, "ranked": ranked, "submitted": submitted},
+                  status=422 if submitted and form.errors else 200)
+
+
+urlpatterns = [
+    path("instruments/", instrument_list, name="instruments"),
+    path("instruments/<slug:slug>/", instrument_detail, name="instrument"),
+    path("guide/", financing_guide, name="guide"),
+]

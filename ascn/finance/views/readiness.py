@@ -1,0 +1,127 @@
+"""Pages of projects' readiness for financing: the stage gates, scored with the preferred business case,
+answered by the city's officers, public once published."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ascn.core.permissions import can_edit
+from ascn.plans.models import Project
+
+from .. import actions, queries, readiness
+from ..choices import CriterionStatus
+from ..forms import ReadinessAnswerForm, ReadinessSettingsForm
+from .business_cases import editable_project, project_or_404
+
+VERDICT_NAMES = {"bankable": gettext_lazy("Bankable"),
+                 "needs_concessional_support": gettext_lazy("Needs concessional support"),
+                 "not_yet": gettext_lazy("Not yet"), "not_viable": gettext_lazy("Not viable")}
+
+
+def readiness_page(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = project_or_404(request, project_pk)
+    target = request.GET.get("target")
+    state = queries.project_readiness(request.user, project, target if target in readiness.STAGES else None)
+    if state is None:
+        raise Http404(_("This project's readiness is not published."))
+    return render(request, "finance/readiness.html", _readiness_context(request, project, state))
+
+
+def _readiness_context(request: HttpRequest, project: Project, state: queries.ProjectReadiness,
+                       failed: tuple[str, ReadinessAnswerForm] | None = None) -> dict:
+    """The page's content; `failed` is a criterion whose answer was refused, shown with its errors."""
+    editable = can_edit(request.user, project)
+    documents = project.documents.all() if editable else None  # evaluated once, shared by every form
+    statuses = dict(CriterionStatus.choices)
+    rows = []
+    for result in state.result.results:
+        code = result.criterion.code
+        answer = state.answers.get(code)
+        form = None
+        if editable and not result.automatic:
+            if failed and failed[0] == code:
+                form = failed[1]
+            else:
+                form = ReadinessAnswerForm(prefix=code, documents=documents, initial={
+                    "status": result.status, "evidence": result.evidence,
+                    "evidence_url": answer.evidence_url if answer else "",
+                    "document": answer.document_id if answer else None})
+        rows.append({"result": result, "answer": answer, "form": form, "status_name": statuses[result.status],
+                     "dimension_name": readiness.dimension_name(result.criterion.dimension)})
+    result = state.result
+    target = (state.assessment.target_stage if state.assessment else "") or result.next_stage or \
+        readiness.STAGES[-1]
+    return {
+        "project": project, "state": state, "readiness": result, "can_edit": editable,
+        "stages": [(stage, readiness.stage_name(stage), result.stage_scores[stage],
+                    [r for r in rows if r["result"].criterion.stage == stage]) for stage in readiness.STAGES],
+        "dimensions": [(readiness.dimension_name(d), result.dimension_scores[d]) for d in readiness.DIMENSIONS],
+        "target_name": readiness.stage_name(target).lower(),
+        "gate_passed_name": readiness.stage_name(result.gate_passed) if result.gate_passed else "",
+        "verdict_name": VERDICT_NAMES[result.bankability.verdict],
+        "failed_stage": readiness.criterion(failed[0]).stage if failed else "",
+        "settings_form": ReadinessSettingsForm(initial={
+            "target_stage": state.assessment.target_stage if state.assessment else "",
+            "is_published": state.assessment.is_published if state.assessment else False}),
+    }
+
+
+@login_required
+@require_POST
+def readiness_answer(request: HttpRequest, project_pk: int, code: str) -> HttpResponse:
+    """Save one criterion's status and evidence; with HTMX, answer with the refreshed board (or the
+    board with this criterion's errors, 422)."""
+    project = editable_project(request, project_pk)
+    if code not in readiness.CODES:
+        raise Http404(_("No readiness criterion “%(code)s”.") % {"code": code})
+    form = ReadinessAnswerForm(request.POST, documents=project.documents.all(), prefix=code)
+    if form.is_valid():
+        try:
+            assessment = actions.assessment_for(request.user, project)
+            actions.answer_criterion(request.user, assessment, code, form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+    if request.htmx:
+        state = queries.project_readiness(request.user, project)
+        failed = (code, form) if form.errors else None
+        return render(request, "finance/readiness.html#board", _readiness_context(request, project, state, failed),
+                      status=422 if form.errors else 200)
+    if form.errors:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(reverse("finance:readiness", args=[project.pk]) + f"#{code}")
+
+
+@login_required
+@require_POST
+def readiness_settings(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = editable_project(request, project_pk)
+    form = ReadinessSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            assessment = actions.assessment_for(request.user, project)
+            changes = actions.update_assessment(request.user, assessment, form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved.") if changes else _("Nothing changed."))
+    else:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return redirect("finance:readiness", project_pk=project.pk)
+
+
+urlpatterns = [
+    path("projects/<int:project_pk>/readiness/", readiness_page, name="readiness"),
+    path("projects/<int:project_pk>/readiness/settings/", readiness_settings, name="readiness_settings"),
+    path("projects/<int:project_pk>/readiness/<str:code>/", readiness_answer, name="readiness_answer"),
+]
