@@ -12,23 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, router, transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
+from ascn.core import bulk
+from ascn.core.bulk import collector_paused
 from ascn.core.choices import AuditAction, Role
+from ascn.core.imports import ImportSummary, check_then_commit, commit_kept, keep_upload
 from ascn.core.permissions import Principal, can_create, require_create, require_edit
+from ascn.core.tabular import FileProblem
 from ascn.network.models import City
 
 from .. import importing, validation
@@ -36,16 +40,14 @@ from ..choices import ReportState, Verification
 from ..models import CityIndicator, CityReport, Indicator, Observation, ObservationImport, ReportingRound, Target
 
 MAX_LISTED = 1000          # errors and flags kept in a summary (their totals are always exact)
-INSERT_CHUNK = 100_000
-REBUILD_INDEX_MIN_ROWS = 100_000  # see _secondary_index_rebuilt
-SQLITE_CACHE_KIB = 512 * 1024
+INSERT_CHUNK = 100_000     # new rows built per chunk, so PostgreSQL stores one while the next is built
+REBUILD_INDEX_MIN_ROWS = bulk.REBUILD_INDEX_MIN_ROWS  # see core.bulk.index_rebuilt
 CITY_SHIFT, INDICATOR_SHIFT = 2 ** 38, 2 ** 18
 KINDS = {validation.YEAR: 0, validation.QUARTER: 1, validation.MONTH: 2}
 VALUE_FIELDS = ("value", "numerator", "denominator")
 TEXT_FIELDS = ("source", "method", "evidence_url", "comment")
 ASSIGNMENT_FIELDS = {"baseline_value", "baseline_year", "notes"}
 _NO_FLAGS: list = []  # one shared, never mutated value: the bulk insert converts it once
-_NO_FLAGS_JSON = "[]"
 
 
 def _user(actor: Any) -> Any:
@@ -114,25 +116,20 @@ def open_years(city: City, today: dt.date | None = None) -> list[int]:
 
 
 @dataclass
-class LoadSummary:
+class LoadSummary(ImportSummary):
+    """The import summary with the rows read, the blank rows skipped, the total of errors (only the first
+    MAX_LISTED are listed) and the findings flagged for review."""
+
     rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     blank: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
     flags: list[dict[str, Any]] = field(default_factory=list)
     flag_count: int = 0
     flag_counts: dict[str, int] = field(default_factory=dict)
-    problem: str = ""
-    committed: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "blank": self.blank, "errors": self.errors, "error_count": self.error_count, "flags": self.flags,
-                "flag_count": self.flag_count, "flag_counts": self.flag_counts, "problem": self.problem,
-                "committed": self.committed}
+    @property
+    def error_total(self) -> int:
+        return self.error_count
 
 
 @dataclass
@@ -158,35 +155,19 @@ def load_batch(actor: Any, batch: importing.Batch, *, commit: bool, via: str = "
     """Check a batch and, with `commit` and no error, write it atomically. `as_system` (commands and
     benchmarks) may write every city."""
     summary = LoadSummary(rows=len(batch), blank=batch.blank)
-    if commit:
-        with transaction.atomic(), _large_cache(len(batch)):
-            plan = _check(actor, batch, summary, as_system)
-            if not summary.error_count:
-                if plan is not None:
-                    _apply(actor, plan, name or via, via)
-                summary.committed = True
-    else:
-        _check(actor, batch, summary, as_system)
-    return summary
+
+    def write(plan: _Plan | None) -> None:
+        if plan is not None:
+            _apply(actor, plan, name or via, via)
+
+    return check_then_commit(summary, lambda: _check(actor, batch, summary, as_system), write, commit=commit,
+                             writing=lambda: _large_cache(len(batch)))
 
 
-@contextmanager
-def _large_cache(rows: int) -> Iterator[None]:
-    """On SQLite, a page cache large enough for the indexes a bulk write touches (the default 2 MB makes
-    every insert into the (indicator, period) index a read from disk); restored afterwards."""
-    connection = connections[router.db_for_write(Observation)]
-    if connection.vendor != "sqlite" or rows < 10_000:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+def _large_cache(rows: int) -> AbstractContextManager[None]:
+    """The database's session settings for a load of `rows` observations (on SQLite a page cache large
+    enough for the indexes a bulk write touches), restored afterwards."""
+    return bulk.tuned_for_load(Observation, rows)
 
 
 def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: bool) -> _Plan | None:
@@ -423,56 +404,31 @@ def _float(value: float) -> float | None:
 
 
 def _apply(actor: Any, plan: _Plan, name: str, via: str) -> None:
-    """Write a plan with bulk statements, and one audit entry per city."""
+    """Write a plan through the bulk loader (`core.bulk`), and one audit entry per city. Observations are
+    the fact table (no per-row foreign-key check, see the model): the ids written are those `_check`
+    has just looked up. New rows are built chunk by chunk as the loader asks for them, and the
+    (indicator, period) index is set aside during a load that at least doubles the table."""
     now = timezone.now()
     author_id = getattr(_user(actor), "pk", None)
-    connection = connections[router.db_for_write(Observation)]
     constants = {"created_at": now, "updated_at": now, "evidence_file": "", "verification": Verification.REPORTED.value,
                  "author_id": author_id}
     chunks = (_created_columns(plan, plan.create[start:start + INSERT_CHUNK])
               for start in range(0, len(plan.create), INSERT_CHUNK))
-    with _secondary_index_rebuilt(connection, len(plan.create)):
-        if connection.vendor == "postgresql":
-            _copy_in(connection, chunks, constants)
-        else:
-            for columns in chunks:
-                _insert(connection, columns, constants)
+    with bulk.index_rebuilt(Observation, "observation_indicator_idx", len(plan.create),
+                            min_rows=REBUILD_INDEX_MIN_ROWS):
+        bulk.insert_columns(Observation, chunks, constants)
     if len(plan.update):
         _update(plan, now, author_id)
     _audit(actor, plan, name, via, now)
 
 
-@contextmanager
-def _secondary_index_rebuilt(connection: Any, created: int) -> Iterator[None]:
-    """For a load that at least doubles a large part of the table, drop the (indicator, period) index and
-    build it again afterwards: one sorted build is cheaper than a million scattered inserts. Smaller loads
-    keep the index (rebuilding it would cost more than it saves). Inside the load's transaction, so a
-    failure leaves the index as it was; PostgreSQL holds the table's lock until the load commits."""
-    if created < REBUILD_INDEX_MIN_ROWS:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(Observation._meta.db_table)}")
-        stored = cursor.fetchone()[0]
-    if created * 2 < stored:
-        yield
-        return
-    editor = connection.schema_editor(atomic=False)  # only to render the SQL; not entered
-    editor.deferred_sql = []
-    index = next(i for i in Observation._meta.indexes if i.name == "observation_indicator_idx")
-    with connection.cursor() as cursor:
-        cursor.execute(str(index.remove_sql(Observation, editor)))
-        yield
-        cursor.execute(str(index.create_sql(Observation, editor)))
-
-
 def _created_columns(plan: _Plan, chunk: np.ndarray) -> dict[str, list]:
-    """The varying columns of the rows to create, as plain Python lists (None for NULL, JSON as text)."""
+    """The varying columns of the rows to create, as plain Python lists (None for NULL)."""
     batch = plan.batch
     picked = chunk.tolist()
     take = _picker(picked)
-    flags = ([json.dumps(plan.flags[i]) if i in plan.flags else _NO_FLAGS_JSON for i in picked] if plan.flags
-             else [_NO_FLAGS_JSON] * len(picked))
+    flags = (list(map(plan.flags.get, picked, repeat(_NO_FLAGS))) if plan.flags
+             else [_NO_FLAGS] * len(picked))
     return {"city_id": plan.city_ids[chunk].tolist(), "indicator_id": plan.indicator_ids[chunk].tolist(),
             "period": take(batch.period), "year": plan.years[chunk].tolist(),
             "value": plan.values[chunk].tolist(), "numerator": _nullable(batch.numerator[chunk]),
@@ -495,124 +451,26 @@ def _nullable(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-def _copy_in(connection: Any, chunks: Iterator[dict[str, list]], constants: dict[str, Any]) -> None:
-    """PostgreSQL: one COPY in text format for every chunk, each formatted column by column (psycopg's
-    per-row `write_row` cost more than the server's insert) and sent while the server still stores the
-    one before (a queued writer sends from its own thread), so the two cores overlap."""
-    from psycopg.copy import QueuedLibpqWriter
-
-    quote = connection.ops.quote_name
-    meta = Observation._meta
-    table = quote(meta.db_table)
-    copy = None
-    with connection.cursor() as cursor, ExitStack() as stack:
-        for columns in chunks:
-            if copy is None:
-                listed = ", ".join(quote(meta.get_field(n).column) for n in [*columns, *constants])
-                raw = cursor.cursor
-                copy = stack.enter_context(raw.copy(f"COPY {table} ({listed}) FROM STDIN",
-                                                    writer=QueuedLibpqWriter(raw)))
-            copy.write(_copy_text(list(columns.values()), list(constants.values())))
-
-
-def _insert(connection: Any, columns: dict[str, list], constants: dict[str, Any]) -> None:
-    """SQLite: INSERT new observations, the varying `columns` and the same `constants` for every row: into
-    a bare temporary table first, then one INSERT ... SELECT that adds the constants, so the table's
-    AUTOINCREMENT counter and indexes are maintained in one statement instead of one per row."""
-    quote = connection.ops.quote_name
-    meta = Observation._meta
-    table = quote(meta.db_table)
-    # A column with one value in every row (an empty comment, the same source) is bound once.
-    same = {n: values[0] for n, values in columns.items() if values and _all_equal(values)}
-    constants = {**constants, **same}
-    columns = {n: values for n, values in columns.items() if n not in same}
-    names = list(columns)
-    with connection.cursor() as cursor:
-        varying = ", ".join(quote(meta.get_field(n).column) for n in names)
-        fixed = ", ".join(quote(meta.get_field(n).column) for n in constants)
-        cursor.execute(f"CREATE TEMP TABLE observation_load AS SELECT {varying} FROM {table} WHERE 0")
-        rows = list(zip(*columns.values(), strict=True))
-        sql = f"INSERT INTO observation_load VALUES ({', '.join(['%s'] * len(names))})"
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start:start + 10_000])
-        values = [v if n == "flags" else Observation._meta.get_field(n).get_db_prep_save(v, connection)
-                  for n, v in constants.items()]
-        cursor.execute(f"INSERT INTO {table} ({varying}, {fixed}) SELECT {varying}, "
-                       f"{', '.join(['%s'] * len(values))} FROM observation_load", values)
-        cursor.execute("DROP TABLE observation_load")
-
-
-def _all_equal(values: list) -> bool:
-    """Every item is the first (floats are never folded: the value column always varies, which keeps at
-    least one column per row)."""
-    first = values[0]
-    return type(first) is not float and values.count(first) == len(values)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(columns: list[list], constants: list[Any]) -> str:
-    """Rows for PostgreSQL's COPY text format: `columns` of Python values (None is NULL), then the same
-    `constants` on every row. Formatted column by column with C-level maps (no Python call per value)."""
-    formatted = [_copy_column(values) for values in columns]
-    suffix = "".join("\t" + _copy_value(value) for value in constants) + "\n"
-    return suffix.join(map("\t".join, zip(*formatted, strict=True))) + suffix
-
-
-def _copy_column(values: list) -> list[str]:
-    if not values:
-        return []
-    kinds = set(map(type, values))
-    if kinds == {int}:
-        return list(map(str, values))
-    if kinds == {float}:
-        return list(map(repr, values))
-    texts = {v: _copy_value(v) for v in set(values)}  # repeated values (sources, periods) formatted once
-    return list(map(texts.__getitem__, values))
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return str(value).translate(_COPY_ESCAPES)
-
-
 def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
     """Overwrite the changed rows. A changed value, numerator or denominator needs checking again
     (verification back to reported); a queried row answered by the city is reported again too."""
     batch = plan.batch
-    connection = connections[router.db_for_write(Observation)]
-    flags_field = Observation._meta.get_field("flags")
-    no_flags = flags_field.get_db_prep_save(_NO_FLAGS, connection)
-    stamp = Observation._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    rows = []
-    for pos, pk in zip(plan.update.tolist(), plan.update_ids.tolist(), strict=True):
+    positions = plan.update.tolist()
+    columns: dict[str, list] = {name: [] for name in (*VALUE_FIELDS, "verification", "flags")}
+    values, numerators, denominators = columns["value"], columns["numerator"], columns["denominator"]
+    for pos in positions:
         old_value, old_num, old_den, verification = plan.previous[pos]
         new = (float(plan.values[pos]), _float(float(batch.numerator[pos])), _float(float(batch.denominator[pos])))
         if new != (old_value, old_num, old_den) or verification == Verification.QUERIED:
             verification = Verification.REPORTED.value
-        flags = plan.flags.get(pos, _NO_FLAGS)
-        rows.append([*new, *(getattr(batch, f)[pos] for f in TEXT_FIELDS), verification,
-                     flags_field.get_db_prep_save(flags, connection) if flags else no_flags, author_id, stamp, pk])
-    table = Observation._meta.db_table
-    names = (*VALUE_FIELDS, *TEXT_FIELDS, "verification", "flags", "author_id", "updated_at")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMP TABLE observation_update ON COMMIT DROP AS SELECT {', '.join(names)}, id "
-                           f"FROM {table} WITH NO DATA")
-            with cursor.cursor.copy(f"COPY observation_update ({', '.join(names)}, id) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"UPDATE {table} AS o SET {', '.join(f'{c} = u.{c}' for c in names)} "
-                           f"FROM observation_update AS u WHERE o.id = u.id")
-            cursor.execute("DROP TABLE observation_update")
-        else:
-            cursor.executemany(f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in names)} WHERE id = %s", rows)
+        values.append(new[0])
+        numerators.append(new[1])
+        denominators.append(new[2])
+        columns["verification"].append(verification)
+        columns["flags"].append(plan.flags.get(pos, _NO_FLAGS))
+    take = _picker(positions)
+    columns.update({f: take(getattr(batch, f)) for f in TEXT_FIELDS})
+    bulk.update_by_id(Observation, plan.update_ids.tolist(), columns, {"author_id": author_id, "updated_at": now})
 
 
 def _audit(actor: Any, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:
@@ -650,31 +508,18 @@ def import_file(actor: Any, name: str, data: bytes, *, city: City | None = None,
     """Check an observations file (CSV or XLSX; with `city`, rows without a city are that city's and rows
     of another city are refused) and, with `commit` and no error, write it. The upload is kept with its
     summary (`keep_file`)."""
-    from django.core.files.base import ContentFile
-
-    from ascn.core.bulk import collector_paused
-
     with collector_paused():
         try:
-            header, rows = importing.read_file(name, data)
-            batch = importing.batch_from_table(header, rows, default_city=city.slug if city else "")
-        except importing.FileProblem as exc:
+            batch = importing.batch_from_file(name, data, default_city=city.slug if city else "")
+        except FileProblem as exc:
             summary = LoadSummary(problem=str(exc))
         else:
             if city is not None:
                 _only_city(batch, city)
             summary = load_batch(actor, batch, commit=commit, via=via, name=name, as_system=as_system)
-    record = None
-    if keep_file:
-        record = ObservationImport(original_name=name[:255], city=city, uploaded_by=_user(actor),
-                                   summary=summary.as_dict(), committed_at=now_if(summary.committed))
-        record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
-        record.save()
-    return summary, record
-
-
-def now_if(flag: bool) -> dt.datetime | None:
-    return timezone.now() if flag else None
+    if not keep_file:
+        return summary, None
+    return summary, keep_upload(ObservationImport(city=city, uploaded_by=_user(actor)), name, data, summary)
 
 
 def _only_city(batch: importing.Batch, city: City) -> None:
@@ -688,45 +533,28 @@ def _only_city(batch: importing.Batch, city: City) -> None:
 
 
 def commit_import(actor: Any, record: ObservationImport, via: str = "web") -> LoadSummary:
-    """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
-    if record.uploaded_by_id != getattr(actor, "pk", None) and not Principal.of(actor).is_secretariat:
-        raise PermissionDenied(_("This upload is someone else's."))
-    if record.committed_at:
-        raise ValidationError(_("This file was already imported on %(date)s.") % {
-            "date": timezone.localtime(record.committed_at).strftime("%Y-%m-%d %H:%M")})
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    summary, _record = import_file(actor, record.original_name, data, city=record.city, commit=True, via=via,
-                                   keep_file=False)
-    record.summary = summary.as_dict()
-    record.committed_at = now_if(summary.committed)
-    record.save(update_fields=["summary", "committed_at", "updated_at"])
-    return summary
+    """Commit a checked upload from its kept file (checked again: the data may have changed since), once."""
+    def rerun(name: str, data: bytes) -> LoadSummary:
+        return import_file(actor, name, data, city=record.city, commit=True, via=via, keep_file=False)[0]
+
+    return commit_kept(actor, record, rerun, once=True)
 
 
 def load_records(actor: Any, records: list[dict[str, Any]], *, commit: bool, via: str = "api",
                  as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
     """Check JSON rows ({"city", "indicator", "period", "value", ...}) and, with `commit`, write them; a
     committed batch is kept as a JSON file with its summary, like an uploaded file."""
-    from django.core.files.base import ContentFile
-
-    from ascn.core.bulk import collector_paused
-
     with collector_paused():
         try:
             batch = importing.batch_from_records(records)
-        except importing.FileProblem as exc:
+        except FileProblem as exc:
             return LoadSummary(problem=str(exc)), None
         summary = load_batch(actor, batch, commit=commit, via=via, name="api", as_system=as_system)
-    record = None
-    if summary.committed:
-        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        record = ObservationImport(original_name=f"api-{stamp}.json", uploaded_by=_user(actor),
-                                   summary=summary.as_dict(), committed_at=timezone.now())
-        record.file.save(f"api-{stamp}.json", ContentFile(json.dumps(records, ensure_ascii=False).encode()),
-                         save=False)
-        record.save()
-    return summary, record
+    if not summary.committed:
+        return summary, None
+    name = "api-{}.json".format(timezone.now().strftime("%Y%m%d-%H%M%S"))
+    data = json.dumps(records, ensure_ascii=False).encode()
+    return summary, keep_upload(ObservationImport(uploaded_by=_user(actor)), name, data, summary)
 
 
 def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: bool = True,
