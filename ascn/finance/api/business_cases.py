@@ -1,28 +1,25 @@
-"""Finance API: appraise a cash-flow model and run its Monte Carlo; the instrument catalogue and the guide;
-projects' business cases and readiness."""
+"""Finance API: appraise a cash-flow model and run its Monte Carlo; projects' business cases."""
 
 import datetime as dt
 import secrets
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.money import is_currency
-from ascn.plans.choices import ProjectStage
 from ascn.plans.models import Project
 
-from . import actions, engine, guide, queries
-from .choices import InstrumentCategory, RevenueProfile
-from .models import BusinessCase, FinancingInstrument
+from .. import actions, engine, queries
+from ..models import BusinessCase
 
-router = Router(tags=["finance"])
+# Each endpoint keeps the operation id it had when the finance API was one module
+# (`ascn_finance_api_<function>`): clients generated from the schema name their methods after them.
+router = Router()
 
 YEARS = engine.MAX_YEARS + 1
 
@@ -122,7 +119,8 @@ def to_model(data: ModelIn | AppraiseIn) -> engine.CashFlowModel:
     )
 
 
-@router.post("/finance/appraise", response={200: dict[str, Any], **ERROR_RESPONSES}, summary="Appraise a model")
+@router.post("/finance/appraise", response={200: dict[str, Any], **ERROR_RESPONSES},
+             operation_id="ascn_finance_api_appraise", summary="Appraise a model")
 def appraise(request: HttpRequest, payload: AppraiseIn):
     """Every result of a cash-flow model: financial and economic NPV and IRR (every root, or why
     there is none), benefit-cost ratio, payback and discounted payback, MIRR, levelised unit cost,
@@ -145,7 +143,8 @@ def appraise(request: HttpRequest, payload: AppraiseIn):
     return result
 
 
-@router.post("/finance/simulate", response={200: dict[str, Any], **ERROR_RESPONSES}, summary="Monte Carlo of a model")
+@router.post("/finance/simulate", response={200: dict[str, Any], **ERROR_RESPONSES},
+             operation_id="ascn_finance_api_simulate", summary="Monte Carlo of a model")
 def simulate(request: HttpRequest, payload: SimulateIn):
     """Monte Carlo of both NPVs: P(NPV < 0), P10/P50/P90, mean, standard deviation and a histogram.
     Each driver multiplies a part of the model; the seed is returned so the run can be repeated."""
@@ -159,123 +158,6 @@ def simulate(request: HttpRequest, payload: SimulateIn):
                              correlation=payload.correlation, bins=payload.bins)
     return {"iterations": result.iterations, "seed": result.seed,
             "financial_npv": vars(result.financial_npv), "economic_npv": vars(result.economic_npv)}
-
-
-# --- The instrument catalogue and the guide ------------------------------------------------------------
-
-
-class InstrumentOut(Schema):
-    slug: str
-    name: str = Field(alias="display_name")
-    category: InstrumentCategory
-    summary: str
-    suits: str
-    requires: str
-    typical_tenor: str
-    typical_cost: str
-    revenue_profiles: list[RevenueProfile]
-    stages: list[str] = Field(description="Project stages it is used at; empty: any")
-    min_size_usd: Decimal | None
-    max_size_usd: Decimal | None
-    needs_borrowing_powers: bool
-    needs_creditworthiness: bool
-    needs_revenue_stream: bool
-    needs_ppp_framework: bool
-    focus_areas: list[str] = Field(description="Focus-area codes it is used for; empty: any")
-    providers: list[str] = Field(description="Slugs of the network's partners that provide it")
-    case_studies: list[str] = Field(description="Slugs of the knowledge hub's case studies of it")
-    source: str
-
-    @staticmethod
-    def resolve_focus_areas(obj: FinancingInstrument) -> list[str]:
-        return [n.code for n in obj.focus_areas.all()]
-
-    @staticmethod
-    def resolve_providers(obj: FinancingInstrument) -> list[str]:
-        return [p.slug for p in obj.providers.all()]
-
-    @staticmethod
-    def resolve_case_studies(obj: FinancingInstrument) -> list[str]:
-        return [c.slug for c in getattr(obj, "published_case_studies", [])]  # attached by the knowledge hub
-
-    # The texts in the language of the Accept-Language header, English when not translated.
-    @staticmethod
-    def resolve_summary(obj: FinancingInstrument) -> str:
-        return obj.translated("summary")
-
-    @staticmethod
-    def resolve_suits(obj: FinancingInstrument) -> str:
-        return obj.translated("suits")
-
-    @staticmethod
-    def resolve_requires(obj: FinancingInstrument) -> str:
-        return obj.translated("requires")
-
-    @staticmethod
-    def resolve_typical_tenor(obj: FinancingInstrument) -> str:
-        return obj.translated("typical_tenor")
-
-    @staticmethod
-    def resolve_typical_cost(obj: FinancingInstrument) -> str:
-        return obj.translated("typical_cost")
-
-
-class InstrumentFilter(Schema):
-    category: InstrumentCategory | None = None
-    focus_area: str | None = Field(None, description="Focus-area code; instruments for any focus area included")
-
-
-@router.get("/finance/instruments", response=list[InstrumentOut], auth=optional_auth,
-            summary="The financing instrument catalogue")
-@paginate
-def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]):
-    return queries.instruments(caller(request), filters.category, filters.focus_area)
-
-
-@router.get("/finance/instruments/{slug}", response={200: InstrumentOut, **ERROR_RESPONSES}, auth=optional_auth,
-            summary="One financing instrument")
-def get_instrument(request: HttpRequest, slug: str):
-    try:
-        return queries.instrument(caller(request), slug)
-    except FinancingInstrument.DoesNotExist:
-        raise Http404(_("No financing instrument “%(slug)s”.") % {"slug": slug}) from None
-
-
-class GuideIn(Schema):
-    revenue: RevenueProfile = Field(description="full: pays for itself from user charges; partial; none")
-    size_usd: float | None = Field(None, ge=0, le=engine.MAX_ABS_VALUE, description="Capital cost in US dollars")
-    city_may_borrow: bool = False
-    city_creditworthy: bool = False
-    ppp_framework: bool = False
-    focus_area: str = ""
-    stage: ProjectStage | Literal[""] = ""
-
-
-class ReasonOut(Schema):
-    fits: bool
-    text: str
-
-
-class FitOut(Schema):
-    slug: str
-    name: str
-    verdict: Literal["good", "possible", "unsuitable"]
-    score: int
-    reasons: list[ReasonOut]
-
-
-@router.post("/finance/guide", response={200: list[FitOut], **ERROR_RESPONSES}, auth=optional_auth,
-             summary="Rank the instruments for a project")
-def rank_instruments(request: HttpRequest, payload: GuideIn):
-    """Every instrument of the catalogue ranked for the project described: good fits first, then
-    possible ones, unsuitable ones last; each with the reasons it fits or not."""
-    project = guide.Project(**payload.dict())
-    return [{"slug": item.slug, "name": item.display_name, "verdict": fit.verdict, "score": fit.score,
-             "reasons": [{"fits": r.fits, "text": r.text} for r in fit.reasons]}
-            for item, fit in queries.ranked_instruments(caller(request), project)]
-
-
-# --- Business cases and readiness under the project ----------------------------------------------------
 
 
 class RiskIn(Schema):
@@ -373,7 +255,7 @@ class BusinessCaseDetailOut(BusinessCaseOut):
                                                 "scenarios, simulation")
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
+def project_or_404(request: HttpRequest, pk: int) -> Project:
     project = Project.objects.visible_to(caller(request)).filter(pk=pk).first()
     if project is None:
         raise Http404(_("No project with the id %(id)s.") % {"id": pk})
@@ -381,7 +263,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 
 def _case_of(request: HttpRequest, pk: int, case_id: int) -> BusinessCase:
-    case = queries.business_cases(caller(request), _project(request, pk)).filter(pk=case_id).first()
+    case = queries.business_cases(caller(request), project_or_404(request, pk)).filter(pk=case_id).first()
     if case is None:
         raise Http404(_("No business case with the id %(id)s in this project.") % {"id": case_id})
     return case
@@ -408,34 +290,38 @@ def _renamed(exc: ValidationError) -> ValidationError:
 
 
 @router.get("/projects/{pk}/business-cases", response={200: list[BusinessCaseOut], **ERROR_RESPONSES},
-            auth=optional_auth, summary="A project's business cases")
+            auth=optional_auth, operation_id="ascn_finance_api_list_business_cases",
+            summary="A project's business cases")
 @paginate
 def list_business_cases(request: HttpRequest, pk: int):
     """The scenarios of the project's business case the caller may see (published ones for the public),
     the preferred one first, with their key results."""
-    return queries.business_cases(caller(request), _project(request, pk))
+    return queries.business_cases(caller(request), project_or_404(request, pk))
 
 
 @router.get("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
-            auth=optional_auth, summary="One business case with its model and every result")
+            auth=optional_auth, operation_id="ascn_finance_api_get_business_case",
+            summary="One business case with its model and every result")
 def get_business_case(request: HttpRequest, pk: int, case_id: int):
     return _case_of(request, pk, case_id)
 
 
 @router.post("/projects/{pk}/business-cases", response={201: BusinessCaseDetailOut, **ERROR_RESPONSES},
-             auth=token_auth, summary="Add a business case scenario")
+             auth=token_auth, operation_id="ascn_finance_api_create_business_case",
+             summary="Add a business case scenario")
 def create_business_case(request: HttpRequest, pk: int, payload: BusinessCaseIn):
     """Store a scenario (the model as `POST /finance/appraise` takes it); its results are computed
     at once. City officers for their city's projects; the Secretariat for all."""
     try:
-        case = actions.create_business_case(request.auth, _project(request, pk), _case_data(payload), via="api")
+        case = actions.create_business_case(request.auth, project_or_404(request, pk), _case_data(payload), via="api")
     except ValidationError as exc:
         raise _renamed(exc) from None
     return Status(201, case)
 
 
 @router.patch("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
-              auth=token_auth, summary="Change a business case scenario")
+              auth=token_auth, operation_id="ascn_finance_api_update_business_case",
+              summary="Change a business case scenario")
 def update_business_case(request: HttpRequest, pk: int, case_id: int, payload: BusinessCaseWrite):
     case = _case_of(request, pk, case_id)
     try:
@@ -446,104 +332,8 @@ def update_business_case(request: HttpRequest, pk: int, case_id: int, payload: B
 
 
 @router.delete("/projects/{pk}/business-cases/{case_id}", response={204: None, **ERROR_RESPONSES},
-               auth=token_auth, summary="Delete a business case scenario")
+               auth=token_auth, operation_id="ascn_finance_api_delete_business_case",
+               summary="Delete a business case scenario")
 def delete_business_case(request: HttpRequest, pk: int, case_id: int):
     actions.delete_business_case(request.auth, _case_of(request, pk, case_id), via="api")
     return Status(204, None)
-
-
-class CriterionOut(Schema):
-    code: str
-    stage: str
-    dimension: str
-    text: str
-    weight: int
-    automatic: bool
-    status: Literal["met", "partial", "not_met", "not_applicable"]
-    reason: str
-    evidence: str
-    evidence_url: str
-    document: str | None = Field(description="Download address of the evidence document, if any")
-
-
-class ImprovementOut(Schema):
-    criterion: str
-    points: float
-    blocks_gate: bool
-    action: str
-
-
-class BankabilityOut(Schema):
-    verdict: Literal["bankable", "needs_concessional_support", "not_yet", "not_viable"]
-    reasons: list[str]
-
-
-class ReadinessOut(Schema):
-    project: int
-    score: int
-    gate_passed: str | None
-    next_stage: str | None
-    target_stage: str
-    summary: str
-    stage_scores: dict[str, int]
-    dimension_scores: dict[str, int]
-    bankability: BankabilityOut
-    business_case: int | None = Field(description="The preferred scenario whose appraisal the score uses")
-    is_published: bool
-    improvements: list[ImprovementOut]
-    criteria: list[CriterionOut]
-
-
-class AnswerIn(Schema):
-    status: Literal["met", "partial", "not_met", "not_applicable"]
-    evidence: str = ""
-    evidence_url: str = Field("", max_length=500, pattern=r"^(https?://.*)?$")
-
-
-def _readiness(request: HttpRequest, project: Project) -> dict[str, Any]:
-    state = queries.project_readiness(caller(request), project)
-    if state is None:
-        raise Http404(_("This project's readiness is not published."))
-    result = state.result
-    criteria = []
-    for r in result.results:
-        row = state.answers.get(r.criterion.code)
-        document = row.document if row is not None and not r.automatic else None
-        criteria.append({
-            "code": r.criterion.code, "stage": r.criterion.stage, "dimension": r.criterion.dimension,
-            "text": r.criterion.label, "weight": r.criterion.weight, "automatic": r.automatic, "status": r.status,
-            "reason": r.reason, "evidence": r.evidence, "evidence_url": row.evidence_url if row and not r.automatic
-            else "", "document": reverse("plans:document_download", args=[project.pk, document.pk]) if document
-            else None})
-    return {
-        "project": project.pk, "score": result.score, "gate_passed": result.gate_passed,
-        "next_stage": result.next_stage, "summary": result.summary, "stage_scores": result.stage_scores,
-        "target_stage": state.assessment.target_stage if state.assessment else "",
-        "dimension_scores": result.dimension_scores,
-        "bankability": {"verdict": result.bankability.verdict, "reasons": list(result.bankability.reasons)},
-        "business_case": state.case.pk if state.case else None,
-        "is_published": bool(state.assessment and state.assessment.is_published),
-        "improvements": [{"criterion": i.criterion.code, "points": i.points, "blocks_gate": i.blocks_gate,
-                          "action": i.action} for i in result.improvements],
-        "criteria": criteria,
-    }
-
-
-@router.get("/projects/{pk}/readiness", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=optional_auth,
-            summary="A project's readiness for financing")
-def get_readiness(request: HttpRequest, pk: int):
-    """Stage gates from concept to financial close: every criterion with its status and evidence, the score
-    (against the next gate, or the target set), what would raise it, and the bankability verdict that
-    combines readiness with the preferred business case's appraisal. Public once published."""
-    return _readiness(request, _project(request, pk))
-
-
-@router.put("/projects/{pk}/readiness/{code}", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=token_auth,
-            summary="Answer one readiness criterion")
-def answer_readiness(request: HttpRequest, pk: int, code: str, payload: AnswerIn):
-    """Record the project's status on one criterion with its evidence; the appraisal decides the
-    automatic ones. City officers for their city's projects; the Secretariat for all."""
-    project = _project(request, pk)
-    assessment = actions.assessment_for(request.auth, project, via="api")
-    actions.answer_criterion(request.auth, assessment, code, payload.dict(), via="api")
-    return _readiness(request, project)
