@@ -4,6 +4,7 @@ chairmanship and Shepherd terms, and the external partner organisations."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -19,11 +20,18 @@ from ascn.framework.models import Tagged
 
 from .choices import CITY_ROLES, COUNTRY_ROLES, MeetingMode, OfficeRole, PartnerKind
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# The querysets are generic over their model, as django-stubs expects of a custom queryset: the manager
+# binds it to the model, and `.annotate()` keeps the annotations' types (see queries.cities).
+_M = TypeVar("_M", bound=models.Model)
+
 iso3_validator = RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 3166-1 alpha-3."))
 
 
-class CountryQuerySet(ScopedQuerySet):
-    def as_of(self, date: dt.date) -> CountryQuerySet:
+class CountryQuerySet(ScopedQuerySet[_M]):
+    def as_of(self, date: dt.date) -> Self:
         return self.filter(joined_on__lte=date)
 
 
@@ -47,15 +55,15 @@ class Country(Translatable, TimeStampedModel):
         return self.name
 
 
-class CityQuerySet(ScopedQuerySet):
-    def as_of(self, date: dt.date) -> CityQuerySet:
+class CityQuerySet(ScopedQuerySet[_M]):
+    def as_of(self, date: dt.date) -> Self:
         """Cities that were members on `date`."""
         return self.filter(
             Q(memberships__joined_on__lte=date)
             & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gt=date))
         ).distinct()
 
-    def search(self, text: str) -> CityQuerySet:
+    def search(self, text: str) -> Self:
         from ascn.core.text import fold
 
         folded = fold(text)
@@ -159,8 +167,8 @@ class Person(TimeStampedModel):
         return ", ".join(p for p in (self.name, self.position, self.agency) if p)
 
 
-class RoleTermQuerySet(ScopedQuerySet):
-    def current(self, date: dt.date) -> RoleTermQuerySet:
+class RoleTermQuerySet(ScopedQuerySet[_M]):
+    def current(self, date: dt.date) -> Self:
         """Terms in office on `date` (a term with no start date was in office when recorded)."""
         return self.filter(
             (Q(starts_on__isnull=True) | Q(starts_on__lte=date)) & (Q(ends_on__isnull=True) | Q(ends_on__gt=date))
@@ -208,7 +216,7 @@ class RoleTerm(TimeStampedModel):
         return f"{self.get_role_display()}{', ' + str(where) if where else ''}: {self.person}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.role in COUNTRY_ROLES:
             if not self.country_id:
                 errors["country"] = _("A National Representative's term needs a country.")
@@ -217,7 +225,7 @@ class RoleTerm(TimeStampedModel):
         elif self.role in CITY_ROLES:
             if not self.city_id:
                 errors["city"] = _("A CSCO's term needs a city.")
-            elif self.country_id and self.country_id != self.city.country_id:
+            elif self.country_id and self.city is not None and self.country_id != self.city.country_id:
                 errors["country"] = _("The country must be the city's country.")
         elif self.role == OfficeRole.SECRETARIAT and (self.country_id or self.city_id):
             errors["country"] = _("A Secretariat term has neither country nor city.")
@@ -227,7 +235,7 @@ class RoleTerm(TimeStampedModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
-        if self.role in CITY_ROLES and self.city_id:
+        if self.role in CITY_ROLES and self.city_id and self.city is not None:
             self.country_id = self.city.country_id  # kept in step so country scope covers CSCO terms
         super().save(*args, **kwargs)
 
@@ -266,8 +274,8 @@ class Chairmanship(TimeStampedModel):
         return self.meeting_date or dt.date(self.year, 12, 31)
 
 
-class ShepherdTermQuerySet(ScopedQuerySet):
-    def current(self, date: dt.date) -> ShepherdTermQuerySet:
+class ShepherdTermQuerySet(ScopedQuerySet[_M]):
+    def current(self, date: dt.date) -> Self:
         return self.filter(Q(starts_on__lte=date) & (Q(ends_on__isnull=True) | Q(ends_on__gt=date)))
 
 
@@ -285,6 +293,10 @@ class ShepherdTerm(TimeStampedModel):
     objects = ShepherdTermQuerySet.as_manager()
     access = Access(public=Q())
 
+    # Not stored: set on the terms `queries.shepherd_terms` returns, True when the term renews the
+    # previous term of the same country.
+    renews: bool
+
     class Meta:
         verbose_name = _("Shepherd term")
         verbose_name_plural = _("Shepherd terms")
@@ -299,7 +311,7 @@ class ShepherdTerm(TimeStampedModel):
         return f"{self.country} {self.starts_on.year}-{self.planned_end_year}"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.starts_on and self.planned_end_year and self.planned_end_year != self.starts_on.year + 2:
             errors["planned_end_year"] = _("A Shepherd term lasts two years: it ends in the start year plus two.")
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:

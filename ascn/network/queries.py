@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import COUNTRY_ROLES
-from .models import Chairmanship, City, CityMembership, Country, RoleTerm, ShepherdTerm
+from .models import Chairmanship, City, CityMembership, CityQuerySet, Country, CountryQuerySet, RoleTerm, ShepherdTerm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from ascn.core.permissions import Actor
+
+    class FirstJoined(TypedDict):
+        first_joined_on: dt.date | None  # the first day of the city's first membership
+
+    class CityCount(TypedDict):
+        city_count: int  # member cities on the date asked
+
+    # The rows of `cities`/`city_detail` and of `countries`/`country_detail`, with their annotations.
+    CityWithFirstJoin = WithAnnotations[City, FirstJoined]
+    CountryWithCityCount = WithAnnotations[Country, CityCount]
 
 
 def today() -> dt.date:
@@ -26,7 +41,7 @@ class CityFilters:
     q: str | None = None
 
 
-def cities(user: Any, filters: CityFilters | None = None) -> QuerySet[City]:
+def cities(user: Actor | None, filters: CityFilters | None = None) -> CityQuerySet[CityWithFirstJoin]:
     """Cities the user may see, filtered; each annotated with `first_joined_on`."""
     f = filters or CityFilters()
     qs = City.objects.visible_to(user).select_related("country")
@@ -38,22 +53,21 @@ def cities(user: Any, filters: CityFilters | None = None) -> QuerySet[City]:
         qs = qs.filter(pilot=f.pilot)
     if f.q:
         qs = qs.search(f.q)
-    qs = qs.annotate(first_joined_on=Min("memberships__joined_on"))
+    annotated = qs.annotate(first_joined_on=Min("memberships__joined_on"))
     if f.joined_year:
-        qs = qs.filter(first_joined_on__year=f.joined_year)
-    return qs.order_by("name")
+        annotated = annotated.filter(first_joined_on__year=f.joined_year)
+    return annotated.order_by("name")
 
 
-def city_detail(user: Any, slug: str) -> City:
+def city_detail(user: Actor | None, slug: str) -> CityWithFirstJoin:
     """One city with its memberships and current offices; raises City.DoesNotExist."""
     return (
         City.objects.visible_to(user)
         .select_related("country")
-        .prefetch_related(
-            Prefetch("memberships", queryset=CityMembership.objects.order_by("joined_on")),
-            Prefetch("role_terms", queryset=RoleTerm.objects.select_related("person", "country", "city")
-                     .order_by("role")),
-        )
+        # One Prefetch per call: the stubs type all the Prefetch arguments of one call with one queryset type.
+        .prefetch_related(Prefetch("memberships", queryset=CityMembership.objects.order_by("joined_on")))
+        .prefetch_related(Prefetch("role_terms", queryset=RoleTerm.objects.select_related("person", "country", "city")
+                                   .order_by("role")))
         .annotate(first_joined_on=Min("memberships__joined_on"))
         .get(slug=slug)
     )
@@ -69,7 +83,7 @@ def current_terms(terms: QuerySet[RoleTerm] | list[RoleTerm], date: dt.date) -> 
             if (t.starts_on is None or t.starts_on <= date) and (t.ends_on is None or t.ends_on > date)]
 
 
-def countries(user: Any, as_of: dt.date | None = None) -> QuerySet[Country]:
+def countries(user: Actor | None, as_of: dt.date | None = None) -> CountryQuerySet[CountryWithCityCount]:
     """Countries with the number of member cities as of `as_of` (today by default)."""
     date = as_of or today()
     member_ids = City.objects.as_of(date).values("id")
@@ -81,11 +95,11 @@ def countries(user: Any, as_of: dt.date | None = None) -> QuerySet[Country]:
     ).order_by("name")
 
 
-def country_detail(user: Any, iso3: str) -> Country:
+def country_detail(user: Actor | None, iso3: str) -> CountryWithCityCount:
     return countries(user).get(iso3=iso3.upper())
 
 
-def role_terms(user: Any, *, country: str | None = None, city: str | None = None, role: str | None = None,
+def role_terms(user: Actor | None, *, country: str | None = None, city: str | None = None, role: str | None = None,
                as_of: dt.date | None = None) -> QuerySet[RoleTerm]:
     qs = RoleTerm.objects.visible_to(user).select_related("person", "country", "city")
     if country:
@@ -99,7 +113,7 @@ def role_terms(user: Any, *, country: str | None = None, city: str | None = None
     return qs.order_by("country__name", "city__name", "role", "id")
 
 
-def editable_offices(user: Any) -> QuerySet[RoleTerm]:
+def editable_offices(user: Actor | None) -> QuerySet[RoleTerm]:
     """The terms of office the user maintains, newest first within each place."""
     return (RoleTerm.objects.editable_by(user).select_related("person", "country", "city")
             .order_by("country__name", "city__name", "role", "-starts_on", "id"))
@@ -119,15 +133,15 @@ def shepherd_on(terms: list[ShepherdTerm], date: dt.date) -> ShepherdTerm | None
     return next((t for t in terms if t.starts_on <= date and (t.ends_on is None or t.ends_on > date)), None)
 
 
-def shepherd_terms(user: Any) -> list[ShepherdTerm]:
+def shepherd_terms(user: Actor | None) -> list[ShepherdTerm]:
     """All Shepherd terms in order, each with `renews` set when it renews the same country's term."""
     terms = list(ShepherdTerm.objects.visible_to(user).select_related("country").order_by("starts_on"))
     for previous, term in zip([None, *terms], terms, strict=False):
-        term.renews = previous is not None and previous.country_id == term.country_id  # type: ignore[attr-defined]
+        term.renews = previous is not None and previous.country_id == term.country_id
     return terms
 
 
-def chair_timeline(user: Any) -> list[ChairYear]:
+def chair_timeline(user: Actor | None) -> list[ChairYear]:
     """Each year's Chair and annual meeting, with the Shepherd in office after that meeting."""
     terms = shepherd_terms(user)
     chairs = Chairmanship.objects.visible_to(user).select_related("country").order_by("year")
@@ -144,7 +158,7 @@ class NetworkGlance:
     shepherd: ShepherdTerm | None
 
 
-def glance(user: Any, date: dt.date | None = None) -> NetworkGlance:
+def glance(user: Actor | None, date: dt.date | None = None) -> NetworkGlance:
     """The network at a glance on `date`: member countries and cities, the Chair and the Shepherd."""
     date = date or today()
     member_cities = City.objects.visible_to(user).as_of(date)
@@ -158,7 +172,7 @@ def glance(user: Any, date: dt.date | None = None) -> NetworkGlance:
     )
 
 
-def map_points(user: Any, date: dt.date | None = None) -> list[dict[str, Any]]:
+def map_points(user: Actor | None, date: dt.date | None = None) -> list[dict[str, Any]]:
     """Member cities on `date` as plain dicts for the map."""
     qs = City.objects.visible_to(user).as_of(date or today()).select_related("country").order_by("name")
     return [
@@ -170,5 +184,5 @@ def map_points(user: Any, date: dt.date | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def editable_cities(user: Any) -> QuerySet[City]:
+def editable_cities(user: Actor | None) -> QuerySet[City]:
     return City.objects.editable_by(user).select_related("country").order_by("country__name", "name")
