@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -15,6 +15,9 @@ from ascn.core.models import User
 from ascn.core.permissions import require_create, require_edit, require_secretariat
 
 from .models import City, CityMembership, Country, Partner, Person, RoleTerm
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 COUNTRY_FIELDS = {"iso3", "name", "joined_on", "joined_on_basis", "nr_agency", "source", "i18n"}
 CITY_FIELDS = {"slug", "name", "local_name", "aliases", "country", "pilot", "latitude", "longitude", "source"}
@@ -28,19 +31,21 @@ TERM_FIELDS = {"role", "country", "city", "starts_on", "ends_on", "source"}
 # --- Countries ------------------------------------------------------------------------------------
 
 
-def create_country(actor: Any, data: dict[str, Any], via: str = "web") -> Country:
+def create_country(actor: Actor, data: dict[str, Any], via: str = "web") -> Country:
     require_create(actor, Country)
+    country = Country(**core.only_fields(data, COUNTRY_FIELDS))
     with transaction.atomic():
-        return core.create_audited(actor, Country(**core.only_fields(data, COUNTRY_FIELDS)), via)
+        core.create_audited(actor, country, via)
+    return country
 
 
-def update_country(actor: Any, country: Country, data: dict[str, Any], via: str = "web") -> dict:
+def update_country(actor: Actor, country: Country, data: dict[str, Any], via: str = "web") -> dict[str, list[Any]]:
     require_edit(actor, country)
     with transaction.atomic():
         return core.update_audited(actor, country, core.only_fields(data, COUNTRY_FIELDS), via)
 
 
-def delete_country(actor: Any, country: Country, via: str = "web") -> None:
+def delete_country(actor: Actor, country: Country, via: str = "web") -> None:
     require_edit(actor, country)
     with transaction.atomic():
         core.delete_audited(actor, country, via)
@@ -49,21 +54,22 @@ def delete_country(actor: Any, country: Country, via: str = "web") -> None:
 # --- Cities ---------------------------------------------------------------------------------------
 
 
-def create_city(actor: Any, data: dict[str, Any], joined_on: dt.date | None = None, basis: str = "",
+def create_city(actor: Actor, data: dict[str, Any], joined_on: dt.date | None = None, basis: str = "",
                 via: str = "web") -> City:
     """Create a city and, with `joined_on`, its first membership span."""
     data = core.only_fields(data, CITY_FIELDS)
     country: Country = data["country"]
     require_create(actor, City, country_id=country.pk)
     data.setdefault("slug", slugify(data.get("name", "")))
+    city = City(**data)
     with transaction.atomic():
-        city = core.create_audited(actor, City(**data), via)
+        core.create_audited(actor, city, via)
         if joined_on:
             core.create_audited(actor, CityMembership(city=city, joined_on=joined_on, basis=basis), via)
     return city
 
 
-def update_city(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> dict:
+def update_city(actor: Actor, city: City, data: dict[str, Any], via: str = "web") -> dict[str, list[Any]]:
     require_edit(actor, city)
     data = core.only_fields(data, CITY_FIELDS)
     if "country" in data and data["country"] != city.country:
@@ -73,7 +79,7 @@ def update_city(actor: Any, city: City, data: dict[str, Any], via: str = "web") 
         return core.update_audited(actor, city, data, via)
 
 
-def delete_city(actor: Any, city: City, via: str = "web") -> None:
+def delete_city(actor: Actor, city: City, via: str = "web") -> None:
     require_secretariat(actor)
     with transaction.atomic():
         for membership in city.memberships.all():
@@ -81,14 +87,17 @@ def delete_city(actor: Any, city: City, via: str = "web") -> None:
         core.delete_audited(actor, city, via)
 
 
-def add_membership(actor: Any, city: City, data: dict[str, Any], via: str = "web") -> CityMembership:
+def add_membership(actor: Actor, city: City, data: dict[str, Any], via: str = "web") -> CityMembership:
     """Record a city joining (and possibly leaving): the Secretariat, or the NR of its country."""
     require_create(actor, CityMembership, country_id=city.country_id)
+    membership = CityMembership(city=city, **core.only_fields(data, MEMBERSHIP_FIELDS))
     with transaction.atomic():
-        return core.create_audited(actor, CityMembership(city=city, **core.only_fields(data, MEMBERSHIP_FIELDS)), via)
+        core.create_audited(actor, membership, via)
+    return membership
 
 
-def update_membership(actor: Any, membership: CityMembership, data: dict[str, Any], via: str = "web") -> dict:
+def update_membership(actor: Actor, membership: CityMembership, data: dict[str, Any],
+                      via: str = "web") -> dict[str, list[Any]]:
     require_edit(actor, membership)
     with transaction.atomic():
         return core.update_audited(actor, membership, core.only_fields(data, MEMBERSHIP_FIELDS), via)
@@ -103,7 +112,7 @@ def _term_scope(data: dict[str, Any]) -> dict[str, Any]:
     return {"country_id": country.pk if country else None}
 
 
-def create_role_term(actor: Any, person_data: dict[str, Any], term_data: dict[str, Any],
+def create_role_term(actor: Actor, person_data: dict[str, Any], term_data: dict[str, Any],
                      via: str = "web") -> RoleTerm:
     """Record a new term of office together with the person holding it."""
     term_data = core.only_fields(term_data, TERM_FIELDS)
@@ -115,7 +124,9 @@ def create_role_term(actor: Any, person_data: dict[str, Any], term_data: dict[st
         city = term_data.get("city")
         if city is not None:
             term_data = {**term_data, "country": city.country}
-        return core.create_audited(actor, RoleTerm(person=person, **term_data), via)
+        term = RoleTerm(person=person, **term_data)
+        core.create_audited(actor, term, via)
+    return term
 
 
 def _person_key(person_data: dict[str, Any], term_data: dict[str, Any]) -> str:
@@ -130,8 +141,8 @@ def _person_key(person_data: dict[str, Any], term_data: dict[str, Any]) -> str:
     return key
 
 
-def update_role_term(actor: Any, term: RoleTerm, person_data: dict[str, Any], term_data: dict[str, Any],
-                     via: str = "web") -> dict:
+def update_role_term(actor: Actor, term: RoleTerm, person_data: dict[str, Any], term_data: dict[str, Any],
+                     via: str = "web") -> dict[str, list[Any]]:
     require_edit(actor, term)
     term_data = core.only_fields(term_data, TERM_FIELDS)
     if term_data:
@@ -142,7 +153,7 @@ def update_role_term(actor: Any, term: RoleTerm, person_data: dict[str, Any], te
     return changes
 
 
-def delete_role_term(actor: Any, term: RoleTerm, via: str = "web") -> None:
+def delete_role_term(actor: Actor, term: RoleTerm, via: str = "web") -> None:
     require_edit(actor, term)
     with transaction.atomic():
         person = term.person
@@ -173,8 +184,10 @@ DEMO_ACCOUNTS = (
 
 def ensure_demo_accounts() -> list[User]:
     """Create the fictional demo accounts, or reset their role, scope and password."""
-    scopes = {Role.NATIONAL_REP: (Country, "iso3", "country"), Role.CITY_OFFICER: (City, "slug", "city"),
-              Role.PARTNER: (Partner, "slug", "partner")}
+    scopes: dict[str, tuple[type[Country | City | Partner], str, str]] = {
+        Role.NATIONAL_REP: (Country, "iso3", "country"), Role.CITY_OFFICER: (City, "slug", "city"),
+        Role.PARTNER: (Partner, "slug", "partner"),
+    }
     users = []
     with transaction.atomic():
         for demo in DEMO_ACCOUNTS:
