@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CITY_ROLES, OfficeRole
@@ -17,10 +20,13 @@ class CityFilterForm(forms.Form):
     as_of = forms.DateField(label=_("Members as of"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, countries=(), years=(), **kwargs) -> None:
+    def __init__(self, *args: Any, countries: Iterable[Country] = (), years: Iterable[int] = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries"))] + [(c.iso3, c.display_name) for c in countries]
-        self.fields["joined_year"].choices = [("", _("Any year"))] + [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, self.fields["country"]).choices = (
+            [("", _("All countries"))] + [(c.iso3, c.display_name) for c in countries])
+        cast(forms.ChoiceField, self.fields["joined_year"]).choices = (
+            [("", _("Any year"))] + [(y, str(y)) for y in years])
 
     def clean_as_of(self) -> dt.date | None:
         value = self.cleaned_data.get("as_of")
@@ -68,19 +74,22 @@ class OfficeForm(forms.Form):
     PERSON_FIELDS = ("position", "agency", "name", "email", "phone")
     TERM_FIELDS = ("starts_on", "ends_on")
 
-    def __init__(self, *args, cities=None, countries=None, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args: Any, cities: QuerySet[City] | None = None, countries: QuerySet[Country] | None = None,
+                 editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = cities if cities is not None else City.objects.none()
+        cast("forms.ModelChoiceField[City]", self.fields["city"]).queryset = (
+            cities if cities is not None else City.objects.none())
         if countries is None:  # a National Representative records offices of their own country
             del self.fields["country"]
         else:
-            self.fields["country"].queryset = countries
+            cast("forms.ModelChoiceField[Country]", self.fields["country"]).queryset = countries
         if editing:  # role and place of an existing term do not change: end it and record a new one
             for name in ("role", "city", "country"):
                 self.fields.pop(name, None)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         role = data.get("role")
         if role in CITY_ROLES and not data.get("city"):
             self.add_error("city", _("A CSCO's term needs a city."))
