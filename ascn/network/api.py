@@ -3,20 +3,25 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 from ascn.core.permissions import Principal
 
 from . import actions, queries
 from .choices import OfficeRole
 from .models import City, CityMembership, Country, RoleTerm
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 router = Router(tags=["network"])
 
@@ -109,15 +114,15 @@ class OfficeOut(Schema):
     phone: str | None = Field(None, description="Only for the Secretariat, NRs and city officers")
 
     @staticmethod
-    def resolve_email(obj: RoleTerm, context) -> str | None:
+    def resolve_email(obj: RoleTerm, context: dict[str, Any] | None) -> str | None:
         return obj.person.email if _sees_contacts(context) else None
 
     @staticmethod
-    def resolve_phone(obj: RoleTerm, context) -> str | None:
+    def resolve_phone(obj: RoleTerm, context: dict[str, Any] | None) -> str | None:
         return obj.person.phone if _sees_contacts(context) else None
 
 
-def _sees_contacts(context) -> bool:
+def _sees_contacts(context: dict[str, Any] | None) -> bool:
     request = (context or {}).get("request")
     return Principal.of(caller(request) if request else None).is_network_member
 
@@ -126,6 +131,15 @@ class CityDetailOut(CityOut):
     memberships: list[MembershipOut]
     offices: list[OfficeOut]
     member_today: bool
+
+    @staticmethod
+    def resolve_offices(obj: City) -> list[RoleTerm]:
+        """The terms in office today (from the prefetched terms of queries.city_detail)."""
+        return queries.current_terms(obj.role_terms.all(), queries.today())
+
+    @staticmethod
+    def resolve_member_today(obj: City) -> bool:
+        return queries.is_member(obj, queries.today())
 
 
 class CityIn(Schema):
@@ -233,7 +247,7 @@ def _city_field(slug: str, field: str = "city") -> City:
     return city
 
 
-def _city_for(user, slug: str) -> City:
+def _city_for(user: "Actor", slug: str) -> City:
     try:
         return queries.city_detail(user, slug)
     except City.DoesNotExist:
@@ -245,13 +259,13 @@ def _city_for(user, slug: str) -> City:
 
 @router.get("/countries", response=list[CountryOut], auth=optional_auth, summary="List member countries")
 @paginate
-def list_countries(request: HttpRequest, as_of: dt.date | None = None):
+def list_countries(request: ApiRequest, as_of: dt.date | None = None):
     """Member countries (those that had joined on `as_of`, if given) with their member-city counts."""
     return queries.countries(caller(request), as_of)
 
 
 @router.get("/countries/{iso3}", response={200: CountryOut, **ERROR_RESPONSES}, auth=optional_auth)
-def get_country(request: HttpRequest, iso3: str):
+def get_country(request: ApiRequest, iso3: str):
     try:
         return queries.country_detail(caller(request), iso3)
     except Country.DoesNotExist:
@@ -259,20 +273,20 @@ def get_country(request: HttpRequest, iso3: str):
 
 
 @router.post("/countries", response={201: CountryOut, **ERROR_RESPONSES}, auth=token_auth)
-def create_country(request: HttpRequest, payload: CountryIn):
+def create_country(request: ApiRequest, payload: CountryIn):
     country = actions.create_country(request.auth, payload.dict(), via="api")
     return Status(201, queries.country_detail(request.auth, country.iso3))
 
 
 @router.patch("/countries/{iso3}", response={200: CountryOut, **ERROR_RESPONSES}, auth=token_auth)
-def update_country(request: HttpRequest, iso3: str, payload: CountryPatch):
+def update_country(request: ApiRequest, iso3: str, payload: CountryPatch):
     country = _country(iso3)
     actions.update_country(request.auth, country, payload.dict(exclude_unset=True), via="api")
     return queries.country_detail(request.auth, country.iso3)
 
 
 @router.delete("/countries/{iso3}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
-def delete_country(request: HttpRequest, iso3: str):
+def delete_country(request: ApiRequest, iso3: str):
     actions.delete_country(request.auth, _country(iso3), via="api")
     return Status(204, None)
 
@@ -282,22 +296,18 @@ def delete_country(request: HttpRequest, iso3: str):
 
 @router.get("/cities", response=list[CityOut], auth=optional_auth, summary="List member cities")
 @paginate
-def list_cities(request: HttpRequest, filters: Query[CityFilter]):
+def list_cities(request: ApiRequest, filters: Query[CityFilter]):
     """Cities, optionally only those that were members on `as_of`, of a `country`, or joined in a year."""
     return queries.cities(caller(request), queries.CityFilters(**filters.dict()))
 
 
 @router.get("/cities/{slug}", response={200: CityDetailOut, **ERROR_RESPONSES}, auth=optional_auth)
-def get_city(request: HttpRequest, slug: str):
-    user = caller(request)
-    city = _city_for(user, slug)
-    city.offices = queries.current_terms(city.role_terms.all(), queries.today())
-    city.member_today = queries.is_member(city, queries.today())
-    return city
+def get_city(request: ApiRequest, slug: str):
+    return _city_for(caller(request), slug)
 
 
 @router.post("/cities", response={201: CityDetailOut, **ERROR_RESPONSES}, auth=token_auth)
-def create_city(request: HttpRequest, payload: CityIn):
+def create_city(request: ApiRequest, payload: CityIn):
     data = payload.dict(exclude={"joined_on", "basis"}, exclude_none=True)
     data["country"] = _country_field(payload.country)
     city = actions.create_city(request.auth, data, joined_on=payload.joined_on, basis=payload.basis, via="api")
@@ -305,7 +315,7 @@ def create_city(request: HttpRequest, payload: CityIn):
 
 
 @router.patch("/cities/{slug}", response={200: CityDetailOut, **ERROR_RESPONSES}, auth=token_auth)
-def update_city(request: HttpRequest, slug: str, payload: CityPatch):
+def update_city(request: ApiRequest, slug: str, payload: CityPatch):
     city = get_object_or_404(City, slug=slug)
     data = payload.dict(exclude_unset=True)
     if "country" in data:
@@ -315,20 +325,20 @@ def update_city(request: HttpRequest, slug: str, payload: CityPatch):
 
 
 @router.delete("/cities/{slug}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
-def delete_city(request: HttpRequest, slug: str):
+def delete_city(request: ApiRequest, slug: str):
     actions.delete_city(request.auth, get_object_or_404(City, slug=slug), via="api")
     return Status(204, None)
 
 
 @router.post("/cities/{slug}/memberships", response={201: MembershipOut, **ERROR_RESPONSES}, auth=token_auth)
-def add_membership(request: HttpRequest, slug: str, payload: MembershipIn):
+def add_membership(request: ApiRequest, slug: str, payload: MembershipIn):
     city = get_object_or_404(City, slug=slug)
     return Status(201, actions.add_membership(request.auth, city, payload.dict(), via="api"))
 
 
 @router.patch("/cities/{slug}/memberships/{membership_id}", response={200: MembershipOut, **ERROR_RESPONSES},
               auth=token_auth)
-def update_membership(request: HttpRequest, slug: str, membership_id: int, payload: MembershipPatch):
+def update_membership(request: ApiRequest, slug: str, membership_id: int, payload: MembershipPatch):
     membership = get_object_or_404(CityMembership, pk=membership_id, city__slug=slug)
     actions.update_membership(request.auth, membership, payload.dict(exclude_unset=True), via="api")
     return membership
@@ -339,7 +349,7 @@ def update_membership(request: HttpRequest, slug: str, membership_id: int, paylo
 
 @router.get("/roles", response=list[OfficeOut], auth=optional_auth, summary="List offices and terms")
 @paginate
-def list_roles(request: HttpRequest, country: str | None = None, city: str | None = None,
+def list_roles(request: ApiRequest, country: str | None = None, city: str | None = None,
                role: OfficeRole | None = None, as_of: dt.date | None = None):
     """National Representatives, CSCOs and the Secretariat, by position and agency. Contact details
     are returned only to the Secretariat, National Representatives and city officers."""
@@ -353,7 +363,7 @@ def _office_fields(payload: Schema) -> tuple[dict, dict]:
 
 
 @router.post("/roles", response={201: OfficeOut, **ERROR_RESPONSES}, auth=token_auth)
-def create_role(request: HttpRequest, payload: OfficeIn):
+def create_role(request: ApiRequest, payload: OfficeIn):
     person, term = _office_fields(payload)
     person.setdefault("agency", payload.agency)
     if term.get("country"):
@@ -364,7 +374,7 @@ def create_role(request: HttpRequest, payload: OfficeIn):
 
 
 @router.patch("/roles/{term_id}", response={200: OfficeOut, **ERROR_RESPONSES}, auth=token_auth)
-def update_role(request: HttpRequest, term_id: int, payload: OfficePatch):
+def update_role(request: ApiRequest, term_id: int, payload: OfficePatch):
     term = get_object_or_404(RoleTerm.objects.select_related("person", "country", "city"), pk=term_id)
     person, data = _office_fields(payload)
     actions.update_role_term(request.auth, term, person, data, via="api")
@@ -372,7 +382,7 @@ def update_role(request: HttpRequest, term_id: int, payload: OfficePatch):
 
 
 @router.delete("/roles/{term_id}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
-def delete_role(request: HttpRequest, term_id: int):
+def delete_role(request: ApiRequest, term_id: int):
     actions.delete_role_term(request.auth, get_object_or_404(RoleTerm, pk=term_id), via="api")
     return Status(204, None)
 
@@ -382,7 +392,7 @@ def delete_role(request: HttpRequest, term_id: int):
 
 @router.get("/chairs", response=list[ChairOut], auth=optional_auth, summary="Chairs by year")
 @paginate
-def list_chairs(request: HttpRequest):
+def list_chairs(request: ApiRequest):
     """Each year's ASCN Chair (the ASEAN Chair), annual meeting, and the Shepherd in office after it."""
     return [
         {
@@ -400,7 +410,7 @@ def list_chairs(request: HttpRequest):
 
 @router.get("/shepherd-terms", response=list[ShepherdTermOut], auth=optional_auth, summary="Shepherd terms")
 @paginate
-def list_shepherd_terms(request: HttpRequest):
+def list_shepherd_terms(request: ApiRequest):
     return [
         {"country": t.country.iso3, "country_name": t.country.name, "starts_on": t.starts_on,
          "ends_on": t.ends_on, "planned_end_year": t.planned_end_year, "renews_previous": t.renews,

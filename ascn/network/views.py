@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.permissions import Principal, can_edit
 
 from . import actions, queries
@@ -20,7 +22,7 @@ from .models import City, CityMembership, Country
 PAGE_SIZE = 25
 
 
-def city_list(request: HttpRequest) -> HttpResponse:
+def city_list(request: Request) -> HttpResponse:
     countries = list(queries.countries(request.user))
     years = sorted({d.year for d in CityMembership.objects.dates("joined_on", "year")})
     form = CityFilterForm(request.GET or None, countries=countries, years=years)
@@ -36,13 +38,13 @@ def city_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: Request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
-def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def city_detail(request: Request, slug: str) -> HttpResponse:
     try:
         city = queries.city_detail(request.user, slug)
     except City.DoesNotExist:
@@ -61,11 +63,11 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "network/city_detail.html", context)
 
 
-def country_list(request: HttpRequest) -> HttpResponse:
+def country_list(request: Request) -> HttpResponse:
     return render(request, "network/country_list.html", {"countries": queries.countries(request.user)})
 
 
-def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+def country_detail(request: Request, iso3: str) -> HttpResponse:
     try:
         country = queries.country_detail(request.user, iso3)
     except Country.DoesNotExist:
@@ -87,7 +89,7 @@ def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     return render(request, "network/country_detail.html", context)
 
 
-def chairs(request: HttpRequest) -> HttpResponse:
+def chairs(request: Request) -> HttpResponse:
     today = queries.today()
     context = {"timeline": queries.chair_timeline(request.user), "shepherd_terms": queries.shepherd_terms(request.user),
                "this_year": today.year}
@@ -95,7 +97,7 @@ def chairs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def city_edit(request: SignedInRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City.objects.select_related("country"), slug=slug)
     if not can_edit(request.user, city):
         raise PermissionDenied(_("You may not edit this city."))
@@ -120,7 +122,7 @@ def city_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def offices(request: HttpRequest) -> HttpResponse:
+def offices(request: SignedInRequest) -> HttpResponse:
     """The offices the user maintains (NR: own country; Secretariat: all), and a form to record one."""
     today = queries.today()
     editable = queries.editable_offices(request.user)
@@ -147,7 +149,7 @@ def offices(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def office_edit(request: HttpRequest, term_id: int) -> HttpResponse:
+def office_edit(request: SignedInRequest, term_id: int) -> HttpResponse:
     term = get_object_or_404(queries.editable_offices(request.user), pk=term_id)
     initial = {**{k: getattr(term.person, k) for k in OfficeForm.PERSON_FIELDS},
                **{k: getattr(term, k) for k in OfficeForm.TERM_FIELDS}}
@@ -166,6 +168,6 @@ def office_edit(request: HttpRequest, term_id: int) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
