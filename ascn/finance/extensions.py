@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
-from . import queries
+from .queries.business_cases import business_cases
+from .queries.readiness import project_readiness
 
 
 def financing_links(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
@@ -21,8 +22,8 @@ add_panel("workspace.dashboard", "finance/_dashboard_financing.html", financing_
 
 def project_financing(request: HttpRequest, project: Any) -> dict[str, Any]:
     """A project's business cases and readiness, as far as the viewer may see them."""
-    state = queries.project_readiness(request.user, project)
-    return {"business_cases": list(queries.business_cases(request.user, project)),
+    state = project_readiness(request.user, project)
+    return {"business_cases": list(business_cases(request.user, project)),
             "readiness": state.result if state and (state.assessment or state.case) else None}
 
 

@@ -14,8 +14,9 @@ from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.money import is_currency
 from ascn.plans.models import Project
 
-from .. import actions, engine, queries
+from .. import actions, engine
 from ..models import BusinessCase
+from ..queries import business_cases as queries
 
 # Each endpoint keeps the operation id it had when the finance API was one module
 # (`ascn_finance_api_<function>`): clients generated from the schema name their methods after them.

@@ -11,9 +11,10 @@ from ninja.pagination import paginate
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
 from ascn.plans.choices import ProjectStage
 
-from .. import engine, guide, queries
+from .. import engine, guide
 from ..choices import InstrumentCategory, RevenueProfile
 from ..models import FinancingInstrument
+from ..queries import catalogue as queries
 
 # Each endpoint keeps the operation id it had when the finance API was one module
 # (`ascn_finance_api_<function>`): clients generated from the schema name their methods after them.

@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.plans.models import Project
 
-from .. import actions, queries
+from .. import actions
+from ..queries import readiness as queries
 from .business_cases import project_or_404
 
 # Each endpoint keeps the operation id it had when the finance API was one module

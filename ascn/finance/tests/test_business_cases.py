@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from ascn.core.models import AuditEntry
-from ascn.finance import actions, queries
+from ascn.finance import actions
 from ascn.finance.forms import format_amounts, parse_amounts
 from ascn.finance.models import BusinessCase
+from ascn.finance.queries import business_cases as queries
 from ascn.plans.models import Project
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ascn.core.models import AuditEntry
-from ascn.finance import actions, queries, readiness
+from ascn.finance import actions, readiness
 from ascn.finance.choices import ReadinessStage
 from ascn.finance.models import ReadinessAnswer, ReadinessAssessment
+from ascn.finance.queries import readiness as queries
 from ascn.plans.models import Project
 
 from .test_business_cases import INPUTS

@@ -17,9 +17,10 @@ from ascn.core.money import is_currency
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
-from .. import actions, calculation, engine, exporting, queries, reporting
+from .. import actions, calculation, engine, exporting, reporting
 from ..forms import CaseEditor
 from ..models import BusinessCase
+from ..queries import business_cases as queries
 
 TABLE_NAMES = {"lines": gettext_lazy("Lines"), "loans": gettext_lazy("Loans"), "grants": gettext_lazy("Grants"),
                "drivers": gettext_lazy("Risk drivers")}

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from .. import queries
 from ..forms import CatalogueFilterForm, GuideForm
 from ..models import FinancingInstrument
+from ..queries import catalogue as queries
 
 
 def instrument_list(request: HttpRequest) -> HttpResponse:

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
-from .. import actions, queries, readiness
+from .. import actions, readiness
 from ..choices import CriterionStatus
 from ..forms import ReadinessAnswerForm, ReadinessSettingsForm
+from ..queries import readiness as queries
 from .business_cases import editable_project, project_or_404
 
 VERDICT_NAMES = {"bankable": gettext_lazy("Bankable"),

@@ -1,18 +1,17 @@
-"""Reads of the finance app shown to users, through the permission layer."""
+"""Reads of the instrument catalogue and the financing-option guide."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from ascn.core.permissions import can_edit
 from ascn.network.models import Partner
+from ascn.plans.models import Project
 
-from . import guide, readiness
-from .models import BusinessCase, FinancingInstrument, ReadinessAnswer, ReadinessAssessment
+from .. import guide
+from ..models import FinancingInstrument
 
 TRANSLATED_TEXTS = ("name", "summary", "suits", "requires", "typical_tenor", "typical_cost")
 
@@ -68,8 +67,6 @@ def ranked_instruments(user: Any, project: guide.Project) -> list[tuple[Financin
 def guide_defaults(user: Any, project_id: int | None) -> dict[str, Any]:
     """The guide's form filled from one of the user's visible projects: focus area, stage and, for
     costs in US dollars, the size."""
-    from ascn.plans.models import Project
-
     project = (Project.objects.visible_to(user).select_related("focus_area").filter(pk=project_id).first()
                if project_id else None)
     if project is None:
@@ -78,56 +75,3 @@ def guide_defaults(user: Any, project_id: int | None) -> dict[str, Any]:
     if project.cost_estimate is not None and project.currency == "USD":
         defaults["size_usd"] = project.cost_estimate
     return defaults
-
-
-# --- Business cases and readiness -------------------------------------------------------------------
-
-
-def business_cases(user: Any, project: Any) -> QuerySet:
-    """The project's scenarios the user may see, the preferred one first."""
-    return BusinessCase.objects.visible_to(user).filter(project=project).order_by("-is_preferred", "scenario")
-
-
-def business_case(user: Any, pk: int) -> BusinessCase:
-    """One scenario with its project and city; raises BusinessCase.DoesNotExist."""
-    return (BusinessCase.objects.visible_to(user).select_related("project__city__country", "created_by")
-            .get(pk=pk))
-
-
-def appraisal_facts(case: BusinessCase | None, project: Any) -> readiness.AppraisalFacts | None:
-    """What the readiness score takes from a business case's results (None: the project has none)."""
-    if case is None or not case.appraisal:
-        return None
-    appraisal, simulation = case.appraisal, case.simulation
-    gap = project.funding_gap
-    return readiness.AppraisalFacts(
-        financial_npv=appraisal["financial_npv"], economic_npv=appraisal["economic_npv"],
-        benefit_cost_ratio=appraisal["benefit_cost_ratio"], minimum_dscr=appraisal["minimum_dscr"],
-        has_debt=bool(case.inputs.get("loans")),
-        probability_negative_npv=simulation["financial_npv"]["probability_negative"] if simulation else None,
-        funding_gap=float(gap) if gap is not None else None)
-
-
-@dataclass(frozen=True)
-class ProjectReadiness:
-    assessment: ReadinessAssessment | None
-    answers: dict[str, ReadinessAnswer]
-    case: BusinessCase | None
-    result: readiness.Readiness
-
-
-def project_readiness(user: Any, project: Any, target: str | None = None) -> ProjectReadiness | None:
-    """The project's readiness as the user may see it, scored with its preferred business case (when
-    the user may see that case too); None when there is no assessment the user may see. An editor of the
-    project always sees it (an empty one before the first answer)."""
-    assessment = (ReadinessAssessment.objects.visible_to(user).filter(project=project)
-                  .prefetch_related("answers__document").first())
-    if assessment is None and not can_edit(user, project):
-        return None
-    rows = {a.criterion: a for a in assessment.answers.all()} if assessment else {}
-    case = business_cases(user, project).filter(is_preferred=True).first()
-    answers = {code: readiness.Answer(status=row.status, evidence=row.evidence)
-               for code, row in rows.items() if code in readiness.CODES}
-    result = readiness.assess(answers, appraisal_facts(case, project),
-                              target or (assessment.target_stage if assessment else "") or None)
-    return ProjectReadiness(assessment, rows, case, result)

@@ -1,0 +1,51 @@
+"""Reads of projects' readiness for financing, scored with their preferred business case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ascn.core.permissions import can_edit
+
+from .. import readiness
+from ..models import BusinessCase, ReadinessAnswer, ReadinessAssessment
+from .business_cases import business_cases
+
+
+def appraisal_facts(case: BusinessCase | None, project: Any) -> readiness.AppraisalFacts | None:
+    """What the readiness score takes from a business case's results (None: the project has none)."""
+    if case is None or not case.appraisal:
+        return None
+    appraisal, simulation = case.appraisal, case.simulation
+    gap = project.funding_gap
+    return readiness.AppraisalFacts(
+        financial_npv=appraisal["financial_npv"], economic_npv=appraisal["economic_npv"],
+        benefit_cost_ratio=appraisal["benefit_cost_ratio"], minimum_dscr=appraisal["minimum_dscr"],
+        has_debt=bool(case.inputs.get("loans")),
+        probability_negative_npv=simulation["financial_npv"]["probability_negative"] if simulation else None,
+        funding_gap=float(gap) if gap is not None else None)
+
+
+@dataclass(frozen=True)
+class ProjectReadiness:
+    assessment: ReadinessAssessment | None
+    answers: dict[str, ReadinessAnswer]
+    case: BusinessCase | None
+    result: readiness.Readiness
+
+
+def project_readiness(user: Any, project: Any, target: str | None = None) -> ProjectReadiness | None:
+    """The project's readiness as the user may see it, scored with its preferred business case (when
+    the user may see that case too); None when there is no assessment the user may see. An editor of the
+    project always sees it (an empty one before the first answer)."""
+    assessment = (ReadinessAssessment.objects.visible_to(user).filter(project=project)
+                  .prefetch_related("answers__document").first())
+    if assessment is None and not can_edit(user, project):
+        return None
+    rows = {a.criterion: a for a in assessment.answers.all()} if assessment else {}
+    case = business_cases(user, project).filter(is_preferred=True).first()
+    answers = {code: readiness.Answer(status=row.status, evidence=row.evidence)
+               for code, row in rows.items() if code in readiness.CODES}
+    result = readiness.assess(answers, appraisal_facts(case, project),
+                              target or (assessment.target_stage if assessment else "") or None)
+    return ProjectReadiness(assessment, rows, case, result)
