@@ -28,6 +28,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from ascn.core.periods import Period
+
 from . import scorecard
 
 POPULATION_CODE, AREA_CODE = "ASCN-POP", "ASCN-AREA"
@@ -424,7 +426,7 @@ def network_scorecard(snap: Snapshot, year: int, cutoff: dt.datetime, vis: Visib
 def _period_values_sql(period: str, indicator_filter: str) -> str:
     """Each city's value of the period: a year ("2025") takes the city's last value within it; a quarter or
     month matches exactly. Columns: city_id, indicator_id, period, year, value."""
-    if scorecard.is_year(period):
+    if Period.parse(period).is_year:
         return (f"SELECT city_id, indicator_id, last_period AS period, year, last_value AS value FROM yearly "
                 f"WHERE year = $year AND {indicator_filter}")
     return (f"SELECT city_id, indicator_id, period, year, value FROM observations "
@@ -433,8 +435,9 @@ def _period_values_sql(period: str, indicator_filter: str) -> str:
 
 def _period_params(period: str) -> dict[str, Any]:
     """$year always; $period only when the period is not a whole year (DuckDB refuses unused parameters)."""
-    params: dict[str, Any] = {"year": scorecard.period_year(period)}
-    if not scorecard.is_year(period):
+    parsed = Period.parse(period)
+    params: dict[str, Any] = {"year": parsed.year}
+    if not parsed.is_year:
         params["period"] = period
     return params
 
@@ -478,7 +481,7 @@ def periods(snap: Snapshot, indicator_id: int, vis: Visibility) -> list[str]:
     rows = snap.connection().execute(f"""
         SELECT DISTINCT o.period, o.period_key FROM observations o JOIN indicators i USING (indicator_id)
         JOIN cities c USING (city_id) WHERE o.indicator_id = $indicator AND {vis.sql()}
-        UNION SELECT DISTINCT y.year::VARCHAR, y.year::INTEGER * 1000 + 122
+        UNION SELECT DISTINCT y.year::VARCHAR, y.year::INTEGER * 1000 + 122  -- Period(year).key
         FROM yearly y JOIN indicators i USING (indicator_id) JOIN cities c USING (city_id)
         WHERE y.indicator_id = $indicator AND {vis.sql()}
         ORDER BY 2 DESC""", {"indicator": int(indicator_id)}).fetchall()

@@ -12,9 +12,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ascn.core.periods import Period
 from ascn.core.translator import gettext as _
-
-from . import scorecard
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; never downloaded
 HEIGHT = 280
@@ -31,12 +30,9 @@ def _finite(value: Any, name: str) -> float:
 
 
 def period_date(period: str) -> str:
-    """Where a period sits on a time axis: the first day of the year, quarter or month (ISO date)."""
-    key = scorecard.period_key(period)  # validates
-    year, rest = divmod(key, 1000)
-    month, granularity = divmod(rest, 10)
-    first_month = 1 if granularity == 2 else month - 2 if granularity == 1 else month
-    return f"{year:04d}-{first_month:02d}-01"
+    """Where a period sits on a time axis: the first day of the year, quarter or month (ISO date). Raises
+    PeriodError (a ValueError) for anything that is not a period."""
+    return Period.parse(period).start.isoformat()
 
 
 def _spec(**parts: Any) -> dict:

@@ -1,4 +1,5 @@
-"""The figures of the ASCN M&E report, computed from plain project rows as of a date. No Django.
+"""The figures of the ASCN M&E report, computed from plain project rows as of a date. No database: of
+Django only the projects' status vocabulary (`plans.choices.ProjectStatus`, an enumeration).
 
 A project counts in a round when it was reported in the round's period: its latest progress update on
 or before the round's as-of date is dated after `since` (the previous round's as-of date). Its status is
@@ -17,7 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-ONGOING, PLANNING, COMPLETED, CANCELLED = "ongoing", "planning", "completed", "cancelled"
+from ascn.plans.choices import ProjectStatus
+
+ONGOING, PLANNING, COMPLETED, CANCELLED = (ProjectStatus.ONGOING.value, ProjectStatus.PLANNING.value,
+                                           ProjectStatus.COMPLETED.value, ProjectStatus.CANCELLED.value)
 STATUSES = (ONGOING, PLANNING, COMPLETED)  # the order of the published reports
 NOT_CLASSIFIED = ""  # a project without a project type
 

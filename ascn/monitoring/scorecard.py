@@ -25,7 +25,6 @@ The rules (docs/monitoring-analysis.md repeats them for readers):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,35 +42,7 @@ IMPROVING, WORSENING, FLAT, RISING, FALLING = "improving", "worsening", "flat", 
 NO_VALUE, NO_TARGET, NO_BASELINE, TARGET_IS_BASELINE = "no_value", "no_target", "no_baseline", "target_is_baseline"
 BEYOND_TARGET, AWAY_FROM_TARGET, TARGET_PASSED = "beyond_target", "away_from_target", "target_year_passed"
 
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-Q(?P<quarter>[1-4])|-(?P<month>0[1-9]|1[0-2]))?$")
-
-
-
-# --- Periods ----------------------------------------------------------------------------------------------
-
-
-def period_key(period: str) -> int:
-    """A sortable number for "2025", "2025-Q3" or "2025-07": year x 1000 + the period's last month x 10 +
-    granularity (months 0, quarters 1, years 2), so a year sorts after its December and its Q4.
-    Raises ValueError for anything else."""
-    match = PERIOD_RE.match(period or "")
-    if not match:
-        raise ValueError(f"period {period!r} is not YYYY, YYYY-Qn or YYYY-MM")
-    year = int(match["year"])
-    if match["quarter"]:
-        return year * 1000 + int(match["quarter"]) * 3 * 10 + 1
-    if match["month"]:
-        return year * 1000 + int(match["month"]) * 10
-    return year * 1000 + 12 * 10 + 2
-
-
-def period_year(period: str) -> int:
-    return period_key(period) // 1000
-
-
-def is_year(period: str) -> bool:
-    """Whether the period is a whole year ("2025")."""
-    return bool(PERIOD_RE.match(period or "")) and len(period) == 4
+# Periods ("2025", "2025-Q3", "2025-07"), their order and their checks: ascn.core.periods.
 
 
 # --- Progress and RAG -----------------------------------------------------------------------------------

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ascn.core.periods import MONTH as MONTH
+from ascn.core.periods import QUARTER as QUARTER
+from ascn.core.periods import YEAR as YEAR
+from ascn.core.periods import Period, try_parse
 from ascn.core.translator import gettext as _
+
+# The period type is ascn.core.periods. MONTH, QUARTER, YEAR, Period, parse_period and period_error stay
+# importable from here for actions/observations.py until it imports ascn.core.periods itself.
 
 
 def gettext_noop(message: str) -> str:
@@ -47,8 +54,6 @@ MAD_FLOOR = 0.05
 RATIO_TOLERANCE = 0.01
 RATIO_ABSOLUTE = 0.05
 
-PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
-YEAR, QUARTER, MONTH = "year", "quarter", "month"
 _PER_RE = re.compile(r"\bper\s+(\d[\d,\s]*)", re.IGNORECASE)
 _SIGNED_WORDS = ("change", "balance", "net ", "growth", "°c", "degrees")
 
@@ -68,15 +73,6 @@ FLAG_MESSAGES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Period:
-    text: str
-    year: int
-    kind: str      # year, quarter or month
-    ordinal: int   # position in its kind's sequence: the year, year x 4 + quarter - 1, year x 12 + month - 1
-    code: int      # a small integer unique per period: year x 100 + (0, 40 + quarter or month)
-
-
-@dataclass(frozen=True)
 class Problem:
     """A hard error: the row at `index` (position in the batch) is rejected."""
 
@@ -87,21 +83,13 @@ class Problem:
 
 
 def parse_period(text: str) -> Period | None:
-    """"2025", "2025-Q3" or "2025-07" as a Period; None for anything else."""
-    match = PERIOD_RE.match(text)
-    if not match:
-        return None
-    year, quarter, month = int(match[1]), match[2], match[3]
-    if quarter:
-        q = int(quarter)
-        return Period(text, year, QUARTER, year * 4 + q - 1, year * 100 + 40 + q)
-    if month:
-        m = int(month)
-        return Period(text, year, MONTH, year * 12 + m - 1, year * 100 + m)
-    return Period(text, year, YEAR, year, year * 100)
+    """"2025", "2025-Q3" or "2025-07" as a Period (ascn.core.periods); None for anything else."""
+    return try_parse(text)
 
 
 def period_error(text: str) -> str:
+    """A malformed period's reason in an observations file: it spells the file's format (YYYY, YYYY-Qn or
+    YYYY-MM). Pages and the API say `str(PeriodError(text))`."""
     return _('"%(period)s" is not a period: write YYYY, YYYY-Qn or YYYY-MM (for example 2025, 2025-Q3, 2025-07)') % {
         "period": text}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .. import scorecard
+from ascn.core.periods import Period, PeriodError
 
 FORMAT_CHOICES = [("", _("Page")), ("csv", "CSV"), ("json", "JSON")]
 
@@ -13,11 +13,9 @@ FORMAT_CHOICES = [("", _("Page")), ("csv", "CSV"), ("json", "JSON")]
 def validate_period(value: str) -> None:
     if value:
         try:
-            scorecard.period_key(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a year (2025), quarter (2025-Q3) or month (2025-07)."),
-                params={"value": value}) from None
+            Period.parse(value)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_period") from None
 
 
 class RoundForm(forms.Form):

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ascn.core.choices import Role
+from ascn.core.periods import Period, PeriodError
 from ascn.core.permissions import Principal
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode, FrameworkTag
@@ -52,6 +53,14 @@ class AnalysisError(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+def _check_period(field_name: str, text: str) -> None:
+    """Raise AnalysisError("<field>: <why>") when `text` is not a period."""
+    try:
+        Period.parse(text)
+    except PeriodError as exc:
+        raise AnalysisError(field_name, f"{field_name}: {exc}") from None
 
 
 # --- The snapshot ---------------------------------------------------------------------------------------
@@ -98,8 +107,8 @@ def _observation_rows() -> Iterator[tuple]:
         "city_id", "indicator_id", "period", "value", "verification", "flags", "created_at")
     for city_id, indicator_id, period, value, verification, flags, created_at in rows.iterator(chunk_size=10_000):
         try:
-            key = scorecard.period_key(period)
-        except ValueError:
+            key = Period.parse(period).key
+        except PeriodError:
             log.warning("Observation of city %s, indicator %s has the period %r; left out of analysis.",
                         city_id, indicator_id, period)
             continue
@@ -504,11 +513,7 @@ def compare(user: Any, item: Indicator, period: str | None, normalise: str = "no
     vis = visibility(user)
     available = analytics.periods(snap, item.pk, vis)
     if period:
-        try:
-            scorecard.period_key(period)
-        except ValueError:
-            raise AnalysisError("period", _("period: “%(value)s” is not a year (2025), quarter (2025-Q3) or month "
-                                            "(2025-07).") % {"value": period}) from None
+        _check_period("period", period)
     else:
         period = available[0] if available else None
     unit = {"none": item.unit, "per_capita": _("per 100,000 inhabitants"), "per_area": _("per km2")}[normalise]
@@ -559,11 +564,7 @@ def rollups(user: Any, by: str, period: str | None, item: Indicator | None = Non
     if by not in analytics.ROLLUP_BY:
         raise AnalysisError("by", _("by: “%(value)s” is not one of country, focus_area, outcome.") % {"value": by})
     if period:
-        try:
-            scorecard.period_key(period)
-        except ValueError:
-            raise AnalysisError("period", _("period: “%(value)s” is not a year (2025), quarter (2025-Q3) or month "
-                                            "(2025-07).") % {"value": period}) from None
+        _check_period("period", period)
     snap = current_snapshot()
     vis = visibility(user)
     if not period:
@@ -596,7 +597,7 @@ class Series:
 def series(user: Any, city_obj: City, item: Indicator) -> Series:
     """A city's values of an indicator over time, with its baseline and targets (three queries)."""
     observations = list(Observation.objects.visible_to(user).filter(city=city_obj, indicator=item))
-    observations.sort(key=lambda o: scorecard.period_key(o.period))
+    observations.sort(key=lambda o: Period.parse(o.period))
     assignment = (CityIndicator.objects.visible_to(user).filter(city=city_obj, indicator=item)
                   .prefetch_related("targets").first())
     targets = sorted((t.year, t.value) for t in assignment.targets.all()) if assignment else []
@@ -679,11 +680,7 @@ def pivot(user: Any, indicator_codes: str, city_slugs: str | None = None, period
         city_ids = list(known.values())
     period_list = _split(period_text) or None
     for period in period_list or ():
-        try:
-            scorecard.period_key(period)
-        except ValueError:
-            raise AnalysisError("periods", _("periods: “%(value)s” is not a year (2025), quarter (2025-Q3) or "
-                                             "month (2025-07).") % {"value": period}) from None
+        _check_period("periods", period)
     snap = current_snapshot()
     columns = analytics.pivot(snap, [i.pk for i in found.values()], visibility(user), city_ids, period_list)
     cities = analytics.lookup(snap, "cities", {int(x) for x in columns["city_id"]})

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from ascn.core.choices import Role
+from ascn.core.periods import try_parse
 from ascn.core.permissions import Principal
 from ascn.network.models import City
 
@@ -16,16 +17,10 @@ from ..choices import Verification
 from ..models import CityIndicator, Indicator, Observation, ObservationImport, Target
 
 
-def period_end(period: str) -> int:
-    """The month a period ends in, as a number that sorts periods of every kind (ties: a year first)."""
-    parsed = validation.parse_period(period)
-    if parsed is None:
-        return 0
-    if parsed.kind == validation.YEAR:
-        return parsed.year * 100 + 99
-    if parsed.kind == validation.QUARTER:
-        return parsed.year * 100 + (parsed.ordinal % 4 + 1) * 3
-    return parsed.year * 100 + parsed.ordinal % 12 + 1
+def period_order(period: str) -> int:
+    """A number that sorts periods of every kind in the order of `Period` (a malformed one first)."""
+    parsed = try_parse(period)
+    return parsed.key if parsed else 0
 
 
 def city(user: Any, slug: str) -> City:
@@ -93,7 +88,7 @@ def rows(user: Any, items: list[CityIndicator]) -> list[Row]:
                 .only("id", "indicator_id", "period", "year", "value", "verification", "flags", "city_id")):
         counts[obs.indicator_id] = counts.get(obs.indicator_id, 0) + 1
         best = latest.get(obs.indicator_id)
-        if best is None or period_end(obs.period) > period_end(best.period):
+        if best is None or period_order(obs.period) > period_order(best.period):
             latest[obs.indicator_id] = obs
     result = []
     for a in items:
@@ -122,7 +117,7 @@ def assignment(user: Any, target_city: City, pk: int) -> CityIndicator:
 def history(user: Any, item: CityIndicator) -> list[Observation]:
     """A city's values of one indicator, latest period first."""
     found = list(Observation.objects.visible_to(user).filter(city_id=item.city_id, indicator_id=item.indicator_id))
-    return sorted(found, key=lambda o: period_end(o.period), reverse=True)
+    return sorted(found, key=lambda o: period_order(o.period), reverse=True)
 
 
 def unassigned(user: Any, target_city: City) -> QuerySet:
@@ -201,9 +196,9 @@ def template_rows(user: Any, target_city: City, years: list[int]) -> list[dict[s
     for a in items:
         periods = {str(y) for y in years} | {p for (i, p) in stored if i == a.indicator_id}
         targets = list(a.targets.all())
-        for period in sorted(periods, key=period_end):
+        for period in sorted(periods, key=period_order):
             obs = stored.get((a.indicator_id, period))
-            parsed = validation.parse_period(period)
+            parsed = try_parse(period)
             target = target_for(targets, parsed.year if parsed else None)
             result.append({
                 "city": target_city.slug, "indicator_code": a.indicator.code, "indicator_name": a.indicator.name,

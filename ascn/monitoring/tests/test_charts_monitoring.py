@@ -65,7 +65,7 @@ def test_period_dates_and_bad_values_are_refused():
                                                                              "2025-11-01"]
     with pytest.raises(ValueError, match="is not a finite number"):
         charts.series([("2025", float("nan"))], "", None, [])
-    with pytest.raises(ValueError, match="is not YYYY"):
+    with pytest.raises(ValueError, match="“25” is not a year"):
         charts.series([("25", 1)], "", None, [])
 
 

@@ -8,20 +8,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ascn.core.periods import Period
 from ascn.monitoring import analytics, scorecard
-from ascn.monitoring.scorecard import DataQuality, expected_progress, nearest_target, period_key, progress, rag, trend
+from ascn.monitoring.scorecard import DataQuality, expected_progress, nearest_target, progress, rag, trend
+
+
+def period_key(text):
+    """The order the scorecard and the analytics snapshot keep (ascn.core.periods)."""
+    return Period.parse(text).key
 
 
 def test_period_keys_sort_months_quarters_and_years():
     periods = ["2025", "2024", "2025-Q1", "2025-03", "2025-12", "2025-Q4", "2024-07"]
     assert sorted(periods, key=period_key) == ["2024-07", "2024", "2025-03", "2025-Q1", "2025-12", "2025-Q4", "2025"]
     assert (period_key("2025"), period_key("2025-Q3"), period_key("2025-07")) == (2025122, 2025091, 2025070)
-    assert scorecard.period_year("2025-Q3") == 2025
+    assert Period.parse("2025-Q3").year == 2025
 
 
 @pytest.mark.parametrize("bad", ["", "25", "2025-Q5", "2025-13", "2025-00", "2025/07", "2025-7", None])
 def test_a_malformed_period_is_refused_by_name(bad):
-    with pytest.raises(ValueError, match="is not YYYY, YYYY-Qn or YYYY-MM"):
+    with pytest.raises(ValueError, match=f"“{bad}” is not a year \\(2025\\), quarter \\(2025-Q3\\) or month"):
         period_key(bad)
 
 
