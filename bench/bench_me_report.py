@@ -6,15 +6,19 @@ synthetic published projects spread over the 38 cities with their progress updat
 as-of date, a few cancelled), and accepted city reports with highlighted projects and narratives (some in
 Thai, so the PDF needs the Thai fonts) for half of the cities.
 
-In-process, it times `--repeat` (3) full generations the way the Secretariat's request runs them
-(`request_me_report` -> the background task on the immediate backend: figures, HTML, PDF, stored), and
-each stage alone: reading the rows and computing the figures, rendering the HTML, printing the PDF.
-It prints p50 / max in seconds, the ratio of the full generation's p50 to the 10 s target, and the PDF's
-size and page count.
+In-process, after one uncounted warm-up generation, it times `--repeat` (3) rounds of: one full generation
+the way the Secretariat's request runs it (`request_me_report` -> the background task on the immediate
+backend: figures, HTML, PDF, stored), then each stage alone, called exactly as the task
+(`actions.me_report._generate`) calls it, in the site's language: reading the rows and computing the
+figures of the projects reported since the previous round (`period_start`), the narratives and the
+previous round's figures; building the context and rendering the HTML; printing the PDF. The stages'
+figures are checked equal to the ones the task stored. It prints p50 / max in seconds, the ratio of the
+full generation's p50 to the 10 s target, and the PDF's size and page count.
 
 Run from the project root:
     .venv/bin/python bench/bench_me_report.py
-Options: --projects N --repeat N --json PATH
+Options: --projects N --repeat N --json PATH --no-json
+The raw results go to bench/results/me_report.json unless --json PATH or --no-json says otherwise.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -112,8 +118,9 @@ def _summary(times: list[float]) -> dict:
 
 def measure(repeat: int, secretariat_id: int) -> dict:
     from django.conf import settings
+    from django.core.serializers.json import DjangoJSONEncoder
     from django.template.loader import render_to_string
-    from django.utils import translation
+    from django.utils import timezone, translation
 
     from ascn.core.models import User
     from ascn.monitoring import me_figures as fig
@@ -123,37 +130,53 @@ def measure(repeat: int, secretariat_id: int) -> dict:
 
     secretariat = User.objects.get(pk=secretariat_id)
     reporting_round = ReportingRound.objects.get(year=2025)
-    full, figures_t, html_t, pdf_t = [], [], [], []
-    report = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+
+    def full_generation() -> MEReport:
         report = actions.request_me_report(secretariat, reporting_round, via="bench")  # runs the task on commit
-        full.append(time.perf_counter() - t0)
-        report.refresh_from_db()
+        report = MEReport.objects.select_related("round").get(pk=report.pk)
         assert report.state == "done" and report.step == "done", (report.state, report.step, report.error)
-    assert report is not None
-    translation.activate(settings.LANGUAGE_CODE)  # as the task does
-    for _ in range(repeat):
+        return report
+
+    def stages(report: MEReport) -> tuple[float, float, float, dict, str, bytes]:
+        """The task's stages (actions.me_report._generate), called as it calls them, without its bookkeeping."""
+        with translation.override(settings.LANGUAGE_CODE):
+            t0 = time.perf_counter()
+            names = queries.labels()
+            rows = queries.project_rows(report.as_of)
+            since = queries.period_start(report.round)
+            figures = fig.figures(rows, report.as_of, list(names.focus_areas), queries.countries_in(rows, names),
+                                  since)
+            figures["labels"] = names.as_json()
+            narratives, reported = queries.narratives(report.round)
+            previous_round, previous = queries.previous_figures(report.round, names)
+            t1 = time.perf_counter()
+            finished_at = timezone.now()
+            context = actions.report_context(report, figures, fig.counted(rows, report.as_of, since), narratives,
+                                             reported, previous_round, previous, finished_at)
+            html = render_to_string("monitoring/me_report_body.html", context)
+            t2 = time.perf_counter()
+            pdf = actions.render_pdf(report, html)
+            t3 = time.perf_counter()
+        return t1 - t0, t2 - t1, t3 - t2, figures, html, pdf
+
+    report = full_generation()  # warm-up (templates, fonts, WeasyPrint's caches), not counted
+    *_, figures, html, pdf = stages(report)
+    if json.loads(json.dumps(figures, cls=DjangoJSONEncoder)) != report.figures:
+        raise SystemExit("The stages' figures differ from the ones the task stored: they are not called as the "
+                         "task calls them.")
+    full, figures_t, html_t, pdf_t = [], [], [], []
+    for _ in range(repeat):  # a full generation and the stages alone, in turn
         t0 = time.perf_counter()
-        names = queries.labels()
-        rows = queries.project_rows(reporting_round.as_of)
-        figures = fig.figures(rows, reporting_round.as_of, list(names.focus_areas), queries.countries_in(rows, names))
-        figures["labels"] = names.as_json()
-        narratives, reported = queries.narratives(reporting_round)
-        previous_round, previous = queries.previous_figures(reporting_round, names)
-        figures_t.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        context = actions.report_context(report, figures, fig.counted(rows, reporting_round.as_of), narratives,
-                                         reported, previous_round, previous, report.finished_at)
-        html = render_to_string("monitoring/me_report_body.html", context)
-        html_t.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        pdf = actions.render_pdf(report, html)
-        pdf_t.append(time.perf_counter() - t0)
+        report = full_generation()
+        full.append(time.perf_counter() - t0)
+        figures_s, html_s, pdf_s, figures, html, pdf = stages(report)
+        figures_t.append(figures_s)
+        html_t.append(html_s)
+        pdf_t.append(pdf_s)
     from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    stored = MEReport.objects.get(pk=report.pk).figures
+    stored = report.figures
     return {"full_generation": _summary(full), "figures": _summary(figures_t), "html": _summary(html_t),
             "pdf": _summary(pdf_t), "pdf_bytes": len(pdf), "pdf_pages": pages, "html_chars": len(html),
             "counted": {"projects": stored["projects"], "cancelled": stored["cancelled"],
@@ -164,10 +187,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=134)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", type=Path)
+    harness.add_json_args(parser, "me_report")
     args = parser.parse_args()
     if not 1 <= args.repeat <= 50 or not 1 <= args.projects <= 100_000:
         raise SystemExit("--repeat must be 1..50 and --projects 1..100000.")
+    started = harness.started_at()
+    machine = harness.machine_info(sys.executable, None)
     with tempfile.TemporaryDirectory(prefix="ascn-bench-") as tmp:
         tmp_path = Path(tmp)
         configure(f"sqlite:///{tmp_path / 'bench.sqlite3'}", tmp_path / "media")
@@ -175,19 +200,29 @@ def main() -> None:
             from weasyprint import HTML  # noqa: F401
         except OSError as exc:
             raise SystemExit(f"Cannot measure: WeasyPrint cannot load Pango ({exc}).") from None
+        import weasyprint
+
         data = build(args.projects)
         result = {"data": data, **measure(args.repeat, data.pop("secretariat_id"))}
         from django.db import connection
 
         result["database"] = connection.vendor
         connection.close()
-    _report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
+    ratio = _report(result)
+    harness.write_json(
+        harness.json_path(args), "me_report", started=started,
+        command_line=harness.command("bench_me_report.py", {"--projects": args.projects, "--repeat": args.repeat}),
+        machine={**machine, "weasyprint": weasyprint.__version__},
+        config={"database": "SQLite in a temporary directory", "data": result["data"], "repeat": args.repeat,
+                "warm_up": "one full generation and one pass of the stages, not counted",
+                "timing": "in-process; each round: one full generation (request_me_report, immediate task "
+                "backend), then the task's stages alone, as the task calls them",
+                "target_s": TARGET_SECONDS},
+        figures={k: v for k, v in result.items() if k not in ("data", "database")},
+        ratios={"full_generation_p50_to_target": ratio, "to": f"the {TARGET_SECONDS:.0f} s target (no reference)"})
 
 
-def _report(r: dict) -> None:
+def _report(r: dict) -> float:
     d = r["data"]
     print(f"\nDatabase: {r['database']}; {d['projects']} projects in {d['cities']} cities, "
           f"{d['accepted_reports']} accepted city reports (built in {d['build_seconds']} s)")
@@ -199,6 +234,7 @@ def _report(r: dict) -> None:
     print(f"\nPDF: {r['pdf_pages']} pages, {r['pdf_bytes'] / 1024:.0f} KiB; HTML {r['html_chars']} characters. "
           f"Full generation p50 {r['full_generation']['p50_s']:.2f} s against the {TARGET_SECONDS:.0f} s target: "
           f"ratio {r['full_generation']['p50_s'] / TARGET_SECONDS:.2f}.")
+    return r["full_generation"]["p50_s"] / TARGET_SECONDS
 
 
 if __name__ == "__main__":

@@ -14,19 +14,22 @@ the real analytics functions (`analytics.network_scorecard`, `analytics.pivot`):
 
 each against the reference: the same result computed by plain DuckDB SQL straight over the Parquet files
 of the raw observations (no derived table, no platform code). It prints the median and p95 of `--repeat`
-runs (after one warm-up), each function's ratio to its reference, and the 500 ms target. Results are
-checked equal to the reference before timing.
+runs (after one warm-up of each), each function's ratio to its reference, and the 500 ms target. Results
+are checked equal to the reference before timing. Each function and its reference are timed alternately
+in the same process (the order swapped every other run), so that other jobs on a shared machine weigh on
+both alike.
 
 Run from the project root:
     .venv/bin/python bench/bench_monitoring_analysis.py
 Options: --cities N --indicators N --periods N --repeat N --threads N --dir PATH (keep the data) --json PATH
+--no-json. The raw results go to bench/results/monitoring_analysis.json unless --json PATH or --no-json says
+otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import shutil
 import statistics
@@ -36,6 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,14 +104,18 @@ def build(con: duckdb.DuckDBPyConnection, cities: int, indicators: int, periods:
         FROM range({cities}) t1(c), range({indicators}) t2(i), range({periods}) t3(p)""")
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    result = fn()  # warm-up (file metadata, caches), not counted
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return sorted(runs), result
+def alternated(mine: Callable[[], Any], theirs: Callable[[], Any], repeat: int
+               ) -> tuple[list[float], list[float], Any, Any]:
+    """Time both `repeat` times, alternately (the order swapped every other run), after one warm-up of each
+    (file metadata, caches) that is not counted. Sorted ms of each, and each one's last result."""
+    results = [mine(), theirs()]
+    runs: tuple[list[float], list[float]] = ([], [])
+    for i in range(repeat):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            started = time.perf_counter()
+            results[which] = (mine, theirs)[which]()
+            runs[which].append((time.perf_counter() - started) * 1000)
+    return sorted(runs[0]), sorted(runs[1]), results[0], results[1]
 
 
 def p95(sorted_ms: list[float]) -> float:
@@ -189,8 +198,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--threads", type=int, default=0, help="DuckDB threads (default: one per core)")
     parser.add_argument("--dir", type=Path, default=None, help="write the snapshot here and keep it")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the results as JSON")
+    harness.add_json_args(parser, "monitoring_analysis")
     args = parser.parse_args()
+    started_at = harness.started_at()
+    machine = harness.machine_info(sys.executable, None)
     if args.cities < 60 or args.indicators < 12 or not 96 <= args.periods <= 200:
         raise SystemExit("Use at least 60 cities, 12 indicators and 96 to 200 periods (the pivots need 2024).")
 
@@ -264,8 +275,7 @@ def main() -> int:
         print(header)
         print("-" * len(header))
         for name, mine_fn, ref_fn, same in cases:
-            mine_ms, mine = timed(mine_fn, args.repeat)
-            ref_ms, theirs = timed(ref_fn, args.repeat)
+            mine_ms, ref_ms, mine, theirs = alternated(mine_fn, ref_fn, args.repeat)
             if not same(mine, theirs):
                 print(f"{name}: the result differs from the reference")
                 return 1
@@ -277,13 +287,24 @@ def main() -> int:
             results.append(entry)
             print(f"{name:<40}{rows:>9,}{entry['p50_ms']:>9.1f}{entry['p95_ms']:>9.1f}{entry['ref_p50_ms']:>9.1f}"
                   f"{entry['ref_p95_ms']:>9.1f}{entry['ratio_p50']:>9.2f}{'yes' if entry['meets_target'] else 'NO':>9}")
-        print(f"\n{args.repeat} timed runs each after one warm-up; p50/ref: this platform's median over the "
-              "reference's (plain DuckDB over the raw observations' Parquet).")
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps({"observations": observations, "generated_s": generated,
-                                             "snapshot_s": exported, "snapshot_mib": size, "results": results},
-                                            indent=2), encoding="utf-8")
+        print(f"\n{args.repeat} timed runs each after one warm-up, alternating with the reference; p50/ref: this "
+              "platform's median over the reference's (plain DuckDB over the raw observations' Parquet).")
+        harness.write_json(
+            harness.json_path(args), "monitoring_analysis", started=started_at,
+            command_line=harness.command("bench_monitoring_analysis.py", {
+                "--cities": args.cities, "--indicators": args.indicators, "--periods": args.periods,
+                "--repeat": args.repeat, "--threads": args.threads or None}),
+            machine={**machine, "duckdb": duckdb.__version__},
+            config={"cities": args.cities, "indicators": args.indicators, "periods": args.periods,
+                    "observations": observations, "repeat": args.repeat,
+                    "duckdb_threads": args.threads or "one per core",
+                    "timing": "each query and its reference alternated in the same process, the order swapped "
+                    "every other run, after one warm-up of each", "target_ms": TARGET_MS},
+            figures={"generated_s": generated, "snapshot_s": exported, "snapshot_mib": size,
+                     "yearly_rows": counts["yearly"], "queries": results},
+            ratios={"to": "plain DuckDB SQL over the raw observations' Parquet (same result, checked equal)",
+                    "p50_to_reference": {r["query"]: r["ratio_p50"] for r in results},
+                    "p95_to_target": {r["query"]: r["p95_ms"] / TARGET_MS for r in results}})
         ref.close()
         analytics.close_thread_connection()
         return 0

@@ -6,29 +6,41 @@ then measures, in-process through Django's test client (server time, no network)
 - the filtered, faceted pipeline page (`/projects/?…`) and the list endpoint (`/api/v1/projects?…`)
   over a fixed set of filter combinations: p50 / p95 / max in ms and the SQL queries per request;
   the target is p95 < 150 ms with a constant number of queries per page;
-- the reference: the list query behind one page (25 rows of the filtered, sorted list with their
-  support needs), without facets or rendering;
+- for each, its reference: the same work in plain Django ORM without the platform's extras — for the
+  page, the same filters, sort and page (`page=3`: rows 51-75) of the pipeline's list query through
+  Django's Paginator (the count and the page's 25 rows with their support needs), without facets, map
+  or rendering; for the endpoint, the same filters, sort, offset and limit (50) of the same query, with
+  its count, without serialisation;
 - import of a 50,000-row CSV through `import_projects` (dry run and commit): rows per second,
   against the target of 5,000 rows/s.
+
+Every measure and its reference are warmed up (one pass over the scenarios) and then timed interleaved,
+scenario by scenario in each pass (page, endpoint, their references; the order reversed every other
+pass), so that other jobs on a shared machine weigh on all of them alike and each ratio is taken within
+one run.
 
 Run from the project root:
     .venv/bin/python bench/bench_pipeline.py                      # SQLite in a temporary directory
     .venv/bin/python bench/bench_pipeline.py --postgres postgres://postgres@127.0.0.1:5432/postgres
-Options: --projects N --cities N --import-rows N --repeat N --json PATH
+Options: --projects N --cities N --import-rows N --repeat N --json PATH --no-json
+The raw results go to bench/results/pipeline-sqlite.json (pipeline-postgres.json with --postgres) unless
+--json PATH or --no-json says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,42 +127,86 @@ SCENARIOS = [
 ]
 
 
-def measure_requests(client, paths: list[str], repeat: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def _scenario(scenario: str) -> tuple[dict[str, str], int]:
+    """The filters and the page number of a scenario's query string."""
+    params = dict(p.split("=") for p in scenario.split("&") if p)
+    return {k: v for k, v in params.items() if k != "page"}, int(params.get("page", 1))
 
-    times, queries = [], set()
-    for path in paths:  # warm-up
-        assert client.get(path).status_code == 200, path
-    for _ in range(repeat):
-        for path in paths:
-            with CaptureQueriesContext(connection) as ctx:
-                t0 = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, (path, response.status_code)
-            queries.add(len(ctx))
-    times.sort()
+
+def api_query(scenario: str, per_page: int) -> str:
+    """The scenario as the endpoint takes it: the page as an offset (page 3 of 25 rows: offset 50)."""
+    filters, page = _scenario(scenario)
+    offset = {"offset": str((page - 1) * per_page)} if page > 1 else {}
+    return "&".join(f"{k}={v}" for k, v in {**filters, **offset}.items())
+
+
+def _summary(times: list[float], queries: set[int]) -> dict:
+    times = sorted(times)
     return {"requests": len(times), "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "max_ms": round(times[-1], 1),
             "queries_per_request": sorted(queries)}
 
 
-def measure_reference(repeat: int) -> dict:
-    """The list query behind one page (25 rows with their support needs), without facets or rendering."""
+def measure(client, repeat: int) -> dict:
+    """The page, the endpoint and their references over every scenario, warmed up, then interleaved."""
+    from django.conf import settings
     from django.contrib.auth.models import AnonymousUser
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from ascn.plans.queries import ProjectFilters, projects
+    from ascn.plans.views import PAGE_SIZE
 
-    times = []
-    for _ in range(repeat):
-        for scenario in SCENARIOS:
-            params = dict(p.split("=") for p in scenario.split("&") if p and not p.startswith("page"))
-            t0 = time.perf_counter()
-            list(projects(AnonymousUser(), ProjectFilters(**params))[:25])
-            times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
+    api_limit = settings.NINJA_PAGINATION_PER_PAGE
+    anonymous = AnonymousUser()
+
+    def get(path: str) -> Callable[[], None]:
+        def run() -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+        return run
+
+    def reference_page(scenario: str) -> Callable[[], None]:
+        filters, page = _scenario(scenario)
+
+        def run() -> None:  # what the page lists: the count and one page of rows, as the view paginates
+            rows = Paginator(projects(anonymous, ProjectFilters(**filters)), PAGE_SIZE).get_page(page)
+            list(rows.object_list)
+        return run
+
+    def reference_api(scenario: str) -> Callable[[], None]:
+        filters, page = _scenario(scenario)
+        offset = (page - 1) * PAGE_SIZE
+
+        def run() -> None:  # what the endpoint answers: the count and `limit` rows from the offset
+            qs = projects(anonymous, ProjectFilters(**filters))
+            qs.count()
+            list(qs[offset:offset + api_limit])
+        return run
+
+    measures: dict[str, list[Callable[[], None]]] = {
+        "pipeline_page": [get(f"/projects/?{s}") for s in SCENARIOS],
+        "api_list": [get(f"/api/v1/projects?{api_query(s, PAGE_SIZE)}") for s in SCENARIOS],
+        "reference_page": [reference_page(s) for s in SCENARIOS],
+        "reference_api": [reference_api(s) for s in SCENARIOS],
+    }
+    names = list(measures)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    queries: dict[str, set[int]] = {name: set() for name in names}
+    for name in names:  # warm-up: one pass of each over every scenario, not counted
+        for run in measures[name]:
+            run()
+    for index in range(repeat):
+        order = names if index % 2 == 0 else names[::-1]
+        for scenario in range(len(SCENARIOS)):
+            for name in order:
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    measures[name][scenario]()
+                    times[name].append((time.perf_counter() - t0) * 1000)
+                queries[name].add(len(ctx))
+    return {name: _summary(times[name], queries[name]) for name in names}
 
 
 def import_file(rows: int) -> bytes:
@@ -196,8 +252,14 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=1_000)
     parser.add_argument("--import-rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5, help="passes over the filter scenarios")
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, metavar="PATH", help="where to write the results as JSON (default: "
+                        "bench/results/pipeline-sqlite.json, or pipeline-postgres.json with --postgres)")
+    parser.add_argument("--no-json", action="store_true", help="do not write the JSON (print the figures only)")
     args = parser.parse_args()
+    if args.json is None:
+        args.json = harness.RESULTS_DIR / f"pipeline-{'postgres' if args.postgres else 'sqlite'}.json"
+    started = harness.started_at()
+    machine = harness.machine_info(sys.executable, None)
     with tempfile.TemporaryDirectory(prefix="ascn-bench-") as tmp:
         tmp_path = Path(tmp)
         url = _fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{tmp_path / 'bench.sqlite3'}"
@@ -205,23 +267,40 @@ def main() -> None:
         from django.test import Client
 
         data = build(args.projects, args.cities)
-        client = Client()
-        pages = measure_requests(client, [f"/projects/?{s}" for s in SCENARIOS], args.repeat)
-        api = measure_requests(client, [f"/api/v1/projects?{s.replace('page=3', 'offset=50')}" for s in SCENARIOS],
-                               args.repeat)
-        reference = measure_reference(args.repeat)
+        timed = measure(Client(), args.repeat)
         imported = measure_import(args.import_rows)
         from django.db import connection
 
-        result = {"database": connection.vendor, "data": data, "pipeline_page": pages, "api_list": api,
-                  "reference_page_list_query": reference, "import": imported}
+        database = {"vendor": connection.vendor, "version": _database_version(connection)}
+        result = {"database": connection.vendor, "data": data, **timed, "import": imported}
         connection.close()
         if args.postgres:
             _drop_postgres(args.postgres)
-    _report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
+    ratios = _report(result)
+    harness.write_json(
+        harness.json_path(args), "pipeline", started=started,
+        command_line=harness.command("bench_pipeline.py", {
+            "--postgres": "postgres://USER@HOST:PORT/DB" if args.postgres else None, "--projects": args.projects,
+            "--cities": args.cities, "--import-rows": args.import_rows, "--repeat": args.repeat}),
+        machine=machine,
+        config={"database": database, "data": data, "scenarios": SCENARIOS, "repeat": args.repeat,
+                "import_rows": args.import_rows, "warm_up": "one pass of every measure over every scenario",
+                "timing": "in-process through Django's test client (anonymous); page, endpoint and references "
+                "interleaved scenario by scenario, the order reversed every other pass",
+                "targets": {"p95_ms": TARGET_P95_MS, "import_rows_per_s": TARGET_IMPORT_RATE}},
+        figures={k: v for k, v in result.items() if k not in ("database", "data")},
+        ratios={**ratios, "references": {
+            "pipeline_page": "reference_page: Paginator over the same filtered, sorted list query, same page "
+                             "(count + 25 rows with their support needs), no facets, map or rendering",
+            "api_list": "reference_api: the same list query, same offset and limit (50), and its count, no "
+                        "serialisation"}})
+
+
+def _database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version
+    connection.ensure_connection()
+    return str(connection.connection.info.parameter_status("server_version"))
 
 
 def _admin(url: str):
@@ -242,21 +321,28 @@ def _drop_postgres(url: str) -> None:
         conn.execute("DROP DATABASE IF EXISTS ascn_bench")
 
 
-def _report(r: dict) -> None:
+def _report(r: dict) -> dict:
     print(f"\nDatabase: {r['database']}; {r['data']['projects']} projects in {r['data']['cities']} cities "
           f"(built in {r['data']['build_seconds']} s)")
-    ref = r["reference_page_list_query"]["p95_ms"]
-    print(f"{'measure':<34}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>10}{'p95/150ms':>11}{'p95/ref':>9}")
-    for name in ("pipeline_page", "api_list"):
-        m = r[name]
+    print(f"{'measure':<34}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'queries':>10}{'p95/150ms':>11}"
+          f"{'p50/ref':>9}{'p95/ref':>9}")
+    ratios: dict = {}
+    for name, reference in (("pipeline_page", "reference_page"), ("api_list", "reference_api")):
+        m, ref = r[name], r[reference]
+        ratios[name] = {"p95_to_target": m["p95_ms"] / TARGET_P95_MS,
+                        "p50_to_reference": m["p50_ms"] / max(ref["p50_ms"], 0.01),
+                        "p95_to_reference": m["p95_ms"] / max(ref["p95_ms"], 0.01)}
         print(f"{name:<34}{m['p50_ms']:>9}{m['p95_ms']:>9}{m['max_ms']:>9}{m['queries_per_request']!s:>10}"
-              f"{m['p95_ms'] / TARGET_P95_MS:>11.2f}{m['p95_ms'] / max(ref, 0.01):>9.1f}")
-    print(f"{'reference: page list query':<34}{r['reference_page_list_query']['p50_ms']:>9}{ref:>9}")
+              f"{ratios[name]['p95_to_target']:>11.2f}{ratios[name]['p50_to_reference']:>9.1f}"
+              f"{ratios[name]['p95_to_reference']:>9.1f}")
+        print(f"{'  ' + reference:<34}{ref['p50_ms']:>9}{ref['p95_ms']:>9}{ref['max_ms']:>9}"
+              f"{ref['queries_per_request']!s:>10}")
     imp = r["import"]
+    ratios["import_commit_to_target"] = imp["commit_rows_per_s"] / TARGET_IMPORT_RATE
     print(f"\nImport of {imp['rows']} rows: dry run {imp['dry_run_rows_per_s']} rows/s, commit "
           f"{imp['commit_rows_per_s']} rows/s (target {TARGET_IMPORT_RATE:.0f}: ratio "
-          f"{imp['commit_rows_per_s'] / TARGET_IMPORT_RATE:.2f}), "
-          f"same file again {imp['reimport_unchanged_rows_per_s']} rows/s")
+          f"{ratios['import_commit_to_target']:.2f}), same file again {imp['reimport_unchanged_rows_per_s']} rows/s")
+    return ratios
 
 
 if __name__ == "__main__":

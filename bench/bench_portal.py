@@ -2,19 +2,20 @@
 
 Builds its own SQLite database and static files in a temporary directory (migrate + seed +
 collectstatic with the project's manage.py), starts gunicorn with sync workers on a free loopback
-port, then loads each endpoint in turn and prints requests/s and latency percentiles, with the ratio
-of each endpoint's figures to /livez's (a view that does no database work).
+port, warms each endpoint up, then loads the endpoints in interleaved slices of about 2 s (each
+endpoint in turn, the order reversed every other round, so that other jobs on the machine weigh on
+every endpoint alike) and prints requests/s and latency percentiles, with the ratio of each endpoint's
+figures to /livez's (a view that does no database work), all measured in the same run.
 
 Run from the project root:  .venv/bin/python bench/bench_portal.py [--seconds N] [--workers N] [--json PATH]
+The raw results go to bench/results/portal.json unless --json PATH or --no-json says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
-import math
 import os
 import subprocess
 import sys
@@ -82,16 +83,19 @@ def check_endpoints(server: harness.Server) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    harness.add_common_args(parser)
+    harness.add_common_args(parser, "portal")
     args = parser.parse_args(argv)
     seconds = harness.resolve_seconds(args)
+    started = harness.started_at()
     warmup = min(2.0, seconds / 10)
     python, gunicorn_bin = venv_bin("python"), venv_bin("gunicorn")
     machine = harness.machine_info(python, gunicorn_bin)
     print(f"machine: {machine['nproc']} cores ({machine['cpu']}), {machine['memory']}; "
           f"Python {machine['python']}, gunicorn {machine['gunicorn']}")
+    slices = harness.slices_for(seconds)
     print(f"config: {args.workers} sync workers, {args.concurrency} client connections, {seconds:g} s per "
-          f"endpoint after {warmup:g} s warm-up, cap {args.max_requests} requests; client on the same machine")
+          f"endpoint in {slices} interleaved slices after {warmup:g} s warm-up each, cap {args.max_requests} "
+          "requests; client on the same machine")
 
     with tempfile.TemporaryDirectory(prefix="ascn-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -102,7 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join("  " + line for line in seeded.rstrip().splitlines()))
         manage(python, env, "collectstatic", "--no-input", "-v", "0")
 
-        results: list[harness.LoadResult] = []
         with harness.gunicorn("ascn.wsgi:application", env, cwd=ROOT, log_path=tmp / "gunicorn.log",
                               gunicorn_bin=gunicorn_bin, workers=args.workers, ready_path=REFERENCE) as server:
             print(f"gunicorn on {server.base_url}", flush=True)
@@ -113,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--- gunicorn log (tail) ---\n{server.log_tail()}", file=sys.stderr)
                 return 1
             for path in ENDPOINTS:
-                print(f"loading {path} ...", flush=True)
+                print(f"warming up {path} ...", flush=True)
                 harness.run_load(server.port, path, seconds=warmup, concurrency=args.concurrency,
                                  max_requests=args.max_requests)
-                results.append(harness.run_load(server.port, path, seconds=seconds, concurrency=args.concurrency,
-                                                max_requests=args.max_requests))
+            print(f"loading {', '.join(ENDPOINTS)} in {slices} interleaved rounds ...", flush=True)
+            results = harness.run_interleaved(server.port, ENDPOINTS, seconds=seconds, concurrency=args.concurrency,
+                                              max_requests=args.max_requests)
             log_tail = server.log_tail()
 
     print()
@@ -125,25 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     failed = any(r.errors for r in results)
     if failed and log_tail:
         print(f"--- gunicorn log (tail) ---\n{log_tail}", file=sys.stderr)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        reference = results[0]
-        payload = {
-            "benchmark": "portal",
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "machine": machine,
-            "config": {"workers": args.workers, "worker_class": "sync", "concurrency": args.concurrency,
-                       "seconds": seconds, "warmup_seconds": warmup, "max_requests": args.max_requests,
-                       "reference": REFERENCE, "client_on_same_machine": True},
-            "results": [
-                {**r.as_dict(), **{name: None if math.isnan(value) else value
-                                   for name, value in zip(("rps_ratio", "p99_ratio"), harness.ratios(r, reference),
-                                                          strict=True)}}
-                for r in results
-            ],
-        }
-        args.json.write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+    reference = next(r for r in results if r.path == REFERENCE)
+    ratios = {r.path: dict(zip(("rps_ratio", "p99_ratio"), harness.ratios(r, reference), strict=True))
+              for r in results}
+    harness.write_json(
+        harness.json_path(args), "portal", started=started,
+        command_line=harness.command("bench_portal.py", {"--seconds": f"{seconds:g}", "--workers": args.workers,
+                                                         "--concurrency": args.concurrency}),
+        machine=machine,
+        config={"workers": args.workers, "worker_class": "sync", "concurrency": args.concurrency,
+                "seconds_per_endpoint": seconds, "warmup_seconds_per_endpoint": warmup,
+                "interleaved_slices": slices, "max_requests": args.max_requests, "reference": REFERENCE,
+                "database": "SQLite in a temporary directory (migrate + seed)",
+                "seed": [line.strip() for line in seeded.strip().splitlines()],
+                "settings": "DEBUG=0, whitenoise manifest storage",
+                "client_on_same_machine": True},
+        figures={"endpoints": [r.as_dict() for r in results]},
+        ratios={"to": f"GET {REFERENCE}, measured interleaved in the same run", "endpoints": ratios})
     return 1 if failed else 0
 
 

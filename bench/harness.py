@@ -8,7 +8,9 @@ Everything here targets 127.0.0.1 only and every loop is bounded in both time an
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
+import json
 import math
 import os
 import platform
@@ -29,6 +31,8 @@ DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_REQUESTS = 200_000  # hard cap per measured endpoint, whatever the duration
 DEFAULT_WORKERS = 2
 REQUEST_TIMEOUT = 10.0  # seconds a single request may take before it counts as an error
+SLICE_SECONDS = 2.0  # interleaved loads switch endpoint about this often
+RESULTS_DIR = Path(__file__).resolve().parent / "results"  # the committed raw results, one JSON per benchmark
 
 
 # --- Command line -----------------------------------------------------------------------------------
@@ -40,8 +44,15 @@ def bench_seconds(default: float = DEFAULT_SECONDS) -> float:
     return float(raw) if raw else default
 
 
-def add_common_args(parser: argparse.ArgumentParser) -> None:
-    """Add --seconds, --workers, --concurrency, --max-requests and --json to a benchmark's parser."""
+def add_json_args(parser: argparse.ArgumentParser, name: str) -> None:
+    """Add --json PATH (default: bench/results/`name`.json) and --no-json to a benchmark's parser."""
+    parser.add_argument("--json", type=Path, default=RESULTS_DIR / f"{name}.json", metavar="PATH",
+                        help=f"where to write the results as JSON (default: bench/results/{name}.json)")
+    parser.add_argument("--no-json", action="store_true", help="do not write the JSON (print the figures only)")
+
+
+def add_common_args(parser: argparse.ArgumentParser, name: str = "portal") -> None:
+    """Add --seconds, --workers, --concurrency, --max-requests, --json and --no-json to a benchmark's parser."""
     parser.add_argument("--seconds", type=float, default=None,
                         help=f"seconds of load per endpoint (default: $BENCH_SECONDS or {DEFAULT_SECONDS:g})")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
@@ -50,7 +61,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
                         help=f"client connections, one thread each (default: {DEFAULT_CONCURRENCY})")
     parser.add_argument("--max-requests", type=int, default=DEFAULT_MAX_REQUESTS,
                         help=f"hard cap on requests per endpoint (default: {DEFAULT_MAX_REQUESTS})")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the results as JSON")
+    add_json_args(parser, name)
 
 
 def resolve_seconds(args: argparse.Namespace) -> float:
@@ -199,9 +210,21 @@ class LoadResult:
     p99_ms: float
     capped: bool = False  # stopped by the request cap before the time was up
     error_samples: list[str] = field(default_factory=list)
+    slices: int = 1  # measured in this many separate slices (interleaved with other endpoints)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass
+class _Slice:
+    """One bounded burst of load on one endpoint: the raw latencies (s) and errors."""
+
+    latencies: list[float]
+    errors: int
+    samples: list[str]
+    wall: float
+    capped: bool
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -212,23 +235,8 @@ def percentile(sorted_values: Sequence[float], pct: float) -> float:
     return sorted_values[rank - 1]
 
 
-def run_load(
-    port: int,
-    path: str,
-    *,
-    seconds: float,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    max_requests: int = DEFAULT_MAX_REQUESTS,
-    headers: Mapping[str, str] | None = None,
-) -> LoadResult:
-    """GET `path` from 127.0.0.1:`port` on `concurrency` connections for `seconds` or `max_requests`.
-
-    Each thread keeps one http.client connection open (keep-alive; it reconnects by itself when the
-    server closes it, as gunicorn's sync workers do after each response). Every status other than 200,
-    every time-out and every connection failure counts as an error.
-    """
-    if not 0 < seconds <= MAX_SECONDS:
-        raise ValueError(f"seconds must be in (0, {MAX_SECONDS:g}]")
+def _load_slice(port: int, path: str, *, seconds: float, concurrency: int, max_requests: int,
+                headers: Mapping[str, str] | None) -> _Slice:
     quota = math.ceil(max_requests / concurrency)  # per thread, so the cap needs no shared counter
     send_headers = {"Accept-Encoding": "identity", **(headers or {})}
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
@@ -275,22 +283,83 @@ def run_load(
     for thread in threads:
         thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
     wall = time.perf_counter() - start
+    done = [x for per_thread in latencies for x in per_thread]
+    return _Slice(done, sum(errors), samples, wall, len(done) + sum(errors) >= quota * concurrency)
 
-    ordered = sorted(x * 1000 for per_thread in latencies for x in per_thread)
-    total_errors = sum(errors)
+
+def _combine(path: str, concurrency: int, slices: Sequence[_Slice]) -> LoadResult:
+    ordered = sorted(x * 1000 for s in slices for x in s.latencies)
+    wall = sum(s.wall for s in slices)
     return LoadResult(
         path=path,
         seconds=round(wall, 3),
         concurrency=concurrency,
         requests=len(ordered),
-        errors=total_errors,
+        errors=sum(s.errors for s in slices),
         rps=len(ordered) / wall if wall > 0 else 0.0,
         p50_ms=percentile(ordered, 50),
         p95_ms=percentile(ordered, 95),
         p99_ms=percentile(ordered, 99),
-        capped=len(ordered) + total_errors >= quota * concurrency,
-        error_samples=samples,
+        capped=any(s.capped for s in slices),
+        error_samples=[m for s in slices for m in s.samples][:5],
+        slices=len(slices),
     )
+
+
+def run_load(
+    port: int,
+    path: str,
+    *,
+    seconds: float,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    max_requests: int = DEFAULT_MAX_REQUESTS,
+    headers: Mapping[str, str] | None = None,
+) -> LoadResult:
+    """GET `path` from 127.0.0.1:`port` on `concurrency` connections for `seconds` or `max_requests`.
+
+    Each thread keeps one http.client connection open (keep-alive; it reconnects by itself when the
+    server closes it, as gunicorn's sync workers do after each response). Every status other than 200,
+    every time-out and every connection failure counts as an error.
+    """
+    if not 0 < seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be in (0, {MAX_SECONDS:g}]")
+    burst = _load_slice(port, path, seconds=seconds, concurrency=concurrency, max_requests=max_requests,
+                        headers=headers)
+    return _combine(path, concurrency, [burst])
+
+
+def slices_for(seconds: float) -> int:
+    """How many interleaved slices `seconds` of load per endpoint are cut into (about SLICE_SECONDS each)."""
+    return max(1, round(seconds / SLICE_SECONDS))
+
+
+def run_interleaved(
+    port: int,
+    paths: Sequence[str],
+    *,
+    seconds: float,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    max_requests: int = DEFAULT_MAX_REQUESTS,
+    headers: Mapping[str, str] | None = None,
+) -> list[LoadResult]:
+    """Load every path for `seconds` in all, in interleaved slices, and return one result per path.
+
+    The time is cut into `slices_for(seconds)` slices; each round loads every path for one slice, in an
+    order reversed every other round (A B C, C B A, ...), so that a change in the machine's load during
+    the run (other jobs on a shared machine) falls on every path alike and the ratios between paths
+    stay comparable. Percentiles are over all the slices' latencies; requests/s is the requests over the
+    slices' summed wall time. `max_requests` caps each path's total.
+    """
+    if not 0 < seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be in (0, {MAX_SECONDS:g}]")
+    count = slices_for(seconds)
+    parts: dict[str, list[_Slice]] = {path: [] for path in paths}
+    for round_index in range(count):
+        order = list(paths) if round_index % 2 == 0 else list(reversed(paths))
+        for path in order:
+            parts[path].append(_load_slice(port, path, seconds=seconds / count, concurrency=concurrency,
+                                           max_requests=math.ceil(max_requests / count), headers=headers))
+    return [_combine(path, concurrency, parts[path]) for path in paths]
 
 
 # --- Report ---------------------------------------------------------------------------------------------
@@ -325,10 +394,13 @@ def print_table(results: Sequence[LoadResult], reference_path: str) -> None:
 # --- Machine --------------------------------------------------------------------------------------------
 
 
-def machine_info(python_bin: str = "python3", gunicorn_bin: str = "gunicorn") -> dict[str, str]:
-    """Cores, CPU model, memory, and the server's Python and gunicorn versions, for the record."""
+def machine_info(python_bin: str = "python3", gunicorn_bin: str | None = "gunicorn") -> dict[str, str]:
+    """Cores, CPU model, memory, OS, the Python (and gunicorn) versions and the load average, for the record.
+
+    Nothing that names the machine's user or its directories."""
     info = {"nproc": str(os.cpu_count() or "?"), "cpu": platform.processor() or "?", "memory": "?",
-            "python": platform.python_version(), "gunicorn": "?"}
+            "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+            "python": platform.python_version()}
     with suppress(OSError, subprocess.CalledProcessError):
         info["nproc"] = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
     try:
@@ -349,9 +421,98 @@ def machine_info(python_bin: str = "python3", gunicorn_bin: str = "gunicorn") ->
         info["python"] = out.strip()
     except (OSError, subprocess.CalledProcessError):
         pass
-    try:
-        out = subprocess.run([gunicorn_bin, "--version"], capture_output=True, text=True, check=True).stdout
-        info["gunicorn"] = out.strip().removeprefix("gunicorn").strip(" ()").removeprefix("version").strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
+    if gunicorn_bin is not None:
+        info["gunicorn"] = "?"
+        try:
+            out = subprocess.run([gunicorn_bin, "--version"], capture_output=True, text=True, check=True).stdout
+            info["gunicorn"] = out.strip().removeprefix("gunicorn").strip(" ()").removeprefix("version").strip()
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    info["load_average_at_start"] = load_average()
     return info
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (other jobs on a shared machine show here)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# --- Raw results ---------------------------------------------------------------------------------------
+
+
+def command(script: str, options: Mapping[str, object]) -> str:
+    """The command line that reproduces a run, from the project root (no local paths)."""
+    parts = [".venv/bin/python", f"bench/{script}"]
+    for name, value in options.items():
+        if value is True:
+            parts.append(name)
+        elif value not in (None, False):
+            parts += [name, str(value)]
+    return " ".join(parts)
+
+
+def code_version() -> dict[str, object]:
+    """The commit measured and any uncommitted change to the platform's files (outside bench/ and docs/)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+    try:
+        commit = git("rev-parse", "HEAD").strip()
+        changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=all").splitlines()
+                   if not line[3:].startswith(("bench/", "docs/"))]
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "?", "uncommitted_changes": "?"}
+    return {"commit": commit, "uncommitted_changes": changed}
+
+
+def _finite(value: object) -> object:
+    """JSON has no NaN or infinity: write null instead."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def started_at() -> str:
+    """Now, in UTC, as the JSON records dates."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def write_json(path: Path | None, benchmark: str, *, started: str, command_line: str, machine: Mapping[str, str],
+               config: Mapping[str, object], figures: Mapping[str, object], ratios: Mapping[str, object]) -> None:
+    """Write one run's raw results: the machine, when, how (command and configuration), the figures and the
+    ratios (each to the reference or target it names). Nothing is written when `path` is None."""
+    if path is None:
+        return
+    payload = {
+        "benchmark": benchmark,
+        "date": started,
+        "finished": started_at(),
+        "command": command_line,
+        "code": code_version(),
+        "machine": {**machine, "load_average_at_end": load_average()},
+        "config": dict(config),
+        "figures": dict(figures),
+        "ratios": dict(ratios),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_finite(payload), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+                    encoding="utf-8")
+    try:
+        shown = path.resolve().relative_to(RESULTS_DIR.parent.parent)
+    except ValueError:
+        shown = path
+    print(f"wrote {shown}")
+
+
+def json_path(args: argparse.Namespace) -> Path | None:
+    """Where --json/--no-json say to write the results (None: nowhere)."""
+    return None if args.no_json else args.json

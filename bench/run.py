@@ -1,6 +1,7 @@
 """Run every bench/bench_*.py in turn (`make bench`), passing --seconds to the time-based ones.
 
 Usage: python bench/run.py [--seconds N]   (BENCH_SECONDS works too). Exits non-zero if any benchmark did.
+Each benchmark writes its raw results to bench/results/<bench>.json (committed; see bench/README.md).
 """
 
 from __future__ import annotations
