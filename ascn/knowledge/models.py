@@ -51,7 +51,7 @@ class CaseStudy(Translatable, TimeStampedModel):
         return self.title
 
     def clean(self) -> None:
-        if self.project_id and self.project.city_id != self.city_id:
+        if self.project_id and self.project is not None and self.project.city_id != self.city_id:
             raise ValidationError({"project": _("The project must belong to the case study's city.")})
 
     @property
