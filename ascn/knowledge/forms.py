@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,17 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from ascn.finance.models import FinancingInstrument
 from ascn.framework.models import FrameworkNode
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+
 
 class CaseStudyFilterForm(forms.Form):
     focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
     instrument = forms.ChoiceField(label=_("Financing instrument"), required=False)
     q = forms.CharField(label=_("Text"), required=False, max_length=100)
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         focus_areas = FrameworkNode.objects.filter(kind="focus_area").order_by("position")
         instruments = FinancingInstrument.objects.visible_to(user).order_by("position", "name")
-        self.fields["focus_area"].choices = [("", _("All focus areas")),
-                                             *((n.code, n.display_name) for n in focus_areas)]
-        self.fields["instrument"].choices = [("", _("All instruments")),
-                                             *((i.slug, i.display_name) for i in instruments)]
+        cast(forms.ChoiceField, self.fields["focus_area"]).choices = [
+            ("", _("All focus areas")), *((n.code, n.display_name) for n in focus_areas)]
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = [
+            ("", _("All instruments")), *((i.slug, i.display_name) for i in instruments)]

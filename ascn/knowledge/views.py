@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from ascn.core.http import Request
 
 from . import queries
 from .forms import CaseStudyFilterForm
@@ -14,7 +16,7 @@ from .models import CaseStudy
 PAGE_SIZE = 20
 
 
-def case_study_list(request: HttpRequest) -> HttpResponse:
+def case_study_list(request: Request) -> HttpResponse:
     form = CaseStudyFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     items = queries.case_studies(request.user, filters.get("focus_area") or None, filters.get("instrument") or None,
@@ -27,7 +29,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def case_study_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def case_study_detail(request: Request, slug: str) -> HttpResponse:
     try:
         item = queries.case_study(request.user, slug)
     except CaseStudy.DoesNotExist:
