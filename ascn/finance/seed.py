@@ -29,7 +29,7 @@ from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
 from ascn.plans.choices import ProjectStage
 
-from .actions import set_instrument_links
+from .actions.catalogue import set_instrument_links
 from .choices import InstrumentCategory, RevenueProfile
 from .models import FinancingInstrument
 

@@ -14,7 +14,8 @@ from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.money import is_currency
 from ascn.plans.models import Project
 
-from .. import actions, engine
+from .. import engine
+from ..actions import business_cases as actions
 from ..models import BusinessCase
 from ..queries import business_cases as queries
 

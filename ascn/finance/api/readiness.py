@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.plans.models import Project
 
-from .. import actions
+from ..actions import readiness as actions
 from ..queries import readiness as queries
 from .business_cases import project_or_404
 

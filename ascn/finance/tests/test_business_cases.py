@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from ascn.core.models import AuditEntry
-from ascn.finance import actions
+from ascn.finance.actions import business_cases as actions
 from ascn.finance.forms import format_amounts, parse_amounts
 from ascn.finance.models import BusinessCase
 from ascn.finance.queries import business_cases as queries

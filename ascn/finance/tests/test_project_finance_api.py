@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy_financial as npf
 import pytest
 
-from ascn.finance import actions
+from ascn.finance.actions import business_cases as actions
 from ascn.finance.models import BusinessCase, ReadinessAnswer
 from ascn.plans.models import Project
 

@@ -8,7 +8,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ascn.core.models import AuditEntry
-from ascn.finance import actions, readiness
+from ascn.finance import readiness
+from ascn.finance.actions import readiness as actions
+from ascn.finance.actions.business_cases import create_business_case, update_business_case
 from ascn.finance.choices import ReadinessStage
 from ascn.finance.models import ReadinessAnswer, ReadinessAssessment
 from ascn.finance.queries import readiness as queries
@@ -69,7 +71,7 @@ def test_the_appraisal_decides_the_automatic_criteria(csco_danang):
     before = queries.project_readiness(csco_danang, project()).result
     economic = next(r for r in before.results if r.criterion.code == "pre_feasibility.financial.economic_case")
     assert economic.status == "not_met" and economic.automatic
-    actions.create_business_case(csco_danang, project(), {"scenario": "Base case", "inputs": INPUTS})
+    create_business_case(csco_danang, project(), {"scenario": "Base case", "inputs": INPUTS})
     after = queries.project_readiness(csco_danang, project())
     assert after.case.scenario == "Base case"
     economic = next(r for r in after.result.results if r.criterion.code == "pre_feasibility.financial.economic_case")
@@ -111,10 +113,10 @@ def test_readiness_is_public_only_once_published_and_its_case_too(csco_danang, n
     assessment = ReadinessAssessment.objects.get()
     assert queries.project_readiness(AnonymousUser(), project()) is None
     assert queries.project_readiness(nr_vietnam, project()).result.score == 25  # 3 of 12
-    case = actions.create_business_case(csco_danang, project(), {"scenario": "Base case", "inputs": INPUTS})
+    case = create_business_case(csco_danang, project(), {"scenario": "Base case", "inputs": INPUTS})
     with pytest.raises(ValidationError):
         actions.update_assessment(csco_danang, assessment, {"is_published": True})
-    actions.update_business_case(csco_danang, case, {"is_published": True})
+    update_business_case(csco_danang, case, {"is_published": True})
     actions.update_assessment(csco_danang, assessment, {"is_published": True})
     public = queries.project_readiness(AnonymousUser(), project())
     assert public.result.score == 25 and public.case == case

@@ -17,7 +17,8 @@ from ascn.core.money import is_currency
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
-from .. import actions, calculation, engine, exporting, reporting
+from .. import calculation, engine, exporting, reporting
+from ..actions import business_cases as actions
 from ..forms import CaseEditor
 from ..models import BusinessCase
 from ..queries import business_cases as queries

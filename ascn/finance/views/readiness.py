@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
-from .. import actions, readiness
+from .. import readiness
+from ..actions import readiness as actions
 from ..choices import CriterionStatus
 from ..forms import ReadinessAnswerForm, ReadinessSettingsForm
 from ..queries import readiness as queries
