@@ -1,4 +1,7 @@
-"""Project rows for export and for the import template: one column list for both (no Django)."""
+"""Project rows for export and for the import template: one column list for both (no Django).
+
+The formula shield and `append_as_values` are the core kit's (`core.tabular`); they are named here too
+for the modules that import them from this one."""
 
 from __future__ import annotations
 
@@ -8,6 +11,11 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from ascn.core.tabular import FORMULA_STARTS, append_as_values, shielded, unshielded
+
+__all__ = ["COLUMNS", "FORMULA_STARTS", "append_as_values", "shielded", "to_csv", "to_json", "to_xlsx",
+           "unshielded"]
 
 # The columns of exports, of the import template and of import files, in order.
 COLUMNS = [
@@ -27,28 +35,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(value)
     return value if isinstance(value, int | float) else str(value)
-
-
-# A spreadsheet treats a cell starting with one of these as a formula ("CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def shielded(text: str) -> str:
-    """Text a spreadsheet shows as text: an apostrophe before a leading formula character.
-    The importer removes it again (`unshielded`), so an export imports back unchanged."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def unshielded(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
-
-
-def append_as_values(sheet: Any, values: list[Any]) -> None:
-    """Append a row to an openpyxl sheet; text such as "=HYPERLINK(…)" stays text, never a live formula."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> bytes:
