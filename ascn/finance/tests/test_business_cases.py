@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from ascn.core.models import AuditEntry
 from ascn.finance.actions import business_cases as actions
-from ascn.finance.forms import format_amounts, parse_amounts
+from ascn.finance.forms.business_cases import format_amounts, parse_amounts
 from ascn.finance.models import BusinessCase
 from ascn.finance.queries import business_cases as queries
 from ascn.plans.models import Project

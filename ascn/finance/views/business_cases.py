@@ -19,7 +19,7 @@ from ascn.plans.models import Project
 
 from .. import calculation, engine, exporting, reporting
 from ..actions import business_cases as actions
-from ..forms import CaseEditor
+from ..forms.business_cases import CaseEditor
 from ..models import BusinessCase
 from ..queries import business_cases as queries
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from ..forms import CatalogueFilterForm, GuideForm
+from ..forms.catalogue import CatalogueFilterForm, GuideForm
 from ..models import FinancingInstrument
 from ..queries import catalogue as queries
 

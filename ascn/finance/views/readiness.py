@@ -19,7 +19,7 @@ from ascn.plans.models import Project
 from .. import readiness
 from ..actions import readiness as actions
 from ..choices import CriterionStatus
-from ..forms import ReadinessAnswerForm, ReadinessSettingsForm
+from ..forms.readiness import ReadinessAnswerForm, ReadinessSettingsForm
 from ..queries import readiness as queries
 from .business_cases import editable_project, project_or_404
 

@@ -1,3 +1,8 @@
+"""The business case editor: the case form and its four tables (lines, loans, grants, risk drivers).
+
+Rates are entered in per cent (8 for 8 %) and stored as fractions, as the engine and the API take them.
+A line's yearly amounts are typed as a row of numbers; "200x10" repeats 200 for ten years."""
+
 from __future__ import annotations
 
 import itertools
@@ -11,64 +16,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.money import is_currency
-from ascn.framework.models import FrameworkNode
-from ascn.plans.choices import ProjectStage
 
-from . import engine, guide
-from .choices import (
-    CriterionStatus,
-    DistributionKind,
-    DriverName,
-    InstrumentCategory,
-    LineKind,
-    ReadinessStage,
-    RevenueProfile,
-)
-
-
-class CatalogueFilterForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All categories")), *InstrumentCategory.choices])
-    focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["focus_area"].choices = [("", _("All focus areas")), *focus_area_choices()]
-
-
-def focus_area_choices() -> list[tuple[str, str]]:
-    return [(n.code, n.display_name) for n in FrameworkNode.objects.filter(kind="focus_area").order_by("position")]
-
-
-class GuideForm(forms.Form):
-    """The project's characteristics the financing-option guide weighs."""
-
-    revenue = forms.ChoiceField(label=_("Revenue"), choices=RevenueProfile.choices, initial=RevenueProfile.PARTIAL)
-    size_usd = forms.DecimalField(label=_("Capital cost (USD)"), required=False, min_value=0, max_digits=18,
-                                  decimal_places=2, help_text=_("Leave empty if not known yet."))
-    city_may_borrow = forms.BooleanField(label=_("The city may borrow in its own name"), required=False)
-    city_creditworthy = forms.BooleanField(label=_("The city has a credit rating or a repayment record"),
-                                           required=False)
-    ppp_framework = forms.BooleanField(label=_("The country has a PPP law and unit"), required=False)
-    focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Not known")), *ProjectStage.choices])
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["focus_area"].choices = [("", _("Not known")), *focus_area_choices()]
-
-    def project(self) -> guide.Project:
-        data = self.cleaned_data
-        return guide.Project(
-            revenue=data["revenue"], size_usd=float(data["size_usd"]) if data["size_usd"] is not None else None,
-            city_may_borrow=data["city_may_borrow"], city_creditworthy=data["city_creditworthy"],
-            ppp_framework=data["ppp_framework"], focus_area=data["focus_area"] or "", stage=data["stage"] or "")
-
-
-# --- The business case editor -----------------------------------------------------------------------
-#
-# Rates are entered in per cent (8 for 8 %) and stored as fractions, as the engine and the API take them.
-# A line's yearly amounts are typed as a row of numbers; "200x10" repeats 200 for ten years.
+from .. import engine
+from ..choices import DistributionKind, DriverName, LineKind
 
 HUNDRED = Decimal(100)
 AMOUNT = dict(max_digits=20, decimal_places=2)
@@ -405,23 +355,3 @@ def _with_extra_row(data: Any, prefix: str) -> Any:
     data = data.copy()
     data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
     return data
-
-
-class ReadinessAnswerForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=CriterionStatus.choices)
-    evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
-    document = forms.ModelChoiceField(label=_("Document"), required=False, queryset=None)
-
-    def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
-        """`documents`: the project's documents; one evaluated queryset can serve every criterion's form."""
-        super().__init__(*args, **kwargs)
-        field = self.fields["document"]
-        field.queryset = documents  # validation queries a copy, once, on a post
-        field.choices = [("", "---------"), *((d.pk, d.title) for d in documents)]  # rendering: no query
-
-
-class ReadinessSettingsForm(forms.Form):
-    target_stage = forms.ChoiceField(label=_("Score against the gate"), required=False,
-                                     choices=[("", _("The next gate")), *ReadinessStage.choices])
-    is_published = forms.BooleanField(label=_("Published"), required=False)

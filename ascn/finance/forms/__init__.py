@@ -1,0 +1,1 @@
+"""Forms of the finance app, one module per part."""
