@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
+from ascn.core import imports
 from ascn.core.choices import AuditAction
+from ascn.core.imports import ImportSummary
 from ascn.core.permissions import Principal, require_create, require_edit
 
 from . import importing
-from .choices import SupportKind
+from .choices import ProjectStage, ProjectStatus, SupportKind
 from .models import (
     ActionPlan,
     Comment,
@@ -268,20 +270,6 @@ IMPORT_FIELDS = ("reference", "title", "objective", "description", "focus_area_i
 BATCH = 2000
 
 
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    problem: str = ""
-    committed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "errors": self.errors, "problem": self.problem, "committed": self.committed}
-
-
 def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: str = "web",
                     keep_file: bool = True, as_system: bool = False) -> tuple[ImportSummary, ProjectImport | None]:
     """Check a CSV/XLSX of projects and, with `commit` and no error, write it atomically.
@@ -289,39 +277,22 @@ def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: st
     Rows match existing projects by `reference`, else by city and title; a row equal to its project
     changes nothing, so importing the same file twice is a no-op. The upload is kept with its summary.
     """
-    from django.core.files.base import ContentFile
+    def read() -> importing.CheckResult:
+        return importing.check_rows(importing.read_table(name, data), _vocabulary(actor, as_system))
 
-    from ascn.core.bulk import collector_paused
-
-    summary = ImportSummary()
-    with collector_paused():
-        _check_and_apply(actor, name, data, summary, commit=commit, via=via, as_system=as_system)
-    record = None
-    if keep_file:
-        record = ProjectImport(original_name=name[:255], uploaded_by=_user(actor), summary=summary.as_dict(),
-                               committed_at=timezone.now() if summary.committed else None)
-        record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
-        record.save()
-    return summary, record
+    summary = imports.run(ImportSummary(), read, _check_import, lambda plan: _apply_import(actor, plan, name, via),
+                          commit=commit)
+    if not keep_file:
+        return summary, None
+    return summary, imports.keep_upload(ProjectImport(uploaded_by=_user(actor)), name, data, summary)
 
 
-def _check_and_apply(actor: Any, name: str, data: bytes, summary: ImportSummary, *, commit: bool, via: str,
-                     as_system: bool) -> None:
-    """Read and check the file into `summary`; with `commit` and no error, write it atomically."""
-    try:
-        header, rows = importing.read_table(name, data)
-        result = importing.check_rows(header, rows, _vocabulary(actor, as_system))
-    except importing.FileProblem as exc:
-        summary.problem = str(exc)
-        return
+def _check_import(result: importing.CheckResult, summary: ImportSummary) -> _ImportPlan:
+    """What the checked rows would do: counts and errors into `summary`, and the plan to write."""
     plan, conflicts = _plan_import(result.rows)
-    summary.errors = sorted([{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors]
-                            + conflicts, key=lambda e: e["row"])
+    summary.errors = sorted([e.as_dict() for e in result.errors] + conflicts, key=lambda e: e["row"])
     summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
-    if commit and not summary.errors:
-        with transaction.atomic():
-            _apply_import(actor, plan, name, via)
-        summary.committed = True
+    return plan
 
 
 def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
@@ -337,7 +308,8 @@ def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
     return importing.Vocabulary(
         cities=cities,
         focus_areas=frozenset(FrameworkNode.objects.filter(kind="focus_area").values_list("code", flat=True)),
-        project_types=types, may_write_city=writable.__contains__,
+        project_types=types, statuses=tuple(ProjectStatus.values), stages=tuple(ProjectStage.values),
+        support_kinds=tuple(SupportKind.values), may_write_city=writable.__contains__,
     )
 
 
@@ -501,12 +473,7 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
 
 def commit_import(actor: Any, record: ProjectImport, via: str = "web") -> ImportSummary:
     """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
-    if record.uploaded_by_id != getattr(actor, "pk", None) and not Principal.of(actor).is_secretariat:
-        raise PermissionDenied(_("This upload is someone else's."))
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    summary, _record = import_projects(actor, record.original_name, data, commit=True, via=via, keep_file=False)
-    record.summary = summary.as_dict()
-    record.committed_at = timezone.now() if summary.committed else record.committed_at
-    record.save(update_fields=["summary", "committed_at", "updated_at"])
-    return summary
+    def rerun(name: str, data: bytes) -> ImportSummary:
+        return import_projects(actor, name, data, commit=True, via=via, keep_file=False)[0]
+
+    return imports.commit_kept(actor, record, rerun)

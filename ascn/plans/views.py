@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.imports import pages as imports
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
 from ascn.network.models import City
@@ -378,7 +380,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         _summary, record = actions.import_projects(request.user, upload.name, upload.read(), commit=False)
         return redirect("plans:import_detail", pk=record.pk)
-    recent = ProjectImport.objects.filter(uploaded_by=request.user)[:10]
+    recent = imports.uploads(ProjectImport.objects.filter(uploaded_by=request.user)[:10],
+                             lambda r: reverse("plans:import_detail", args=[r.pk]))
     return render(request, "plans/import_upload.html", {"form": form, "recent": recent},
                   status=422 if form.errors else 200)
 
@@ -396,13 +399,7 @@ def import_file(request: HttpRequest, pk: int) -> FileResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ProjectImport, pk=pk, uploaded_by=request.user)
     if request.method == "POST":
-        summary = actions.commit_import(request.user, record)
-        if summary.committed:
-            messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                             % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged})
-        else:
-            messages.error(request, _("Nothing was imported: the file no longer passes the checks."))
+        imports.commit_with_message(request, lambda: actions.commit_import(request.user, record))
         return redirect("plans:import_detail", pk=pk)
-    errors = Paginator(record.summary.get("errors", []), 100).get_page(request.GET.get("page"))
-    return render(request, "plans/import_detail.html", {"record": record, "summary": record.summary,
-                                                        "page": errors, "query": ""})
+    return render(request, "plans/import_detail.html", imports.result_context(
+        request, record, upload_url=reverse("plans:import_upload"), file_url=reverse("plans:import_file", args=[pk])))
