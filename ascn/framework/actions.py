@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -17,8 +17,11 @@ from ascn.core.permissions import require_edit
 from .choices import NodeKind
 from .models import FrameworkNode, FrameworkTag
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
-def set_framework_tags(actor: Any, obj: models.Model, primary: FrameworkNode | None,
+
+def set_framework_tags(actor: Actor, obj: models.Model, primary: FrameworkNode | None,
                        secondary: Iterable[FrameworkNode] = (), via: str = "web") -> dict[str, list]:
     """Replace the framework tags of `obj`: one primary focus area and any secondary nodes.
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
 from .choices import NodeKind
 from .models import FrameworkNode
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
-def nodes(user: Any, kind: str | None = None) -> QuerySet[FrameworkNode]:
+
+def nodes(user: Actor | None, kind: str | None = None) -> QuerySet[FrameworkNode]:
     qs = FrameworkNode.objects.visible_to(user).select_related("parent")
     if kind:
         qs = qs.filter(kind=kind)
@@ -26,7 +29,7 @@ class FrameworkView:
     enablers: list[FrameworkNode]
 
 
-def framework(user: Any) -> FrameworkView:
+def framework(user: Actor | None) -> FrameworkView:
     top = list(
         FrameworkNode.objects.visible_to(user)
         .filter(parent__isnull=True)
