@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from ascn.core.http import Request, SignedInRequest
 from ascn.network import queries as network
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: Request) -> HttpResponse:
     context = {
         "glance": network.glance(request.user),
         "map_points": network.map_points(request.user),
@@ -14,6 +15,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """The workspace: the account, then every app's panel for the user (see core.panels)."""
     return render(request, "portal/dashboard.html")
