@@ -1,33 +1,30 @@
 """Reading an observations file (CSV or XLSX) or a list of JSON rows into checked columns. No Django.
 
-The file is read with the projects importer's `read_table` (encoding, BOM, binary and XLSX checks);
-only a CSV larger than that reader's limit is read here, with the same checks, up to MAX_BYTES (a
-million rows of observations is about 60 MB of CSV). Rows become columns at once (`Batch`), so every
-later check runs over arrays: the numbers are parsed, the texts cleaned and length-checked, and rows
-with nothing to record (no value, numerator or denominator: template rows left empty) are skipped.
+The core kit reads the file (`core.tabular.read_table`: encoding, BOM, binary and XLSX checks) within
+this importer's limits: a CSV up to MAX_BYTES (a million rows of observations is about 60 MB of CSV, so
+commands and the API pass larger files than the upload page's 20 MB), a workbook up to the page's limit
+(it is unpacked in memory). Rows become columns at once (`Batch`), so every later check runs over
+arrays: the numbers are parsed, the texts cleaned and length-checked, and rows with nothing to record
+(no value, numerator or denominator: template rows left empty) are skipped.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import zip_longest
 from typing import Any
 
 import numpy as np
 
+from ascn.core import tabular
 from ascn.core.translator import gettext as _
-from ascn.plans import importing as tables
-from ascn.plans.exporting import unshielded
 
 from .validation import Problem
 
-FileProblem = tables.FileProblem
-
+FileProblem = tabular.FileProblem
 
 
 # The columns of the template and of import files, in order. The read-only ones help whoever fills the
@@ -44,6 +41,7 @@ RECORD_FIELDS = {"city": "city", "indicator": "indicator_code", "period": "perio
                  "evidence_url": "evidence_url", "comment": "comment"}
 MAX_BYTES = 512 * 1024 * 1024
 MAX_ROWS = 2_000_000
+LIMITS = tabular.Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_workbook_bytes=tabular.PAGE_MAX_BYTES)
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -69,54 +67,26 @@ class Batch:
         return len(self.rows)
 
 
-def read_file(name: str, data: bytes) -> tuple[list[str], Iterable[Sequence[Any]]]:
-    """Header and rows of an upload; raises FileProblem."""
-    is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
-    if len(data) <= tables.MAX_BYTES or is_xlsx:
-        return tables.read_table(name, data)
-    if len(data) > MAX_BYTES:
-        raise FileProblem(_("The file is %(size).1f MB; the limit is %(limit)d MB.")
-                          % {"size": len(data) / 1e6, "limit": MAX_BYTES // 1_000_000})
-    if b"\x00" in data[:4096]:
-        raise FileProblem(_("This is not a CSV or XLSX file (it contains binary data)."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileProblem(_("The file is not UTF-8 text (byte %(byte)d cannot be read); save it as CSV UTF-8 "
-                            "or as XLSX.") % {"byte": exc.start}) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise FileProblem(_("The file has no header row."))
-    return [h.strip() for h in header], reader
+def read_file(name: str, data: bytes) -> tabular.Table:
+    """Header and rows of an upload (sheet "observations" of a workbook, else its first); raises FileProblem."""
+    return tabular.read_table(name, data, LIMITS, sheet="observations")
 
 
-def batch_from_table(header: list[str], rows: Iterable[Sequence[Any]], default_city: str = "") -> Batch:
-    """Check the header and turn the rows into a Batch (row numbers from 2: the header is row 1)."""
-    header = [h.strip().lower() if isinstance(h, str) else "" for h in header]
-    missing = [c for c in REQUIRED if c not in header]
-    if not default_city and "city" not in header:
-        missing.insert(0, "city")
-    if missing:
-        raise FileProblem(_("Missing columns: %(columns)s. The template lists every column.")
-                          % {"columns": ", ".join(missing)})
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if unknown:
-        raise FileProblem(_("Unknown columns: %(columns)s. Allowed: %(allowed)s.")
-                          % {"columns": ", ".join(unknown), "allowed": ", ".join(COLUMNS)})
-    seen = [h for h in header if h]
-    twice = sorted({h for h in seen if seen.count(h) > 1})
-    if twice:
-        raise FileProblem(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(twice)})
-    rows = list(rows)
-    if len(rows) > MAX_ROWS:
-        raise FileProblem(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
-    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
-    del rows
-    n = len(transposed[0]) if transposed else 0
-    empty: tuple = (None,) * n
-    columns = {name: (transposed[i] if i < len(transposed) else empty) for i, name in enumerate(header) if name}
+def batch_from_file(name: str, data: bytes, default_city: str = "") -> Batch:
+    """Read an upload, check its header and turn its rows into a Batch (row numbers from 2: the header is
+    row 1). The rows as read are let go once they are columns."""
+    table = read_file(name, data)
+    header = _checked_header(table.header, default_city)
+    columns, n = tabular.columns_of(header, table.rows)
+    del table
     return _batch(columns, np.arange(2, n + 2), n, default_city)
+
+
+def _checked_header(header: Sequence[Any], default_city: str) -> list[str]:
+    """Column names in lower case; the city column is required unless the rows have a default city."""
+    names = [h.strip().lower() if isinstance(h, str) else "" for h in header]
+    tabular.check_header(names, COLUMNS, REQUIRED if default_city else ("city", *REQUIRED))
+    return names
 
 
 def batch_from_records(records: Sequence[dict[str, Any]], default_city: str = "") -> Batch:
@@ -128,13 +98,13 @@ def batch_from_records(records: Sequence[dict[str, Any]], default_city: str = ""
     return _batch(columns, np.arange(1, n + 1), n, default_city)
 
 
-def _batch(columns: dict[str, Sequence[Any]], row_numbers: np.ndarray, n: int, default_city: str) -> Batch:
+def _batch(columns: Mapping[str, Sequence[Any]], row_numbers: np.ndarray, n: int, default_city: str) -> Batch:
     problems: list[Problem] = []
     empty: tuple = (None,) * n
     numbers = {}
     bad_number = np.zeros(n, dtype=bool)
     for name in NUMBERS:
-        parsed, bad = _numbers(columns.get(name, empty))
+        parsed, bad = tabular.number_column(columns.get(name, empty))
         numbers[name] = parsed
         for i, text in bad:
             bad_number[i] = True
@@ -143,15 +113,14 @@ def _batch(columns: dict[str, Sequence[Any]], row_numbers: np.ndarray, n: int, d
                                     % {"value": text[:40]}))
     texts = {}
     for name, limit in TEXTS.items():
-        cleaned, long_rows = _texts(columns.get(name, empty), limit)
+        cleaned, long_rows = tabular.text_column(columns.get(name, empty), limit)
         texts[name] = cleaned
         problems += [Problem(i, name, "too_long", _("is longer than %(limit)d characters") % {"limit": limit})
                      for i in long_rows]
     if default_city:
         texts["city"] = [c or default_city for c in texts["city"]]
-    for name in ("indicator_code", "period"):
-        problems += [Problem(i, name, "empty", _("is empty")) for i, v in _blank_rows(texts[name])]
-    problems += [Problem(i, "city", "empty", _("is empty")) for i, v in _blank_rows(texts["city"])]
+    for name in ("indicator_code", "period", "city"):
+        problems += [Problem(i, name, "empty", _("is empty")) for i in tabular.blank_positions(texts[name])]
     bad_urls = {u for u in set(texts["evidence_url"]) if u and not URL_RE.match(u)}
     if bad_urls:
         problems += [Problem(i, "evidence_url", "not_a_url", _('"%(value)s" is not a web address (http:// or '
@@ -175,62 +144,6 @@ def _batch(columns: dict[str, Sequence[Any]], row_numbers: np.ndarray, n: int, d
                  evidence_url=texts["evidence_url"], comment=texts["comment"], problems=problems, blank=blank)
 
 
-def _numbers(column: Sequence[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Floats with NaN for blank cells, and the (position, text) of cells that are not numbers."""
-    try:
-        parsed = np.array(column, dtype=np.float64)
-        if np.isfinite(parsed).all():
-            return parsed, []
-    except (ValueError, TypeError):
-        pass
-    parsed = np.full(len(column), np.nan)
-    bad = []
-    for i, cell in enumerate(column):
-        if cell is None or cell == "":
-            continue
-        if isinstance(cell, bool):
-            bad.append((i, str(cell)))
-            continue
-        if isinstance(cell, int | float):
-            number = float(cell)
-        else:
-            text = str(cell).strip()
-            if not text:
-                continue
-            try:
-                number = float(text)
-            except ValueError:
-                bad.append((i, text))
-                continue
-        if not math.isfinite(number):
-            bad.append((i, str(cell)))
-            continue
-        parsed[i] = number
-    return parsed, bad
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return unshielded(str(cell).strip())
-
-
-def _texts(column: Sequence[Any], limit: int) -> tuple[list[str], list[int]]:
-    """The cells as clean text (each distinct cell cleaned once), and the positions longer than `limit`."""
-    mapping = {cell: _text(cell) for cell in set(column)}
-    cleaned = list(map(mapping.__getitem__, column))
-    too_long = {cell for cell, text in mapping.items() if len(text) > limit}
-    return cleaned, [i for i, cell in enumerate(column) if cell in too_long] if too_long else []
-
-
-def _blank_rows(column: list[str]) -> list[tuple[int, str]]:
-    if all(column):
-        return []
-    return [(i, v) for i, v in enumerate(column) if not v]
-
-
 # --- The entry template -------------------------------------------------------------------------------
 
 
@@ -245,13 +158,12 @@ def _cell(value: Any) -> Any:
 def template_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     """The template as CSV (UTF-8 with BOM so Excel opens it correctly; text that a spreadsheet would read
     as a formula is shielded)."""
-    from ascn.plans.exporting import shielded
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([shielded(v) if isinstance(v, str) else v for v in (_cell(row.get(c)) for c in COLUMNS)])
+        cells = (_cell(row.get(c)) for c in COLUMNS)
+        writer.writerow([tabular.shielded(v) if isinstance(v, str) else v for v in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -261,8 +173,6 @@ def template_xlsx(rows: Iterable[dict[str, Any]], notes: list[str]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from ascn.plans.exporting import append_as_values
 
     book = Workbook()
     sheet = book.active
@@ -276,7 +186,7 @@ def template_xlsx(rows: Iterable[dict[str, Any]], notes: list[str]) -> bytes:
     period_column = COLUMNS.index("period") + 1
     count = 0
     for row in rows:
-        append_as_values(sheet, [_cell(row.get(c)) for c in COLUMNS])
+        tabular.append_as_values(sheet, [_cell(row.get(c)) for c in COLUMNS])
         sheet.cell(row=sheet.max_row, column=period_column).number_format = "@"
         count += 1
     sheet.freeze_panes = "C2"

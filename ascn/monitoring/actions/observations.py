@@ -29,7 +29,9 @@ from django.utils.translation import gettext as _
 from ascn.core import actions as core
 from ascn.core import bulk
 from ascn.core.choices import AuditAction, Role
+from ascn.core.imports import ImportSummary, check_then_commit, commit_kept, keep_upload
 from ascn.core.permissions import Principal, can_create, require_create, require_edit
+from ascn.core.tabular import FileProblem
 from ascn.network.models import City
 
 from .. import importing, validation
@@ -113,25 +115,20 @@ def open_years(city: City, today: dt.date | None = None) -> list[int]:
 
 
 @dataclass
-class LoadSummary:
+class LoadSummary(ImportSummary):
+    """The import summary with the rows read, the blank rows skipped, the total of errors (only the first
+    MAX_LISTED are listed) and the findings flagged for review."""
+
     rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     blank: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
     flags: list[dict[str, Any]] = field(default_factory=list)
     flag_count: int = 0
     flag_counts: dict[str, int] = field(default_factory=dict)
-    problem: str = ""
-    committed: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "blank": self.blank, "errors": self.errors, "error_count": self.error_count, "flags": self.flags,
-                "flag_count": self.flag_count, "flag_counts": self.flag_counts, "problem": self.problem,
-                "committed": self.committed}
+    @property
+    def error_total(self) -> int:
+        return self.error_count
 
 
 @dataclass
@@ -157,16 +154,13 @@ def load_batch(actor: Any, batch: importing.Batch, *, commit: bool, via: str = "
     """Check a batch and, with `commit` and no error, write it atomically. `as_system` (commands and
     benchmarks) may write every city."""
     summary = LoadSummary(rows=len(batch), blank=batch.blank)
-    if commit:
-        with transaction.atomic(), _large_cache(len(batch)):
-            plan = _check(actor, batch, summary, as_system)
-            if not summary.error_count:
-                if plan is not None:
-                    _apply(actor, plan, name or via, via)
-                summary.committed = True
-    else:
-        _check(actor, batch, summary, as_system)
-    return summary
+
+    def write(plan: _Plan | None) -> None:
+        if plan is not None:
+            _apply(actor, plan, name or via, via)
+
+    return check_then_commit(summary, lambda: _check(actor, batch, summary, as_system), write, commit=commit,
+                             writing=lambda: _large_cache(len(batch)))
 
 
 def _large_cache(rows: int) -> AbstractContextManager[None]:
@@ -513,31 +507,18 @@ def import_file(actor: Any, name: str, data: bytes, *, city: City | None = None,
     """Check an observations file (CSV or XLSX; with `city`, rows without a city are that city's and rows
     of another city are refused) and, with `commit` and no error, write it. The upload is kept with its
     summary (`keep_file`)."""
-    from django.core.files.base import ContentFile
-
-    from ascn.core.bulk import collector_paused
-
-    with collector_paused():
+    with bulk.collector_paused():
         try:
-            header, rows = importing.read_file(name, data)
-            batch = importing.batch_from_table(header, rows, default_city=city.slug if city else "")
-        except importing.FileProblem as exc:
+            batch = importing.batch_from_file(name, data, default_city=city.slug if city else "")
+        except FileProblem as exc:
             summary = LoadSummary(problem=str(exc))
         else:
             if city is not None:
                 _only_city(batch, city)
             summary = load_batch(actor, batch, commit=commit, via=via, name=name, as_system=as_system)
-    record = None
-    if keep_file:
-        record = ObservationImport(original_name=name[:255], city=city, uploaded_by=_user(actor),
-                                   summary=summary.as_dict(), committed_at=now_if(summary.committed))
-        record.file.save(name.rsplit("/", 1)[-1][:100] or "upload", ContentFile(data), save=False)
-        record.save()
-    return summary, record
-
-
-def now_if(flag: bool) -> dt.datetime | None:
-    return timezone.now() if flag else None
+    if not keep_file:
+        return summary, None
+    return summary, keep_upload(ObservationImport(city=city, uploaded_by=_user(actor)), name, data, summary)
 
 
 def _only_city(batch: importing.Batch, city: City) -> None:
@@ -551,45 +532,29 @@ def _only_city(batch: importing.Batch, city: City) -> None:
 
 
 def commit_import(actor: Any, record: ObservationImport, via: str = "web") -> LoadSummary:
-    """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
-    if record.uploaded_by_id != getattr(actor, "pk", None) and not Principal.of(actor).is_secretariat:
-        raise PermissionDenied(_("This upload is someone else's."))
-    if record.committed_at:
-        raise ValidationError(_("This file was already imported on %(date)s.") % {
-            "date": timezone.localtime(record.committed_at).strftime("%Y-%m-%d %H:%M")})
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    summary, _record = import_file(actor, record.original_name, data, city=record.city, commit=True, via=via,
-                                   keep_file=False)
-    record.summary = summary.as_dict()
-    record.committed_at = now_if(summary.committed)
-    record.save(update_fields=["summary", "committed_at", "updated_at"])
-    return summary
+    """Commit a checked upload from its kept file (checked again: the data may have changed since), once."""
+    def rerun(name: str, data: bytes) -> LoadSummary:
+        return import_file(actor, name, data, city=record.city, commit=True, via=via, keep_file=False)[0]
+
+    return commit_kept(actor, record, rerun, once=True)
 
 
 def load_records(actor: Any, records: list[dict[str, Any]], *, commit: bool, via: str = "api",
                  as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
     """Check JSON rows ({"city", "indicator", "period", "value", ...}) and, with `commit`, write them; a
     committed batch is kept as a JSON file with its summary, like an uploaded file."""
-    from django.core.files.base import ContentFile
-
-    from ascn.core.bulk import collector_paused
-
-    with collector_paused():
+    with bulk.collector_paused():
         try:
             batch = importing.batch_from_records(records)
-        except importing.FileProblem as exc:
+        except FileProblem as exc:
             return LoadSummary(problem=str(exc)), None
         summary = load_batch(actor, batch, commit=commit, via=via, name="api", as_system=as_system)
-    record = None
-    if summary.committed:
-        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        record = ObservationImport(original_name=f"api-{stamp}.json", uploaded_by=_user(actor),
-                                   summary=summary.as_dict(), committed_at=timezone.now())
-        record.file.save(f"api-{stamp}.json", ContentFile(json.dumps(records, ensure_ascii=False).encode()),
-                         save=False)
-        record.save()
-    return summary, record
+    if not summary.committed:
+        return summary, None
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    name = f"api-{stamp}.json"
+    data = json.dumps(records, ensure_ascii=False).encode()
+    return summary, keep_upload(ObservationImport(uploaded_by=_user(actor)), name, data, summary)
 
 
 def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: bool = True,

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.imports import pages as imports
 from ascn.core.permissions import can_create, can_edit
 from ascn.network.models import City
 
@@ -254,9 +255,11 @@ def city_import(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         _summary, record = actions.import_file(request.user, upload.name, upload.read(), city=city, commit=False)
         return redirect("monitoring:city_import_detail", slug=slug, pk=record.pk)
+    recent = imports.uploads(queries.recent_imports(request.user, city)[:10],
+                             lambda r: reverse("monitoring:city_import_detail", args=[slug, r.pk]))
     return render(request, "monitoring/observations_import.html",
-                  {"city": city, "form": form, "recent": queries.recent_imports(request.user, city)[:10],
-                   "open_years": actions.open_years(city)}, status=422 if form.errors else 200)
+                  {"city": city, "form": form, "recent": recent, "open_years": actions.open_years(city)},
+                  status=422 if form.errors else 200)
 
 
 def _import_record(request: HttpRequest, city: City, pk: int) -> ObservationImport:
@@ -269,21 +272,11 @@ def city_import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     city = _city(request, slug)
     record = _import_record(request, city, pk)
     if request.method == "POST":
-        try:
-            summary = actions.commit_import(request.user, record)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            if summary.committed:
-                messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s "
-                                            "unchanged.") % {"created": summary.created, "updated": summary.updated,
-                                                             "unchanged": summary.unchanged})
-            else:
-                messages.error(request, _("Nothing was imported: the file no longer passes the checks."))
+        imports.commit_with_message(request, lambda: actions.commit_import(request.user, record))
         return redirect("monitoring:city_import_detail", slug=slug, pk=pk)
-    errors = Paginator(record.summary.get("errors", []), 100).get_page(request.GET.get("page"))
-    return render(request, "monitoring/observations_import_detail.html", {
-        "city": city, "record": record, "summary": record.summary, "page": errors, "query": ""})
+    return render(request, "monitoring/observations_import_detail.html", {"city": city, **imports.result_context(
+        request, record, upload_url=reverse("monitoring:city_import", args=[slug]),
+        file_url=reverse("monitoring:city_import_file", args=[slug, pk]))})
 
 
 @login_required
