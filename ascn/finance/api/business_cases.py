@@ -5,12 +5,13 @@ import secrets
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
 from ascn.plans.models import Project
 
@@ -258,17 +259,14 @@ class BusinessCaseDetailOut(BusinessCaseOut):
 
 
 def project_or_404(request: HttpRequest, pk: int) -> Project:
-    project = Project.objects.visible_to(caller(request)).filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No project with the id %(id)s.") % {"id": pk})
-    return project
+    """The project of the path, if the caller may see it."""
+    return visible_or_404(Project.objects.visible_to(caller(request)), _("No project with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 def _case_of(request: HttpRequest, pk: int, case_id: int) -> BusinessCase:
-    case = queries.business_cases(caller(request), project_or_404(request, pk)).filter(pk=case_id).first()
-    if case is None:
-        raise Http404(_("No business case with the id %(id)s in this project.") % {"id": case_id})
-    return case
+    return visible_or_404(queries.business_cases(caller(request), project_or_404(request, pk)),
+                          _("No business case with the id %(id)s in this project.") % {"id": case_id}, pk=case_id)
 
 
 def _case_data(payload: BusinessCaseWrite) -> dict[str, Any]:

@@ -3,12 +3,13 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
+from ascn.core.lookups import visible_or_404
 from ascn.plans.choices import ProjectStage
 
 from .. import engine, guide
@@ -92,10 +93,8 @@ def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]):
 @router.get("/finance/instruments/{slug}", response={200: InstrumentOut, **ERROR_RESPONSES}, auth=optional_auth,
             operation_id="ascn_finance_api_get_instrument", summary="One financing instrument")
 def get_instrument(request: HttpRequest, slug: str):
-    try:
-        return queries.instrument(caller(request), slug)
-    except FinancingInstrument.DoesNotExist:
-        raise Http404(_("No financing instrument “%(slug)s”.") % {"slug": slug}) from None
+    return visible_or_404(queries.instruments(caller(request)),
+                          _("No financing instrument “%(slug)s”.") % {"slug": slug}, slug=slug)
 
 
 class GuideIn(Schema):

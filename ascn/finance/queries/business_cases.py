@@ -14,7 +14,7 @@ def business_cases(user: Any, project: Any) -> QuerySet:
     return BusinessCase.objects.visible_to(user).filter(project=project).order_by("-is_preferred", "scenario")
 
 
-def business_case(user: Any, pk: int) -> BusinessCase:
-    """One scenario with its project and city; raises BusinessCase.DoesNotExist."""
-    return (BusinessCase.objects.visible_to(user).select_related("project__city__country", "created_by")
-            .get(pk=pk))
+def cases_with_projects(user: Any) -> QuerySet:
+    """Every scenario the user may see, with its project, city and author: the rows a page about one
+    scenario is fetched from."""
+    return BusinessCase.objects.visible_to(user).select_related("project__city__country", "created_by")

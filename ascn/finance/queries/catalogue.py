@@ -38,11 +38,6 @@ def instruments(user: Any, category: str | None = None, focus_area: str | None =
     return qs.order_by("position", "name")
 
 
-def instrument(user: Any, slug: str) -> FinancingInstrument:
-    """One instrument; raises FinancingInstrument.DoesNotExist."""
-    return instruments(user).get(slug=slug)
-
-
 def guide_facts(items: QuerySet | list) -> list[guide.Instrument]:
     """The catalogue entries as the guide's plain facts (sizes in US dollars as floats)."""
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
@@ -28,24 +29,20 @@ TABLE_NAMES = {"lines": gettext_lazy("Lines"), "loans": gettext_lazy("Loans"), "
 
 
 def project_or_404(request: HttpRequest, pk: int) -> Project:
-    project = Project.objects.visible_to(request.user).select_related("city__country").filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No project at this address."))
-    return project
+    """The project at this address, if the user may see it."""
+    return visible_or_404(Project.objects.visible_to(request.user).select_related("city__country"),
+                          _("No project at this address."), pk=pk)
 
 
 def editable_project(request: HttpRequest, pk: int) -> Project:
+    """The project at this address, if the user may change its business cases and readiness."""
     project = project_or_404(request, pk)
-    if not can_edit(request.user, project):
-        raise PermissionDenied(_("You may not change this project's business cases."))
+    actions.require_project_edit(request.user, project)
     return project
 
 
 def _case(request: HttpRequest, pk: int) -> BusinessCase:
-    try:
-        return queries.business_case(request.user, pk)
-    except BusinessCase.DoesNotExist:
-        raise Http404(_("No business case at this address.")) from None
+    return visible_or_404(queries.cases_with_projects(request.user), _("No business case at this address."), pk=pk)
 
 
 def case_list(request: HttpRequest, project_pk: int) -> HttpResponse:
@@ -94,8 +91,7 @@ def case_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    if not can_edit(request.user, case.project):
-        raise PermissionDenied(_("You may not change this project's business cases."))
+    actions.require_project_edit(request.user, case.project)
     return _save_case(request, case.project, case)
 
 

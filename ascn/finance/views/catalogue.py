@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from ascn.core.lookups import visible_or_404
+
 from ..forms.catalogue import CatalogueFilterForm, GuideForm
-from ..models import FinancingInstrument
 from ..queries import catalogue as queries
 
 
@@ -21,10 +22,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 
 def instrument_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        item = queries.instrument(request.user, slug)
-    except FinancingInstrument.DoesNotExist:
-        raise Http404(_("No financing instrument at this address.")) from None
+    item = visible_or_404(queries.instruments(request.user), _("No financing instrument at this address."), slug=slug)
     return render(request, "finance/instrument_detail.html", {
         "instrument": item, "texts": {name: item.translated(name) for name in queries.TRANSLATED_TEXTS}})
 
