@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +19,10 @@ from . import audit
 from .choices import AuditAction
 from .models import ApiToken, AuditEntry, User
 
+if TYPE_CHECKING:
+    from .permissions import Actor
+
+M = TypeVar("M", bound=models.Model)
 TOKEN_PREFIX = "ascn_"
 
 
@@ -31,11 +35,11 @@ def only_fields(data: Any, allowed: set[str]) -> dict[str, Any]:
 
 
 def record(
-    actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None, via: str = ""
+    actor: Actor | None, action: str, obj: models.Model, changes: dict[str, Any] | None = None, via: str = ""
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the action's transaction."""
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) else None,  # the public and seeds act as nobody
         action=action,
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=str(obj.pk),
@@ -45,7 +49,7 @@ def record(
     )
 
 
-def create_audited(actor: Any, obj: models.Model, via: str = "") -> models.Model:
+def create_audited(actor: Actor | None, obj: M, via: str = "") -> M:
     """Validate and insert `obj`, then record its initial values."""
     obj.full_clean()
     obj.save()
@@ -54,7 +58,7 @@ def create_audited(actor: Any, obj: models.Model, via: str = "") -> models.Model
     return obj
 
 
-def update_audited(actor: Any, obj: models.Model, data: dict[str, Any], via: str = "") -> dict[str, list]:
+def update_audited(actor: Actor | None, obj: models.Model, data: dict[str, Any], via: str = "") -> dict[str, list]:
     """Apply `data` to `obj`, validate, save only if something changed, and record the change.
 
     Returns {field: [old, new]}; an empty dict means nothing changed and nothing was written.
@@ -71,7 +75,7 @@ def update_audited(actor: Any, obj: models.Model, data: dict[str, Any], via: str
     return changes
 
 
-def delete_audited(actor: Any, obj: models.Model, via: str = "") -> None:
+def delete_audited(actor: Actor | None, obj: models.Model, via: str = "") -> None:
     values = audit.as_json(audit.snapshot(obj))
     record(actor, AuditAction.DELETE, obj, {k: [v, None] for k, v in values.items()}, via)
     obj.delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from .actions import authenticate_token
+
+if TYPE_CHECKING:
+    from .permissions import Actor
 
 
 class ErrorOut(Schema):
@@ -49,9 +52,10 @@ token_auth = TokenAuth()
 optional_auth = OptionalTokenAuth()
 
 
-def caller(request: HttpRequest) -> Any:
+def caller(request: HttpRequest) -> Actor:
     """The user an API request acts as (AnonymousUser for the public)."""
-    return getattr(request, "auth", None) or AnonymousUser()
+    user: Actor = getattr(request, "auth", None) or AnonymousUser()
+    return user
 
 
 def error(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: str,

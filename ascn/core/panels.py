@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from .http import Request
 
 # What a panel shows for (request, the page's object); None hides the panel.
-PanelContext = Callable[[HttpRequest, Any], dict[str, Any] | None]
+PanelContext = Callable[[Request, Any], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def add_panel(slot: str, template: str, context: PanelContext, order: int = 100)
     panels.sort(key=lambda p: p.order)
 
 
-def panels_for(slot: str, request: HttpRequest, obj: Any = None) -> list[tuple[str, dict[str, Any]]]:
+def panels_for(slot: str, request: Request, obj: Any = None) -> list[tuple[str, dict[str, Any]]]:
     """The (template, context) of each panel of `slot` that has something to show."""
     shown = []
     for panel in _registry.get(slot, []):
