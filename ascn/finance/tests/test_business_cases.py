@@ -11,13 +11,16 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from ascn.core.models import AuditEntry
 from ascn.finance.actions import business_cases as actions
 from ascn.finance.forms.business_cases import format_amounts, parse_amounts
 from ascn.finance.models import BusinessCase
 from ascn.finance.queries import business_cases as queries
+from ascn.finance.reporting import NONE, amount, percent, ratio, unit_cost
 from ascn.plans.models import Project
+from conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -124,8 +127,6 @@ def test_only_the_citys_officers_and_the_secretariat_write_business_cases(reques
 
 
 def test_a_city_officer_of_another_city_cannot_write_them(db):
-    from conftest import make_user
-
     hanoi = make_user("csco-hanoi", "city_officer", city="ha-noi")
     with pytest.raises(PermissionDenied):
         make_case(hanoi, project())
@@ -353,8 +354,6 @@ def test_pdf_export_is_a_pdf_with_the_figures(client, csco_danang):
 
 
 def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
@@ -381,8 +380,6 @@ def test_the_back_office_looks_business_cases_up_but_does_not_edit_them(client, 
 
 
 def test_figures_are_formatted_for_reading():
-    from ascn.finance.reporting import NONE, amount, percent, ratio, unit_cost
-
     assert (percent(0.123456), ratio(2.999)) == ("12.35 %", "3.00")  # rounded, not cut off
 
     assert (unit_cost(0.4567, "USD"), unit_cost(1234.4, "USD"), unit_cost(None, "USD")) == (

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from ascn.core.models import AuditEntry
 from ascn.finance.models import FinancingInstrument
 from ascn.finance.seed import LOADERS
+from ascn.plans.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +71,6 @@ def test_guide_page_ranks_with_reasons(client):
 
 
 def test_guide_form_is_filled_from_a_project(client, secretariat):
-    from ascn.plans.models import Project
-
     project = Project.objects.get(reference="A112")
     project.cost_estimate, project.currency, project.stage = 3_000_000, "USD", "feasibility"
     project.save()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ascn.core.models import AuditEntry
 from ascn.finance import readiness
@@ -14,6 +15,7 @@ from ascn.finance.actions.business_cases import create_business_case, update_bus
 from ascn.finance.choices import ReadinessStage
 from ascn.finance.models import ReadinessAnswer, ReadinessAssessment
 from ascn.finance.queries import readiness as queries
+from ascn.plans.actions import attach_document
 from ascn.plans.models import Project
 
 from .test_business_cases import INPUTS
@@ -80,10 +82,6 @@ def test_the_appraisal_decides_the_automatic_criteria(csco_danang):
 
 
 def test_unknown_criteria_and_foreign_documents_are_refused(csco_danang, draft):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from ascn.plans.actions import attach_document
-
     with pytest.raises(ValidationError):
         answer(csco_danang, "concept.nothing.here")
     other = attach_document(csco_danang, draft, "Other project's study", SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
@@ -143,10 +141,6 @@ def test_the_readiness_page_and_its_htmx_answers(client, csco_danang):
 
 
 def test_the_readiness_page_runs_a_fixed_number_of_queries(client, csco_danang, django_assert_max_num_queries):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from ascn.plans.actions import attach_document
-
     target = project()
     for n in range(3):
         attach_document(csco_danang, target, f"Study {n}", SimpleUploadedFile(f"s{n}.pdf", b"%PDF-1.4"))
@@ -157,10 +151,6 @@ def test_the_readiness_page_runs_a_fixed_number_of_queries(client, csco_danang, 
 
 
 def test_published_readiness_shows_its_evidence_to_the_public(client, csco_danang):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from ascn.plans.actions import attach_document
-
     target = project()
     study = attach_document(csco_danang, target, "Concept note", SimpleUploadedFile("note.pdf", b"%PDF-1.4"))
     answer(csco_danang, "concept.technical.scope", evidence="Approved in March", document=study,
