@@ -2,15 +2,17 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.filters import query_schema
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Partner
 
@@ -166,16 +168,12 @@ class PlanOut(Schema):
         return [p.pk for p in obj.priority_projects.all()]
 
 
-class ProjectFilter(FilterSchema):
-    country: str | None = Field(None, description="ISO3")
-    city: str | None = Field(None, description="City slug")
-    focus_area: str | None = None
-    project_type: str | None = None
-    status: ProjectStatus | None = None
-    stage: ProjectStage | None = None
-    support: SupportKind | None = None
-    q: str | None = Field(None, max_length=100)
-    sort: str = Field(queries.DEFAULT_SORT, pattern="^(" + "|".join(queries.SORTS) + ")$")
+# The query parameters of /projects and /projects/facets: queries.ProjectFilters, the pipeline page's and
+# the downloads' definition, with its checks and messages (built at import; type checkers see a Schema).
+if TYPE_CHECKING:
+    ProjectQuery = Schema
+else:
+    ProjectQuery = query_schema(queries.ProjectFilters)
 
 
 class FacetValueOut(Schema):
@@ -240,13 +238,13 @@ def _editable(request: HttpRequest, pk: int) -> Project:
 
 @router.get("/projects", response=list[ProjectOut], auth=optional_auth, summary="The project pipeline")
 @paginate
-def list_projects(request: HttpRequest, filters: Query[ProjectFilter]):
+def list_projects(request: HttpRequest, filters: Query[ProjectQuery]):
     """Projects you may see (the public: published ones), with the pipeline's filters and sort orders."""
     return queries.projects(caller(request), queries.ProjectFilters(**filters.dict()))
 
 
 @router.get("/projects/facets", response=FacetsOut, auth=optional_auth, summary="Counts per filter value")
-def project_facets(request: HttpRequest, filters: Query[ProjectFilter]):
+def project_facets(request: HttpRequest, filters: Query[ProjectQuery]):
     result = queries.facets(caller(request), queries.ProjectFilters(**filters.dict()))
     return {"total": result.total,
             "groups": {k: [{"value": v.value, "label": v.label, "count": v.count} for v in vals]

@@ -36,3 +36,16 @@ class SupportKind(models.TextChoices):
     ADVISORY = "advisory", _("Advisory")
     PARTNER = "partner", _("Partners")
     TRAINING = "training", _("Training")
+
+
+class ProjectSort(models.TextChoices):
+    """The orders of the project pipeline: its page, its downloads and the API."""
+
+    # queries.SORTS gives each its columns.
+
+    TITLE = "title", _("Title")
+    CITY = "city", _("City")
+    STATUS = "status", _("Status")
+    COST = "cost", _("Cost (highest first)")
+    UPDATED = "updated", _("Recently updated")
+    REFERENCE = "reference", _("Report number")

@@ -6,25 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
 
-from .choices import ProjectStage, ProjectStatus, SupportKind
+from .choices import ProjectSort, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget
-from .queries import SORTS
-
-SORT_LABELS = {"city": _("City"), "title": _("Title"), "status": _("Status"), "cost": _("Cost (highest first)"),
-               "updated": _("Recently updated"), "reference": _("Report number")}
+from .queries import SEARCH_LENGTH
 
 
 class PipelineFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+    """Draws the pipeline page's search box and sort order (the facets carry the other filters). What the
+    page accepts, and what it says of a bad value, is `queries.ProjectFilters`: the form is never validated."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_LENGTH,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title, number or text")}))
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
-    country = forms.CharField(required=False, widget=forms.HiddenInput)
-    city = forms.CharField(required=False, widget=forms.HiddenInput)
-    focus_area = forms.CharField(required=False, widget=forms.HiddenInput)
-    project_type = forms.CharField(required=False, widget=forms.HiddenInput)
-    status = forms.ChoiceField(required=False, choices=[("", ""), *ProjectStatus.choices], widget=forms.HiddenInput)
-    stage = forms.ChoiceField(required=False, choices=[("", ""), *ProjectStage.choices], widget=forms.HiddenInput)
-    support = forms.ChoiceField(required=False, choices=[("", ""), *SupportKind.choices], widget=forms.HiddenInput)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=ProjectSort.choices)
 
 
 class ProjectForm(forms.ModelForm):

@@ -5,42 +5,50 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
+from pydantic import Field
 
+from ascn.core.filters import OneOf, Text
 from ascn.core.models import AuditEntry
 from ascn.core.permissions import Principal
 from ascn.core.search import text_filter
 
-from .choices import ProjectStage, ProjectStatus, SupportKind
+from .choices import ProjectSort, ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
-SORTS = {
-    "title": ("title", "id"),
-    "city": ("city__name", "title", "id"),
-    "status": ("status", "title", "id"),
-    "cost": (F("cost_estimate").desc(nulls_last=True), "id"),
-    "updated": ("-updated_at", "-id"),
-    "reference": ("reference", "id"),
+SORTS: dict[str, tuple[Any, ...]] = {
+    ProjectSort.TITLE: ("title", "id"),
+    ProjectSort.CITY: ("city__name", "title", "id"),
+    ProjectSort.STATUS: ("status", "title", "id"),
+    ProjectSort.COST: (F("cost_estimate").desc(nulls_last=True), "id"),
+    ProjectSort.UPDATED: ("-updated_at", "-id"),
+    ProjectSort.REFERENCE: ("reference", "id"),
 }
 
 
-DEFAULT_SORT = "title"
+DEFAULT_SORT = ProjectSort.TITLE
+SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True)
 class ProjectFilters:
-    country: str | None = None        # ISO3
-    city: str | None = None           # slug
-    focus_area: str | None = None     # framework code
-    project_type: str | None = None   # framework code
-    status: str | None = None
-    stage: str | None = None
-    support: str | None = None        # SupportKind
-    q: str | None = None
-    sort: str = DEFAULT_SORT
+    """What the pipeline page, its downloads (CSV, XLSX, JSON) and `GET /api/v1/projects` (and `/facets`)
+    filter and sort by: the one definition of each filter, its vocabulary and its check (`core/filters.py`).
+    Built directly in code it is not checked: an unknown sort falls back to the title."""
+
+    country: Annotated[str | None, Field(description="ISO3"), Text()] = None
+    city: Annotated[str | None, Field(description="City slug"), Text()] = None
+    focus_area: Annotated[str | None, Field(description="Focus-area code"), Text()] = None
+    project_type: Annotated[str | None, Field(description="Project-type code"), Text()] = None
+    status: Annotated[ProjectStatus | None, OneOf(ProjectStatus)] = None
+    stage: Annotated[ProjectStage | None, OneOf(ProjectStage)] = None
+    support: Annotated[SupportKind | None, Field(description="A kind of support required"), OneOf(SupportKind)] = None
+    q: Annotated[str | None, Field(description="Text search (title, number, objective, description)"),
+                 Text(SEARCH_LENGTH)] = None
+    sort: Annotated[ProjectSort, OneOf(ProjectSort)] = DEFAULT_SORT
 
     def without(self, name: str) -> ProjectFilters:
         return replace(self, **{name: None})

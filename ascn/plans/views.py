@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ascn.core.filters import InvalidFilters, read
 from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.imports import pages as imports
 from ascn.core.permissions import Principal, can_create, can_edit
@@ -39,20 +40,22 @@ PAGE_SIZE = 25
 
 def pipeline(request: HttpRequest) -> HttpResponse:
     form = PipelineFilterForm(request.GET or None)
-    filters = queries.ProjectFilters()
-    if form.is_valid():
-        filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
-                                         sort=form.cleaned_data.get("sort") or queries.DEFAULT_SORT)
+    template = "plans/pipeline.html#results" if request.htmx else "plans/pipeline.html"
+    can_create_project = can_create(request.user, Project, city_id=getattr(request.user, "city_id", None))
+    try:
+        filters = read(queries.ProjectFilters, request.GET)
+    except InvalidFilters as exc:
+        context = {"form": form, "filters": queries.ProjectFilters(), "errors": exc.errors,
+                   "can_create": can_create_project}
+        return render(request, template, context, status=422)
     facets = queries.facets(request.user, filters)
     paginator = Paginator(queries.projects(request.user, filters), PAGE_SIZE)
     paginator.count = facets.total  # already counted with the facets
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form, "filters": filters, "page": page, "facets": facets, "query": _query(request, drop="page"),
-        "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(facets),
-        "can_create": can_create(request.user, Project, city_id=getattr(request.user, "city_id", None)),
+        "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(facets), "can_create": can_create_project,
     }
-    template = "plans/pipeline.html#results" if request.htmx else "plans/pipeline.html"
     return render(request, template, context)
 
 
@@ -348,11 +351,11 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered pipeline as CSV, XLSX or JSON (same filters as the pipeline page)."""
     if fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown export format."))
-    form = PipelineFilterForm(request.GET or None)
-    filters = queries.ProjectFilters()
-    if form.is_valid():
-        filters = queries.ProjectFilters(**{k: v or None for k, v in form.cleaned_data.items() if k != "sort"},
-                                         sort=form.cleaned_data.get("sort") or queries.DEFAULT_SORT)
+    try:
+        filters = read(queries.ProjectFilters, request.GET)
+    except InvalidFilters as exc:
+        lines = [f"{e['field']}: {e['message']}" for e in exc.errors]
+        return HttpResponse("\n".join(lines), status=422, content_type="text/plain; charset=utf-8")
     rows = queries.export_rows(request.user, filters)
     body = {"csv": exporting.to_csv, "json": exporting.to_json, "xlsx": exporting.to_xlsx}[fmt](rows)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
