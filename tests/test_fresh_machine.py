@@ -38,13 +38,14 @@ def skipped(classname: str, name: str, reason: str, kind: str = "pytest.skip") -
             f'<skipped type="{kind}" message="{reason}">{classname}.py:60: {reason}</skipped></testcase>')
 
 
-def run_checker(tmp_path: Path, *reports: str) -> subprocess.CompletedProcess:
+def run_checker(tmp_path: Path, *reports: str, database: str = "sqlite") -> subprocess.CompletedProcess:
     paths = []
     for index, text in enumerate(reports):
         path = tmp_path / f"junit-{index}.xml"
         path.write_text(text, encoding="utf-8")
         paths.append(str(path))
-    return subprocess.run([sys.executable, str(CHECKER), *paths], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, str(CHECKER), "--database", database, *paths], capture_output=True,
+                          text=True, timeout=60)
 
 
 def load_checker():
@@ -101,18 +102,36 @@ def test_a_report_that_says_nothing_fails_the_check(tmp_path, text):
     assert result.returncode == 2 and result.stderr.startswith("Skip check: ")
 
 
+def test_a_test_of_one_database_may_skip_in_the_other_databases_run_only(tmp_path):
+    checker = load_checker()
+    # Every allowed skip names a database run, and no test may skip in both: each runs in one of CI's runs.
+    assert all(database in checker.DATABASES for _test, database in checker.ALLOWED_SKIPS)
+    assert not [test for test, database in checker.ALLOWED_SKIPS
+                if any((test, other) in checker.ALLOWED_SKIPS for other in checker.DATABASES if other != database)]
+    postgresql_only = "ascn.core.tests.test_bulk::test_other_databases_load_with_their_session_as_it_is"
+    assert (postgresql_only, "sqlite") in checker.ALLOWED_SKIPS
+    sample = report(skipped(*postgresql_only.split("::"), "no session settings elsewhere"))
+    allowed = run_checker(tmp_path, sample, database="sqlite")
+    assert allowed.returncode == 0
+    assert f"  skipped, allowed: {postgresql_only} (" in allowed.stdout
+    refused = run_checker(tmp_path, sample, database="postgresql")
+    assert refused.returncode == 1 and f"SKIPPED {postgresql_only}: no session settings elsewhere" in refused.stderr
+
+
 def test_only_the_listed_skips_are_allowed(tmp_path):
     checker = load_checker()
-    assert checker.ALLOWED_SKIPS == {}  # none today: a skip allowed in CI is listed there with its reason
     path = tmp_path / "junit.xml"
     path.write_text(report(skipped("ascn.network.tests.test_registry", "test_join_years_match_the_reference", REASON),
                            skipped("ascn.portal.tests.test_browser", "test_home", "no Chromium")), encoding="utf-8")
-    status, lines = checker.check([path], allowed={REQUIRED: "an example"})
+    status, lines = checker.check([path], "sqlite", allowed={(REQUIRED, "sqlite"): "an example"})
     assert status == 1
     assert f"  skipped, allowed: {REQUIRED} (an example)" in lines
     assert [line for line in lines if line.startswith("  SKIPPED")] == [
         "  SKIPPED ascn.portal.tests.test_browser::test_home: no Chromium"]
-    assert checker.check([path], allowed={REQUIRED: "", "ascn.portal.tests.test_browser::test_home": ""})[0] == 0
+    everything = {(REQUIRED, "sqlite"): "", ("ascn.portal.tests.test_browser::test_home", "sqlite"): ""}
+    assert checker.check([path], "sqlite", allowed=everything)[0] == 0
+    assert checker.check([path], "postgresql", allowed=everything)[0] == 1  # allowed in the SQLite run only
+    assert checker.check([path], None, allowed=everything)[0] == 1  # no database given: nothing is allowed
 
 
 # --- CI wires it in ---------------------------------------------------------------------------------------
@@ -126,10 +145,11 @@ def test_ci_requires_every_kind_of_test_and_checks_both_runs_for_skips():
     runs = [i for i, line in enumerate(lines) if re.search(r"\bmake test\b", line)]
     assert len(runs) == 2 and "DATABASE_URL=postgres" in lines[runs[1]]  # SQLite, then PostgreSQL
     reports = []
-    for i in runs:
+    for i, database in zip(runs, ("sqlite", "postgresql"), strict=True):
         junit = re.search(r"\bJUNIT_XML=(\S+)", lines[i])
         assert junit, f"{lines[i]!r} writes no JUnit report"
-        assert lines[i + 1] == f".venv/bin/python .ci/check_skips.py {junit[1]}", "the run is not checked for skips"
+        assert lines[i + 1] == f".venv/bin/python .ci/check_skips.py --database {database} {junit[1]}", (
+            "the run is not checked for skips")
         reports.append(junit[1])
     assert len(set(reports)) == 2
     assert "set -euo pipefail" in script  # a failed check stops CI
