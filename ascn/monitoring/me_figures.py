@@ -226,8 +226,7 @@ def observations(current: Mapping[str, Any], previous: Mapping[str, Any] | None 
     if low and set(low) != set(top):
         found.append({"kind": "low_focus_area", "keys": low, "count": n, "share": areas["shares"][low[0]]})
     status = current["status"]
-    found.append({"kind": "status", "ongoing": status["shares"][ONGOING], "planning": status["shares"][PLANNING],
-                  "completed": status["shares"][COMPLETED]})
+    found.append({"kind": "status", **{key: status["shares"][key] for key in STATUSES}})
     lead, n = _leaders(current["countries"]["counts"], max)
     found.append({"kind": "top_country", "keys": lead, "count": n})
     if previous is not None and previous.get("projects"):

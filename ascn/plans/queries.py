@@ -334,8 +334,9 @@ def allowed_values() -> dict[str, list[str]]:
 
 def template_example() -> dict[str, Any]:
     return {"reference": "", "city": "da-nang", "title": "Smart parking pilot", "focus_area": "built_infrastructure",
-            "project_type": "built_infrastructure.mobility_transportation", "status": "planning",
-            "stage": "feasibility", "start_date": "2027-01-01", "end_date": "2028-12-31", "currency": "USD",
-            "cost_estimate": "1500000", "funding_secured": "250000", "support": ["financial", "technical"],
+            "project_type": "built_infrastructure.mobility_transportation", "status": ProjectStatus.PLANNING.value,
+            "stage": ProjectStage.FEASIBILITY.value, "start_date": "2027-01-01", "end_date": "2028-12-31",
+            "currency": "USD", "cost_estimate": "1500000", "funding_secured": "250000",
+            "support": [SupportKind.FINANCIAL.value, SupportKind.TECHNICAL.value],
             "support_notes": "Financing structure and sensor specifications", "objective": "",
             "description": "", "is_published": False, "source": ""}
