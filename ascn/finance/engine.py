@@ -9,10 +9,12 @@ on input it cannot compute with, never a NumPy warning or a NaN.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import partial
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -23,7 +25,12 @@ MAX_LINES = 200
 MAX_ABS_VALUE = 1e15
 MAX_ITERATIONS = 1_000_000
 ROOT_TOLERANCE = 1e-12
-
+EPSILON = float(np.finfo(float).eps)
+LARGEST_FLOAT = float(np.finfo(float).max)
+# Where xirr looks for roots, in s = log(1 + rate): 1 + rate from 1e-15 (about the closest to -100 % that
+# a float rate still tells apart from it) to 1e300, and densely from 1e-4 (-99.99 %) to 1e6.
+LOG_GROWTH_RANGE = (math.log(1e-15), math.log(1e300))
+XIRR_DENSE_GRID = np.linspace(math.log(1e-4), math.log(1e6), 4001)
 
 
 class ModelError(ValueError):
@@ -70,10 +77,23 @@ def discount_factors(rate: float, years: int) -> np.ndarray:
     return (1.0 + rate) ** -np.arange(years, dtype=float)
 
 
+def _discounted(rate: float, values: np.ndarray, name: str = "discount_rate") -> np.ndarray:
+    """`values` times their discount factors at a checked `rate`; refused, naming `name`, when the rate is
+    so close to -100 % that a present value or their sum would exceed the largest float (below a zero rate
+    only: above, no factor exceeds 1)."""
+    if rate >= 0:
+        return values * discount_factors(rate, values.size)
+    largest = max(float(np.max(np.abs(values))), 1.0)  # at least 1: the factors alone must not overflow
+    if math.log(largest) - (values.size - 1) * math.log1p(rate) > math.log(LARGEST_FLOAT / values.size):
+        raise ModelError([(name, _("is too close to -100 %: the present value of these flows is too large "
+                                   "to compute"))])
+    return values * discount_factors(rate, values.size)
+
+
 def npv(rate: float, flows: Sequence[float] | np.ndarray) -> float:
     """Net present value, the first flow undiscounted (as numpy-financial's npv, unlike Excel's NPV)."""
     values = _series(flows)
-    return float(np.sum(values * discount_factors(_rate(rate), values.size)))
+    return float(np.sum(_discounted(_rate(rate), values)))
 
 
 def pmt(rate: float, periods: int, present_value: float, future_value: float = 0.0, *,
@@ -135,28 +155,46 @@ def _distinct(roots: list[float]) -> list[float]:
 
 def irr(flows: Sequence[float] | np.ndarray) -> RateResult:
     """Every rate above -100 % that makes the NPV zero: the real positive roots x of Σ c_t·x^t
-    (x = 1/(1+r)), each refined by Newton steps on the NPV itself."""
+    (x = 1/(1+r)), each refined by Newton steps on the NPV itself. A double root, where the NPV touches
+    zero at an extremum, counts once, at the extremum (`_touching`)."""
     values = _series(flows, min_length=2)
     changes = sign_changes(values)
     if changes == 0:
         return _rate_result([], 0)
+    years = np.arange(values.size, dtype=float)
     roots = np.roots(values[::-1])
-    candidates = roots[(np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)].real
+    real = (np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)
+    candidates = sorted(roots[real].real.tolist())
+    # A double root counts twice among the sign changes (Descartes): with one change, the root is simple.
+    maybe_double = _paired(candidates) if changes > 1 else [False] * len(candidates)
     found = []
-    for x in candidates:
-        rate = _refine(values, 1.0 / x - 1.0)
-        if rate is not None:
-            found.append(float(rate))
+    for x, paired in zip(candidates, maybe_double, strict=True):
+        start = 1.0 / x - 1.0
+        rate = _refine(values, start)
+        touch = _touching(values, years, start if rate is None else rate) if paired else None
+        if touch is not None:
+            found.append(touch)
+        elif rate is not None:
+            found.append(rate)
     return _rate_result(found, changes)
 
 
+def _paired(candidates: list[float]) -> list[bool]:
+    """Which of the sorted candidates lie within 1e-3 of a neighbour's size: rounding splits a double root
+    into two such (a real pair, or a complex pair with one real part). Few, so plain Python is quickest."""
+    close = [False, *(high - low <= 1e-3 * high for low, high in itertools.pairwise(candidates)), False]
+    return [close[i] or close[i + 1] for i in range(len(candidates))]
+
+
 def _refine(values: np.ndarray, rate: float) -> float | None:
-    """Newton steps on NPV(rate); the rate if the NPV there is zero to working precision."""
+    """Newton steps on NPV(rate); the rate if the NPV there is zero to working precision. The discount
+    factors are scaled to at most 1 (`_scaled_factors`): neither the steps nor the test change, and no
+    rate above -100 % overflows them."""
     t = np.arange(values.size, dtype=float)
     for _step in range(50):
-        if not (-1.0 < rate < 1e6):
+        if not -1.0 < rate < math.inf:
             return None
-        factors = (1.0 + rate) ** -t
+        factors = _scaled_factors(rate, t)
         value = float(np.dot(values, factors))
         slope = float(np.dot(-t * values, factors)) / (1.0 + rate)
         if slope == 0:
@@ -165,11 +203,81 @@ def _refine(values: np.ndarray, rate: float) -> float | None:
         rate -= step
         if abs(step) <= ROOT_TOLERANCE * max(1.0, abs(rate)):
             break
-    if not (-1.0 < rate < 1e6):
+    if not -1.0 < rate < math.inf:
         return None
-    factors = (1.0 + rate) ** -t
+    factors = _scaled_factors(rate, t)
     scale = float(np.dot(np.abs(values), factors))
     return rate if abs(float(np.dot(values, factors))) <= 1e-9 * max(scale, 1e-300) else None
+
+
+def _scaled_factors(rate: float, t: np.ndarray) -> np.ndarray:
+    """(1 + rate)^-t divided by its largest value (at t = 0 above a zero rate, at the last t below)."""
+    return (1.0 + rate) ** (-t if rate >= 0 else t[-1] - t)
+
+
+class _Npv(NamedTuple):
+    """XNPV at s = log(1 + rate) with its derivatives in s, all divided by the largest discount factor
+    (their signs and ratios are what count, at any rate)."""
+
+    value: float
+    slope: float
+    curvature: float
+    scale: float  # the sum of the absolute discounted flows
+    noise: float  # how far from zero rounding alone can leave `value`: of the flows, factors and sum
+
+
+def _npv_at(values: np.ndarray, years: np.ndarray, s: float) -> _Npv:
+    logs = -years * s
+    terms = values * np.exp(logs - logs.max())
+    moments = years * terms
+    reach = float(np.abs(logs).max())  # the exponents' size: their rounding grows with it
+    scale = float(np.abs(terms).sum())
+    noise = 4 * EPSILON * (values.size + 2 + 2 * reach) * scale
+    return _Npv(float(terms.sum()), -float(moments.sum()), float((years * moments).sum()), scale, noise)
+
+
+def _npv_and_slope(values: np.ndarray, years: np.ndarray, s: float) -> tuple[float, float]:
+    at = _npv_at(values, years, s)
+    return at.value, at.slope
+
+
+def _slope_and_curvature(values: np.ndarray, years: np.ndarray, s: float) -> tuple[float, float]:
+    at = _npv_at(values, years, s)
+    return at.slope, at.curvature
+
+
+def _touching(values: np.ndarray, years: np.ndarray, rate: float) -> float | None:
+    """The double root at or next to `rate`, a root or near-root where the NPV barely slopes: the nearby
+    extremum, if the NPV is zero there to rounding; else None. Rounding the flows to binary splits a double
+    root into two roots (2.2 and 1.21: 10 % ± 1.5e-8) or none (2.4 and 1.44); the extremum is the root."""
+    if not -1.0 < rate < math.inf:
+        return None
+    s = math.log1p(rate)
+    at = _npv_at(values, years, s)
+    if abs(at.slope) > 1e-5 * max(float(years.max()), 1.0) * at.scale:
+        return None  # a plain root, far from any extremum (a shortcut: the test below decides)
+    extremum = _newton(partial(_slope_and_curvature, values, years), s)
+    if not abs(extremum - s) <= 1e-4 * max(1.0, abs(s)):
+        return None
+    at = _npv_at(values, years, extremum)
+    return math.expm1(extremum) if abs(at.value) <= at.noise else None
+
+
+def _newton(function: Callable[[float], tuple[float, float]], x: float) -> float:
+    """Newton steps from `x` on a function giving (value, slope); NaN if they do not settle."""
+    for _step in range(50):
+        value, slope = function(x)
+        if value == 0:
+            return x
+        if slope == 0:
+            return math.nan
+        step = value / slope
+        x -= step
+        if not math.isfinite(x):
+            return math.nan
+        if abs(step) <= ROOT_TOLERANCE * max(1.0, abs(x)):
+            return x
+    return math.nan
 
 
 def mirr(flows: Sequence[float] | np.ndarray, finance_rate: float, reinvest_rate: float) -> float | None:
@@ -180,10 +288,9 @@ def mirr(flows: Sequence[float] | np.ndarray, finance_rate: float, reinvest_rate
     inflows, outflows = np.where(values > 0, values, 0.0), np.where(values < 0, values, 0.0)
     if not inflows.any() or not outflows.any():
         return None
-    n = values.size
-    future = abs(float(np.sum(inflows * discount_factors(reinvest_rate, n))))
-    present = abs(float(np.sum(outflows * discount_factors(finance_rate, n))))
-    return (future / present) ** (1.0 / (n - 1)) * (1.0 + reinvest_rate) - 1.0
+    future = abs(float(np.sum(_discounted(reinvest_rate, inflows, "reinvest_rate"))))
+    present = abs(float(np.sum(_discounted(finance_rate, outflows, "finance_rate"))))
+    return (future / present) ** (1.0 / (values.size - 1)) * (1.0 + reinvest_rate) - 1.0
 
 
 def payback(flows: Sequence[float] | np.ndarray) -> float | None:
@@ -202,15 +309,14 @@ def payback(flows: Sequence[float] | np.ndarray) -> float | None:
 
 def discounted_payback(rate: float, flows: Sequence[float] | np.ndarray) -> float | None:
     values = _series(flows)
-    return payback(values * discount_factors(_rate(rate), values.size))
+    return payback(_discounted(_rate(rate), values))
 
 
 def benefit_cost_ratio(rate: float, flows: Sequence[float] | np.ndarray) -> float | None:
     """Present value of the inflows over that of the outflows; None without outflows."""
-    values = _series(flows)
-    factors = discount_factors(_rate(rate), values.size)
-    costs = -float(np.sum(np.where(values < 0, values, 0.0) * factors))
-    return float(np.sum(np.where(values > 0, values, 0.0) * factors)) / costs if costs > 0 else None
+    present = _discounted(_rate(rate), _series(flows))
+    costs = -float(np.sum(np.where(present < 0, present, 0.0)))
+    return float(np.sum(np.where(present > 0, present, 0.0))) / costs if costs > 0 else None
 
 
 # --- Dated flows (Excel's XNPV and XIRR) --------------------------------------------------------------
@@ -243,43 +349,115 @@ def xnpv(rate: float, flows: Sequence[float], dates: Sequence[dt.date]) -> float
 
 
 def xirr(flows: Sequence[float], dates: Sequence[dt.date]) -> RateResult:
-    """Every rate that makes XNPV zero: sign changes of XNPV on a dense grid of rates (in log(1 + r),
-    from -99.99 % to 10⁶), each bracket then narrowed to machine precision."""
+    """Every rate that makes XNPV zero. In s = log(1 + rate), XNPV = Σ c·e^(-years·s) has its roots between
+    bounds set by the flows (`_root_bounds`). On a grid of s spanning them (256 steps, and 4,000 steps from
+    -99.99 % to 10⁶ where that range lies within them), a sign change of XNPV brackets a root, and a sign
+    change of its slope an extremum: a double root where XNPV is zero to rounding, a root on each side where
+    XNPV crosses zero. Each root is then solved to machine precision. So two roots closer together than a
+    grid step are found; three or more within one step are not."""
     values, years = _dated(flows, dates)
     changes = sign_changes(values)
     if changes == 0:
         return _rate_result([], 0)
-    grid = np.expm1(np.linspace(math.log(1e-4), math.log(1e6), 4001))
-    with np.errstate(over="ignore", invalid="ignore"):
-        totals = np.array([_xnpv_scaled(values, years, r) for r in grid])
-    roots = []
-    for i in np.nonzero(np.sign(totals[:-1]) * np.sign(totals[1:]) < 0)[0]:
-        roots.append(_bisect(values, years, float(grid[i]), float(grid[i + 1])))
-    roots += [float(grid[i]) for i in np.nonzero(totals == 0)[0]]
-    return _rate_result(roots, changes)
+    values = values / np.max(np.abs(values))  # the same roots, and no sum can overflow
+    bounds = _root_bounds(values, years)
+    roots = [] if bounds is None else _grid_roots(values, years, _search_points(*bounds))
+    return _rate_result([_settled(values, years, math.expm1(s)) for s in roots], changes)
 
 
-def _xnpv_scaled(values: np.ndarray, years: np.ndarray, rate: float) -> float:
-    """XNPV divided by its largest discounted term, so the sign survives extreme rates."""
-    logs = -years * math.log1p(rate)
-    terms = values * np.exp(logs - logs.max())
-    return float(np.sum(terms))
+def _root_bounds(values: np.ndarray, years: np.ndarray) -> tuple[float, float] | None:
+    """Limits on s = log(1 + rate) beyond which one flow outweighs all the others together, so XNPV has no
+    root outside: the first date's flow for high rates, the last date's for low ones (flows summed per
+    date); within LOG_GROWTH_RANGE. None when those sums never change sign."""
+    unique, index = np.unique(years, return_inverse=True)
+    totals = np.bincount(index, weights=values)
+    totals, unique = totals[totals != 0], unique[totals != 0]
+    if sign_changes(totals) == 0:
+        return None
+    size = np.abs(totals)
+    high = max(math.log(size[1:].sum() / size[0]) / (unique[1] - unique[0]), 0.0)
+    low = min(math.log(size[-1] / size[:-1].sum()) / (unique[-1] - unique[-2]), 0.0)
+    return (max(low - 1e-3 * (1 - low), LOG_GROWTH_RANGE[0]),  # a margin: two flows have their root at a bound
+            min(high + 1e-3 * (1 + high), LOG_GROWTH_RANGE[1]))
 
 
-def _bisect(values: np.ndarray, years: np.ndarray, low: float, high: float) -> float:
-    f_low = _xnpv_scaled(values, years, low)
+def _search_points(low: float, high: float) -> np.ndarray:
+    """The grid of s between the bounds: 256 steps from `low` to `high`, with the dense grid within them."""
+    dense = XIRR_DENSE_GRID
+    dense = dense[(dense > low) & (dense < high)]
+    return np.unique(np.concatenate([np.linspace(low, high, 257), dense]))
+
+
+def _npv_on_grid(values: np.ndarray, years: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """XNPV and its slope at every point, each divided by the point's largest discount factor; the
+    factors (points by flows) are built in blocks of some 65,000, small enough to stay in the cache."""
+    coefficients = np.column_stack([values, -years * values])
+    rows = max(1, 2**16 // values.size)
+    blocks = []
+    for start in range(0, points.size, rows):
+        logs = -np.outer(points[start:start + rows], years)
+        logs -= logs.max(axis=1, keepdims=True)
+        blocks.append(np.exp(logs, out=logs) @ coefficients)
+    both = np.vstack(blocks)
+    return both[:, 0], both[:, 1]
+
+
+def _grid_roots(values: np.ndarray, years: np.ndarray, points: np.ndarray) -> list[float]:
+    """The roots (in s) the grid brackets: at its points, between points where XNPV changes sign, and
+    around extrema between points where XNPV keeps its sign and its slope changes sign."""
+    totals, slopes = _npv_on_grid(values, years, points)
+    sign, slope_sign = np.sign(totals), np.sign(slopes)
+    npv_and_slope = partial(_npv_and_slope, values, years)
+    roots = [float(s) for s in points[sign == 0]]
+    roots += [_solve(npv_and_slope, float(points[i]), float(points[i + 1]))
+              for i in np.nonzero(sign[:-1] * sign[1:] < 0)[0]]
+    for i in np.nonzero((sign[:-1] * sign[1:] > 0) & (slope_sign[:-1] != slope_sign[1:]))[0]:
+        roots += _roots_around_extremum(values, years, float(points[i]), float(points[i + 1]))
+    return roots
+
+
+def _roots_around_extremum(values: np.ndarray, years: np.ndarray, low: float, high: float) -> list[float]:
+    """Between points where XNPV has one sign and its slope two: the extremum if XNPV is zero there to
+    rounding (a double root); a root on each side of it if XNPV changes sign there; else none."""
+    extremum = _solve(partial(_slope_and_curvature, values, years), low, high)
+    at = _npv_at(values, years, extremum)
+    if abs(at.value) <= at.noise:
+        return [extremum]
+    if (at.value > 0) == (_npv_at(values, years, low).value > 0):
+        return []
+    npv_and_slope = partial(_npv_and_slope, values, years)
+    return [_solve(npv_and_slope, low, extremum), _solve(npv_and_slope, extremum, high)]
+
+
+def _solve(function: Callable[[float], tuple[float, float]], low: float, high: float) -> float:
+    """The zero of a function giving (value, slope) between `low` and `high`, where its signs differ:
+    Newton steps, halving the bracket instead when a step would leave it or shrink it too slowly."""
+    value_low = function(low)[0]
+    if value_low == 0:
+        return low
+    x, previous = 0.5 * (low + high), high - low
     for _step in range(200):
-        middle = 0.5 * (low + high)
-        if middle in (low, high):
-            break
-        f_middle = _xnpv_scaled(values, years, middle)
-        if f_middle == 0:
-            return middle
-        if (f_middle > 0) == (f_low > 0):
-            low, f_low = middle, f_middle
+        value, slope = function(x)
+        if value == 0:
+            return x
+        if (value > 0) == (value_low > 0):
+            low = x
         else:
-            high = middle
-    return 0.5 * (low + high)
+            high = x
+        following = x - value / slope if slope else math.nan
+        if not (low < following < high and abs(following - x) < 0.5 * previous):
+            following = 0.5 * (low + high)
+        previous = abs(following - x)
+        if previous <= 2 * EPSILON * max(1.0, abs(following)):
+            return following
+        x = following
+    return x
+
+
+def _settled(values: np.ndarray, years: np.ndarray, rate: float) -> float:
+    """The root, or the double root it is one half of (`_touching`)."""
+    touch = _touching(values, years, rate)
+    return rate if touch is None else touch
 
 
 # --- The cash-flow model ------------------------------------------------------------------------------

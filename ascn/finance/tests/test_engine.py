@@ -3,6 +3,7 @@ Excel's documented examples; every model problem names its field."""
 
 import datetime as dt
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import numpy_financial as npf
@@ -143,6 +144,135 @@ def test_dated_flows_are_checked():
         e.xnpv(0.1, [1, 2, 3], EXCEL_DATES[:2])
     with pytest.raises(e.ModelError, match="dates: no date may precede the first one"):
         e.xirr([-1, 2], [dt.date(2020, 2, 1), dt.date(2020, 1, 1)])
+
+
+# --- Close and double roots, extreme rates, discounting near -100 % ---------------------------------------
+
+YEARS = [dt.date(2021, 1, 1), dt.date(2022, 1, 1), dt.date(2023, 1, 1)]  # 365 days apart: whole years
+
+
+def xirr_in_whole_years(flows):
+    return e.xirr(flows, YEARS[:len(flows)])
+
+
+RATE_FINDERS = [pytest.param(e.irr, id="irr"), pytest.param(xirr_in_whole_years, id="xirr")]
+
+
+def exact_rates(c0: str, c1: str, c2: str) -> list[Decimal]:
+    """The rates r where c0 + c1/(1+r) + c2/(1+r)² is zero, for the flows as written in decimal (not as
+    binary floats), in 60-digit arithmetic: the quadratic formula in x = 1/(1+r)."""
+    with localcontext() as context:
+        context.prec = 60
+        a, b, c = Decimal(c2), Decimal(c1), Decimal(c0)
+        discriminant = b * b - 4 * a * c
+        if discriminant < 0:
+            return []
+        xs = {(-b - discriminant.sqrt()) / (2 * a), (-b + discriminant.sqrt()) / (2 * a)}
+        return sorted(1 / x - 1 for x in xs if x > 0)
+
+
+@pytest.mark.parametrize("finder", RATE_FINDERS)
+def test_two_roots_closer_than_the_xirr_grid_are_both_found(finder):
+    """(1 - 1.1x)(1 - 1.101x): roots at exactly 10 % and 10.1 %, 0.09 % apart in 1 + r, within one step
+    of xirr's grid (0.58 %). The NPV's slope there is a thousandth of its terms, so rounding moves the
+    roots by up to about 1e-13 (those of the binary flows are 10 % - 8.9e-15 and 10.1 % + 8.9e-15)."""
+    assert exact_rates("1", "-2.201", "1.2111") == [Decimal("0.1"), Decimal("0.101")]
+    result = finder([1, -2.201, 1.2111])
+    assert (result.status, result.value, result.sign_changes, len(result.roots)) == ("multiple", None, 2, 2)
+    assert abs(result.roots[0] - 0.1) <= 1e-12
+    assert abs(result.roots[1] - 0.101) <= 1e-12
+    assert "2 rates make the net present value zero (10.0000%, 10.1000%)" in result.message
+
+
+@pytest.mark.parametrize("finder", RATE_FINDERS)
+@pytest.mark.parametrize(("flows", "rate"), [
+    pytest.param(("-1", "2.2", "-1.21"), "0.1", id="10%"),   # binary 2.2 and 1.21 split it: 10 % ± 1.5e-8
+    pytest.param(("-1", "2.4", "-1.44"), "0.2", id="20%"),   # binary 2.4 and 1.44 leave no root at all
+    pytest.param(("-1", "4", "-4"), "1", id="100%"),         # exact in binary: -(1 - 2x)²
+    pytest.param(("-4", "4", "-1"), "-0.5", id="-50%"),      # -(2 - x)²
+])
+def test_a_double_root_is_found_and_reported_once(finder, flows, rate):
+    """A negative multiple of (1 - (1 + rate)·x)², x = 1/(1 + r): the NPV touches zero at `rate` and is
+    negative at every other rate."""
+    assert exact_rates(*flows) == [Decimal(rate)]
+    result = finder([float(value) for value in flows])
+    assert (result.status, len(result.roots), result.sign_changes) == ("unique", 1, 2)
+    assert abs(result.value - float(rate)) <= 1e-15
+    assert result.message == "One rate makes the net present value zero."
+
+
+def test_xirr_in_whole_years_finds_the_roots_irr_finds():
+    """irr takes the polynomial's roots (np.roots), xirr searches a grid: two methods, one answer."""
+    rng = np.random.default_rng(11)
+    dates = [dt.date(2001, 1, 1) + dt.timedelta(days=365 * year) for year in range(12)]
+    several = 0
+    for _ in range(300):
+        flows = rng.normal(size=int(rng.integers(2, 12))) * 10 ** rng.uniform(0, 6)
+        expected, result = e.irr(flows), e.xirr(flows, dates[:flows.size])
+        assert len(result.roots) == len(expected.roots)
+        assert all(close(a, b, rel=1e-9) or abs(a - b) <= 1e-12 for a, b in zip(result.roots, expected.roots, strict=True))
+        several += len(expected.roots) > 1
+    assert several > 20
+
+
+def test_irr_has_no_ceiling_on_the_rate():
+    """-1 now and 10,000,000 in a year: 1 + r = 10⁷, r = 9,999,999 (numpy-financial agrees). xirr solves
+    for s = log(1 + r) = 16.1, whose last place is worth 3.6e-15 of 1 + r: a few of those, under 1e-13."""
+    result = e.irr([-1, 1e7])
+    assert result.status == "unique" and result.value == pytest.approx(9_999_999, rel=1e-15)
+    assert float(npf.irr([-1, 1e7])) == pytest.approx(9_999_999, rel=1e-15)
+    assert e.irr([-1, 1e15]).value == pytest.approx(1e15 - 1, rel=1e-15)
+    assert xirr_in_whole_years([-1, 1e7]).value == pytest.approx(9_999_999, rel=1e-13)
+
+
+@pytest.mark.parametrize("finder", RATE_FINDERS)
+def test_rates_below_minus_99_99_percent_are_found(finder):
+    """-1 now and 0.00005 in a year: 1 + r = 5e-5, r = -99.995 %, below xirr's former grid (-99.99 %);
+    to within the spacing of floats next to -1 (1.1e-16)."""
+    assert Decimal.from_float(5e-5) - 1 == pytest.approx(Decimal("-0.99995"), abs=Decimal("1e-20"))
+    result = finder([-1, 5e-5])
+    assert result.status == "unique" and abs(result.value - -0.99995) <= 2.3e-16
+
+
+def test_xirr_searches_down_to_where_a_float_rate_stays_above_minus_100_percent():
+    """1 + r = 1e-12 is found; 1 + r = 1e-20 is a rate no float tells apart from -100 %."""
+    assert abs(xirr_in_whole_years([-1, 1e-12]).value - (1e-12 - 1)) <= 2.3e-16
+    assert 1e-20 - 1 == -1.0
+    assert xirr_in_whole_years([-1, 1e-20]).status == "none"
+
+
+TOO_CLOSE_TO_MINUS_100 = "is too close to -100 %: the present value of these flows is too large to compute"
+
+
+@pytest.mark.parametrize(("compute", "field"), [
+    pytest.param(lambda: e.npv(-0.999999, [1.0] * 101), "discount_rate", id="npv"),
+    pytest.param(lambda: e.npv(-0.999999, [1e-300] * 101), "discount_rate", id="npv-factors"),  # these alone overflow
+    pytest.param(lambda: e.discounted_payback(-0.999999, [-1.0] + [1.0] * 100), "discount_rate",
+                 id="discounted_payback"),
+    pytest.param(lambda: e.benefit_cost_ratio(-0.999999, [-1.0] + [1.0] * 100), "discount_rate",
+                 id="benefit_cost_ratio"),
+    pytest.param(lambda: e.mirr([-1.0] * 50 + [1.0] * 51, -0.999999, 0.1), "finance_rate", id="mirr-finance"),
+    pytest.param(lambda: e.mirr([-1.0] + [1.0] * 100, 0.1, -0.999999), "reinvest_rate", id="mirr-reinvest"),
+])
+def test_a_rate_whose_present_values_overflow_is_refused_naming_it(compute, field):
+    """At -99.9999 % a flow in year 100 is worth (1 - 0.999999)^-100 = 1e600 times itself today: beyond
+    the largest float (1.8e308). The engine says which rate, instead of NumPy's warning and infinity."""
+    with localcontext() as context:
+        context.prec = 40
+        assert (1 + Decimal.from_float(-0.999999)) ** -100 > Decimal.from_float(float(np.finfo(float).max))
+    with pytest.raises(e.ModelError) as caught:
+        compute()
+    assert caught.value.problems == [(field, TOO_CLOSE_TO_MINUS_100)]
+
+
+def test_present_values_up_to_the_float_range_are_still_computed():
+    """Fifty years at -99.9999 % come to about 1.000001e300, which a float holds."""
+    rate = -0.999999
+    with localcontext() as context:
+        context.prec = 40
+        exact = sum((1 + Decimal.from_float(rate)) ** -year for year in range(51))
+    assert close(e.npv(rate, [1.0] * 51), float(exact), rel=1e-13)
+    assert close(e.npv(-0.5, [1.0] * 101), 2.0**101 - 1, rel=1e-15)
 
 
 # --- Paybacks and ratios --------------------------------------------------------------------------------
