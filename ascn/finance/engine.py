@@ -952,30 +952,44 @@ class Distribution:
         if missing:
             return [(f"{where}.{name}", _("a %(kind)s distribution needs a finite %(name)s")
                      % {"kind": self.kind, "name": name}) for name in missing]
-        if self.kind in ("triangular", "pert") and not (self.low <= self.mode <= self.high and self.low < self.high):
-            return [(where, _("needs low ≤ mode ≤ high, with low < high"))]
-        if self.kind == "uniform" and not self.low < self.high:  # type: ignore[operator]
-            return [(where, _("needs low < high"))]
-        if self.kind in ("normal", "lognormal") and not self.sd > 0:  # type: ignore[operator]
-            return [(f"{where}.sd", _("must be above 0"))]
-        if self.kind == "lognormal" and not self.mean > 0:  # type: ignore[operator]
-            return [(f"{where}.mean", _("must be above 0"))]
+        if self.kind in ("triangular", "pert"):
+            low, mode, high = self._given("low"), self._given("mode"), self._given("high")
+            if not (low <= mode <= high and low < high):
+                return [(where, _("needs low ≤ mode ≤ high, with low < high"))]
+        elif self.kind == "uniform":
+            if not self._given("low") < self._given("high"):
+                return [(where, _("needs low < high"))]
+        else:  # normal, lognormal
+            if not self._given("sd") > 0:
+                return [(f"{where}.sd", _("must be above 0"))]
+            if self.kind == "lognormal" and not self._given("mean") > 0:
+                return [(f"{where}.mean", _("must be above 0"))]
         return []
 
+    def _given(self, name: Literal["low", "mode", "high", "mean", "sd"]) -> float:
+        """A parameter the kind needs, once `problems` has found it a finite number (ModelError if absent)."""
+        value: float | None = getattr(self, name)
+        if value is None:
+            raise ModelError([(name, _("a %(kind)s distribution needs a finite %(name)s")
+                               % {"kind": self.kind, "name": name})])
+        return float(value)
+
     def from_normal(self, z: np.ndarray) -> np.ndarray:
-        """Values with this distribution from standard normal scores (the Gaussian copula)."""
+        """Values with this distribution from standard normal scores (the Gaussian copula); call it once
+        `problems` finds none."""
         from scipy.special import betaincinv, ndtr
 
         if self.kind == "normal":
-            return self.mean + self.sd * z  # type: ignore[operator]
+            return self._given("mean") + self._given("sd") * z
         if self.kind == "lognormal":
-            sigma2 = math.log1p((self.sd / self.mean) ** 2)  # type: ignore[operator]
-            return np.exp(math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * z)  # type: ignore[arg-type]
+            mean = self._given("mean")
+            sigma2 = math.log1p((self._given("sd") / mean) ** 2)
+            return np.exp(math.log(mean) - sigma2 / 2 + math.sqrt(sigma2) * z)
         u = ndtr(z)
-        low, high = float(self.low), float(self.high)  # type: ignore[arg-type]
+        low, high = self._given("low"), self._given("high")
         if self.kind == "uniform":
             return low + u * (high - low)
-        mode, width = float(self.mode), high - low  # type: ignore[arg-type]
+        mode, width = self._given("mode"), high - low
         if self.kind == "pert":
             alpha, beta = 1 + 4 * (mode - low) / width, 1 + 4 * (high - mode) / width
             return low + betaincinv(alpha, beta, u) * width
