@@ -65,11 +65,12 @@ class FinancingInstrument(Translatable, TimeStampedModel):
         return self.name
 
 
-# Business cases and readiness belong to a project: they are seen and edited as their project is
-# (city officers edit their city's, NRs see their country's, the Secretariat all); the public sees
-# only what is published, of a published project.
-_PROJECT_SCOPE = dict(country="project__city__country_id", city="project__city_id",
-                      editors=frozenset({Role.CITY_OFFICER}))
+def _project_access(public: Q) -> Access:
+    """Business cases and readiness belong to a project: they are seen and edited as their project is
+    (city officers edit their city's, NRs see their country's, the Secretariat all); the public sees
+    only what is published, of a published project."""
+    return Access(public=public, country="project__city__country_id", city="project__city_id",
+                  editors=frozenset({Role.CITY_OFFICER}))
 
 
 class BusinessCase(TimeStampedModel):
@@ -92,7 +93,7 @@ class BusinessCase(TimeStampedModel):
                                    related_name="+", verbose_name=_("created by"))
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(is_published=True, project__is_published=True), **_PROJECT_SCOPE)
+    access = _project_access(Q(is_published=True, project__is_published=True))
 
     class Meta:
         verbose_name = _("business case")
@@ -127,7 +128,7 @@ class ReadinessAssessment(TimeStampedModel):
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(is_published=True, project__is_published=True), **_PROJECT_SCOPE)
+    access = _project_access(Q(is_published=True, project__is_published=True))
 
     class Meta:
         verbose_name = _("readiness assessment")
