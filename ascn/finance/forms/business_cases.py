@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +20,28 @@ from ascn.core.money import is_currency
 from .. import engine
 from ..choices import DistributionKind, DriverName, LineKind
 
+if TYPE_CHECKING:
+    from django.http import QueryDict
+    from django_stubs_ext import StrOrPromise
+
+    from ascn.plans.models import Project
+
+    from ..models import BusinessCase
+
 HUNDRED = Decimal(100)
-AMOUNT = dict(max_digits=20, decimal_places=2)
-PERCENT = dict(max_digits=7, decimal_places=3, min_value=-99, max_value=1000)
+
+
+def amount_field(label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = "") -> forms.DecimalField:
+    """An amount of money, not negative: up to 20 digits, 2 of them decimals."""
+    return forms.DecimalField(label=label, required=required, help_text=help_text, min_value=0, max_digits=20,
+                              decimal_places=2)
+
+
+def percent_field(label: StrOrPromise, *, initial: int | None = None, required: bool = True,
+                  help_text: StrOrPromise = "") -> forms.DecimalField:
+    """A rate in per cent (8 for 8 %) from -99 to 1000, up to 7 digits, 3 of them decimals."""
+    return forms.DecimalField(label=label, initial=initial, required=required, help_text=help_text, max_digits=7,
+                              decimal_places=3, min_value=-99, max_value=1000)
 
 
 def _fraction(value: Decimal | None) -> float | None:
@@ -90,13 +109,13 @@ class CaseForm(forms.Form):
                                     max_value=2200)
     years = forms.IntegerField(label=_("Horizon (years)"), min_value=1, max_value=engine.MAX_YEARS, initial=20,
                                help_text=_("Flows run from year 0 to this year."))
-    discount_rate = forms.DecimalField(label=_("Discount rate (%)"), initial=8, **PERCENT)
-    economic_discount_rate = forms.DecimalField(label=_("Economic discount rate (%)"), required=False, **PERCENT,
-                                                help_text=_("Social discount rate; empty: the financial rate."))
-    inflation = forms.DecimalField(label=_("Inflation (% a year)"), initial=0, **PERCENT,
-                                   help_text=_("Operating costs and revenues marked to escalate grow with it."))
-    residual_value = forms.DecimalField(label=_("Residual value"), required=False, min_value=0, **AMOUNT,
-                                        help_text=_("Value of the assets at the end of the horizon."))
+    discount_rate = percent_field(_("Discount rate (%)"), initial=8)
+    economic_discount_rate = percent_field(_("Economic discount rate (%)"), required=False,
+                                           help_text=_("Social discount rate; empty: the financial rate."))
+    inflation = percent_field(_("Inflation (% a year)"), initial=0,
+                              help_text=_("Operating costs and revenues marked to escalate grow with it."))
+    residual_value = amount_field(_("Residual value"), required=False,
+                                  help_text=_("Value of the assets at the end of the horizon."))
     factor_capex = forms.DecimalField(label=_("Conversion factor: capital cost"), initial=1, min_value=0,
                                       max_value=10, max_digits=6, decimal_places=3)
     factor_opex = forms.DecimalField(label=_("Conversion factor: operating cost"), initial=1, min_value=0,
@@ -175,8 +194,8 @@ class LineForm(forms.Form):
 
 
 class LoanForm(forms.Form):
-    principal = forms.DecimalField(label=_("Principal"), min_value=0, **AMOUNT)
-    rate = forms.DecimalField(label=_("Interest (%)"), **PERCENT)
+    principal = amount_field(_("Principal"))
+    rate = percent_field(_("Interest (%)"))
     tenor_years = forms.IntegerField(label=_("Repayment years"), min_value=1, max_value=engine.MAX_YEARS)
     grace_years = forms.IntegerField(label=_("Grace years"), min_value=0, max_value=engine.MAX_YEARS, initial=0)
     repayment = forms.ChoiceField(label=_("Repayment"), choices=[("annuity", _("Annuity")),
@@ -193,7 +212,7 @@ class LoanForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, **AMOUNT)
+    amount = amount_field(_("Amount"))
     year = forms.IntegerField(label=_("Year"), min_value=0, max_value=engine.MAX_YEARS, initial=0)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
                                widget=forms.TextInput(attrs={"size": 4}))
@@ -219,7 +238,8 @@ LineFormSet = forms.formset_factory(LineForm, extra=1, max_num=engine.MAX_LINES,
 LoanFormSet = forms.formset_factory(LoanForm, extra=0, max_num=20, validate_max=True)
 GrantFormSet = forms.formset_factory(GrantForm, extra=0, max_num=20, validate_max=True)
 DriverFormSet = forms.formset_factory(DriverForm, extra=0, max_num=len(engine.DRIVERS), validate_max=True)
-FORMSETS = {"lines": LineFormSet, "loans": LoanFormSet, "grants": GrantFormSet, "drivers": DriverFormSet}
+FORMSETS: dict[str, type[forms.BaseFormSet[Any]]] = {
+    "lines": LineFormSet, "loans": LoanFormSet, "grants": GrantFormSet, "drivers": DriverFormSet}
 
 
 @dataclass
@@ -227,10 +247,10 @@ class CaseEditor:
     """The case form and its four tables, to and from a business case's stored JSON."""
 
     form: CaseForm
-    formsets: dict[str, forms.BaseFormSet]
+    formsets: dict[str, forms.BaseFormSet[Any]]
 
     @classmethod
-    def bound(cls, data: Any, adding: str = "") -> CaseEditor:
+    def bound(cls, data: QueryDict, adding: str = "") -> CaseEditor:
         """From a POST; `adding` names a table that gets one more empty row."""
         formsets = {}
         for prefix, formset_class in FORMSETS.items():
@@ -241,7 +261,7 @@ class CaseEditor:
         return cls(CaseForm(data), formsets)
 
     @classmethod
-    def for_case(cls, case: Any | None, project: Any) -> CaseEditor:
+    def for_case(cls, case: BusinessCase | None, project: Project) -> CaseEditor:
         if case is None:
             years = 20
             initial = {"currency": project.currency or "USD", "years": years,
@@ -351,7 +371,7 @@ class CaseEditor:
         return None
 
 
-def _with_extra_row(data: Any, prefix: str) -> Any:
+def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
     data = data.copy()
     data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
     return data
