@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +19,10 @@ class CatalogueFilterForm(forms.Form):
                                  choices=[("", _("All categories")), *InstrumentCategory.choices])
     focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].choices = [("", _("All focus areas")), *focus_area_choices()]
+        cast(forms.ChoiceField, self.fields["focus_area"]).choices = [("", _("All focus areas")),
+                                                                      *focus_area_choices()]
 
 
 def focus_area_choices() -> list[tuple[str, str]]:
@@ -39,9 +42,9 @@ class GuideForm(forms.Form):
     focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Not known")), *ProjectStage.choices])
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].choices = [("", _("Not known")), *focus_area_choices()]
+        cast(forms.ChoiceField, self.fields["focus_area"]).choices = [("", _("Not known")), *focus_area_choices()]
 
     def project(self) -> guide.Project:
         data = self.cleaned_data
