@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 
 from ascn.network.models import Partner
 from ascn.plans.models import Project
@@ -13,24 +13,33 @@ from ascn.plans.models import Project
 from .. import guide
 from ..models import FinancingInstrument
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor, ScopedQuerySet
+
+    # Builds, for the user asking, one Prefetch of what another app attaches to each instrument.
+    InstrumentPrefetch = Callable[[Actor | None], Prefetch[Any, Any, Any]]
+
 TRANSLATED_TEXTS = ("name", "summary", "suits", "requires", "typical_tenor", "typical_cost")
 
 # What other apps attach to each instrument of the catalogue, for a user (e.g. the knowledge hub's
 # published case studies as `published_case_studies`): each entry builds one Prefetch.
-INSTRUMENT_PREFETCHES: list[Callable[[Any], Prefetch]] = []
+INSTRUMENT_PREFETCHES: list[InstrumentPrefetch] = []
 
 
-def add_instrument_prefetch(build: Callable[[Any], Prefetch]) -> None:
+def add_instrument_prefetch(build: InstrumentPrefetch) -> None:
     if build not in INSTRUMENT_PREFETCHES:
         INSTRUMENT_PREFETCHES.append(build)
 
 
-def instruments(user: Any, category: str | None = None, focus_area: str | None = None) -> QuerySet:
+def instruments(user: Actor | None, category: str | None = None, focus_area: str | None = None
+                ) -> ScopedQuerySet[FinancingInstrument]:
     """The catalogue: every instrument the user may see, optionally of one category, or used for one
     focus area (instruments without focus areas serve every one)."""
+    # One call per kind of lookup: the stubs type all the Prefetch arguments of one call with one queryset type.
     qs = (FinancingInstrument.objects.visible_to(user)
-          .prefetch_related("focus_areas", Prefetch("providers", queryset=Partner.objects.visible_to(user)),
-                            *(build(user) for build in INSTRUMENT_PREFETCHES)))
+          .prefetch_related("focus_areas")
+          .prefetch_related(Prefetch("providers", queryset=Partner.objects.visible_to(user)))
+          .prefetch_related(*(build(user) for build in INSTRUMENT_PREFETCHES)))
     if category:
         qs = qs.filter(category=category)
     if focus_area:
@@ -38,7 +47,7 @@ def instruments(user: Any, category: str | None = None, focus_area: str | None =
     return qs.order_by("position", "name")
 
 
-def guide_facts(items: QuerySet | list) -> list[guide.Instrument]:
+def guide_facts(items: Iterable[FinancingInstrument]) -> list[guide.Instrument]:
     """The catalogue entries as the guide's plain facts (sizes in US dollars as floats)."""
     return [
         guide.Instrument(
@@ -52,14 +61,14 @@ def guide_facts(items: QuerySet | list) -> list[guide.Instrument]:
     ]
 
 
-def ranked_instruments(user: Any, project: guide.Project) -> list[tuple[FinancingInstrument, guide.Fit]]:
+def ranked_instruments(user: Actor | None, project: guide.Project) -> list[tuple[FinancingInstrument, guide.Fit]]:
     """The guide's ranking of the catalogue for a project, each fit with its catalogue entry."""
     items = list(instruments(user))
     by_slug = {i.slug: i for i in items}
     return [(by_slug[fit.instrument.slug], fit) for fit in guide.rank(project, guide_facts(items))]
 
 
-def guide_defaults(user: Any, project_id: int | None) -> dict[str, Any]:
+def guide_defaults(user: Actor | None, project_id: int | None) -> dict[str, Any]:
     """The guide's form filled from one of the user's visible projects: focus area, stage and, for
     costs in US dollars, the size."""
     project = (Project.objects.visible_to(user).select_related("focus_area").filter(pk=project_id).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from ascn.core.permissions import can_edit
 
@@ -11,8 +11,12 @@ from .. import readiness
 from ..models import BusinessCase, ReadinessAnswer, ReadinessAssessment
 from .business_cases import business_cases
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+    from ascn.plans.models import Project
 
-def appraisal_facts(case: BusinessCase | None, project: Any) -> readiness.AppraisalFacts | None:
+
+def appraisal_facts(case: BusinessCase | None, project: Project) -> readiness.AppraisalFacts | None:
     """What the readiness score takes from a business case's results (None: the project has none)."""
     if case is None or not case.appraisal:
         return None
@@ -34,7 +38,7 @@ class ProjectReadiness:
     result: readiness.Readiness
 
 
-def project_readiness(user: Any, project: Any, target: str | None = None) -> ProjectReadiness | None:
+def project_readiness(user: Actor | None, project: Project, target: str | None = None) -> ProjectReadiness | None:
     """The project's readiness as the user may see it, scored with its preferred business case (when
     the user may see that case too); None when there is no assessment the user may see. An editor of the
     project always sees it (an empty one before the first answer)."""
@@ -44,7 +48,8 @@ def project_readiness(user: Any, project: Any, target: str | None = None) -> Pro
         return None
     rows = {a.criterion: a for a in assessment.answers.all()} if assessment else {}
     case = business_cases(user, project).filter(is_preferred=True).first()
-    answers = {code: readiness.Answer(status=row.status, evidence=row.evidence)
+    # The stored statuses are CriterionStatus values, the readiness statuses; `assess` refuses any other.
+    answers = {code: readiness.Answer(status=cast("readiness.Status", row.status), evidence=row.evidence)
                for code, row in rows.items() if code in readiness.CODES}
     result = readiness.assess(answers, appraisal_facts(case, project),
                               target or (assessment.target_stage if assessment else "") or None)
