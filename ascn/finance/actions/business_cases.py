@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction
+from ascn.core.models import User
 from ascn.core.money import is_currency
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
@@ -19,10 +20,13 @@ from ascn.plans.models import Project
 from .. import calculation, engine
 from ..models import BusinessCase
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+
 CASE_FIELDS = {"scenario", "description", "inputs", "risk", "sensitivity", "is_preferred", "is_published"}
 
 
-def require_project_edit(actor: Any, project: Project) -> None:
+def require_project_edit(actor: Actor | None, project: Project) -> None:
     """PermissionDenied unless the actor may change the project's business cases and readiness (no actor:
     a write of the system, such as the seed)."""
     if actor is not None and not can_edit(actor, project):
@@ -58,14 +62,13 @@ def _unprefer_others(case: BusinessCase) -> None:
             .update(is_preferred=False)
 
 
-def create_business_case(actor: Any, project: Project, data: Mapping[str, Any], via: str = "web") -> BusinessCase:
+def create_business_case(actor: Actor, project: Project, data: Mapping[str, Any], via: str = "web") -> BusinessCase:
     """A new scenario of the project's business case; its results are computed before it is saved, so a
     stored case always has results. The project's first case becomes its preferred one."""
     require_project_edit(actor, project)
     data = core.only_fields(data, CASE_FIELDS)
     data["risk"] = _with_seed(data.get("risk") or {})
-    case = BusinessCase(project=project, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                        **data)
+    case = BusinessCase(project=project, created_by=actor if isinstance(actor, User) else None, **data)
     if not project.business_cases.exists():
         case.is_preferred = True
     case.results = _results(case)
@@ -77,8 +80,8 @@ def create_business_case(actor: Any, project: Project, data: Mapping[str, Any], 
     return case
 
 
-def update_business_case(actor: Any, case: BusinessCase, data: Mapping[str, Any], via: str = "web"
-                         ) -> dict[str, list]:
+def update_business_case(actor: Actor, case: BusinessCase, data: Mapping[str, Any], via: str = "web"
+                         ) -> dict[str, list[Any]]:
     """Change a scenario's settings and recompute its results; returns {field: [old, new]}."""
     require_project_edit(actor, case.project)
     data = core.only_fields(data, CASE_FIELDS)
@@ -103,7 +106,7 @@ def update_business_case(actor: Any, case: BusinessCase, data: Mapping[str, Any]
     return changes
 
 
-def delete_business_case(actor: Any, case: BusinessCase, via: str = "web") -> None:
+def delete_business_case(actor: Actor, case: BusinessCase, via: str = "web") -> None:
     """Remove a scenario; if it was the preferred one, the next scenario (by name) takes its place."""
     require_project_edit(actor, case.project)
     with transaction.atomic():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
@@ -15,24 +15,41 @@ from ascn.core.permissions import require_edit
 
 from ..models import FinancingInstrument
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import ManyRelatedManager
 
-def set_instrument_links(actor: Any, instrument: FinancingInstrument, focus_areas: Iterable, providers: Iterable,
-                         via: str = "web") -> dict[str, list]:
-    """Set the focus areas an instrument is used for and the network partners that provide it."""
+    from ascn.core.permissions import Actor
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import Partner
+
+M = TypeVar("M", bound=models.Model)
+
+
+def set_instrument_links(actor: Actor | None, instrument: FinancingInstrument, focus_areas: Iterable[FrameworkNode],
+                         providers: Iterable[Partner], via: str = "web") -> dict[str, list[Any]]:
+    """Set the focus areas an instrument is used for and the network partners that provide it (no actor: the
+    seed)."""
     if actor is not None:
         require_edit(actor, instrument)
-    focus_areas, providers = list(focus_areas), list(providers)
-    if any(node.kind != "focus_area" for node in focus_areas):
+    nodes, partners = list(focus_areas), list(providers)
+    if any(node.kind != "focus_area" for node in nodes):
         raise ValidationError({"focus_areas": _("Choose among the six focus areas.")})
-    changes: dict[str, list] = {}
+    changes: dict[str, list[Any]] = {}
     with transaction.atomic():
-        for name, related, values, key in (("focus_areas", instrument.focus_areas, focus_areas, "code"),
-                                           ("providers", instrument.providers, providers, "slug")):
-            before = sorted(related.values_list(key, flat=True))
-            after = sorted(getattr(v, key) for v in values)
-            if before != after:
-                related.set(values)
-                changes[name] = [before, after]
+        for name, change in (("focus_areas", _set_links(instrument.focus_areas, nodes, "code")),
+                             ("providers", _set_links(instrument.providers, partners, "slug"))):
+            if change is not None:
+                changes[name] = change
         if changes:
             core.record(actor, AuditAction.UPDATE, instrument, changes, via)
     return changes
+
+
+def _set_links(related: ManyRelatedManager[M, Any], values: list[M], key: str) -> list[list[Any]] | None:
+    """Link exactly `values`; [keys before, keys after], or None when those were already the links."""
+    before = sorted(related.values_list(key, flat=True))
+    after = sorted(getattr(v, key) for v in values)
+    if before == after:
+        return None
+    related.set(values)
+    return [before, after]

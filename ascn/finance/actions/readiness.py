@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,14 +12,18 @@ from django.utils.translation import gettext as _
 from ascn.core import actions as core
 from ascn.core import audit
 from ascn.core.choices import AuditAction
+from ascn.core.models import User
 from ascn.plans.models import Project, ProjectDocument
 
 from .. import readiness
 from ..models import ReadinessAnswer, ReadinessAssessment
 from .business_cases import require_project_edit
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
-def assessment_for(actor: Any, project: Project, via: str = "web") -> ReadinessAssessment:
+
+def assessment_for(actor: Actor, project: Project, via: str = "web") -> ReadinessAssessment:
     """The project's readiness assessment, started (empty) the first time its editor asks for it."""
     existing = ReadinessAssessment.objects.filter(project=project).first()
     if existing is not None:
@@ -29,8 +33,8 @@ def assessment_for(actor: Any, project: Project, via: str = "web") -> ReadinessA
         return core.create_audited(actor, ReadinessAssessment(project=project), via)
 
 
-def update_assessment(actor: Any, assessment: ReadinessAssessment, data: Mapping[str, Any], via: str = "web"
-                      ) -> dict[str, list]:
+def update_assessment(actor: Actor, assessment: ReadinessAssessment, data: Mapping[str, Any], via: str = "web"
+                      ) -> dict[str, list[Any]]:
     """The gate the score aims at, and whether the assessment is published."""
     require_project_edit(actor, assessment.project)
     data = core.only_fields(data, {"target_stage", "is_published"})
@@ -42,8 +46,8 @@ def update_assessment(actor: Any, assessment: ReadinessAssessment, data: Mapping
         return core.update_audited(actor, assessment, data, via)
 
 
-def answer_criterion(actor: Any, assessment: ReadinessAssessment, code: str, data: Mapping[str, Any],
-                     via: str = "web") -> dict[str, list]:
+def answer_criterion(actor: Actor, assessment: ReadinessAssessment, code: str, data: Mapping[str, Any],
+                     via: str = "web") -> dict[str, list[Any]]:
     """Record the project's status on one criterion with its evidence (text, a link or one of the
     project's documents). Criteria the appraisal decides cannot be answered by hand."""
     require_project_edit(actor, assessment.project)
@@ -66,7 +70,7 @@ def answer_criterion(actor: Any, assessment: ReadinessAssessment, code: str, dat
         changes = audit.diff(before, audit.snapshot(answer, ["status", "evidence", "evidence_url", "document"]))
         if answer.pk is not None and not changes:
             return {}
-        answer.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        answer.updated_by = actor if isinstance(actor, User) else None
         answer.full_clean()
         answer.save()
         changes = {f"{code}.{name}": values for name, values in changes.items()}
