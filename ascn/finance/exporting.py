@@ -135,14 +135,11 @@ def _results_sheet(sheet: Any, case: BusinessCase) -> None:
         npv = simulation["financial_npv"]
         sheet.append([])
         append_as_values(sheet, [_("Monte Carlo"), _("Financial NPV"), _("Economic NPV")])
-        for label, key in ((_("Iterations"), None), (_("Seed"), None), ("P(NPV < 0)", "probability_negative"),
-                           ("P10", "p10"), ("P50", "p50"), ("P90", "p90"), (_("Mean"), "mean"),
-                           (_("Standard deviation"), "sd")):
-            if key is None:
-                value = simulation["iterations"] if label == _("Iterations") else str(simulation["seed"])
-                append_as_values(sheet, [label, value])
-            else:
-                append_as_values(sheet, [label, npv[key], simulation["economic_npv"][key]])
+        append_as_values(sheet, [_("Iterations"), simulation["iterations"]])
+        append_as_values(sheet, [_("Seed"), str(simulation["seed"])])
+        for label, key in (("P(NPV < 0)", "probability_negative"), ("P10", "p10"), ("P50", "p50"), ("P90", "p90"),
+                           (_("Mean"), "mean"), (_("Standard deviation"), "sd")):
+            append_as_values(sheet, [label, npv[key], simulation["economic_npv"][key]])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 22
