@@ -3,16 +3,19 @@ recalculation, exported as XLSX and PDF."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
 from ascn.core.permissions import can_edit
@@ -24,28 +27,31 @@ from ..forms.business_cases import CaseEditor
 from ..models import BusinessCase
 from ..queries import business_cases as queries
 
+if TYPE_CHECKING:
+    from django.forms.utils import ErrorList
+
 TABLE_NAMES = {"lines": gettext_lazy("Lines"), "loans": gettext_lazy("Loans"), "grants": gettext_lazy("Grants"),
                "drivers": gettext_lazy("Risk drivers")}
 
 
-def project_or_404(request: HttpRequest, pk: int) -> Project:
+def project_or_404(request: Request, pk: int) -> Project:
     """The project at this address, if the user may see it."""
     return visible_or_404(Project.objects.visible_to(request.user).select_related("city__country"),
                           _("No project at this address."), pk=pk)
 
 
-def editable_project(request: HttpRequest, pk: int) -> Project:
+def editable_project(request: Request, pk: int) -> Project:
     """The project at this address, if the user may change its business cases and readiness."""
     project = project_or_404(request, pk)
     actions.require_project_edit(request.user, project)
     return project
 
 
-def _case(request: HttpRequest, pk: int) -> BusinessCase:
+def _case(request: Request, pk: int) -> BusinessCase:
     return visible_or_404(queries.cases_with_projects(request.user), _("No business case at this address."), pk=pk)
 
 
-def case_list(request: HttpRequest, project_pk: int) -> HttpResponse:
+def case_list(request: Request, project_pk: int) -> HttpResponse:
     project = project_or_404(request, project_pk)
     cases = list(queries.business_cases(request.user, project))
     return render(request, "finance/case_list.html", {
@@ -53,7 +59,7 @@ def case_list(request: HttpRequest, project_pk: int) -> HttpResponse:
         "can_edit": can_edit(request.user, project)})
 
 
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: Request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return render(request, "finance/case_detail.html", {
         "case": case, "project": case.project, "can_edit": can_edit(request.user, case.project),
@@ -61,7 +67,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **reporting.context(case.results, case.inputs)})
 
 
-def _save_case(request: HttpRequest, project: Project, case: BusinessCase | None) -> HttpResponse:
+def _save_case(request: SignedInRequest, project: Project, case: BusinessCase | None) -> HttpResponse:
     """The editor, for a new scenario (case None) or an existing one: "add a row" buttons re-render it,
     Save validates, computes and stores, or shows every problem next to its field."""
     adding = request.POST.get("_add", "") if request.method == "POST" else ""
@@ -84,12 +90,12 @@ def _save_case(request: HttpRequest, project: Project, case: BusinessCase | None
 
 
 @login_required
-def case_create(request: HttpRequest, project_pk: int) -> HttpResponse:
+def case_create(request: SignedInRequest, project_pk: int) -> HttpResponse:
     return _save_case(request, editable_project(request, project_pk), None)
 
 
 @login_required
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     actions.require_project_edit(request.user, case.project)
     return _save_case(request, case.project, case)
@@ -97,7 +103,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_preview(request: HttpRequest, project_pk: int) -> HttpResponse:
+def case_preview(request: SignedInRequest, project_pk: int) -> HttpResponse:
     """Live recalculation while the editor is filled in: the results of what is typed, nothing saved."""
     editable_project(request, project_pk)
     editor = CaseEditor.bound(request.POST)
@@ -119,27 +125,32 @@ def case_preview(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(request, "finance/partials/case_results.html", context, status=422 if problems else 200)
 
 
-def _preview_risk(risk: dict) -> dict:
+def _preview_risk(risk: dict[str, Any]) -> dict[str, Any]:
     """The preview draws with the given seed, or a fixed one, so figures stay put while typing."""
     return {**risk, "seed": risk["seed"] if risk.get("seed") is not None else 0} if risk else risk
 
 
 def _form_problems(editor: CaseEditor) -> list[str]:
-    problems = [f"{editor.form.fields[name].label if name in editor.form.fields else name}: {' '.join(errors)}"
+    problems = [f"{editor.form.fields[name].label if name in editor.form.fields else name}: {joined(errors)}"
                 for name, errors in editor.form.errors.items()]
     for prefix, formset in editor.formsets.items():
         problems += [str(e) for e in formset.non_form_errors()]
-        for index, errors in enumerate(formset.errors):
-            for name, messages_ in errors.items():
-                label = formset.forms[index].fields[name].label if name in formset.forms[index].fields else name
+        for index, form in enumerate(formset.forms):  # the rows' errors (`formset.errors`, one per row)
+            for name, messages_ in form.errors.items():
+                label = form.fields[name].label if name in form.fields else name
                 problems.append(_("%(table)s row %(row)s, %(field)s: %(message)s") % {
-                    "table": TABLE_NAMES[prefix], "row": index + 1, "field": label, "message": " ".join(messages_)})
+                    "table": TABLE_NAMES[prefix], "row": index + 1, "field": label, "message": joined(messages_)})
     return problems
+
+
+def joined(errors: ErrorList) -> str:
+    """A field's error messages in one line (a bound form's ErrorList yields its messages as text)."""
+    return " ".join(str(message) for message in errors)
 
 
 @login_required
 @require_POST
-def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def case_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     project = case.project
     actions.delete_business_case(request.user, case)
@@ -147,7 +158,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("finance:cases", project_pk=project.pk)
 
 
-def case_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def case_export(request: Request, pk: int, fmt: str) -> HttpResponse:
     case = _case(request, pk)
     name = f"business-case-{case.project_id}-{case.pk}"
     if fmt == "xlsx":

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from ascn.core.http import Request
 from ascn.core.lookups import visible_or_404
 
 from ..forms.catalogue import CatalogueFilterForm, GuideForm
 from ..queries import catalogue as queries
 
 
-def instrument_list(request: HttpRequest) -> HttpResponse:
+def instrument_list(request: Request) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     items = queries.instruments(request.user, filters.get("category") or None, filters.get("focus_area") or None)
@@ -21,13 +22,13 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "instruments": items})
 
 
-def instrument_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def instrument_detail(request: Request, slug: str) -> HttpResponse:
     item = visible_or_404(queries.instruments(request.user), _("No financing instrument at this address."), slug=slug)
     return render(request, "finance/instrument_detail.html", {
         "instrument": item, "texts": {name: item.translated(name) for name in queries.TRANSLATED_TEXTS}})
 
 
-def financing_guide(request: HttpRequest) -> HttpResponse:
+def financing_guide(request: Request) -> HttpResponse:
     """The guide: the project's characteristics in, every instrument ranked with its reasons out.
     `?project=<id>` fills the form from one of the user's visible projects."""
     submitted = "revenue" in request.GET

@@ -3,16 +3,19 @@ answered by the city's officers, public once published."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
@@ -21,29 +24,50 @@ from ..actions import readiness as actions
 from ..choices import CriterionStatus
 from ..forms.readiness import ReadinessAnswerForm, ReadinessSettingsForm
 from ..queries import readiness as queries
-from .business_cases import editable_project, project_or_404
+from .business_cases import editable_project, joined, project_or_404
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from ..models import ReadinessAnswer
 
 VERDICT_NAMES = {"bankable": gettext_lazy("Bankable"),
                  "needs_concessional_support": gettext_lazy("Needs concessional support"),
                  "not_yet": gettext_lazy("Not yet"), "not_viable": gettext_lazy("Not viable")}
 
 
-def readiness_page(request: HttpRequest, project_pk: int) -> HttpResponse:
+class CriterionRow(TypedDict):
+    """One criterion on the board: its result, the stored answer and, for its editor, the answer's form."""
+
+    result: readiness.CriterionResult
+    answer: ReadinessAnswer | None
+    form: ReadinessAnswerForm | None
+    status_name: StrOrPromise
+    dimension_name: str
+
+
+def readiness_page(request: Request, project_pk: int) -> HttpResponse:
     project = project_or_404(request, project_pk)
     target = request.GET.get("target")
-    state = queries.project_readiness(request.user, project, target if target in readiness.STAGES else None)
-    if state is None:
-        raise Http404(_("This project's readiness is not published."))
+    state = _state_or_404(request, project, target if target in readiness.STAGES else None)
     return render(request, "finance/readiness.html", _readiness_context(request, project, state))
 
 
-def _readiness_context(request: HttpRequest, project: Project, state: queries.ProjectReadiness,
-                       failed: tuple[str, ReadinessAnswerForm] | None = None) -> dict:
+def _state_or_404(request: Request, project: Project, target: str | None = None) -> queries.ProjectReadiness:
+    """The project's readiness as the user may see it (its editor always may), or Http404."""
+    state = queries.project_readiness(request.user, project, target)
+    if state is None:
+        raise Http404(_("This project's readiness is not published."))
+    return state
+
+
+def _readiness_context(request: Request, project: Project, state: queries.ProjectReadiness,
+                       failed: tuple[str, ReadinessAnswerForm] | None = None) -> dict[str, Any]:
     """The page's content; `failed` is a criterion whose answer was refused, shown with its errors."""
     editable = can_edit(request.user, project)
-    documents = project.documents.all() if editable else None  # evaluated once, shared by every form
+    documents = project.documents.all()  # evaluated once, by the first form (editors only), shared by every form
     statuses = dict(CriterionStatus.choices)
-    rows = []
+    rows: list[CriterionRow] = []
     for result in state.result.results:
         code = result.criterion.code
         answer = state.answers.get(code)
@@ -58,17 +82,17 @@ def _readiness_context(request: HttpRequest, project: Project, state: queries.Pr
                     "document": answer.document_id if answer else None})
         rows.append({"result": result, "answer": answer, "form": form, "status_name": statuses[result.status],
                      "dimension_name": readiness.dimension_name(result.criterion.dimension)})
-    result = state.result
-    target = (state.assessment.target_stage if state.assessment else "") or result.next_stage or \
+    scored = state.result
+    target = (state.assessment.target_stage if state.assessment else "") or scored.next_stage or \
         readiness.STAGES[-1]
     return {
-        "project": project, "state": state, "readiness": result, "can_edit": editable,
-        "stages": [(stage, readiness.stage_name(stage), result.stage_scores[stage],
+        "project": project, "state": state, "readiness": scored, "can_edit": editable,
+        "stages": [(stage, readiness.stage_name(stage), scored.stage_scores[stage],
                     [r for r in rows if r["result"].criterion.stage == stage]) for stage in readiness.STAGES],
-        "dimensions": [(readiness.dimension_name(d), result.dimension_scores[d]) for d in readiness.DIMENSIONS],
+        "dimensions": [(readiness.dimension_name(d), scored.dimension_scores[d]) for d in readiness.DIMENSIONS],
         "target_name": readiness.stage_name(target).lower(),
-        "gate_passed_name": readiness.stage_name(result.gate_passed) if result.gate_passed else "",
-        "verdict_name": VERDICT_NAMES[result.bankability.verdict],
+        "gate_passed_name": readiness.stage_name(scored.gate_passed) if scored.gate_passed else "",
+        "verdict_name": VERDICT_NAMES[scored.bankability.verdict],
         "failed_stage": readiness.criterion(failed[0]).stage if failed else "",
         "settings_form": ReadinessSettingsForm(initial={
             "target_stage": state.assessment.target_stage if state.assessment else "",
@@ -78,7 +102,7 @@ def _readiness_context(request: HttpRequest, project: Project, state: queries.Pr
 
 @login_required
 @require_POST
-def readiness_answer(request: HttpRequest, project_pk: int, code: str) -> HttpResponse:
+def readiness_answer(request: SignedInRequest, project_pk: int, code: str) -> HttpResponse:
     """Save one criterion's status and evidence; with HTMX, answer with the refreshed board (or the
     board with this criterion's errors, 422)."""
     project = editable_project(request, project_pk)
@@ -93,12 +117,12 @@ def readiness_answer(request: HttpRequest, project_pk: int, code: str) -> HttpRe
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
     if request.htmx:
-        state = queries.project_readiness(request.user, project)
+        state = _state_or_404(request, project)  # found: the user edits the project
         failed = (code, form) if form.errors else None
         return render(request, "finance/readiness.html#board", _readiness_context(request, project, state, failed),
                       status=422 if form.errors else 200)
     if form.errors:
-        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+        messages.error(request, " ".join(joined(e) for e in form.errors.values()))
     else:
         messages.success(request, _("Saved."))
     return redirect(reverse("finance:readiness", args=[project.pk]) + f"#{code}")
@@ -106,7 +130,7 @@ def readiness_answer(request: HttpRequest, project_pk: int, code: str) -> HttpRe
 
 @login_required
 @require_POST
-def readiness_settings(request: HttpRequest, project_pk: int) -> HttpResponse:
+def readiness_settings(request: SignedInRequest, project_pk: int) -> HttpResponse:
     project = editable_project(request, project_pk)
     form = ReadinessSettingsForm(request.POST)
     if form.is_valid():
@@ -118,7 +142,7 @@ def readiness_settings(request: HttpRequest, project_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved.") if changes else _("Nothing changed."))
     else:
-        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+        messages.error(request, " ".join(joined(e) for e in form.errors.values()))
     return redirect("finance:readiness", project_pk=project.pk)
 
 
