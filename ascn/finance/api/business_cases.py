@@ -5,12 +5,12 @@ import secrets
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
 from ascn.plans.models import Project
@@ -124,7 +124,7 @@ def to_model(data: ModelIn | AppraiseIn) -> engine.CashFlowModel:
 
 @router.post("/finance/appraise", response={200: dict[str, Any], **ERROR_RESPONSES},
              operation_id="ascn_finance_api_appraise", summary="Appraise a model")
-def appraise(request: HttpRequest, payload: AppraiseIn):
+def appraise(request: ApiRequest, payload: AppraiseIn):
     """Every result of a cash-flow model: financial and economic NPV and IRR (every root, or why
     there is none), benefit-cost ratio, payback and discounted payback, MIRR, levelised unit cost,
     the equity view, DSCR per year, the yearly table, a tornado, switching values and named scenarios.
@@ -148,7 +148,7 @@ def appraise(request: HttpRequest, payload: AppraiseIn):
 
 @router.post("/finance/simulate", response={200: dict[str, Any], **ERROR_RESPONSES},
              operation_id="ascn_finance_api_simulate", summary="Monte Carlo of a model")
-def simulate(request: HttpRequest, payload: SimulateIn):
+def simulate(request: ApiRequest, payload: SimulateIn):
     """Monte Carlo of both NPVs: P(NPV < 0), P10/P50/P90, mean, standard deviation and a histogram.
     Each driver multiplies a part of the model; the seed is returned so the run can be repeated."""
     model = to_model(payload.model)
@@ -258,13 +258,13 @@ class BusinessCaseDetailOut(BusinessCaseOut):
                                                 "scenarios, simulation")
 
 
-def project_or_404(request: HttpRequest, pk: int) -> Project:
+def project_or_404(request: ApiRequest, pk: int) -> Project:
     """The project of the path, if the caller may see it."""
     return visible_or_404(Project.objects.visible_to(caller(request)), _("No project with the id %(id)s.") % {"id": pk},
                           pk=pk)
 
 
-def _case_of(request: HttpRequest, pk: int, case_id: int) -> BusinessCase:
+def _case_of(request: ApiRequest, pk: int, case_id: int) -> BusinessCase:
     return visible_or_404(queries.business_cases(caller(request), project_or_404(request, pk)),
                           _("No business case with the id %(id)s in this project.") % {"id": case_id}, pk=case_id)
 
@@ -293,7 +293,7 @@ def _renamed(exc: ValidationError) -> ValidationError:
             auth=optional_auth, operation_id="ascn_finance_api_list_business_cases",
             summary="A project's business cases")
 @paginate
-def list_business_cases(request: HttpRequest, pk: int):
+def list_business_cases(request: ApiRequest, pk: int):
     """The scenarios of the project's business case the caller may see (published ones for the public),
     the preferred one first, with their key results."""
     return queries.business_cases(caller(request), project_or_404(request, pk))
@@ -302,14 +302,14 @@ def list_business_cases(request: HttpRequest, pk: int):
 @router.get("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
             auth=optional_auth, operation_id="ascn_finance_api_get_business_case",
             summary="One business case with its model and every result")
-def get_business_case(request: HttpRequest, pk: int, case_id: int):
+def get_business_case(request: ApiRequest, pk: int, case_id: int):
     return _case_of(request, pk, case_id)
 
 
 @router.post("/projects/{pk}/business-cases", response={201: BusinessCaseDetailOut, **ERROR_RESPONSES},
              auth=token_auth, operation_id="ascn_finance_api_create_business_case",
              summary="Add a business case scenario")
-def create_business_case(request: HttpRequest, pk: int, payload: BusinessCaseIn):
+def create_business_case(request: ApiRequest, pk: int, payload: BusinessCaseIn):
     """Store a scenario (the model as `POST /finance/appraise` takes it); its results are computed
     at once. City officers for their city's projects; the Secretariat for all."""
     try:
@@ -322,7 +322,7 @@ def create_business_case(request: HttpRequest, pk: int, payload: BusinessCaseIn)
 @router.patch("/projects/{pk}/business-cases/{case_id}", response={200: BusinessCaseDetailOut, **ERROR_RESPONSES},
               auth=token_auth, operation_id="ascn_finance_api_update_business_case",
               summary="Change a business case scenario")
-def update_business_case(request: HttpRequest, pk: int, case_id: int, payload: BusinessCaseWrite):
+def update_business_case(request: ApiRequest, pk: int, case_id: int, payload: BusinessCaseWrite):
     case = _case_of(request, pk, case_id)
     try:
         actions.update_business_case(request.auth, case, _case_data(payload), via="api")
@@ -334,6 +334,6 @@ def update_business_case(request: HttpRequest, pk: int, case_id: int, payload: B
 @router.delete("/projects/{pk}/business-cases/{case_id}", response={204: None, **ERROR_RESPONSES},
                auth=token_auth, operation_id="ascn_finance_api_delete_business_case",
                summary="Delete a business case scenario")
-def delete_business_case(request: HttpRequest, pk: int, case_id: int):
+def delete_business_case(request: ApiRequest, pk: int, case_id: int):
     actions.delete_business_case(request.auth, _case_of(request, pk, case_id), via="api")
     return Status(204, None)

@@ -3,12 +3,12 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
+from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
 from ascn.plans.choices import ProjectStage
 
@@ -86,13 +86,13 @@ class InstrumentFilter(Schema):
 @router.get("/finance/instruments", response=list[InstrumentOut], auth=optional_auth,
             operation_id="ascn_finance_api_list_instruments", summary="The financing instrument catalogue")
 @paginate
-def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]):
+def list_instruments(request: ApiRequest, filters: Query[InstrumentFilter]):
     return queries.instruments(caller(request), filters.category, filters.focus_area)
 
 
 @router.get("/finance/instruments/{slug}", response={200: InstrumentOut, **ERROR_RESPONSES}, auth=optional_auth,
             operation_id="ascn_finance_api_get_instrument", summary="One financing instrument")
-def get_instrument(request: HttpRequest, slug: str):
+def get_instrument(request: ApiRequest, slug: str):
     return visible_or_404(queries.instruments(caller(request)),
                           _("No financing instrument “%(slug)s”.") % {"slug": slug}, slug=slug)
 
@@ -122,7 +122,7 @@ class FitOut(Schema):
 
 @router.post("/finance/guide", response={200: list[FitOut], **ERROR_RESPONSES}, auth=optional_auth,
              operation_id="ascn_finance_api_rank_instruments", summary="Rank the instruments for a project")
-def rank_instruments(request: HttpRequest, payload: GuideIn):
+def rank_instruments(request: ApiRequest, payload: GuideIn):
     """Every instrument of the catalogue ranked for the project described: good fits first, then
     possible ones, unsuitable ones last; each with the reasons it fits or not."""
     project = guide.Project(**payload.dict())

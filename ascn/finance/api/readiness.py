@@ -2,12 +2,13 @@
 
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 from ascn.plans.models import Project
 
 from ..actions import readiness as actions
@@ -67,7 +68,7 @@ class AnswerIn(Schema):
     evidence_url: str = Field("", max_length=500, pattern=r"^(https?://.*)?$")
 
 
-def _readiness(request: HttpRequest, project: Project) -> dict[str, Any]:
+def _readiness(request: ApiRequest, project: Project) -> dict[str, Any]:
     state = queries.project_readiness(caller(request), project)
     if state is None:
         raise Http404(_("This project's readiness is not published."))
@@ -98,7 +99,7 @@ def _readiness(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @router.get("/projects/{pk}/readiness", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=optional_auth,
             operation_id="ascn_finance_api_get_readiness", summary="A project's readiness for financing")
-def get_readiness(request: HttpRequest, pk: int):
+def get_readiness(request: ApiRequest, pk: int):
     """Stage gates from concept to financial close: every criterion with its status and evidence, the score
     (against the next gate, or the target set), what would raise it, and the bankability verdict that
     combines readiness with the preferred business case's appraisal. Public once published."""
@@ -107,7 +108,7 @@ def get_readiness(request: HttpRequest, pk: int):
 
 @router.put("/projects/{pk}/readiness/{code}", response={200: ReadinessOut, **ERROR_RESPONSES}, auth=token_auth,
             operation_id="ascn_finance_api_answer_readiness", summary="Answer one readiness criterion")
-def answer_readiness(request: HttpRequest, pk: int, code: str, payload: AnswerIn):
+def answer_readiness(request: ApiRequest, pk: int, code: str, payload: AnswerIn):
     """Record the project's status on one criterion with its evidence; the appraisal decides the
     automatic ones. City officers for their city's projects; the Secretariat for all."""
     project = project_or_404(request, pk)
