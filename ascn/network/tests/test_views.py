@@ -1,10 +1,10 @@
-"""Public pages and the city editing page of the workspace."""
+"""Public pages and the city editing page of the workspace (the standard list, detail and edit tests of
+cities and countries are declared in test_standard.py)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ascn.core.models import AuditEntry
 from ascn.network.models import City
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,7 @@ def test_home_shows_the_network_at_a_glance(client):
     assert "vendor/leaflet/leaflet.js" in html
 
 
-def test_cities_page_filters_and_paginates(client):
-    response = client.get("/cities/")
-    assert response.context["page"].paginator.count == 38
-    assert len(response.context["page"].object_list) == 25
-    page2 = client.get("/cities/?page=2")
-    assert len(page2.context["page"].object_list) == 13
+def test_cities_page_filters(client):
     filtered = client.get("/cities/?country=THA&as_of=2020-01-01")
     assert [c.slug for c in filtered.context["page"]] == ["bangkok", "chonburi", "phuket"]
     assert [c.slug for c in client.get("/cities/?joined_year=2025").context["page"]] == [
@@ -51,13 +46,12 @@ def test_cities_page_htmx_returns_only_the_results(client):
     assert "Da Nang" in html and "Bangkok" not in html
 
 
-def test_list_pages_use_a_constant_number_of_queries(client):
+def test_chairs_and_home_use_few_queries(client):
     counts = []
-    for path in ["/cities/?page=1", "/cities/?page=2", "/countries/", "/chairs/", "/"]:
+    for path in ["/chairs/", "/"]:
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path).status_code == 200
         counts.append(len(ctx))
-    assert counts[0] == counts[1]
     assert max(counts) <= 10, counts
 
 
@@ -101,18 +95,15 @@ def test_contacts_only_for_network_members(client, csco_danang, partner_jica):
     assert "hanoi-csco@example.invalid" in client.get("/cities/ha-noi/").content.decode()
 
 
-def test_city_officer_edits_own_city(client, csco_danang):
+def test_city_page_offers_editing_only_where_the_officer_may_edit(client, csco_danang):
     client.force_login(csco_danang)
-    page = client.get("/cities/da-nang/")
-    assert page.context["can_edit"] is True
+    assert client.get("/cities/da-nang/").context["can_edit"] is True
     assert client.get("/cities/ha-noi/").context["can_edit"] is False
-    form = client.get("/cities/da-nang/edit/").context["form"]
-    data = {**form.initial, "aliases": "Danang; Da Nang City", "latitude": "16.0544", "longitude": "108.2022"}
-    response = client.post("/cities/da-nang/edit/", data)
-    assert response.status_code == 302
-    assert City.objects.get(slug="da-nang").aliases == ["Danang", "Da Nang City"]
-    entry = AuditEntry.objects.filter(content_type__model="city", via="web").latest("id")
-    assert entry.changes == {"aliases": [["Danang"], ["Danang", "Da Nang City"]]}
+
+
+def test_city_edit_form_shows_the_aliases_as_one_text(client, nr_vietnam):
+    client.force_login(nr_vietnam)
+    assert client.get("/cities/ho-chi-minh-city/edit/").context["form"].initial["aliases"] == "HCMC; Saigon"
 
 
 def test_city_edit_inline_validation_writes_nothing(client, csco_danang):
@@ -127,18 +118,6 @@ def test_city_edit_inline_validation_writes_nothing(client, csco_danang):
     ok = client.post("/cities/da-nang/edit/", {**data, "latitude": "16"}, headers={"HX-Request": "true"})
     assert ok.status_code == 200
     assert str(City.objects.get(slug="da-nang").latitude) == "16.0544"
-
-
-def test_city_edit_denied_changes_nothing(client, csco_danang, partner_jica):
-    before = list(City.objects.filter(slug="ha-noi").values())
-    client.force_login(csco_danang)
-    assert client.get("/cities/ha-noi/edit/").status_code == 403
-    assert client.post("/cities/ha-noi/edit/", {"name": "X", "latitude": "1", "longitude": "1"}).status_code == 403
-    client.force_login(partner_jica)
-    assert client.post("/cities/ha-noi/edit/", {"name": "X", "latitude": "1", "longitude": "1"}).status_code == 403
-    client.logout()
-    assert client.get("/cities/ha-noi/edit/").status_code == 302
-    assert list(City.objects.filter(slug="ha-noi").values()) == before
 
 
 def test_login_logout_and_dashboard(client, nr_vietnam):
