@@ -1,4 +1,5 @@
-"""Case studies: the seeded set, their pages, who sees what, and the links that tie them to financing."""
+"""Case studies: the seeded set, their pages and the links that tie them to financing (who sees which case
+study, pagination and query counts are declared in test_standard.py)."""
 
 import re
 import shutil
@@ -114,22 +115,12 @@ def test_list_page_without_any_case_study_says_so(client):
     assert "No case studies have been published yet." in html and slugs_in(html) == []
 
 
-def test_list_page_needs_the_same_queries_however_many_case_studies(client, django_assert_num_queries):
-    # focus-area and instrument choices, count, page, then focus areas, instruments, partners, projects
-    with django_assert_num_queries(8):
-        assert client.get(LIST).status_code == 200
-    grant = FinancingInstrument.objects.get(slug="grant-trust-fund")
-    civic = FrameworkNode.objects.get(code="civic_social")
-    jica = Partner.objects.get(slug="jica")
-    project = Project.objects.get(reference="A13")
-    for n in range(30):
-        case = CaseStudy.objects.create(slug=f"extra-{n:02d}", title=f"Extra {n:02d}", summary="x", source="S8",
-                                        city=project.city, project=project)
-        set_case_study_links(None, case, [civic], [grant], [jica], via="test")
-    with django_assert_num_queries(8):
-        html = client.get(LIST).content.decode()
-    assert len(slugs_in(html)) == 20 and "34 case studies" in html and "Page 1 of 2" in html
-    assert len(slugs_in(client.get(LIST, {"page": 2}).content.decode())) == 14
+def test_list_page_says_which_page_it_shows(client):
+    for n in range(17):
+        CaseStudy.objects.create(slug=f"extra-{n:02d}", title=f"Extra {n:02d}", summary="x", source="S8")
+    html = client.get(LIST).content.decode()
+    assert "21 case studies" in html and "Page 1 of 2" in html
+    assert "Page 2 of 2" in client.get(LIST, {"page": 2}).content.decode()
 
 
 def test_detail_page_shows_the_case_and_its_links(client):
@@ -162,17 +153,12 @@ def test_detail_page_links_url_sources(client):
             '<a href="https://example.org/ssdap" rel="noopener">https://example.org/ssdap</a></dd>') in html
 
 
-def test_unpublished_case_study_is_for_the_secretariat_only(client, secretariat, csco_danang):
+def test_the_secretariat_sees_drafts_marked_in_the_list(client, secretariat):
     CaseStudy.objects.filter(slug="battambang-solid-liquid-waste-management").update(is_published=False)
-    url = "/knowledge/case-studies/battambang-solid-liquid-waste-management/"
-    assert client.get(url).status_code == 404
-    assert slugs_in(client.get(LIST).content.decode()) == SEEDED[1:]
-    client.force_login(csco_danang)
-    assert client.get(url).status_code == 404
     client.force_login(secretariat)
-    assert client.get(url).status_code == 200
     html = client.get(LIST).content.decode()
-    assert slugs_in(html) == SEEDED and "draft" in html
+    assert slugs_in(html) == SEEDED
+    assert html.count('<span class="tag">draft</span>') == 1
 
 
 def test_project_link_is_shown_only_to_those_who_may_see_the_project(client, secretariat):
