@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,12 +22,22 @@ from ascn.framework.models import Tagged
 
 from .choices import ProjectStage, ProjectStatus, SupportKind
 
-# City officers write their city's plans and projects; NRs see (and comment on) their country's.
-CITY_SCOPED = dict(country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# The querysets are generic over their model, as django-stubs expects of a custom queryset: the manager
+# binds it to the model, and `.annotate()` keeps the annotations' types.
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _city_access(public: Q) -> Access:
+    """City officers write their city's plans and projects; NRs see (and comment on) their country's."""
+    return Access(public=public, country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
+
+
 # Rows that belong to a project are seen and edited as their project is.
 PROJECT_PART = Access(public=Q(project__is_published=True), country="project__city__country_id",
                       city="project__city_id", editors=frozenset({Role.CITY_OFFICER}))
-MONEY = dict(max_digits=18, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
 
 
 def validate_currency(code: str) -> None:
@@ -34,8 +45,8 @@ def validate_currency(code: str) -> None:
         raise ValidationError(_("“%(code)s” is not an ISO 4217 currency code."), params={"code": code})
 
 
-class ProjectQuerySet(ScopedQuerySet):
-    def search(self, text: str) -> ProjectQuerySet:
+class ProjectQuerySet(ScopedQuerySet[_M]):
+    def search(self, text: str) -> Self:
         from ascn.core.search import text_filter
 
         condition = text_filter(Project, text)
@@ -63,8 +74,10 @@ class Project(Tagged, TimeStampedModel):
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[validate_currency])
-    cost_estimate = models.DecimalField(_("cost estimate"), **MONEY)
-    funding_secured = models.DecimalField(_("funding secured"), **MONEY)
+    cost_estimate = models.DecimalField(_("cost estimate"), max_digits=18, decimal_places=2, null=True, blank=True,
+                                        validators=[MinValueValidator(0)])
+    funding_secured = models.DecimalField(_("funding secured"), max_digits=18, decimal_places=2, null=True,
+                                          blank=True, validators=[MinValueValidator(0)])
     support_notes = models.TextField(_("support required (details)"), blank=True)
     support_kinds = models.CharField(max_length=80, blank=True, editable=False,
                                      help_text="“|financial|technical|”: the kinds of its support needs, for filters")
@@ -76,7 +89,7 @@ class Project(Tagged, TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True)
 
     objects = ProjectQuerySet.as_manager()
-    access = Access(public=Q(is_published=True), **CITY_SCOPED)
+    access = _city_access(Q(is_published=True))
 
     class Meta:
         verbose_name = _("project")
@@ -109,8 +122,9 @@ class Project(Tagged, TimeStampedModel):
         return max(self.cost_estimate - (self.funding_secured or Decimal(0)), Decimal(0))
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.project_type_id and self.focus_area_id and self.project_type.parent_id != self.focus_area_id:
+        errors: dict[str, StrOrPromise] = {}
+        if (self.project_type_id and self.focus_area_id and self.project_type is not None
+                and self.project_type.parent_id != self.focus_area_id):
             errors["project_type"] = _("This project type belongs to another focus area.")
         if self.focus_area_id and self.focus_area.kind != NodeKind.FOCUS_AREA:
             errors["focus_area"] = _("Choose one of the six focus areas.")
@@ -210,8 +224,8 @@ class ProjectDocument(TimeStampedModel):
         return self.title
 
 
-class ActionPlanQuerySet(ScopedQuerySet):
-    def current(self) -> ActionPlanQuerySet:
+class ActionPlanQuerySet(ScopedQuerySet[_M]):
+    def current(self) -> Self:
         """The newest version of each city's plan among these (so after `visible_to`, the newest visible)."""
         newest = self.filter(city=models.OuterRef("city")).order_by("-year").values("year")[:1]
         return self.filter(year=models.Subquery(newest))
@@ -235,7 +249,7 @@ class ActionPlan(TimeStampedModel):
     source = models.CharField(_("source"), max_length=500, blank=True)
 
     objects = ActionPlanQuerySet.as_manager()
-    access = Access(public=Q(is_published=True), **CITY_SCOPED)
+    access = _city_access(Q(is_published=True))
 
     class Meta:
         verbose_name = _("Smart City Action Plan")
