@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, F, Prefetch, QuerySet
 from pydantic import Field
 
@@ -18,6 +18,13 @@ from ascn.core.search import text_filter
 
 from .choices import ProjectSort, ProjectStage, ProjectStatus, SupportKind
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor, ScopedQuerySet
+    from ascn.network.models import City, CityQuerySet
+
+    from .diffing import Change
+    from .models import ActionPlanQuerySet, ProjectQuerySet
 
 SORTS: dict[str, tuple[Any, ...]] = {
     ProjectSort.TITLE: ("title", "id"),
@@ -51,13 +58,14 @@ class ProjectFilters:
     sort: Annotated[ProjectSort, OneOf(ProjectSort)] = DEFAULT_SORT
 
     def without(self, name: str) -> ProjectFilters:
-        return replace(self, **{name: None})
+        cleared: dict[str, Any] = {name: None}
+        return replace(self, **cleared)
 
     def active(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sort" and getattr(self, f.name)}
 
 
-def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
+def _filtered(user: Actor | None, f: ProjectFilters) -> ProjectQuerySet[Project]:
     qs = Project.objects.visible_to(user)
     if f.country:
         qs = qs.filter(city__country__iso3=f.country.upper())
@@ -82,7 +90,7 @@ def _filtered(user: Any, f: ProjectFilters) -> QuerySet[Project]:
     return qs
 
 
-def projects(user: Any, filters: ProjectFilters | None = None) -> QuerySet[Project]:
+def projects(user: Actor | None, filters: ProjectFilters | None = None) -> ProjectQuerySet[Project]:
     """The pipeline: projects the user may see, filtered and sorted, with what a list row shows."""
     f = filters or ProjectFilters()
     return (
@@ -126,7 +134,7 @@ class CityPoint(NamedTuple):
     longitude: Any
 
 
-def _rows(qs: QuerySet) -> list[tuple]:
+def _rows(qs: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """Run a values_list query on a raw cursor: grouped counts need no field converters."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -134,7 +142,7 @@ def _rows(qs: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _tallies(rows: Iterable[tuple]) -> FacetTallies:
+def _tallies(rows: Iterable[tuple[Any, ...]]) -> FacetTallies:
     """Counts per facet value from rows of (status, stage, focus area, type, support kinds, n).
 
     Support kinds are split only once per distinct combination (at most 2^5 of them)."""
@@ -170,7 +178,7 @@ def _facet_counts(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
         # cost less on PostgreSQL than fetching and adding up their cross product.
         combos = _rows(qs.values_list(*FACET_COLUMNS[:-1]).annotate(n=Count("*")))
         kinds = _rows(qs.values_list("support_kinds").annotate(n=Count("*")))
-        rows: list[tuple] = [(*combo, None, n) for *combo, n in combos]
+        rows: list[tuple[Any, ...]] = [(*combo, None, n) for *combo, n in combos]
         rows += [(None, None, None, None, k, n) for k, n in kinds]
     else:  # SQLite groups all five columns in one pass over its covering index
         rows = _rows(qs.values_list(*FACET_COLUMNS).annotate(n=Count("*")))
@@ -178,7 +186,7 @@ def _facet_counts(qs: QuerySet[Project]) -> tuple[FacetTallies, dict[int, int]]:
     return _tallies(rows), per_city
 
 
-def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
+def facets(user: Actor | None, filters: ProjectFilters | None = None) -> Facets:
     """Counts per value of each facet over the filtered projects (drill-down), in a constant number of
     queries whatever the data size: one grouped count over the facet columns (served by a covering
     index), one count per city, and the labels."""
@@ -215,23 +223,23 @@ def facets(user: Any, filters: ProjectFilters | None = None) -> Facets:
     return result
 
 
-def project_detail(user: Any, pk: int) -> Project:
+def project_detail(user: Actor | None, pk: int) -> Project:
     """One project with everything its page shows; raises Project.DoesNotExist."""
     return (
         Project.objects.visible_to(user)
         .select_related("city__country", "focus_area", "project_type")
-        .prefetch_related(
-            Prefetch("support_needs", queryset=SupportNeed.objects.order_by("kind")),
-            Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author").order_by("-date", "-id")),
-            Prefetch("partners"), Prefetch("documents"), Prefetch("framework_tags__node"),
-            Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
-        )
+        # One Prefetch per call: the stubs type all the Prefetch arguments of one call with one queryset type.
+        .prefetch_related(Prefetch("support_needs", queryset=SupportNeed.objects.order_by("kind")))
+        .prefetch_related(Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")
+                                   .order_by("-date", "-id")))
+        .prefetch_related("partners", "documents", "framework_tags__node")
+        .prefetch_related(Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")))
+        .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
         .get(pk=pk)
     )
 
 
-def history(obj: Any) -> QuerySet[AuditEntry]:
+def history(obj: models.Model) -> QuerySet[AuditEntry]:
     """The audit entries of one record, newest first (who, when, which fields, old and new values)."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -239,24 +247,25 @@ def history(obj: Any) -> QuerySet[AuditEntry]:
                                       object_id=str(obj.pk)).select_related("actor").order_by("-created_at", "-id"))
 
 
-def updates_of(user: Any, project: Project) -> QuerySet[ProgressUpdate]:
+def updates_of(user: Actor | None, project: Project) -> ScopedQuerySet[ProgressUpdate]:
     return ProgressUpdate.objects.visible_to(user).filter(project=project).order_by("-date", "-id")
 
 
-def plans(user: Any, city: str | None = None, current_only: bool = False) -> QuerySet[ActionPlan]:
+def plans(user: Actor | None, city: str | None = None, current_only: bool = False) -> ActionPlanQuerySet[ActionPlan]:
     qs = ActionPlan.objects.visible_to(user).select_related("city__country")
     if city:
         qs = qs.filter(city__slug=city)
     if current_only:
         qs = qs.current()
-    return qs.prefetch_related(
-        "focus_areas",
-        Prefetch("targets", queryset=StrategicTarget.objects.order_by("position", "id")),
-        Prefetch("priority_projects", queryset=Project.objects.visible_to(user).select_related("focus_area")),
-    ).order_by("city__name", "-year")
+    # One Prefetch per call: the stubs type all the Prefetch arguments of one call with one queryset type.
+    return (qs.prefetch_related("focus_areas")
+            .prefetch_related(Prefetch("targets", queryset=StrategicTarget.objects.order_by("position", "id")))
+            .prefetch_related(Prefetch("priority_projects",
+                                       queryset=Project.objects.visible_to(user).select_related("focus_area")))
+            .order_by("city__name", "-year"))
 
 
-def counts_by(user: Any, path: str, filters: ProjectFilters | None = None) -> dict[str, int]:
+def counts_by(user: Actor | None, path: str, filters: ProjectFilters | None = None) -> dict[str, int]:
     rows = _filtered(user, filters or ProjectFilters()).values(path).annotate(n=Count("id"))
     return {row[path]: row["n"] for row in rows}
 
@@ -277,19 +286,19 @@ def plan_snapshot(plan: ActionPlan) -> dict[str, Any]:
     }
 
 
-def plan_history(user: Any, city_slug: str) -> list[tuple[ActionPlan, list]]:
+def plan_history(user: Actor | None, city_slug: str) -> list[tuple[ActionPlan, list[Change]]]:
     """Every visible version of a city's plan, newest first, each with what changed since the one before."""
     from .diffing import diff_versions
 
     versions = list(plans(user, city=city_slug))  # newest first
-    result = []
+    result: list[tuple[ActionPlan, list[Change]]] = []
     for newer, older in zip(versions, [*versions[1:], None][:len(versions)], strict=True):
         changes = diff_versions(plan_snapshot(older), plan_snapshot(newer)) if older else []
         result.append((newer, changes))
     return result
 
 
-def cities_for_new_projects(user: Any) -> QuerySet:
+def cities_for_new_projects(user: Actor | None) -> CityQuerySet[City]:
     """The cities in which the user may record projects: the Secretariat all, a city officer its own."""
     from ascn.network.models import City
 
@@ -301,7 +310,7 @@ def cities_for_new_projects(user: Any) -> QuerySet:
     return City.objects.none()
 
 
-def export_rows(user: Any, filters: ProjectFilters) -> list[dict[str, Any]]:
+def export_rows(user: Actor | None, filters: ProjectFilters) -> list[dict[str, Any]]:
     """The filtered pipeline as plain rows with the import/export columns."""
     return [
         {
