@@ -7,7 +7,7 @@ change it, a change is forbidden (403). django-ninja turns both exceptions into 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +15,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .permissions import can_edit
+
+if TYPE_CHECKING:
+    from .permissions import Actor
 
 M = TypeVar("M", bound=models.Model)
 
@@ -27,7 +30,7 @@ def visible_or_404(rows: models.QuerySet[M], not_found: str, **lookup: Any) -> M
     return row
 
 
-def editable_or_403(user: Any, rows: models.QuerySet[M], not_found: str, **lookup: Any) -> M:
+def editable_or_403(user: Actor | None, rows: models.QuerySet[M], not_found: str, **lookup: Any) -> M:
     """The row of `rows` (already scoped to what the user sees) matching `lookup`, or Http404; and
     PermissionDenied (a 403) when the user may see it but not change it."""
     row = visible_or_404(rows, not_found, **lookup)
