@@ -57,6 +57,8 @@ lint: install
 
 check: install ## the checks CI runs besides the tests
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	cd ascn && DEBUG=1 ../$(PY) ../manage.py compilemessages --ignore=.venv
 

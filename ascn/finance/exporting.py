@@ -4,11 +4,8 @@ with WeasyPrint from an HTML template)."""
 from __future__ import annotations
 
 import io
-import unicodedata
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ascn.core.pdf import html_to_pdf
 from ascn.plans.exporting import append_as_values
 
 from . import reporting
@@ -145,25 +143,11 @@ def _results_sheet(sheet: Any, case: BusinessCase) -> None:
     sheet.column_dimensions["C"].width = 22
 
 
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are not installed on this machine."""
-
-
 def case_pdf(case: BusinessCase, request: HttpRequest) -> bytes:
     """The business case printed: figures, charts as tables, the yearly flows and the sensitivity."""
-    try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-    except OSError as exc:  # the Python package is installed, Pango is not
-        raise PdfUnavailable(str(exc)) from exc
-    html = render_to_string("finance/case_pdf.html", {
+    return html_to_pdf(render_to_string("finance/case_pdf.html", {
         "case": case, "project": case.project, **reporting.context(case.results, case.inputs),
-        "tornado_rows": _tornado_rows(case)}, request=request)
-    # The fonts shipped under static/vendor/fonts/ are read from disk (file: URLs only, nothing is fetched over
-    # the network); NFC text keeps a Vietnamese letter and its marks in one of the font subsets.
-    static = Path(settings.PACKAGE_DIR, "static").as_uri() + "/"  # the templates link vendor/fonts/pdf-fonts.css
-    return HTML(string=unicodedata.normalize("NFC", html), base_url=static,
-                url_fetcher=URLFetcher(allowed_protocols=["file"])).write_pdf()
+        "tornado_rows": _tornado_rows(case)}, request=request))
 
 
 def _tornado_rows(case: BusinessCase) -> list[tuple[str, str, str, float, float]]:

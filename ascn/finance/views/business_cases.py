@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
+from ascn.core.pdf import PdfUnavailable
 from ascn.core.permissions import can_edit
 from ascn.plans.models import Project
 
@@ -168,7 +169,7 @@ def case_export(request: Request, pk: int, fmt: str) -> HttpResponse:
     if fmt == "pdf":
         try:
             pdf = exporting.case_pdf(case, request)
-        except exporting.PdfUnavailable:
+        except PdfUnavailable:
             return HttpResponse(_("PDF export needs the Pango library on the server (Debian: libpango-1.0-0 and "
                                   "libpangoft2-1.0-0). The XLSX export works without it."),
                                 status=503, content_type="text/plain; charset=utf-8")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import unicodedata
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +19,8 @@ from django.utils.translation import ngettext
 
 from ascn.core.actions import create_audited, record
 from ascn.core.choices import AuditAction
+from ascn.core.models import User
+from ascn.core.pdf import PdfUnavailable, html_to_pdf
 from ascn.core.permissions import require_secretariat
 from ascn.plans.choices import ProjectStatus
 
@@ -28,6 +28,9 @@ from .. import me_figures as fig
 from ..choices import GenerationState
 from ..models import MEReport, ReportingRound
 from ..queries import me_report as queries
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +41,6 @@ BUSY_FOR = dt.timedelta(minutes=15)
 # The steps a generation goes through, stored as codes in MEReport.step and shown with `step_label`.
 QUEUED, FIGURES, NARRATIVES, HTML, PDF, DONE, DONE_WITHOUT_PDF, FAILED = (
     "queued", "figures", "narratives", "html", "pdf", "done", "done_without_pdf", "failed")
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are not installed on this machine."""
 
 
 def step_label(step: str) -> str:
@@ -58,7 +57,7 @@ def step_label(step: str) -> str:
     }.get(step, step)
 
 
-def request_me_report(actor: Any, reporting_round: ReportingRound, via: str = "web") -> MEReport:
+def request_me_report(actor: Actor, reporting_round: ReportingRound, via: str = "web") -> MEReport:
     """Queue the generation of the round's M&E report (Secretariat only); the task starts after commit."""
     from ..tasks.me_report import generate_me_report
 
@@ -71,7 +70,7 @@ def request_me_report(actor: Any, reporting_round: ReportingRound, via: str = "w
                 "The %(year)s report is already being generated (report %(id)s, %(state)s); wait for it to "
                 "finish.") % {"year": reporting_round.year, "id": busy.pk, "state": busy.get_state_display()}})
         report = MEReport(round=reporting_round, as_of=reporting_round.as_of, state=GenerationState.QUEUED,
-                          progress=0, step=QUEUED, requested_by=actor)
+                          progress=0, step=QUEUED, requested_by=actor if isinstance(actor, User) else None)
         create_audited(actor, report, via)
         transaction.on_commit(lambda: generate_me_report.enqueue(report.pk))
     return report
@@ -127,7 +126,7 @@ def _generate(report: MEReport) -> None:
             finished_at=finished_at)
 
 
-def _finish(report: MEReport, state: str, step: str, *, figures: dict | None = None, html: str = "",
+def _finish(report: MEReport, state: str, step: str, *, figures: dict[str, Any] | None = None, html: str = "",
             pdf: bytes | None = None, error: str = "", finished_at: dt.datetime | None = None) -> None:
     with transaction.atomic():
         report.state, report.step, report.error = state, step, error
@@ -146,19 +145,8 @@ def _finish(report: MEReport, state: str, step: str, *, figures: dict | None = N
 
 
 def render_pdf(report: MEReport, html: str) -> bytes:
-    """The report printed with WeasyPrint, from the same HTML as the page, in the fonts shipped under
-    static/vendor/fonts/: they are read from disk (file: URLs only, nothing is fetched over the network), so no
-    system font is needed. The text is NFC-normalised: the shipped fonts are subsets, and a Vietnamese letter
-    typed as a base letter plus combining marks would otherwise take its marks from another file."""
-    try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-    except OSError as exc:  # the Python package is installed, Pango is not
-        raise PdfUnavailable(str(exc)) from exc
-    document = render_to_string("monitoring/me_report_pdf.html", {"report": report, "body": html})
-    static = Path(settings.PACKAGE_DIR, "static").as_uri() + "/"  # the templates link vendor/fonts/pdf-fonts.css
-    return HTML(string=unicodedata.normalize("NFC", document), base_url=static,
-                url_fetcher=URLFetcher(allowed_protocols=["file"])).write_pdf()
+    """The report printed from the same HTML as the page (see core.pdf for fonts and text)."""
+    return html_to_pdf(render_to_string("monitoring/me_report_pdf.html", {"report": report, "body": html}))
 
 
 # --- What the report says -------------------------------------------------------------------------------
@@ -254,8 +242,8 @@ def _project_row(item: fig.Counted, areas: dict[str, str], types: dict[str, str]
 
 
 def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Counted],
-                   narratives: dict[int, fig.Narrative], reported: set[str], previous_round: Any,
-                   previous: dict | None, generated_at: dt.datetime) -> dict[str, Any]:
+                   narratives: dict[int, fig.Narrative], reported: set[str], previous_round: ReportingRound | None,
+                   previous: dict[str, Any] | None, generated_at: dt.datetime) -> dict[str, Any]:
     """Everything the report template shows, computed from the figures and the counted projects."""
     labels = figures["labels"]
     areas, types, countries = labels["focus_areas"], labels["project_types"], labels["countries"]
