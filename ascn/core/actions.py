@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
@@ -73,6 +74,18 @@ def update_audited(actor: Actor | None, obj: models.Model, data: dict[str, Any],
     obj.save()
     record(actor, AuditAction.UPDATE, obj, changes, via)
     return changes
+
+
+def set_links(related: Any, values: Iterable[M], key: str) -> list[list[Any]] | None:
+    """Link exactly `values` through a many-to-many manager; returns the audit change [keys before, keys
+    after], or None (and writes nothing) when those were already the links. Call it inside a transaction."""
+    items = list(values)
+    before = sorted(related.values_list(key, flat=True))
+    after = sorted(getattr(item, key) for item in items)
+    if before == after:
+        return None
+    related.set(items)
+    return [before, after]
 
 
 def delete_audited(actor: Actor | None, obj: models.Model, via: str = "") -> None:

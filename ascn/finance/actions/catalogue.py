@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
@@ -16,13 +16,11 @@ from ascn.core.permissions import require_edit
 from ..models import FinancingInstrument
 
 if TYPE_CHECKING:
-    from django.db.models.fields.related_descriptors import ManyRelatedManager
 
     from ascn.core.permissions import Actor
     from ascn.framework.models import FrameworkNode
     from ascn.network.models import Partner
 
-M = TypeVar("M", bound=models.Model)
 
 
 def set_instrument_links(actor: Actor | None, instrument: FinancingInstrument, focus_areas: Iterable[FrameworkNode],
@@ -36,20 +34,11 @@ def set_instrument_links(actor: Actor | None, instrument: FinancingInstrument, f
         raise ValidationError({"focus_areas": _("Choose among the six focus areas.")})
     changes: dict[str, list[Any]] = {}
     with transaction.atomic():
-        for name, change in (("focus_areas", _set_links(instrument.focus_areas, nodes, "code")),
-                             ("providers", _set_links(instrument.providers, partners, "slug"))):
+        for name, change in (("focus_areas", core.set_links(instrument.focus_areas, nodes, "code")),
+                             ("providers", core.set_links(instrument.providers, partners, "slug"))):
             if change is not None:
                 changes[name] = change
         if changes:
             core.record(actor, AuditAction.UPDATE, instrument, changes, via)
     return changes
 
-
-def _set_links(related: ManyRelatedManager[M, Any], values: list[M], key: str) -> list[list[Any]] | None:
-    """Link exactly `values`; [keys before, keys after], or None when those were already the links."""
-    before = sorted(related.values_list(key, flat=True))
-    after = sorted(getattr(v, key) for v in values)
-    if before == after:
-        return None
-    related.set(values)
-    return [before, after]
