@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from ascn.core import actions as core
 from ascn.core import imports
 from ascn.core.choices import AuditAction
 from ascn.core.imports import ImportSummary
+from ascn.core.models import User
 from ascn.core.permissions import Principal, require_create, require_edit
 
 from . import importing
@@ -30,6 +32,16 @@ from .models import (
     StrategicTarget,
     SupportNeed,
 )
+
+if TYPE_CHECKING:
+    from django.core.files import File
+    from django.db.models.fields.related_descriptors import ManyRelatedManager
+
+    from ascn.core.permissions import Actor
+    from ascn.framework.models import FrameworkNode
+    from ascn.network.models import City, Partner
+
+M = TypeVar("M", bound=models.Model)
 
 PROJECT_FIELDS = {
     "reference", "city", "title", "objective", "description", "focus_area", "project_type", "status", "stage",
@@ -47,8 +59,8 @@ TARGET_FIELDS = {"statement", "metric", "unit", "baseline_value", "baseline_year
 # --- Projects -------------------------------------------------------------------------------------
 
 
-def create_project(actor: Any, data: dict[str, Any], support: dict[str, str] | None = None,
-                   partners: Iterable | None = None, via: str = "web") -> Project:
+def create_project(actor: Actor, data: dict[str, Any], support: dict[str, str] | None = None,
+                   partners: Iterable[Partner] | None = None, via: str = "web") -> Project:
     """Create a project with its support needs and partners; its status starts as given (default planning)."""
     data = core.only_fields(data, PROJECT_FIELDS)
     city = data.get("city")
@@ -61,8 +73,8 @@ def create_project(actor: Any, data: dict[str, Any], support: dict[str, str] | N
     return project
 
 
-def update_project(actor: Any, project: Project, data: dict[str, Any], support: dict[str, str] | None = None,
-                   partners: Iterable | None = None, via: str = "web") -> dict[str, list]:
+def update_project(actor: Actor, project: Project, data: dict[str, Any], support: dict[str, str] | None = None,
+                   partners: Iterable[Partner] | None = None, via: str = "web") -> dict[str, list[Any]]:
     """Change a project's fields (and, when given, its support needs and partners); returns the changes."""
     require_edit(actor, project)
     data = core.only_fields(data, PROJECT_FIELDS)
@@ -79,13 +91,13 @@ def update_project(actor: Any, project: Project, data: dict[str, Any], support: 
     return changes
 
 
-def delete_project(actor: Any, project: Project, via: str = "web") -> None:
+def delete_project(actor: Actor, project: Project, via: str = "web") -> None:
     require_edit(actor, project)
     with transaction.atomic():
         core.delete_audited(actor, project, via)
 
 
-def _set_support(actor: Any, project: Project, support: dict[str, str], via: str) -> dict[str, list]:
+def _set_support(actor: Actor, project: Project, support: dict[str, str], via: str) -> dict[str, list[Any]]:
     """Replace the project's support needs with `support` ({kind: details})."""
     unknown = set(support) - set(SupportKind.values)
     if unknown:
@@ -111,19 +123,26 @@ def support_kinds_value(kinds: Iterable[str]) -> str:
     return f"|{'|'.join(ordered)}|" if ordered else ""
 
 
-def _set_partners(actor: Any, project: Project, partners: Iterable, via: str) -> dict[str, list]:
-    before = sorted(project.partners.values_list("slug", flat=True))
-    partners = list(partners)
-    after = sorted(p.slug for p in partners)
-    if before == after:
+def _set_partners(actor: Actor, project: Project, partners: Iterable[Partner], via: str) -> dict[str, list[Any]]:
+    links = _set_links(project.partners, list(partners), "slug")
+    if links is None:
         return {}
-    project.partners.set(partners)
-    change = {"partners": [before, after]}
+    change = {"partners": links}
     core.record(actor, AuditAction.UPDATE, project, change, via)
     return change
 
 
-def add_progress_update(actor: Any, project: Project, data: dict[str, Any], via: str = "web") -> ProgressUpdate:
+def _set_links(related: ManyRelatedManager[M, Any], values: list[M], key: str) -> list[list[Any]] | None:
+    """Link exactly `values`; [keys before, keys after], or None when those were already the links."""
+    before = sorted(related.values_list(key, flat=True))
+    after = sorted(getattr(v, key) for v in values)
+    if before == after:
+        return None
+    related.set(values)
+    return [before, after]
+
+
+def add_progress_update(actor: Actor, project: Project, data: dict[str, Any], via: str = "web") -> ProgressUpdate:
     """Record a progress update; the project's status becomes the status of its latest update."""
     require_edit(actor, project)
     with transaction.atomic():
@@ -133,21 +152,25 @@ def add_progress_update(actor: Any, project: Project, data: dict[str, Any], via:
     return update
 
 
-def sync_status(actor: Any, project: Project, via: str) -> dict[str, list]:
-    """Set the project's status from its latest progress update (by date, then by entry)."""
+def sync_status(actor: Actor | None, project: Project, via: str) -> dict[str, list[Any]]:
+    """Set the project's status from its latest progress update (by date, then by entry); no actor: the seed."""
     latest = project.updates.order_by("-date", "-id").first()
     if latest is None or latest.status == project.status:
         return {}
     return core.update_audited(actor, project, {"status": latest.status}, via)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor | None) -> User | None:
+    """The account to record as author: the public and the system act as nobody."""
+    return actor if isinstance(actor, User) else None
 
 
-def attach_document(actor: Any, project: Project, title: str, upload: Any, via: str = "web") -> ProjectDocument:
+def attach_document(actor: Actor, project: Project, title: str, upload: File[Any], via: str = "web"
+                    ) -> ProjectDocument:
     """Keep an uploaded file with the project, as uploaded."""
     require_edit(actor, project)
+    if upload.name is None:  # Django's File may lack a name; an upload always has one
+        raise ValueError("attach_document needs a file with a name")
     with transaction.atomic():
         document = ProjectDocument(project=project, title=title.strip(), uploaded_by=_user(actor))
         document.file.save(upload.name, upload, save=False)
@@ -159,7 +182,7 @@ def attach_document(actor: Any, project: Project, title: str, upload: Any, via: 
 # --- Comments -------------------------------------------------------------------------------------
 
 
-def may_comment(actor: Any, target: Project | ActionPlan) -> bool:
+def may_comment(actor: Actor | None, target: Project | ActionPlan) -> bool:
     """The Secretariat comments on everything; NRs and city officers on records inside their own scope."""
     principal = Principal.of(actor)
     if principal.is_secretariat:
@@ -169,10 +192,13 @@ def may_comment(actor: Any, target: Project | ActionPlan) -> bool:
             and type(target).objects.filter(scope, pk=target.pk).exists())
 
 
-def add_comment(actor: Any, body: str, *, project: Project | None = None, plan: ActionPlan | None = None,
+def add_comment(actor: User, body: str, *, project: Project | None = None, plan: ActionPlan | None = None,
                 via: str = "web") -> Comment:
     """NRs comment on their country's plans and projects; city officers on their own; the Secretariat on all."""
-    if not may_comment(actor, project or plan):
+    target = project or plan
+    if target is None:
+        raise TypeError("add_comment needs a project or a plan")
+    if not may_comment(actor, target):
         raise PermissionDenied(_("You may not comment here."))
     with transaction.atomic():
         return core.create_audited(actor, Comment(project=project, plan=plan, author=actor, body=body.strip()), via)
@@ -181,8 +207,8 @@ def add_comment(actor: Any, body: str, *, project: Project | None = None, plan: 
 # --- Action plans ---------------------------------------------------------------------------------
 
 
-def create_plan(actor: Any, city: Any, year: int, data: dict[str, Any], focus_areas: Iterable = (),
-                priority_projects: Iterable = (), via: str = "web") -> ActionPlan:
+def create_plan(actor: Actor, city: City, year: int, data: dict[str, Any], focus_areas: Iterable[FrameworkNode] = (),
+                priority_projects: Iterable[Project] = (), via: str = "web") -> ActionPlan:
     require_create(actor, ActionPlan, city_id=city.pk, country_id=city.country_id)
     with transaction.atomic():
         plan = core.create_audited(actor, ActionPlan(city=city, year=year, **core.only_fields(data, PLAN_FIELDS)), via)
@@ -190,7 +216,7 @@ def create_plan(actor: Any, city: Any, year: int, data: dict[str, Any], focus_ar
     return plan
 
 
-def new_plan_version(actor: Any, plan: ActionPlan, year: int, via: str = "web") -> ActionPlan:
+def new_plan_version(actor: Actor, plan: ActionPlan, year: int, via: str = "web") -> ActionPlan:
     """Start next year's version from `plan`: same vision, focus areas, targets and priority projects."""
     require_edit(actor, plan)
     with transaction.atomic():
@@ -203,8 +229,9 @@ def new_plan_version(actor: Any, plan: ActionPlan, year: int, via: str = "web") 
     return new
 
 
-def update_plan(actor: Any, plan: ActionPlan, data: dict[str, Any], focus_areas: Iterable | None = None,
-                priority_projects: Iterable | None = None, via: str = "web") -> dict[str, list]:
+def update_plan(actor: Actor, plan: ActionPlan, data: dict[str, Any],
+                focus_areas: Iterable[FrameworkNode] | None = None, priority_projects: Iterable[Project] | None = None,
+                via: str = "web") -> dict[str, list[Any]]:
     require_edit(actor, plan)
     with transaction.atomic():
         changes = core.update_audited(actor, plan, core.only_fields(data, PLAN_FIELDS), via)
@@ -212,33 +239,30 @@ def update_plan(actor: Any, plan: ActionPlan, data: dict[str, Any], focus_areas:
     return changes
 
 
-def set_plan_links(actor: Any, plan: ActionPlan, focus_areas: Iterable | None,
-                    priority_projects: Iterable | None, via: str) -> dict[str, list]:
-    changes: dict[str, list] = {}
+def set_plan_links(actor: Actor | None, plan: ActionPlan, focus_areas: Iterable[FrameworkNode] | None,
+                   priority_projects: Iterable[Project] | None, via: str) -> dict[str, list[Any]]:
+    """Set the plan's focus areas and priority projects (None: leave them); no actor: the seed."""
+    changes: dict[str, list[Any]] = {}
     if focus_areas is not None:
-        focus_areas = list(focus_areas)
-        if any(n.kind != "focus_area" for n in focus_areas):
+        nodes = list(focus_areas)
+        if any(n.kind != "focus_area" for n in nodes):
             raise ValidationError({"focus_areas": _("Choose among the six focus areas.")})
-        before = sorted(plan.focus_areas.values_list("code", flat=True))
-        after = sorted(n.code for n in focus_areas)
-        if before != after:
-            plan.focus_areas.set(focus_areas)
-            changes["focus_areas"] = [before, after]
+        links = _set_links(plan.focus_areas, nodes, "code")
+        if links is not None:
+            changes["focus_areas"] = links
     if priority_projects is not None:
-        priority_projects = list(priority_projects)
-        if any(p.city_id != plan.city_id for p in priority_projects):
+        projects = list(priority_projects)
+        if any(p.city_id != plan.city_id for p in projects):
             raise ValidationError({"priority_projects": _("Priority projects must be the city's own projects.")})
-        before = sorted(plan.priority_projects.values_list("pk", flat=True))
-        after = sorted(p.pk for p in priority_projects)
-        if before != after:
-            plan.priority_projects.set(priority_projects)
-            changes["priority_projects"] = [before, after]
+        links = _set_links(plan.priority_projects, projects, "pk")
+        if links is not None:
+            changes["priority_projects"] = links
     if changes:
         core.record(actor, AuditAction.UPDATE, plan, changes, via)
     return changes
 
 
-def add_target(actor: Any, plan: ActionPlan, data: dict[str, Any], via: str = "web") -> StrategicTarget:
+def add_target(actor: Actor, plan: ActionPlan, data: dict[str, Any], via: str = "web") -> StrategicTarget:
     require_edit(actor, plan)
     position = (plan.targets.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     with transaction.atomic():
@@ -248,13 +272,14 @@ def add_target(actor: Any, plan: ActionPlan, data: dict[str, Any], via: str = "w
     return target
 
 
-def update_target(actor: Any, target: StrategicTarget, data: dict[str, Any], via: str = "web") -> dict:
+def update_target(actor: Actor, target: StrategicTarget, data: dict[str, Any], via: str = "web"
+                  ) -> dict[str, list[Any]]:
     require_edit(actor, target.plan)
     with transaction.atomic():
         return core.update_audited(actor, target, core.only_fields(data, TARGET_FIELDS), via)
 
 
-def delete_target(actor: Any, target: StrategicTarget, via: str = "web") -> None:
+def delete_target(actor: Actor, target: StrategicTarget, via: str = "web") -> None:
     require_edit(actor, target.plan)
     with transaction.atomic():
         core.record(actor, AuditAction.UPDATE, target.plan, {"targets": [target.statement, None]}, via)
@@ -270,12 +295,29 @@ IMPORT_FIELDS = ("reference", "title", "objective", "description", "focus_area_i
 BATCH = 2000
 
 
-def import_projects(actor: Any, name: str, data: bytes, *, commit: bool, via: str = "web",
+@overload
+def import_projects(actor: Actor | None, name: str, data: bytes, *, commit: bool, via: str = "web",
+                    keep_file: Literal[True] = True, as_system: bool = False
+                    ) -> tuple[ImportSummary, ProjectImport]: ...
+
+
+@overload
+def import_projects(actor: Actor | None, name: str, data: bytes, *, commit: bool, via: str = "web",
+                    keep_file: Literal[False], as_system: bool = False) -> tuple[ImportSummary, None]: ...
+
+
+@overload
+def import_projects(actor: Actor | None, name: str, data: bytes, *, commit: bool, via: str = "web",
+                    keep_file: bool, as_system: bool = False) -> tuple[ImportSummary, ProjectImport | None]: ...
+
+
+def import_projects(actor: Actor | None, name: str, data: bytes, *, commit: bool, via: str = "web",
                     keep_file: bool = True, as_system: bool = False) -> tuple[ImportSummary, ProjectImport | None]:
     """Check a CSV/XLSX of projects and, with `commit` and no error, write it atomically.
 
     Rows match existing projects by `reference`, else by city and title; a row equal to its project
-    changes nothing, so importing the same file twice is a no-op. The upload is kept with its summary.
+    changes nothing, so importing the same file twice is a no-op. The upload is kept with its summary
+    (the record; None with `keep_file=False`). No actor: the management command, with `as_system`.
     """
     def read() -> importing.CheckResult:
         return importing.check_rows(importing.read_table(name, data), _vocabulary(actor, as_system))
@@ -295,7 +337,7 @@ def _check_import(result: importing.CheckResult, summary: ImportSummary) -> _Imp
     return plan
 
 
-def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
+def _vocabulary(actor: Actor | None, as_system: bool = False) -> importing.Vocabulary:
     """What rows may name; `as_system` (management command) may write every city."""
     from ascn.framework.models import FrameworkNode
     from ascn.network.models import City
@@ -316,7 +358,9 @@ def _vocabulary(actor: Any, as_system: bool = False) -> importing.Vocabulary:
 @dataclass
 class _ImportPlan:
     new: list[tuple[dict[str, Any], list[str], str]] = field(default_factory=list)   # values, support, status
-    changed: list[tuple[Project, list[str], list[str] | None, str | None]] = field(default_factory=list)
+    # Each project with the row's values set, its values before ({field: value}, the fields the row changes),
+    # and its new support kinds and status (None: unchanged).
+    changed: list[tuple[Project, dict[str, Any], list[str] | None, str | None]] = field(default_factory=list)
     unchanged: int = 0
 
 
@@ -335,14 +379,16 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
     refs = {r.values["reference"] for r in rows if r.values["reference"]}
     # Match on keys first (cheap tuples), then load whole records only for the rows that match.
     keys = Project.objects.filter(Q(city_id__in=[city_ids[s] for s in slugs]) | Q(reference__in=refs))
-    by_ref_id, by_title_id = {}, {}
+    by_ref_id: dict[str, int] = {}
+    by_title_id: dict[tuple[int, str], int] = {}
     for pk, reference, city_id, title in keys.values_list("id", "reference", "city_id", "title"):
         if reference:
             by_ref_id[reference] = pk
         by_title_id[(city_id, title.casefold())] = pk
-    wanted = {by_ref_id.get(r.values["reference"]) or by_title_id.get((city_ids[r.values["city"]],
-                                                                          r.values["title"].casefold()))
-              for r in rows} - {None}
+    matches = (by_ref_id.get(r.values["reference"]) or by_title_id.get((city_ids[r.values["city"]],
+                                                                           r.values["title"].casefold()))
+               for r in rows)
+    wanted = {pk for pk in matches if pk is not None}
     existing = Project.objects.in_bulk(wanted)
     by_ref = {ref: existing[pk] for ref, pk in by_ref_id.items() if pk in existing}
     by_title = {key: existing[pk] for key, pk in by_title_id.items() if pk in existing}
@@ -369,7 +415,7 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
             continue
         project = project or by_title.get((city_id, v["title"].casefold()))
         if project is None:
-            status = v["status"] or "planning"
+            status = v["status"] or ProjectStatus.PLANNING
             plan.new.append(({**fields_, "city_id": city_id, "status": status, "links": _NO_LINKS,
                               "support_kinds": support_kinds_value(v["support"]),
                               "search_text": search_blob(v["title"], v["reference"], v["objective"], v["description"])},
@@ -384,15 +430,14 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
         before = {name: getattr(project, name) for name in diff}
         for name in diff:
             setattr(project, name, fields_[name])
-        project._import_before = before  # type: ignore[attr-defined]
-        plan.changed.append((project, diff, new_support, new_status))
+        plan.changed.append((project, before, new_support, new_status))
     return plan, errors
 
 
-_NO_LINKS: list = []  # one shared (never mutated) value, so the bulk insert converts it once
+_NO_LINKS: list[dict[str, str]] = []  # one shared (never mutated) value, so the bulk insert converts it once
 
 
-def _insert_projects(rows: list[dict[str, Any]], now: Any) -> list[int]:
+def _insert_projects(rows: list[dict[str, Any]], now: dt.datetime) -> list[int]:
     """Insert new projects with prepared statements; returns their ids in `rows` order (found by their
     import key: reference, else city and title, which the check made unique within the file)."""
     from django.db.models import Max
@@ -410,11 +455,11 @@ def _insert_projects(rows: list[dict[str, Any]], now: Any) -> list[int]:
     return [ids[_import_key(row["reference"], row["city_id"], row["title"])] for row in rows]
 
 
-def _import_key(reference: str, city_id: int, title: str) -> tuple:
+def _import_key(reference: str, city_id: int, title: str) -> tuple[str | int, ...]:
     return ("ref", reference) if reference else ("title", city_id, title.casefold())
 
 
-def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
+def _apply_import(actor: Actor | None, plan: _ImportPlan, name: str, via: str) -> None:
     """Write an import plan with bulk statements (one audit entry per created or changed project)."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -426,17 +471,20 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
     now = timezone.now()
     today = timezone.localdate()
     source = _("Imported from %(file)s") % {"file": name[:200]}
-    author_id = getattr(_user(actor), "pk", None)
+    author = _user(actor)
+    author_id = author.pk if author is not None else None
     content_type_id = ContentType.objects.get_for_model(Project).pk
     new_ids = _insert_projects([values for values, _support, _status in plan.new], now)
-    updates, needs, entries = [], [], []
+    updates: list[dict[str, Any]] = []
+    needs: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
 
     def update_row(project_id: int, status: str) -> dict[str, Any]:
         return {"project_id": project_id, "date": today, "status": status, "percent_complete": None,
                 "milestones": "", "progress": "", "partner_support": "", "challenges": "", "author_id": author_id,
                 "source": source, "created_at": now, "updated_at": now}
 
-    def entry_row(action: str, project_id: int, title: str, changes: dict) -> dict[str, Any]:
+    def entry_row(action: str, project_id: int, title: str, changes: dict[str, Any]) -> dict[str, Any]:
         return {"actor_id": author_id, "action": action, "content_type_id": content_type_id,
                 "object_id": str(project_id), "object_repr": title[:200], "changes": changes, "via": via,
                 "created_at": now}
@@ -447,19 +495,19 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
         needs += [{"project_id": pk, "kind": kind, "details": ""} for kind in support]
         entries.append(entry_row(AuditAction.CREATE, pk, values["title"], created))
     changed_fields = {"search_text", "updated_at"}
-    for project, diff, support, status in plan.changed:
-        changes = {f: [plain(project._import_before[f]), plain(getattr(project, f))] for f in diff}
-        changed_fields.update(diff)
-        if support is not None:
+    for project, before, new_support, new_status in plan.changed:
+        changes = {f: [plain(old), plain(getattr(project, f))] for f, old in before.items()}
+        changed_fields.update(before)
+        if new_support is not None:
             SupportNeed.objects.filter(project=project).delete()
-            needs += [{"project_id": project.pk, "kind": kind, "details": ""} for kind in support]
-            changes["support"] = [None, support]
-            project.support_kinds = support_kinds_value(support)
+            needs += [{"project_id": project.pk, "kind": kind, "details": ""} for kind in new_support]
+            changes["support"] = [None, new_support]
+            project.support_kinds = support_kinds_value(new_support)
             changed_fields.add("support_kinds")
-        if status is not None:
-            updates.append(update_row(project.pk, status))
-            changes["status"] = [project.status, status]
-            project.status = status
+        if new_status is not None:
+            updates.append(update_row(project.pk, new_status))
+            changes["status"] = [project.status, new_status]
+            project.status = new_status
             changed_fields.add("status")
         project.search_text = search_blob(project.title, project.reference, project.objective, project.description)
         project.updated_at = now
@@ -471,7 +519,7 @@ def _apply_import(actor: Any, plan: _ImportPlan, name: str, via: str) -> None:
     insert_values(AuditEntry, entries)
 
 
-def commit_import(actor: Any, record: ProjectImport, via: str = "web") -> ImportSummary:
+def commit_import(actor: Actor, record: ProjectImport, via: str = "web") -> ImportSummary:
     """Commit a checked upload from its kept file (checked again: the data may have changed since)."""
     def rerun(name: str, data: bytes) -> ImportSummary:
         return import_projects(actor, name, data, commit=True, via=via, keep_file=False)[0]
