@@ -155,6 +155,7 @@ def measure(client, repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from ascn.core.filters import read
     from ascn.plans.queries import ProjectFilters, projects
     from ascn.plans.views import PAGE_SIZE
 
@@ -171,7 +172,7 @@ def measure(client, repeat: int) -> dict:
         filters, page = _scenario(scenario)
 
         def run() -> None:  # what the page lists: the count and one page of rows, as the view paginates
-            rows = Paginator(projects(anonymous, ProjectFilters(**filters)), PAGE_SIZE).get_page(page)
+            rows = Paginator(projects(anonymous, read(ProjectFilters, filters)), PAGE_SIZE).get_page(page)
             list(rows.object_list)
         return run
 
@@ -180,7 +181,7 @@ def measure(client, repeat: int) -> dict:
         offset = (page - 1) * PAGE_SIZE
 
         def run() -> None:  # what the endpoint answers: the count and `limit` rows from the offset
-            qs = projects(anonymous, ProjectFilters(**filters))
+            qs = projects(anonymous, read(ProjectFilters, filters))
             qs.count()
             list(qs[offset:offset + api_limit])
         return run
