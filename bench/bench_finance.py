@@ -72,7 +72,8 @@ def drivers():
             "discount_rate": e.Distribution("uniform", low=0.8, high=1.2)}
 
 
-CORRELATION: list[list[float]] = [[1, 0.5, 0, 0, 0], [0.5, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
+CORRELATION: list[list[float]] = [
+    [1, 0.5, 0, 0, 0], [0.5, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
 
 
 def alternated(first: Callable[[], object], second: Callable[[], object], repeat: int
