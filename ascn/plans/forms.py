@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,11 @@ from ascn.network.models import Partner
 from .choices import ProjectSort, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget
 from .queries import SEARCH_LENGTH
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from ascn.network.models import City
 
 
 class PipelineFilterForm(forms.Form):
@@ -46,9 +53,11 @@ class ProjectForm(forms.ModelForm):
             "support_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, city=None, **kwargs) -> None:
+    def __init__(self, *args: Any, city: City | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.city = city or getattr(self.instance, "city", None)
+        if self.city is not None:  # the project's city is not one of the form's fields
+            self.instance.city = self.city
         if self.instance.pk:
             self.initial.setdefault("support", [s.kind for s in self.instance.support_needs.all()])
             self.initial.setdefault("partners", list(self.instance.partners.all()))
@@ -56,8 +65,10 @@ class ProjectForm(forms.ModelForm):
                                                        if not t.is_primary])
             self.initial["links"] = "\n".join(f"{link.get('label', '')} | {link['url']}"
                                               for link in self.instance.links)
-        self.fields["project_type"].queryset = FrameworkNode.objects.filter(kind="project_type").order_by("position")
-        self.fields["focus_area"].queryset = FrameworkNode.objects.filter(kind="focus_area").order_by("position")
+        cast("forms.ModelChoiceField[FrameworkNode]", self.fields["project_type"]).queryset = (
+            FrameworkNode.objects.filter(kind="project_type").order_by("position"))
+        cast("forms.ModelChoiceField[FrameworkNode]", self.fields["focus_area"]).queryset = (
+            FrameworkNode.objects.filter(kind="focus_area").order_by("position"))
 
     def clean_links(self) -> list[dict[str, str]]:
         links = []
@@ -71,11 +82,6 @@ class ProjectForm(forms.ModelForm):
                                             % {"number": number})
             links.append({"label": label.strip(), "url": url})
         return links
-
-    def _post_clean(self) -> None:
-        if self.city is not None:
-            self.instance.city = self.city
-        super()._post_clean()
 
 
 class ProgressUpdateForm(forms.ModelForm):
@@ -103,9 +109,10 @@ class PlanForm(forms.ModelForm):
         fields = ["vision", "horizon_year", "is_published"]
         widgets = {"vision": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, city=None, **kwargs) -> None:
+    def __init__(self, *args: Any, city: City | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["priority_projects"].queryset = Project.objects.filter(city=city).order_by("title")
+        cast("forms.ModelMultipleChoiceField[Project]", self.fields["priority_projects"]).queryset = (
+            Project.objects.filter(city=city).order_by("title"))
         if self.instance.pk:
             self.initial.setdefault("focus_areas", list(self.instance.focus_areas.all()))
             self.initial.setdefault("priority_projects", list(self.instance.priority_projects.all()))
@@ -122,8 +129,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"),
                            help_text=_("UTF-8 CSV or Excel workbook with the template's columns; at most 20 MB."))
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]  # FileField.clean checked that it has a name and a size
         from .importing import MAX_BYTES
 
         if upload.size > MAX_BYTES:
@@ -141,8 +148,8 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File"), help_text=_("PDF, office documents, images or text; at most 25 MB."))
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]  # FileField.clean checked that it has a name and a size
         if upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The file is larger than 25 MB."))
         if not upload.name.lower().endswith(DOCUMENT_TYPES):
