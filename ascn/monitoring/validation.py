@@ -1,8 +1,9 @@
 """The rules an observation must pass, vectorised with NumPy so a million rows check in seconds. No Django.
 
 Hard errors reject a row (`Problem`): a value that is not a number, a percentage outside 0-100, a
-negative count or rate, a numerator above its denominator, a malformed period. (Whether the period is
-open and the indicator assigned needs the database: the actions check those and report them the same way.)
+negative count or rate, a numerator above its denominator. (A malformed period is found with
+`ascn.core.periods`; whether the period is open and the indicator assigned needs the database: the actions
+check those and report them the same way.)
 
 Soft findings do not reject the row: they are kept on `Observation.flags` for review, each as
 {"code": ..., "params": {...}, "detail": "<English sentence with the figures>"}; pages show them
@@ -30,14 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ascn.core.periods import MONTH as MONTH
-from ascn.core.periods import QUARTER as QUARTER
-from ascn.core.periods import YEAR as YEAR
-from ascn.core.periods import Period, try_parse
 from ascn.core.translator import gettext as _
-
-# The period type is ascn.core.periods. MONTH, QUARTER, YEAR, Period, parse_period and period_error stay
-# importable from here for actions/observations.py until it imports ascn.core.periods itself.
 
 
 def gettext_noop(message: str) -> str:
@@ -82,18 +76,6 @@ class Problem:
     reason: str
 
 
-def parse_period(text: str) -> Period | None:
-    """"2025", "2025-Q3" or "2025-07" as a Period (ascn.core.periods); None for anything else."""
-    return try_parse(text)
-
-
-def period_error(text: str) -> str:
-    """A malformed period's reason in an observations file: it spells the file's format (YYYY, YYYY-Qn or
-    YYYY-MM). Pages and the API say `str(PeriodError(text))`."""
-    return _('"%(period)s" is not a period: write YYYY, YYYY-Qn or YYYY-MM (for example 2025, 2025-Q3, 2025-07)') % {
-        "period": text}
-
-
 def is_percentage(unit: str) -> bool:
     """Units with "%" or "percent" in them are percentages."""
     unit = (unit or "").lower()
@@ -118,8 +100,9 @@ def may_be_negative(unit: str) -> bool:
     return not is_percentage(unit) and any(word in unit for word in _SIGNED_WORDS)
 
 
-def fmt(number: float) -> str:
-    """A figure for a message: up to 6 significant digits, no trailing zeros (101, 33.3333, 1.5e+07)."""
+def fmt(number: float | None) -> str:
+    """A figure for a message: up to 6 significant digits, no trailing zeros (101, 33.3333, 1.5e+07); empty
+    for None or NaN."""
     if number is None or (isinstance(number, float) and math.isnan(number)):
         return ""
     return format(float(number), ".6g")

@@ -14,10 +14,9 @@ import json
 from collections import Counter, defaultdict
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
-from ascn.core import bulk
+from ascn.core import bulk, periods
 from ascn.core.choices import AuditAction, Role
 from ascn.core.imports import ImportSummary, check_then_commit, commit_kept, keep_upload
+from ascn.core.models import User
 from ascn.core.permissions import Principal, can_create, require_create, require_edit
 from ascn.core.tabular import FileProblem
 from ascn.network.models import City
@@ -38,24 +38,22 @@ from .. import importing, validation
 from ..choices import ReportState, Verification
 from ..models import CityIndicator, CityReport, Indicator, Observation, ObservationImport, ReportingRound, Target
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+
 MAX_LISTED = 1000          # errors and flags kept in a summary (their totals are always exact)
 INSERT_CHUNK = 100_000     # new rows built per chunk, so PostgreSQL stores one while the next is built
 REBUILD_INDEX_MIN_ROWS = bulk.REBUILD_INDEX_MIN_ROWS  # see core.bulk.index_rebuilt
 CITY_SHIFT, INDICATOR_SHIFT = 2 ** 38, 2 ** 18
-KINDS = {validation.YEAR: 0, validation.QUARTER: 1, validation.MONTH: 2}
 VALUE_FIELDS = ("value", "numerator", "denominator")
 TEXT_FIELDS = ("source", "method", "evidence_url", "comment")
 ASSIGNMENT_FIELDS = {"baseline_value", "baseline_year", "notes"}
 _NO_FLAGS: list = []  # one shared, never mutated value: the bulk insert converts it once
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-@lru_cache(maxsize=4096)
-def _period(text: str) -> validation.Period | None:
-    return validation.parse_period(text)
+def _user(actor: Actor | None) -> User | None:
+    """The account recorded as the author: None for the public and for the system (commands, benchmarks)."""
+    return actor if isinstance(actor, User) else None
 
 
 # --- Open periods -------------------------------------------------------------------------------------
@@ -149,7 +147,7 @@ class _Plan:
     codes: dict[int, str]                           # indicator id -> code
 
 
-def load_batch(actor: Any, batch: importing.Batch, *, commit: bool, via: str = "web", name: str = "",
+def load_batch(actor: Actor | None, batch: importing.Batch, *, commit: bool, via: str = "web", name: str = "",
                as_system: bool = False) -> LoadSummary:
     """Check a batch and, with `commit` and no error, write it atomically. `as_system` (commands and
     benchmarks) may write every city."""
@@ -169,7 +167,7 @@ def _large_cache(rows: int) -> AbstractContextManager[None]:
     return bulk.tuned_for_load(Observation, rows)
 
 
-def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: bool) -> _Plan | None:
+def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as_system: bool) -> _Plan | None:
     n = len(batch)
     problems = list(batch.problems)
     cities = _cities(actor, batch, problems, as_system)
@@ -183,12 +181,12 @@ def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: 
                                                _('"%(code)s" is not an indicator code of the catalogue')
                                                % {"code": batch.indicator_code[i]}))
     _check_assigned(batch, city_ids, indicator_ids, cities[1], problems)
-    years, codes, kinds, ordinals = _period_arrays(batch.period)
-    for i in np.flatnonzero(years == 0):
-        if batch.period[i]:
+    parsed = periods.columns(batch.period)
+    for i in np.flatnonzero(~parsed.valid):
+        if batch.period[i]:  # an empty period is reported as empty
             problems.append(validation.Problem(int(i), "period", "period_malformed",
-                                               validation.period_error(batch.period[i])))
-    _check_open(batch, city_ids, years, cities[1], problems)
+                                               periods.error_message(batch.period[i])))
+    _check_open(batch, city_ids, parsed.year, cities[1], problems)
     units = {pk: unit for pk, unit in indicators.values()}
     scale_of = {pk: validation.unit_scale(u) for pk, u in units.items()}
     signed_of = {pk: validation.may_be_negative(u) for pk, u in units.items()}
@@ -198,7 +196,7 @@ def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: 
                                                                   scale, signed)
     unreadable = {p.index for p in batch.problems if p.code == "not_a_number"}
     problems += [p for p in value_problems if p.index not in unreadable]
-    keys = city_ids * CITY_SHIFT + indicator_ids * INDICATOR_SHIFT + codes
+    keys = city_ids * CITY_SHIFT + indicator_ids * INDICATOR_SHIFT + parsed.code
     bad = np.zeros(n, dtype=bool)
     bad[np.array([p.index for p in problems], dtype=np.intp)] = True
     _check_duplicates(batch, keys, bad, problems)
@@ -211,25 +209,26 @@ def _check(actor: Any, batch: importing.Batch, summary: LoadSummary, as_system: 
     good = ~bad
     if not good.any():
         return None
-    plan = _plan(batch, good, keys, city_ids, indicator_ids, years, codes, (kinds, ordinals), values, ratio_flags)
+    plan = _plan(batch, good, keys, city_ids, indicator_ids, parsed, values, ratio_flags)
     plan.names = {pk: nm for pk, nm in cities[1].items()}
     plan.codes = {pk: code for code, (pk, _unit) in indicators.items()}
     summary.created, summary.updated = len(plan.create), len(plan.update)
     summary.unchanged = int(good.sum()) - summary.created - summary.updated
     written = np.concatenate([plan.create, plan.update])
-    counts: Counter = Counter()
-    listed = []
-    for i in sorted(int(i) for i in written if int(i) in plan.flags):
-        for item in plan.flags[i]:
+    counts: Counter[str] = Counter()
+    listed: list[dict[str, Any]] = []
+    for row in sorted(int(i) for i in written if int(i) in plan.flags):
+        for item in plan.flags[row]:
             counts[item["code"]] += 1
             if len(listed) < MAX_LISTED:
-                listed.append({"row": int(batch.rows[i]), "city": batch.city[i], "indicator": batch.indicator_code[i],
-                               "period": batch.period[i], "code": item["code"], "detail": validation.flag_text(item)})
+                listed.append({"row": int(batch.rows[row]), "city": batch.city[row],
+                               "indicator": batch.indicator_code[row], "period": batch.period[row],
+                               "code": item["code"], "detail": validation.flag_text(item)})
     summary.flags, summary.flag_count, summary.flag_counts = listed, sum(counts.values()), dict(sorted(counts.items()))
     return plan
 
 
-def _cities(actor: Any, batch: importing.Batch, problems: list, as_system: bool) -> tuple[dict, dict]:
+def _cities(actor: Actor | None, batch: importing.Batch, problems: list, as_system: bool) -> tuple[dict, dict]:
     """({slug: id} of the cities the actor may write, {id: name}); unknown or forbidden cities are errors."""
     slugs = set(batch.city) - {""}
     found = {slug: (pk, nm) for pk, slug, nm in City.objects.filter(slug__in=slugs).values_list("id", "slug", "name")}
@@ -292,7 +291,7 @@ def _check_duplicates(batch: importing.Batch, keys: np.ndarray, bad: np.ndarray,
     same = keys[order][1:] == keys[order][:-1]
     if not same.any():
         return
-    first = {}
+    first: dict[int, int] = {}
     for a, b in zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True):
         origin = first.get(a, a)
         first[b] = origin
@@ -307,21 +306,11 @@ def _mapped(column: list, mapping: dict, default: Any, dtype: Any = np.int64) ->
     return np.fromiter(map(lookup.__getitem__, column), dtype=dtype, count=len(column))
 
 
-def _period_arrays(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Year, period code, kind and ordinal of each period text (zeros where it is malformed)."""
-    parsed = {t: _period(t) for t in set(texts)}
-    parts = []
-    for attr in ("year", "code", "kind", "ordinal"):
-        parts.append(_mapped(texts, {t: (KINDS[p.kind] if attr == "kind" else getattr(p, attr))
-                                     for t, p in parsed.items() if p}, 0))
-    return parts[0], parts[1], parts[2], parts[3]
-
-
-def _existing(city_ids: set[int], indicator_ids: set[int], periods: set[str]) -> dict[str, list]:
+def _existing(city_ids: set[int], indicator_ids: set[int], period_texts: set[str]) -> dict[str, list[Any]]:
     """The stored rows that matter to a batch: the same cities' series of its indicators (history and
     matches) and other cities' values for its indicators and periods (peers)."""
     rows = Observation.objects.filter(
-        Q(indicator_id__in=indicator_ids) & (Q(city_id__in=city_ids) | Q(period__in=periods))
+        Q(indicator_id__in=indicator_ids) & (Q(city_id__in=city_ids) | Q(period__in=period_texts))
     ).values_list("id", "city_id", "indicator_id", "period", "value", "numerator", "denominator", *TEXT_FIELDS,
                   "verification")
     names = ("id", "city_id", "indicator_id", "period", "value", "numerator", "denominator", *TEXT_FIELDS,
@@ -339,13 +328,16 @@ def _nan(values: list) -> np.ndarray:
 
 
 def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: np.ndarray,
-          indicator_ids: np.ndarray, years: np.ndarray, codes: np.ndarray, places: tuple[np.ndarray, np.ndarray],
-          values: np.ndarray, ratio_flags: dict) -> _Plan:
+          indicator_ids: np.ndarray, parsed: periods.PeriodColumns, values: np.ndarray,
+          ratio_flags: dict[int, list[dict[str, Any]]]) -> _Plan:
+    """What the batch's good rows would do against the stored rows; `parsed` holds the batch's periods."""
     positions = np.flatnonzero(good)
+    codes = parsed.code
     existing = _existing(set(city_ids[positions].tolist()), set(indicator_ids[positions].tolist()),
                          {batch.period[i] for i in positions.tolist()})
     m = len(existing["id"])
-    _e_years, e_code, e_kind, e_ord = _period_arrays(existing["period"])
+    e_periods = periods.columns(existing["period"])
+    e_code, e_kind, e_ord = e_periods.code, e_periods.kind, e_periods.ordinal
     e_city = np.array(existing["city_id"], dtype=np.int64)
     e_ind = np.array(existing["indicator_id"], dtype=np.int64)
     e_keys = e_city * CITY_SHIFT + e_ind * INDICATOR_SHIFT + e_code
@@ -360,7 +352,7 @@ def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: 
     replaced = np.zeros(m, dtype=bool)
     replaced[match[matched]] = True
     kept = np.flatnonzero(~replaced)
-    b_kind, b_ord = places[0][positions], places[1][positions]
+    b_kind, b_ord = parsed.kind[positions], parsed.ordinal[positions]
     series = np.concatenate([e_city[kept] * 2 ** 22 + e_ind[kept] * 4 + e_kind[kept],
                              city_ids[positions] * 2 ** 22 + indicator_ids[positions] * 4 + b_kind])
     ordinal = np.concatenate([e_ord[kept], b_ord])
@@ -388,7 +380,7 @@ def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: 
     update_idx = idx_m[~same]
     previous = {int(p): tuple(existing[f][i] for f in (*VALUE_FIELDS, "verification"))
                 for p, i in zip(update.tolist(), update_idx.tolist(), strict=True)}
-    return _Plan(batch=batch, city_ids=city_ids, indicator_ids=indicator_ids, years=years, values=values,
+    return _Plan(batch=batch, city_ids=city_ids, indicator_ids=indicator_ids, years=parsed.year, values=values,
                  create=positions[~matched], update=update,
                  update_ids=np.array(existing["id"], dtype=np.int64)[update_idx] if m else np.zeros(0, np.int64),
                  previous=previous, flags=flags, names={}, codes={})
@@ -402,7 +394,7 @@ def _float(value: float) -> float | None:
     return None if value != value else value  # NaN -> NULL
 
 
-def _apply(actor: Any, plan: _Plan, name: str, via: str) -> None:
+def _apply(actor: Actor | None, plan: _Plan, name: str, via: str) -> None:
     """Write a plan through the bulk loader (`core.bulk`), and one audit entry per city. Observations are
     the fact table (no per-row foreign-key check, see the model): the ids written are those `_check`
     has just looked up. New rows are built chunk by chunk as the loader asks for them, and the
@@ -472,7 +464,7 @@ def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
     bulk.update_by_id(Observation, plan.update_ids.tolist(), columns, {"author_id": author_id, "updated_at": now})
 
 
-def _audit(actor: Any, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:
+def _audit(actor: Actor | None, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:
     """One audit entry per city: what was imported, how many rows, and each changed value's old and new."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -502,8 +494,26 @@ def _audit(actor: Any, plan: _Plan, name: str, via: str, now: dt.datetime) -> No
 # --- Files, JSON rows and single observations -----------------------------------------------------------
 
 
-def import_file(actor: Any, name: str, data: bytes, *, city: City | None = None, commit: bool, via: str = "web",
-                keep_file: bool = True, as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
+@overload
+def import_file(actor: Actor | None, name: str, data: bytes, *, city: City | None = None, commit: bool,
+                via: str = "web", keep_file: Literal[True] = True, as_system: bool = False
+                ) -> tuple[LoadSummary, ObservationImport]: ...
+
+
+@overload
+def import_file(actor: Actor | None, name: str, data: bytes, *, city: City | None = None, commit: bool,
+                via: str = "web", keep_file: Literal[False], as_system: bool = False) -> tuple[LoadSummary, None]: ...
+
+
+@overload
+def import_file(actor: Actor | None, name: str, data: bytes, *, city: City | None = None, commit: bool,
+                via: str = "web", keep_file: bool, as_system: bool = False
+                ) -> tuple[LoadSummary, ObservationImport | None]: ...
+
+
+def import_file(actor: Actor | None, name: str, data: bytes, *, city: City | None = None, commit: bool,
+                via: str = "web", keep_file: bool = True, as_system: bool = False
+                ) -> tuple[LoadSummary, ObservationImport | None]:
     """Check an observations file (CSV or XLSX; with `city`, rows without a city are that city's and rows
     of another city are refused) and, with `commit` and no error, write it. The upload is kept with its
     summary (`keep_file`)."""
@@ -531,7 +541,7 @@ def _only_city(batch: importing.Batch, city: City) -> None:
     batch.problems.sort(key=lambda p: p.index)
 
 
-def commit_import(actor: Any, record: ObservationImport, via: str = "web") -> LoadSummary:
+def commit_import(actor: Actor, record: ObservationImport, via: str = "web") -> LoadSummary:
     """Commit a checked upload from its kept file (checked again: the data may have changed since), once."""
     def rerun(name: str, data: bytes) -> LoadSummary:
         return import_file(actor, name, data, city=record.city, commit=True, via=via, keep_file=False)[0]
@@ -539,7 +549,7 @@ def commit_import(actor: Any, record: ObservationImport, via: str = "web") -> Lo
     return commit_kept(actor, record, rerun, once=True)
 
 
-def load_records(actor: Any, records: list[dict[str, Any]], *, commit: bool, via: str = "api",
+def load_records(actor: Actor | None, records: list[dict[str, Any]], *, commit: bool, via: str = "api",
                  as_system: bool = False) -> tuple[LoadSummary, ObservationImport | None]:
     """Check JSON rows ({"city", "indicator", "period", "value", ...}) and, with `commit`, write them; a
     committed batch is kept as a JSON file with its summary, like an uploaded file."""
@@ -557,7 +567,7 @@ def load_records(actor: Any, records: list[dict[str, Any]], *, commit: bool, via
     return summary, keep_upload(ObservationImport(uploaded_by=_user(actor)), name, data, summary)
 
 
-def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: bool = True,
+def record_observation(actor: Actor, city: City, data: dict[str, Any], *, commit: bool = True,
                        via: str = "web", evidence_file: Any = None) -> tuple[LoadSummary, Observation | None]:
     """Check and (with `commit`) write one observation of `city` from a form or the API: the same rules as
     a file. Raises ValidationError naming the fields when the row is refused."""
@@ -587,7 +597,7 @@ def record_observation(actor: Any, city: City, data: dict[str, Any], *, commit: 
     return summary, observation
 
 
-def delete_observation(actor: Any, observation: Observation, via: str = "web") -> None:
+def delete_observation(actor: Actor, observation: Observation, via: str = "web") -> None:
     """Remove a value entered by mistake, by whoever may edit the city's data, while its period is open
     (a locked or closed period keeps its figures). The audit entry keeps what the value was; an evidence
     file stays in storage with it."""
@@ -603,7 +613,7 @@ def delete_observation(actor: Any, observation: Observation, via: str = "web") -
 # --- Verification ---------------------------------------------------------------------------------------
 
 
-def may_verify(actor: Any, observation: Observation) -> bool:
+def may_verify(actor: Actor, observation: Observation) -> bool:
     """The Secretariat verifies every city's figures; a National Representative those of its country."""
     principal = Principal.of(actor)
     if principal.is_secretariat:
@@ -611,7 +621,7 @@ def may_verify(actor: Any, observation: Observation) -> bool:
     return principal.role == Role.NATIONAL_REP and principal.country_id == observation.city.country_id
 
 
-def set_verification(actor: Any, observation: Observation, state: str, comment: str = "",
+def set_verification(actor: Actor, observation: Observation, state: str, comment: str = "",
                      via: str = "web") -> dict[str, list]:
     """Mark an observation verified, queried (a comment is required: it is shown to the city as a flag) or
     reported again. Returns the changes (empty when nothing changed)."""
@@ -634,7 +644,7 @@ def set_verification(actor: Any, observation: Observation, state: str, comment: 
 # --- Assignments, baselines and targets -------------------------------------------------------------------
 
 
-def assign_indicator(actor: Any, city: City, indicator: Indicator, data: dict[str, Any] | None = None,
+def assign_indicator(actor: Actor, city: City, indicator: Indicator, data: dict[str, Any] | None = None,
                      via: str = "web") -> CityIndicator:
     """Assign an indicator to a city (the Secretariat, or the city's officer), with an optional baseline."""
     require_create(actor, CityIndicator, city_id=city.pk)
@@ -646,7 +656,7 @@ def assign_indicator(actor: Any, city: City, indicator: Indicator, data: dict[st
         return core.create_audited(actor, CityIndicator(city=city, indicator=indicator, **values), via=via)
 
 
-def update_assignment(actor: Any, assignment: CityIndicator, data: dict[str, Any], via: str = "web") -> dict:
+def update_assignment(actor: Actor, assignment: CityIndicator, data: dict[str, Any], via: str = "web") -> dict:
     """Change an assignment's baseline (value and year together) or notes."""
     require_edit(actor, assignment)
     values = core.only_fields(data, ASSIGNMENT_FIELDS)
@@ -654,7 +664,7 @@ def update_assignment(actor: Any, assignment: CityIndicator, data: dict[str, Any
         return core.update_audited(actor, assignment, values, via=via)
 
 
-def set_target(actor: Any, assignment: CityIndicator, year: int, value: float, via: str = "web") -> Target:
+def set_target(actor: Actor, assignment: CityIndicator, year: int, value: float, via: str = "web") -> Target:
     """Set the target for a year (creates it or changes its value)."""
     require_edit(actor, assignment)
     _check_target(assignment, year, value)
@@ -666,13 +676,13 @@ def set_target(actor: Any, assignment: CityIndicator, year: int, value: float, v
         return target
 
 
-def delete_target(actor: Any, target: Target, via: str = "web") -> None:
+def delete_target(actor: Actor, target: Target, via: str = "web") -> None:
     require_edit(actor, target.assignment)
     with transaction.atomic():
         core.delete_audited(actor, target, via=via)
 
 
-def replace_targets(actor: Any, assignment: CityIndicator, targets: list[tuple[int, float]],
+def replace_targets(actor: Actor, assignment: CityIndicator, targets: list[tuple[int, float]],
                     via: str = "api") -> list[Target]:
     """Make the assignment's targets exactly `targets` ([(year, value)]): set each, remove the others."""
     require_edit(actor, assignment)

@@ -137,8 +137,7 @@ def test_dry_run_summary_counts_and_refusals_with_row_column_and_reason(kit, csc
     assert [(e["row"], e["column"], e["reason"]) for e in summary.errors] == [
         (6, "value", "101 is not a percentage between 0 and 100"),
         (7, "indicator_code", f'"{kit["rate"]}" is not assigned to Da Nang; assign it on the city\'s data page first'),
-        (8, "period", '"2025-13" is not a period: write YYYY, YYYY-Qn or YYYY-MM (for example 2025, 2025-Q3, '
-                      '2025-07)'),
+        (8, "period", "“2025-13” is not a year (2025), quarter (2025-Q3) or month (2025-07)."),
         (9, "period", "2019 is not open: the 2019 round closed on 2020-01-31"),
         (11, "numerator", "the numerator 30 is above the denominator 20"),
         (12, "value", '"1,5" is not a number (write it with a dot for decimals and no thousands separator)'),

@@ -1,4 +1,5 @@
-"""The observation rules (pure, no database): periods, units, ranges, ratios and outliers."""
+"""The observation rules (pure, no database): units, ranges, ratios and outliers. Periods are ascn.core.periods
+(its tests)."""
 
 import numpy as np
 import pytest
@@ -17,20 +18,6 @@ def check(value, numerator=None, denominator=None, unit=""):
     n = len(value)
     return v.check_values(values(*value), values(*(numerator or [nan] * n)), values(*(denominator or [nan] * n)),
                           np.full(n, v.unit_scale(unit)), np.full(n, v.may_be_negative(unit)))
-
-
-def fields(period):
-    return str(period), period.year, period.kind, period.ordinal, period.code
-
-
-def test_periods():
-    assert fields(v.parse_period("2025")) == ("2025", 2025, "year", 2025, 202500)
-    assert fields(v.parse_period("2025-Q3")) == ("2025-Q3", 2025, "quarter", 2025 * 4 + 2, 202543)
-    assert fields(v.parse_period("2025-07")) == ("2025-07", 2025, "month", 2025 * 12 + 6, 202507)
-    for bad in ("25", "2025-Q5", "2025-13", "2025-7", "2025/07", "2025-Q", " 2025", "2025-00"):
-        assert v.parse_period(bad) is None, bad
-    assert v.period_error("2025-13") == ('"2025-13" is not a period: write YYYY, YYYY-Qn or YYYY-MM (for example '
-                                         '2025, 2025-Q3, 2025-07)')
 
 
 def test_units():
