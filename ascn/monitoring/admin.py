@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.admin import AuditedAdmin
@@ -54,24 +56,23 @@ class ReportingRoundAdmin(AuditedAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written only through the workflow and import actions: the back office looks, never edits."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
 class TransitionInline(admin.TabularInline):
     model = ReportTransition
-    fields = ["at", "action", "from_state", "to_state", "actor", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "from_state", "to_state", "actor", "reason")
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

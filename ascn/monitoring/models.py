@@ -106,8 +106,10 @@ class ReportingRound(TimeStampedModel):
             raise ValidationError(errors)
 
 
-# City officers write their city's report and data; the National Representative sees the country's.
-CITY_REPORTING = dict(country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
+def _city_reporting(public: Q) -> Access:
+    """A city's report and data: its city officers write them, its country's National Representative sees
+    them, the Secretariat all; the public sees only what `public` lets through."""
+    return Access(public=public, country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
 
 
 class CityReport(TimeStampedModel):
@@ -127,7 +129,7 @@ class CityReport(TimeStampedModel):
                                help_text=_("The city's overview of the year: what moved, what held it back."))
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(state=ReportState.ACCEPTED), **CITY_REPORTING)
+    access = _city_reporting(Q(state=ReportState.ACCEPTED))
 
     class Meta:
         verbose_name = _("city report")
@@ -233,7 +235,7 @@ class CityIndicator(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(indicator__is_published=True), **CITY_REPORTING)
+    access = _city_reporting(Q(indicator__is_published=True))
 
     class Meta:
         verbose_name = _("city indicator")
@@ -300,7 +302,7 @@ class Observation(TimeStampedModel):
                                related_name="+", db_index=False, db_constraint=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = Access(public=Q(indicator__is_published=True), **CITY_REPORTING)
+    access = _city_reporting(Q(indicator__is_published=True))
 
     class Meta:
         verbose_name = _("observation")
