@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -40,6 +40,9 @@ from ascn.network.models import City, Country
 from .. import analytics, scorecard
 from ..choices import Aggregation, Verification
 from ..models import CityIndicator, Indicator, Observation, ReportingRound, Target
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +240,7 @@ def snapshot_time(snap: analytics.Snapshot) -> dt.datetime | None:
 # --- Who sees what ----------------------------------------------------------------------------------------
 
 
-def visibility(user: Any) -> analytics.Visibility:
+def visibility(user: Actor | None) -> analytics.Visibility:
     """Mirror of `Observation.access` for the snapshot."""
     principal = Principal.of(user)
     if principal.is_secretariat:
@@ -253,12 +256,12 @@ def language() -> str:
     return (translation.get_language() or "en").split("-")[0]
 
 
-def city(user: Any, slug: str) -> City:
+def city(user: Actor | None, slug: str) -> City:
     """A city visible to the user; raises City.DoesNotExist."""
     return City.objects.visible_to(user).select_related("country").get(slug=slug)
 
 
-def indicator(user: Any, code: str) -> Indicator:
+def indicator(user: Actor | None, code: str) -> Indicator:
     """An indicator whose figures the user may see: published ones for everyone, an unpublished one for the
     Secretariat and for those with figures of it in their scope. Raises Indicator.DoesNotExist."""
     found = Indicator.objects.visible_to(user).filter(code=code).first()
@@ -273,7 +276,7 @@ def indicator(user: Any, code: str) -> Indicator:
     raise Indicator.DoesNotExist(code)
 
 
-def indicator_choices(user: Any) -> list[Indicator]:
+def indicator_choices(user: Actor | None) -> list[Indicator]:
     """Indicators the user may compare: published ones, and every one for the Secretariat."""
     return list(Indicator.objects.visible_to(user).only("id", "code", "name", "i18n", "unit")
                 .order_by("family", "code"))
@@ -301,7 +304,7 @@ class RoundInfo:
         return _utc_naive(start)
 
 
-def reporting_round(user: Any, year: int | None = None, with_cities: bool = False) -> RoundInfo:
+def reporting_round(user: Actor | None, year: int | None = None, with_cities: bool = False) -> RoundInfo:
     """The round of `year` (else the latest); raises AnalysisError for an unknown year. Without any round
     the current year is used, with no deadline."""
     rounds = ReportingRound.objects.visible_to(user).order_by("-year")
@@ -314,7 +317,7 @@ def reporting_round(user: Any, year: int | None = None, with_cities: bool = Fals
     return RoundInfo(found.year, found.as_of, found.closes_on, ids)
 
 
-def round_years(user: Any) -> list[int]:
+def round_years(user: Actor | None) -> list[int]:
     return list(ReportingRound.objects.visible_to(user).order_by("-year").values_list("year", flat=True))
 
 
@@ -409,7 +412,7 @@ def rag_counts(statuses: Iterable[str | None]) -> dict[str, int]:
     return counts
 
 
-def city_scorecard(user: Any, city_obj: City, round_info: RoundInfo) -> CityScorecard:
+def city_scorecard(user: Actor | None, city_obj: City, round_info: RoundInfo) -> CityScorecard:
     snap = current_snapshot()
     rows = [score_row(r) for r in analytics.city_scorecard(snap, city_obj.pk, round_info.year, round_info.cutoff,
                                                            visibility(user), language())]
@@ -424,7 +427,7 @@ def city_scorecard(user: Any, city_obj: City, round_info: RoundInfo) -> CityScor
 # --- Network scorecard ------------------------------------------------------------------------------------
 
 
-def network_scorecard(user: Any, round_info: RoundInfo) -> list[dict[str, Any]]:
+def network_scorecard(user: Actor | None, round_info: RoundInfo) -> list[dict[str, Any]]:
     """One row per reporting city of the round (every city when the round lists none) visible to the user."""
     snap = current_snapshot()
     ids = set(round_info.city_ids or ()) or None
@@ -494,7 +497,7 @@ def _scaled(value: float | None, divisor: float | None, factor: float) -> float 
     return value * factor / divisor
 
 
-def compare(user: Any, item: Indicator, period: str | None, normalise: str = "none", band: str | None = None
+def compare(user: Actor | None, item: Indicator, period: str | None, normalise: str = "none", band: str | None = None
             ) -> Comparison:
     """The cities' values of an indicator for a period (default: its most recent), normalised and narrowed
     to a population band on request. Cities lacking the population or area a choice needs are left out and
@@ -559,7 +562,7 @@ class Rollups:
     as_of: dt.datetime | None = None
 
 
-def rollups(user: Any, by: str, period: str | None, item: Indicator | None = None) -> Rollups:
+def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | None = None) -> Rollups:
     """Network roll-ups by country, focus area or outcome for a period (default: the latest year with data)."""
     if by not in analytics.ROLLUP_BY:
         raise AnalysisError("by", _("by: “%(value)s” is not one of country, focus_area, outcome.") % {"value": by})
@@ -594,7 +597,7 @@ class Series:
     trend: str | None = None
 
 
-def series(user: Any, city_obj: City, item: Indicator) -> Series:
+def series(user: Actor | None, city_obj: City, item: Indicator) -> Series:
     """A city's values of an indicator over time, with its baseline and targets (three queries)."""
     observations = list(Observation.objects.visible_to(user).filter(city=city_obj, indicator=item))
     observations.sort(key=lambda o: Period.parse(o.period))
@@ -655,7 +658,8 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def pivot(user: Any, indicator_codes: str, city_slugs: str | None = None, period_text: str | None = None) -> Pivot:
+def pivot(user: Actor | None, indicator_codes: str, city_slugs: str | None = None,
+          period_text: str | None = None) -> Pivot:
     """Values of up to 20 indicators (comma-separated codes) for the given cities (comma-separated slugs;
     default: all) and periods (comma-separated; default: all). Unknown codes, slugs or periods are named."""
     codes = _split(indicator_codes)
@@ -687,7 +691,7 @@ def pivot(user: Any, indicator_codes: str, city_slugs: str | None = None, period
     return Pivot({i.pk: i for i in found.values()}, cities, columns)
 
 
-def data_entry_url(user: Any, city_obj: City) -> str | None:
+def data_entry_url(user: Actor | None, city_obj: City) -> str | None:
     """Where the city's data is entered, for the network members who may enter it (None if not available)."""
     from django.urls import NoReverseMatch, reverse
 

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
+
+from ascn.core.permissions import ScopedQuerySet
 
 from ..models import Indicator, ReportingRound
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def indicators(user: Any, family: str | None = None, dimension: str | None = None, level: str | None = None,
-               text: str | None = None) -> QuerySet:
+    from ascn.core.permissions import Actor
+
+    class CityCount(TypedDict):
+        city_count: int  # the round's reporting cities
+
+    RoundWithCityCount = WithAnnotations[ReportingRound, CityCount]
+
+
+def indicators(user: Actor | None, family: str | None = None, dimension: str | None = None, level: str | None = None,
+               text: str | None = None) -> ScopedQuerySet[Indicator]:
     """The indicator catalogue the user may see, optionally narrowed; `text` matches code or name."""
     qs = Indicator.objects.visible_to(user)
     if family:
@@ -24,16 +36,16 @@ def indicators(user: Any, family: str | None = None, dimension: str | None = Non
     return qs.order_by("family", "code")
 
 
-def dimensions(user: Any) -> list[str]:
+def dimensions(user: Actor | None) -> list[str]:
     return list(Indicator.objects.visible_to(user).exclude(dimension="").order_by("dimension")
                 .values_list("dimension", flat=True).distinct())
 
 
-def indicator(user: Any, pk: int) -> Indicator:
+def indicator(user: Actor | None, pk: int) -> Indicator:
     """One indicator; raises Indicator.DoesNotExist."""
     return Indicator.objects.visible_to(user).get(pk=pk)
 
 
-def rounds(user: Any) -> QuerySet:
+def rounds(user: Actor | None) -> ScopedQuerySet[RoundWithCityCount]:
     """The reporting rounds, newest first, with the number of reporting cities."""
     return ReportingRound.objects.visible_to(user).annotate(city_count=Count("cities")).order_by("-year")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
+from ascn.core.permissions import ScopedQuerySet
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Country
 from ascn.plans.models import ProgressUpdate, Project
@@ -18,41 +19,44 @@ from ..choices import GenerationState
 from ..models import CityReport, MEReport, ProjectReport, ReportingRound
 from .reports import period_start
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+
 IN_PROGRESS = (GenerationState.QUEUED, GenerationState.RUNNING)
 
 
-def rounds(user: Any) -> QuerySet:
+def rounds(user: Actor | None) -> ScopedQuerySet[ReportingRound]:
     """The reporting rounds the user may see, newest first."""
     return ReportingRound.objects.visible_to(user).order_by("-year")
 
 
-def round_by_year(user: Any, year: int) -> ReportingRound:
+def round_by_year(user: Actor | None, year: int) -> ReportingRound:
     """Raises ReportingRound.DoesNotExist."""
     return ReportingRound.objects.visible_to(user).get(year=year)
 
 
-def reports(user: Any) -> QuerySet:
+def reports(user: Actor | None) -> ScopedQuerySet[MEReport]:
     """The generated reports the user may see (the public: done ones), newest first."""
     return MEReport.objects.visible_to(user).select_related("round").order_by("-created_at", "-id")
 
 
-def latest_by_round(user: Any, round_ids: list[int]) -> dict[int, MEReport]:
+def latest_by_round(user: Actor | None, round_ids: list[int]) -> dict[int, MEReport]:
     """The newest report of each round the user may see, in one query."""
     newest = reports(user).filter(round=OuterRef("round")).values("pk")[:1]
     found = reports(user).filter(round_id__in=round_ids).filter(pk=Subquery(newest)).defer("html", "figures")
     return {r.round_id: r for r in found}
 
 
-def latest_done(user: Any, reporting_round: ReportingRound) -> MEReport | None:
+def latest_done(user: Actor | None, reporting_round: ReportingRound) -> MEReport | None:
     return reports(user).filter(round=reporting_round, state=GenerationState.DONE).first()
 
 
-def versions(user: Any, reporting_round: ReportingRound) -> QuerySet:
+def versions(user: Actor | None, reporting_round: ReportingRound) -> ScopedQuerySet[MEReport]:
     """Every report of the round the user may see, newest first, without the heavy columns."""
     return reports(user).filter(round=reporting_round).defer("html", "figures")
 
 
-def report(user: Any, reporting_round: ReportingRound, pk: int) -> MEReport:
+def report(user: Actor | None, reporting_round: ReportingRound, pk: int) -> MEReport:
     """One report of the round; raises MEReport.DoesNotExist."""
     return reports(user).get(round=reporting_round, pk=pk)
 
@@ -132,7 +136,8 @@ def countries_in(rows: list[fig.ProjectRow], names: Labels) -> list[str]:
     return [code for code in names.countries if code in present]
 
 
-def previous_figures(reporting_round: ReportingRound, names: Labels | None = None) -> tuple[Any, dict | None]:
+def previous_figures(reporting_round: ReportingRound, names: Labels | None = None
+                     ) -> tuple[ReportingRound | None, dict[str, Any] | None]:
     """The previous round and its figures: its latest done report's, else computed from its as-of date;
     (None, None) when there is no earlier round."""
     previous = ReportingRound.objects.filter(year__lt=reporting_round.year).order_by("-year").first()

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from ascn.core.choices import Role
 from ascn.core.periods import try_parse
-from ascn.core.permissions import Principal
+from ascn.core.permissions import Principal, ScopedQuerySet
 from ascn.network.models import City
 
 from .. import validation
 from ..choices import Verification
 from ..models import CityIndicator, Indicator, Observation, ObservationImport, Target
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 
 def period_order(period: str) -> int:
@@ -23,7 +26,7 @@ def period_order(period: str) -> int:
     return parsed.key if parsed else 0
 
 
-def city(user: Any, slug: str) -> City:
+def city(user: Actor | None, slug: str) -> City:
     """A city by slug; raises City.DoesNotExist."""
     return City.objects.visible_to(user).select_related("country").get(slug=slug)
 
@@ -69,14 +72,14 @@ class Row:
         return validation.fmt(self.gap) if self.gap is not None else ""
 
 
-def assignments(user: Any, target_city: City) -> QuerySet:
+def assignments(user: Actor | None, target_city: City) -> ScopedQuerySet[CityIndicator]:
     """The indicators assigned to a city, as far as the user may see them, with their targets."""
     return (CityIndicator.objects.visible_to(user).filter(city=target_city).select_related("indicator")
             .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year")))
             .order_by("indicator__family", "indicator__code"))
 
 
-def rows(user: Any, items: list[CityIndicator]) -> list[Row]:
+def rows(user: Actor | None, items: list[CityIndicator]) -> list[Row]:
     """A Row per assignment of one page: one query for the latest values, whatever the page size."""
     if not items:
         return []
@@ -92,9 +95,9 @@ def rows(user: Any, items: list[CityIndicator]) -> list[Row]:
             latest[obs.indicator_id] = obs
     result = []
     for a in items:
-        obs = latest.get(a.indicator_id)
+        found = latest.get(a.indicator_id)
         targets = list(a.targets.all())
-        result.append(Row(a, obs, target_for(targets, obs.year if obs else None), targets,
+        result.append(Row(a, found, target_for(targets, found.year if found else None), targets,
                           counts.get(a.indicator_id, 0)))
     return result
 
@@ -109,25 +112,26 @@ def target_for(targets: list[Target], year: int | None) -> Target | None:
     return next((t for t in targets if t.year >= year), targets[-1])
 
 
-def assignment(user: Any, target_city: City, pk: int) -> CityIndicator:
+def assignment(user: Actor | None, target_city: City, pk: int) -> CityIndicator:
     """One assignment of the city; raises CityIndicator.DoesNotExist."""
     return assignments(user, target_city).get(pk=pk)
 
 
-def history(user: Any, item: CityIndicator) -> list[Observation]:
+def history(user: Actor | None, item: CityIndicator) -> list[Observation]:
     """A city's values of one indicator, latest period first."""
     found = list(Observation.objects.visible_to(user).filter(city_id=item.city_id, indicator_id=item.indicator_id))
     return sorted(found, key=lambda o: period_order(o.period), reverse=True)
 
 
-def unassigned(user: Any, target_city: City) -> QuerySet:
+def unassigned(user: Actor | None, target_city: City) -> ScopedQuerySet[Indicator]:
     """Indicators of the catalogue not yet assigned to the city."""
     return (Indicator.objects.visible_to(user).exclude(assignments__city=target_city)
             .order_by("family", "code"))
 
 
-def observations(user: Any, city_slug: str | None = None, indicator: str | None = None, period: str | None = None,
-                 year: int | None = None, verification: str | None = None, flagged: bool | None = None) -> QuerySet:
+def observations(user: Actor | None, city_slug: str | None = None, indicator: str | None = None,
+                 period: str | None = None, year: int | None = None, verification: str | None = None,
+                 flagged: bool | None = None) -> ScopedQuerySet[Observation]:
     """Observations the user may see, newest first, optionally narrowed."""
     qs = Observation.objects.visible_to(user).select_related("city", "indicator")
     if city_slug:
@@ -150,13 +154,13 @@ def observations(user: Any, city_slug: str | None = None, indicator: str | None 
 REVIEW_STATES = ("open", "flagged", "unverified", "queried", "verified", "all")
 
 
-def may_review(user: Any) -> bool:
+def may_review(user: Actor | None) -> bool:
     principal = Principal.of(user)
     return principal.is_secretariat or principal.role == Role.NATIONAL_REP
 
 
-def review_queue(user: Any, state: str = "open", city_slug: str | None = None, indicator: str | None = None,
-                 year: int | None = None) -> QuerySet:
+def review_queue(user: Actor | None, state: str = "open", city_slug: str | None = None, indicator: str | None = None,
+                 year: int | None = None) -> ScopedQuerySet[Observation]:
     """What a reviewer checks: by default every flagged or not yet verified observation in their scope."""
     qs = observations(user, city_slug, indicator, None, year)
     if state == "open":
@@ -170,13 +174,18 @@ def review_queue(user: Any, state: str = "open", city_slug: str | None = None, i
     return qs
 
 
-def review_cities(user: Any) -> QuerySet:
-    return City.objects.visible_to(user).filter(observations__isnull=False).distinct().order_by("name") if \
-        Principal.of(user).is_secretariat else City.objects.filter(
-            country_id=Principal.of(user).country_id).order_by("name")
+def review_cities(user: Actor | None) -> QuerySet[City]:
+    """The cities a reviewer filters the queue by: those with figures for the Secretariat, the country's for
+    a National Representative (none for anyone else)."""
+    principal = Principal.of(user)
+    if principal.is_secretariat:
+        return City.objects.visible_to(user).filter(observations__isnull=False).distinct().order_by("name")
+    if principal.country_id is None:
+        return City.objects.none()
+    return City.objects.filter(country_id=principal.country_id).order_by("name")
 
 
-def recent_imports(user: Any, target_city: City) -> QuerySet:
+def recent_imports(user: Actor | None, target_city: City) -> QuerySet[ObservationImport]:
     """The user's uploads for a city (the Secretariat sees everyone's)."""
     qs = ObservationImport.objects.filter(city=target_city).select_related("uploaded_by")
     if not Principal.of(user).is_secretariat:
@@ -184,7 +193,7 @@ def recent_imports(user: Any, target_city: City) -> QuerySet:
     return qs.order_by("-created_at")
 
 
-def template_rows(user: Any, target_city: City, years: list[int]) -> list[dict[str, Any]]:
+def template_rows(user: Actor | None, target_city: City, years: list[int]) -> list[dict[str, Any]]:
     """The rows of a city's entry template: an annual row per assigned indicator and open year, and every
     stored value of those years (other periods too), prefilled; sorted by indicator and period."""
     items = list(assignments(user, target_city))
@@ -197,7 +206,7 @@ def template_rows(user: Any, target_city: City, years: list[int]) -> list[dict[s
         periods = {str(y) for y in years} | {p for (i, p) in stored if i == a.indicator_id}
         targets = list(a.targets.all())
         for period in sorted(periods, key=period_order):
-            obs = stored.get((a.indicator_id, period))
+            value = stored.get((a.indicator_id, period))
             parsed = try_parse(period)
             target = target_for(targets, parsed.year if parsed else None)
             result.append({
@@ -205,9 +214,9 @@ def template_rows(user: Any, target_city: City, years: list[int]) -> list[dict[s
                 "unit": a.indicator.unit,
                 "baseline": f"{validation.fmt(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else "",
                 "target": f"{validation.fmt(target.value)} ({target.year})" if target else "", "period": period,
-                "value": obs.value if obs else None, "numerator": obs.numerator if obs else None,
-                "denominator": obs.denominator if obs else None, "source": obs.source if obs else "",
-                "method": obs.method if obs else "", "evidence_url": obs.evidence_url if obs else "",
-                "comment": obs.comment if obs else "",
+                "value": value.value if value else None, "numerator": value.numerator if value else None,
+                "denominator": value.denominator if value else None, "source": value.source if value else "",
+                "method": value.method if value else "", "evidence_url": value.evidence_url if value else "",
+                "comment": value.comment if value else "",
             })
     return result

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -25,6 +26,9 @@ from ascn.network.models import City
 from .. import workflow
 from ..choices import ReportState
 from ..models import CityReport, Observation, ProjectReport, ReminderSent, ReportingRound, ReportTransition
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 # Reminders to city officers start this many days before the round closes (and go on once it has).
 REMIND_CITIES_DAYS_BEFORE = 7
@@ -60,7 +64,7 @@ class ReportFilters:
     state: str | None = None
 
 
-def reports(user: Any, filters: ReportFilters | None = None) -> QuerySet[CityReport]:
+def reports(user: Actor | None, filters: ReportFilters | None = None) -> QuerySet[CityReport]:
     """The city reports the user may see (the public and partners: accepted ones), newest round first."""
     f = filters or ReportFilters()
     qs = CityReport.objects.visible_to(user)
@@ -77,7 +81,7 @@ def reports(user: Any, filters: ReportFilters | None = None) -> QuerySet[CityRep
             .order_by("-round__year", "city__name", "id"))
 
 
-def report_detail(user: Any, pk: int) -> CityReport:
+def report_detail(user: Actor | None, pk: int) -> CityReport:
     """One report with its lines (and their projects) and its history; raises CityReport.DoesNotExist."""
     return (CityReport.objects.visible_to(user).select_related("round", "city__country")
             .prefetch_related(Prefetch("project_lines", ProjectReport.objects.select_related("project")),
@@ -85,7 +89,7 @@ def report_detail(user: Any, pk: int) -> CityReport:
             .get(pk=pk))
 
 
-def observations_for(user: Any, report: CityReport) -> QuerySet[Observation]:
+def observations_for(user: Actor | None, report: CityReport) -> QuerySet[Observation]:
     """The city's indicator values for the round's year, as far as the user may see them."""
     return (Observation.objects.visible_to(user).filter(city_id=report.city_id, year=report.round.year)
             .select_related("indicator").order_by("indicator__code", "period"))
@@ -99,19 +103,19 @@ def in_scope(principal: Principal, report: CityReport) -> bool:
             or (principal.role == Role.CITY_OFFICER and principal.city_id == report.city_id))
 
 
-def available_steps(user: Any, report: CityReport) -> list[workflow.Transition]:
+def available_steps(user: Actor | None, report: CityReport) -> list[workflow.Transition]:
     """The workflow steps the user may take on the report now, by role and scope."""
     principal = Principal.of(user)
     return workflow.available(report.state, principal.role) if in_scope(principal, report) else []
 
 
-def state_counts(user: Any, years: list[int] | None = None) -> list[dict[str, Any]]:
+def state_counts(user: Actor | None, years: list[int] | None = None) -> list[dict[str, Any]]:
     """Per round (newest first): how many reporting cities' reports are in each state, and how many have
     not started. Two queries whatever the number of rounds."""
-    rounds = ReportingRound.objects.visible_to(user).annotate(city_count=Count("cities", distinct=True))
+    scoped = ReportingRound.objects.visible_to(user).annotate(city_count=Count("cities", distinct=True))
     if years is not None:
-        rounds = rounds.filter(year__in=years)
-    rounds = list(rounds.order_by("-year"))
+        scoped = scoped.filter(year__in=years)
+    rounds = list(scoped.order_by("-year"))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (CityReport.objects.visible_to(user).filter(round__in=rounds).values("round_id", "state")
                 .annotate(n=Count("id"))):
@@ -127,7 +131,7 @@ def state_counts(user: Any, years: list[int] | None = None) -> list[dict[str, An
     return result
 
 
-def rounds_to_open(user: Any) -> list[ReportingRound]:
+def rounds_to_open(user: Actor | None) -> list[ReportingRound]:
     """For the Secretariat: rounds with a reporting city that has no report yet (open or not)."""
     if not Principal.of(user).is_secretariat:
         return []
@@ -136,7 +140,7 @@ def rounds_to_open(user: Any) -> list[ReportingRound]:
         .filter(cities_n__gt=F("reports_n")).order_by("-year"))
 
 
-def rounds_to_start(user: Any, on: dt.date | None = None) -> list[ReportingRound]:
+def rounds_to_start(user: Actor | None, on: dt.date | None = None) -> list[ReportingRound]:
     """For a city officer: the open rounds their city reports in and has no report for yet."""
     principal = Principal.of(user)
     if principal.role != Role.CITY_OFFICER or principal.city_id is None:
@@ -211,7 +215,7 @@ def _split(inbox: Inbox, items: list[InboxItem]) -> None:
         (inbox.overdue if item.overdue else inbox.due).append(item)
 
 
-def inbox(user: Any, on: dt.date | None = None) -> Inbox:
+def inbox(user: Actor | None, on: dt.date | None = None) -> Inbox:
     """The user's inbox on `on` (today by default): a fixed number of queries whatever its size."""
     on = on or today()
     principal = Principal.of(user)
@@ -220,14 +224,15 @@ def inbox(user: Any, on: dt.date | None = None) -> Inbox:
     if principal.role == Role.CITY_OFFICER and principal.city_id:
         rounds = list(open_rounds(on).filter(cities=principal.city_id))
         mine = {r.round_id: r for r in base.filter(city_id=principal.city_id, round__in=rounds)}
-        city = City.objects.select_related("country").get(pk=principal.city_id) if rounds else None
         items = []
-        for r in rounds:
-            report = mine.get(r.pk)
-            if report is None:
-                items.append(_not_started(r, city, on))
-            elif report.state in UNSUBMITTED:
-                items.append(_item(report, on, mine=True))
+        if rounds:
+            city = City.objects.select_related("country").get(pk=principal.city_id)
+            for r in rounds:
+                report = mine.get(r.pk)
+                if report is None:
+                    items.append(_not_started(r, city, on))
+                elif report.state in UNSUBMITTED:
+                    items.append(_item(report, on, mine=True))
         _split(box, items)
         box.waiting = _sort([_item(r, on, mine=False) for r in base.filter(
             city_id=principal.city_id, state__in=(ReportState.SUBMITTED, ReportState.ENDORSED))])
@@ -242,7 +247,7 @@ def inbox(user: Any, on: dt.date | None = None) -> Inbox:
     return box
 
 
-def overview(user: Any, on: dt.date | None = None, limit: int = 3) -> list[dict[str, Any]]:
+def overview(user: Actor | None, on: dt.date | None = None, limit: int = 3) -> list[dict[str, Any]]:
     """For the Secretariat: every reporting city's state in each active round (open, or with a report not
     yet accepted), newest first, at most `limit` rounds. Four queries."""
     on = on or today()
@@ -339,7 +344,7 @@ def reminders_due(on: dt.date) -> list[Reminder]:
     return list(grouped.values())
 
 
-def _who_acts(report: CityReport) -> tuple[str, Any]:
+def _who_acts(report: CityReport) -> tuple[str, Callable[[User], bool]]:
     if report.state in UNSUBMITTED:
         return SUBMIT_KIND, lambda u: u.role == Role.CITY_OFFICER and u.city_id == report.city_id
     if report.state == ReportState.SUBMITTED:
