@@ -8,7 +8,7 @@ naming the field; either way nothing changes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction, Role
+from ascn.core.models import User
 from ascn.core.permissions import Principal, can_edit, require_secretariat
 from ascn.network.models import City
 from ascn.plans import actions as plans
@@ -28,6 +29,9 @@ from .. import workflow
 from ..choices import ReportAction, ReportState
 from ..models import CityReport, ProjectReport, ReminderSent, ReportingRound, ReportTransition
 from ..queries import reports as queries
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 REPORT_FIELDS = {"summary"}
 LINE_FIELDS = {"status", "percent_complete", "progress", "partner_support", "challenges", "is_highlighted"}
@@ -44,7 +48,7 @@ def _action_name(action: str) -> str:
 # --- Starting reports -----------------------------------------------------------------------------
 
 
-def start_report(actor: Any, reporting_round: ReportingRound, city: City, via: str = "web",
+def start_report(actor: Actor, reporting_round: ReportingRound, city: City, via: str = "web",
                  on: dt.date | None = None) -> CityReport:
     """The city's report for the round, started as a draft with a line per project if there is none yet.
 
@@ -62,7 +66,7 @@ def start_report(actor: Any, reporting_round: ReportingRound, city: City, via: s
     return _start(actor, reporting_round, city, via)
 
 
-def _start(actor: Any, reporting_round: ReportingRound, city: City, via: str) -> CityReport:
+def _start(actor: Actor | None, reporting_round: ReportingRound, city: City, via: str) -> CityReport:
     if not reporting_round.cities.filter(pk=city.pk).exists():
         raise ValidationError({"city": _("%(city)s does not report in the %(year)s round.")
                                % {"city": city.name, "year": reporting_round.year}})
@@ -100,7 +104,7 @@ def _initial_lines(report: CityReport) -> list[ProjectReport]:
     return lines
 
 
-def open_round_reports(actor: Any, reporting_round: ReportingRound, via: str = "web") -> list[CityReport]:
+def open_round_reports(actor: Actor, reporting_round: ReportingRound, via: str = "web") -> list[CityReport]:
     """The Secretariat starts the report of every reporting city of the round that has none; returns the
     reports started (an empty list when every city had one)."""
     require_secretariat(actor)
@@ -116,7 +120,7 @@ def open_round_reports(actor: Any, reporting_round: ReportingRound, via: str = "
 # --- Editing --------------------------------------------------------------------------------------
 
 
-def _locked_for_edit(actor: Any, report: CityReport) -> CityReport:
+def _locked_for_edit(actor: Actor, report: CityReport) -> CityReport:
     """The report, locked for the transaction, once the actor may edit it and it is editable."""
     if not can_edit(actor, report):
         raise PermissionDenied(_("You may not change the annual report of %(city)s.") % {"city": report.city.name})
@@ -131,7 +135,7 @@ def _locked_for_edit(actor: Any, report: CityReport) -> CityReport:
     return current
 
 
-def update_report(actor: Any, report: CityReport, data: dict[str, Any], via: str = "web") -> dict[str, list]:
+def update_report(actor: Actor, report: CityReport, data: dict[str, Any], via: str = "web") -> dict[str, list[Any]]:
     """Change the report's summary while it is editable; returns the changes."""
     data = core.only_fields(data, REPORT_FIELDS)
     with transaction.atomic():
@@ -141,7 +145,8 @@ def update_report(actor: Any, report: CityReport, data: dict[str, Any], via: str
     return changes
 
 
-def update_project_line(actor: Any, line: ProjectReport, data: dict[str, Any], via: str = "web") -> dict[str, list]:
+def update_project_line(actor: Actor, line: ProjectReport, data: dict[str, Any],
+                        via: str = "web") -> dict[str, list[Any]]:
     """Change one project line while its report is editable. Highlighting a line clears the highlight of
     the report's other lines (one featured project per city)."""
     data = core.only_fields(data, LINE_FIELDS)
@@ -182,7 +187,7 @@ def _check_complete(report: CityReport) -> None:
         raise ValidationError({"project_lines": problems})
 
 
-def transition_report(actor: Any, report: CityReport, action: str, reason: str = "",
+def transition_report(actor: Actor, report: CityReport, action: str, reason: str = "",
                       via: str = "web") -> ReportTransition:
     """Take a workflow action on the report: check role, scope, state and reason, then record the new
     state, the transition and the audit entry together. Accepting records the project lines as the
@@ -214,7 +219,7 @@ def transition_report(actor: Any, report: CityReport, action: str, reason: str =
         transition = ReportTransition.objects.create(report=current, action=action, from_state=before,
                                                      to_state=step.target, actor=_user(actor),
                                                      at=current.state_changed_at, reason=reason)
-        changes: dict[str, list] = {"state": [before, step.target]}
+        changes: dict[str, list[Any]] = {"state": [before, step.target]}
         if reason:
             changes["reason"] = [None, reason]
         core.record(actor, AuditAction.UPDATE, current, changes, via)
@@ -229,20 +234,21 @@ def _past(action: str) -> str:
             workflow.RETURN: _("returned"), workflow.REOPEN: _("reopened")}[action]
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor | None) -> User | None:
+    """The account recorded as having taken a step: None for the system."""
+    return actor if isinstance(actor, User) else None
 
 
-def _record_progress(actor: Any, report: CityReport, via: str) -> None:
+def _record_progress(actor: Actor, report: CityReport, via: str) -> None:
     """Each accepted line becomes (or updates) the project's progress update dated the round's as-of date,
     and the project's status follows its latest update."""
     as_of = report.round.as_of
     source = f"ASCN annual report {report.round.year} of {report.city.name} (accepted)"
     lines = list(report.project_lines.select_related("project"))
-    existing = {}
-    for update in ProgressUpdate.objects.filter(project__in=[line.project_id for line in lines], date=as_of) \
+    existing: dict[int, ProgressUpdate] = {}
+    for found in ProgressUpdate.objects.filter(project__in=[line.project_id for line in lines], date=as_of) \
             .order_by("project_id", "-id"):
-        existing.setdefault(update.project_id, update)
+        existing.setdefault(found.project_id, found)
     for line in lines:
         data = {"status": line.status, "percent_complete": line.percent_complete, "progress": line.progress,
                 "partner_support": line.partner_support, "challenges": line.challenges, "source": source}
