@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.periods import Period, PeriodError
+
+if TYPE_CHECKING:
+    from ..models import Indicator
 
 FORMAT_CHOICES = [("", _("Page")), ("csv", "CSV"), ("json", "JSON")]
 
@@ -21,9 +27,9 @@ def validate_period(value: str) -> None:
 class RoundForm(forms.Form):
     round = forms.TypedChoiceField(label=_("Reporting round"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].choices = [(y, str(y)) for y in years]
+        cast(forms.TypedChoiceField, self.fields["round"]).choices = [(y, str(y)) for y in years]
 
 
 class CompareForm(forms.Form):
@@ -37,10 +43,10 @@ class CompareForm(forms.Form):
         ("", _("All cities")), ("lt500k", _("Under 500,000 inhabitants")), ("500k-1m", _("500,000 to 1 million")),
         ("1m-5m", _("1 to 5 million")), ("gt5m", _("Over 5 million"))])
 
-    def __init__(self, *args, indicators: list, **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: Sequence[Indicator], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("Choose an indicator")),
-                                            *((i.code, f"{i.code} {i.display_name}") for i in indicators)]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [
+            ("", _("Choose an indicator")), *((i.code, f"{i.code} {i.display_name}") for i in indicators)]
 
 
 class NetworkForm(forms.Form):
@@ -50,7 +56,7 @@ class NetworkForm(forms.Form):
     period = forms.CharField(label=_("Period"), required=False, max_length=7, validators=[validate_period],
                              help_text=_("A year, quarter or month; empty: the latest year with data."))
 
-    def __init__(self, *args, indicators: list, **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: Sequence[Indicator], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("All indicators")),
-                                            *((i.code, f"{i.code} {i.display_name}") for i in indicators)]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [
+            ("", _("All indicators")), *((i.code, f"{i.code} {i.display_name}") for i in indicators)]

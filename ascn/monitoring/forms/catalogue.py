@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ class IndicatorFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), required=False,
                               choices=[("", _("All levels")), *IndicatorLevel.choices])
 
-    def __init__(self, *args, dimensions: list[str], **kwargs) -> None:
+    def __init__(self, *args: Any, dimensions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dimension"].choices = [("", _("All dimensions")), *((d, d) for d in dimensions)]
+        cast(forms.ChoiceField, self.fields["dimension"]).choices = [("", _("All dimensions")),
+                                                                    *((d, d) for d in dimensions)]

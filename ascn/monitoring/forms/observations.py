@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Verification
@@ -25,12 +28,14 @@ class ObservationForm(forms.Form):
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, indicators: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("Choose an assigned indicator")), *indicators]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", _("Choose an assigned indicator")),
+                                                                    *indicators]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("value") is None and (data.get("numerator") is None or data.get("denominator") is None) \
                 and not self.has_error("value"):
             self.add_error("value", _("Give the value, or the numerator and the denominator."))
@@ -42,13 +47,14 @@ class AssignForm(forms.Form):
     baseline_value = forms.FloatField(label=_("Baseline"), required=False)
     baseline_year = forms.IntegerField(label=_("Baseline year"), required=False, min_value=1990, max_value=2100)
 
-    def __init__(self, *args, indicators: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "assign_%s")  # shares the page with the entry form's "indicator"
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("Choose an indicator")), *indicators]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", _("Choose an indicator")), *indicators]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if (data.get("baseline_value") is None) != (data.get("baseline_year") is None):
             self.add_error("baseline_year", _("Give the baseline value and its year together."))
         return data
@@ -69,11 +75,11 @@ class TargetForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8) or XLSX, at most 20 MB."))
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > UPLOAD_LIMIT:
+        if (upload.size or 0) > UPLOAD_LIMIT:
             raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
         return upload
 
@@ -86,9 +92,9 @@ class ReviewFilterForm(forms.Form):
     indicator = forms.CharField(label=_("Indicator code"), required=False, max_length=40)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
 
-    def __init__(self, *args, cities: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, cities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = [("", _("All cities")), *cities]
+        cast(forms.ChoiceField, self.fields["city"]).choices = [("", _("All cities")), *cities]
 
 
 class VerificationForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +18,11 @@ class ReportFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *ReportState.choices])
 
-    def __init__(self, *args, years: list[int], countries: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], countries: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All rounds")), *((y, str(y)) for y in years)]
-        self.fields["country"].choices = [("", _("All countries")), *countries]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [("", _("All rounds")),
+                                                                    *((y, str(y)) for y in years)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("All countries")), *countries]
 
 
 class SummaryForm(forms.Form):
@@ -38,7 +41,7 @@ class ProjectLineForm(forms.ModelForm):
                    "progress": forms.Textarea(attrs=TEXT), "partner_support": forms.Textarea(attrs=TEXT),
                    "challenges": forms.Textarea(attrs=TEXT)}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         instance = kwargs.get("instance")
         kwargs.setdefault("prefix", f"line-{instance.pk}" if instance else "line")
         super().__init__(*args, **kwargs)
