@@ -21,7 +21,6 @@ ACTUAL_COLOUR, TARGET_COLOUR, BASELINE_COLOUR = "#1f5f8b", "#b8432f", "#6b7780"
 VALUE_FORMAT = ",.4~f"
 
 
-
 def _finite(value: Any, name: str) -> float:
     number = float(value)
     if not math.isfinite(number):
@@ -35,7 +34,7 @@ def period_date(period: str) -> str:
     return Period.parse(period).start.isoformat()
 
 
-def _spec(**parts: Any) -> dict:
+def _spec(**parts: Any) -> dict[str, Any]:
     return {"$schema": SCHEMA, "width": "container", "height": HEIGHT, **parts,
             "config": {"view": {"stroke": None}, "legend": {"orient": "bottom", "labelLimit": 240}}}
 
@@ -45,13 +44,13 @@ def _value_title(unit: str) -> str:
 
 
 def series(points: Iterable[tuple[str, float]], unit: str, baseline: tuple[int, float] | None,
-           targets: Sequence[tuple[int, float]], title: str = "") -> dict:
+           targets: Sequence[tuple[int, float]], title: str = "") -> dict[str, Any]:
     """A line of the actual values by period, the targets as diamonds joined to the baseline by a dashed
     target path, and the baseline as a dashed rule. `points` are (period, value) in any order."""
     actual_name, target_name, baseline_name = _("Actual"), _("Target"), _("Baseline")
-    actual = sorted(({"date": period_date(p), "period": p, "value": _finite(v, f"value of {p}"),
-                      "series": actual_name} for p, v in points), key=lambda r: r["date"])
-    path = []
+    dated = sorted(((period_date(p), p, _finite(v, f"value of {p}")) for p, v in points), key=lambda d: d[0])
+    actual = [{"date": date, "period": p, "value": v, "series": actual_name} for date, p, v in dated]
+    path: list[dict[str, Any]] = []
     if baseline is not None:
         path.append({"date": f"{int(baseline[0]):04d}-01-01", "period": str(baseline[0]),
                      "value": _finite(baseline[1], "baseline"), "series": baseline_name})
@@ -66,7 +65,7 @@ def series(points: Iterable[tuple[str, float]], unit: str, baseline: tuple[int, 
                         "range": [ACTUAL_COLOUR, TARGET_COLOUR, BASELINE_COLOUR]}}
     tooltip = [{"field": "series", "title": _("Series")}, {"field": "period", "title": _("Period")},
                {"field": "value", "type": "quantitative", "title": _value_title(unit), "format": VALUE_FORMAT}]
-    layers: list[dict] = [
+    layers: list[dict[str, Any]] = [
         {"name": "actual", "data": {"values": actual}, "mark": {"type": "line", "point": True},
          "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
         {"name": "target_path", "data": {"values": path},
@@ -84,20 +83,23 @@ def series(points: Iterable[tuple[str, float]], unit: str, baseline: tuple[int, 
     return _spec(title={"text": title, "subtitle": subtitle, "anchor": "start"}, layer=layers)
 
 
-def bars_with_targets(rows: Iterable[Mapping[str, Any]], unit: str, label_title: str, title: str = "") -> dict:
+def bars_with_targets(rows: Iterable[Mapping[str, Any]], unit: str, label_title: str,
+                      title: str = "") -> dict[str, Any]:
     """Horizontal bars of `value` per `label`, highest first, with a tick at each row's `target` (rows
     without a target get no tick)."""
     actual_name, target_name = _("Actual"), _("Target")
-    bars, ticks = [], []
+    values: list[tuple[str, float]] = []
+    ticks: list[dict[str, Any]] = []
     for row in rows:
         if row.get("value") is None:
             continue
         label = str(row["label"])
-        bars.append({"label": label, "value": _finite(row["value"], f"value of {label}"), "series": actual_name})
+        values.append((label, _finite(row["value"], f"value of {label}")))
         if row.get("target") is not None:
             ticks.append({"label": label, "value": _finite(row["target"], f"target of {label}"),
                           "series": target_name})
-    order = [b["label"] for b in sorted(bars, key=lambda b: -b["value"])]
+    bars = [{"label": label, "value": value, "series": actual_name} for label, value in values]
+    order = [label for label, value in sorted(values, key=lambda item: -item[1])]
     y = {"field": "label", "type": "nominal", "title": label_title, "sort": order}
     x = {"field": "value", "type": "quantitative", "title": _value_title(unit)}
     colour = {"field": "series", "type": "nominal", "title": None,
