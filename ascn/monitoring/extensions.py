@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
+from ascn.core.http import Request
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
 from .queries.reports import inbox
 
 
-def inbox_summary(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+def inbox_summary(request: Request, obj: Any) -> dict[str, Any] | None:
     """The annual reports waiting for a member of the network."""
     if not Principal.of(request.user).is_network_member:
         return None

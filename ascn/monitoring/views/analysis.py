@@ -11,12 +11,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ascn.core.http import Request
 from ascn.network.models import City
 from ascn.plans.exporting import shielded
 
@@ -76,32 +78,37 @@ def download(fmt: str, rows: list[dict[str, Any]], columns: Sequence[str], filen
     return response
 
 
-def _format(request: HttpRequest) -> str | None:
+def _format(request: Request) -> str | None:
     fmt = request.GET.get("format") or None
     if fmt is not None and fmt not in DOWNLOADS:
         raise Http404(_("Unknown download format “%(format)s”: use csv or json.") % {"format": fmt})
     return fmt
 
 
-def _query(request: HttpRequest, *drop: str) -> str:
+def _query(request: Request, *drop: str) -> str:
     query = request.GET.copy()
     for name in ("page", "format", *drop):
         query.pop(name, None)
     return query.urlencode()
 
 
+def _errors_text(form: BaseForm) -> str:
+    """A bound form's errors as one line: "field: message; field: message"."""
+    return "; ".join(f"{name}: {' '.join(map(str, errs))}" for name, errs in form.errors.items())
+
+
 def _bad_request(message: str) -> HttpResponse:
     return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
-def _city(request: HttpRequest, slug: str) -> City:
+def _city(request: Request, slug: str) -> City:
     try:
         return queries.city(request.user, slug)
     except City.DoesNotExist:
         raise Http404(_("No city at this address.")) from None
 
 
-def _round(request: HttpRequest, with_cities: bool = False) -> tuple[RoundForm, queries.RoundInfo]:
+def _round(request: Request, with_cities: bool = False) -> tuple[RoundForm, queries.RoundInfo]:
     form = RoundForm(request.GET or None, years=queries.round_years(request.user))
     year = form.cleaned_data.get("round") if form.is_valid() else None
     return form, queries.reporting_round(request.user, year, with_cities)
@@ -118,7 +125,7 @@ def quality_dict(card: queries.CityScorecard) -> dict[str, Any]:
 # --- City scorecard ---------------------------------------------------------------------------------------
 
 
-def city_scorecard(request: HttpRequest, slug: str) -> HttpResponse:
+def city_scorecard(request: Request, slug: str) -> HttpResponse:
     city = _city(request, slug)
     fmt = _format(request)
     form, round_info = _round(request)
@@ -136,7 +143,7 @@ def city_scorecard(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Series -----------------------------------------------------------------------------------------------
 
 
-def _indicator(request: HttpRequest, code: str) -> Indicator:
+def _indicator(request: Request, code: str) -> Indicator:
     try:
         return queries.indicator(request.user, code)
     except Indicator.DoesNotExist:
@@ -154,14 +161,16 @@ def series_rows(result: queries.Series) -> list[dict[str, Any]]:
     return rows
 
 
-def series_chart(result: queries.Series) -> dict:
+def series_chart(result: queries.Series) -> dict[str, Any]:
     a = result.assignment
-    baseline = (a.baseline_year, a.baseline_value) if a and a.baseline_value is not None else None
+    baseline = None
+    if a is not None and a.baseline_value is not None and a.baseline_year is not None:
+        baseline = (a.baseline_year, a.baseline_value)
     return charts.series([(o.period, o.value) for o in result.observations], result.indicator.unit, baseline,
                          result.targets, f"{result.indicator.code} {result.indicator.display_name}")
 
 
-def city_series(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def city_series(request: Request, slug: str, code: str) -> HttpResponse:
     city = _city(request, slug)
     item = _indicator(request, code)
     fmt = _format(request)
@@ -187,7 +196,7 @@ def compare_rows(result: queries.Comparison) -> list[dict[str, Any]]:
     return [{**row, "city": row["slug"]} for row in result.rows]
 
 
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: Request) -> HttpResponse:
     fmt = _format(request)
     form = CompareForm(request.GET or None, indicators=queries.indicator_choices(request.user))
     result, error = None, None
@@ -200,7 +209,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             error = exc.message
     elif form.is_bound:
-        error = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        error = _errors_text(form)
     if fmt:
         if result is None:
             return _bad_request(error or _("indicator: choose an indicator to download."))
@@ -226,7 +235,7 @@ def rollup_rows(result: queries.Rollups) -> list[dict[str, Any]]:
     return [{**row, "indicator": row["code"]} for row in result.rows]
 
 
-def network(request: HttpRequest) -> HttpResponse:
+def network(request: Request) -> HttpResponse:
     fmt = _format(request)
     form = NetworkForm(request.GET or None, indicators=queries.indicator_choices(request.user))
     result, error = None, None
@@ -237,7 +246,7 @@ def network(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["indicator"]:
             item = _indicator(request, form.cleaned_data["indicator"])
     elif form.is_bound:
-        error = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        error = _errors_text(form)
     if error is None:
         result = queries.rollups(request.user, by, period, item)
     if fmt:
@@ -249,14 +258,14 @@ def network(request: HttpRequest) -> HttpResponse:
     if result and item and result.rows:
         chart = charts.bars_with_targets(
             [{"label": r["group_name"], "value": r["value"], "target": r["target"]} for r in result.rows],
-            item.unit, form.fields["by"].label, f"{item.code} {item.display_name} ({result.period})")
+            item.unit, str(form.fields["by"].label), f"{item.code} {item.display_name} ({result.period})")
     page = Paginator(result.rows if result else [], PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/analysis_network.html", {
         "form": form, "result": result, "page": page, "chart": chart, "indicator": item, "query": _query(request)},
         status=400 if error else 200)
 
 
-def network_scorecard(request: HttpRequest) -> HttpResponse:
+def network_scorecard(request: Request) -> HttpResponse:
     fmt = _format(request)
     form, round_info = _round(request, with_cities=True)
     rows = queries.network_scorecard(request.user, round_info)

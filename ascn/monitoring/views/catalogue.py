@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from ascn.core.choices import Role
+from ascn.core.http import Request
 from ascn.core.permissions import Principal
 
 from ..forms.catalogue import IndicatorFilterForm
@@ -18,16 +19,16 @@ from ..queries import catalogue as queries
 PAGE_SIZE = 30
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: Request) -> HttpResponse:
     """The monitoring hub: the rounds with their reports, the figures, and the signed-in user's work."""
     principal = Principal.of(request.user)
-    city = request.user.city if principal.role == Role.CITY_OFFICER else None
+    city = request.user.city if principal.role == Role.CITY_OFFICER and request.user.is_authenticated else None
     return render(request, "monitoring/index.html", {
         "rounds": queries.rounds(request.user), "is_member": principal.is_network_member, "city": city,
         "reviews": principal.role in (Role.SECRETARIAT, Role.NATIONAL_REP)})
 
 
-def indicator_list(request: HttpRequest) -> HttpResponse:
+def indicator_list(request: Request) -> HttpResponse:
     form = IndicatorFilterForm(request.GET or None, dimensions=queries.dimensions(request.user))
     filters = {k: v or None for k, v in form.cleaned_data.items()} if form.is_valid() else {}
     items = queries.indicators(request.user, filters.get("family"), filters.get("dimension"), filters.get("level"),
@@ -40,7 +41,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
                                       "rounds": queries.rounds(request.user)})
 
 
-def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_detail(request: Request, pk: int) -> HttpResponse:
     try:
         item = queries.indicator(request.user, pk)
     except Indicator.DoesNotExist:

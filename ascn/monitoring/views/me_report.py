@@ -4,16 +4,18 @@ and watches its progress), the report inside the site, its earlier versions, and
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ascn.core.http import Request
 from ascn.core.permissions import Principal
 
 from ..actions import me_report as actions
@@ -25,14 +27,14 @@ PAGE_SIZE = 20
 VERSIONS_SHOWN = 20
 
 
-def _round(request: HttpRequest, year: int) -> ReportingRound:
+def _round(request: Request, year: int) -> ReportingRound:
     try:
         return queries.round_by_year(request.user, year)
     except ReportingRound.DoesNotExist:
         raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
 
 
-def _version(request: HttpRequest, reporting_round: ReportingRound, pk: int) -> MEReport:
+def _version(request: Request, reporting_round: ReportingRound, pk: int) -> MEReport:
     try:
         return queries.report(request.user, reporting_round, pk)
     except MEReport.DoesNotExist:
@@ -40,13 +42,14 @@ def _version(request: HttpRequest, reporting_round: ReportingRound, pk: int) -> 
                       % {"year": reporting_round.year, "id": pk}) from None
 
 
-def _status_context(request: HttpRequest, report: MEReport | None, reporting_round: ReportingRound) -> dict:
+def _status_context(request: Request, report: MEReport | None,
+                    reporting_round: ReportingRound) -> dict[str, Any]:
     return {"report": report, "round": reporting_round, "step": actions.step_label(report.step) if report else "",
             "can_generate": Principal.of(request.user).is_secretariat,
             "polling": report is not None and report.state in queries.IN_PROGRESS}
 
 
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: Request) -> HttpResponse:
     """The reporting rounds, each with its latest report the user may see."""
     page = Paginator(queries.rounds(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     latest = queries.latest_by_round(request.user, [r.pk for r in page.object_list])
@@ -56,7 +59,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def generate(request: HttpRequest, year: int) -> HttpResponse:
+def generate(request: Request, year: int) -> HttpResponse:
     """The Secretariat requests a generation; HTMX gets the round's status cell back, others a redirect."""
     reporting_round = _round(request, year)
     try:
@@ -76,14 +79,14 @@ def generate(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("monitoring:me_reports")
 
 
-def status(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def status(request: Request, year: int, pk: int) -> HttpResponse:
     """One generation's status cell (polled every second by HTMX while it is queued or running)."""
     reporting_round = _round(request, year)
     report = _version(request, reporting_round, pk)
     return render(request, "monitoring/me_report_status.html", _status_context(request, report, reporting_round))
 
 
-def _detail(request: HttpRequest, reporting_round: ReportingRound, report: MEReport | None,
+def _detail(request: Request, reporting_round: ReportingRound, report: MEReport | None,
             latest: MEReport | None) -> HttpResponse:
     versions = list(queries.versions(request.user, reporting_round)[:VERSIONS_SHOWN])
     return render(request, "monitoring/me_report_detail.html", {
@@ -92,14 +95,14 @@ def _detail(request: HttpRequest, reporting_round: ReportingRound, report: MERep
         "can_generate": Principal.of(request.user).is_secretariat})
 
 
-def detail(request: HttpRequest, year: int) -> HttpResponse:
+def detail(request: Request, year: int) -> HttpResponse:
     """The latest done report of the round, inside the site layout (an empty state until one exists)."""
     reporting_round = _round(request, year)
     latest = queries.latest_done(request.user, reporting_round)
     return _detail(request, reporting_round, latest, latest)
 
 
-def version(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+def version(request: Request, year: int, pk: int) -> HttpResponse:
     """One generated version of the round's report, by id."""
     reporting_round = _round(request, year)
     report = _version(request, reporting_round, pk)
@@ -116,7 +119,7 @@ def _pdf(report: MEReport | None, year: int) -> FileResponse:
                         filename=f"ascn-me-report-{year}-as-of-{report.as_of.isoformat()}.pdf")
 
 
-def figures_csv(request: HttpRequest, year: int) -> HttpResponse:
+def figures_csv(request: Request, year: int) -> HttpResponse:
     """The round's report figures as CSV, one row per breakdown and code: the latest generated report's,
     or computed from the data as of the round's date when none was generated yet (as the JSON API)."""
     from ascn.plans.exporting import shielded
@@ -141,12 +144,12 @@ def figures_csv(request: HttpRequest, year: int) -> HttpResponse:
     return response
 
 
-def pdf(request: HttpRequest, year: int) -> FileResponse:
+def pdf(request: Request, year: int) -> FileResponse:
     """The latest done report's PDF."""
     return _pdf(queries.latest_done(request.user, _round(request, year)), year)
 
 
-def version_pdf(request: HttpRequest, year: int, pk: int) -> FileResponse:
+def version_pdf(request: Request, year: int, pk: int) -> FileResponse:
     reporting_round = _round(request, year)
     return _pdf(_version(request, reporting_round, pk), year)
 

@@ -3,13 +3,15 @@ with inline validation; the entry template and the import; the reviewers' queue.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
 from ascn.core.permissions import can_create, can_edit
 from ascn.network.models import City
@@ -41,23 +44,23 @@ TEMPLATE_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def _city(request: HttpRequest, slug: str) -> City:
+def _city(request: Request, slug: str) -> City:
     try:
         return queries.city(request.user, slug)
     except City.DoesNotExist:
         raise Http404(_("No city at this address.")) from None
 
 
-def _may_write(request: HttpRequest, city: City) -> bool:
+def _may_write(request: Request, city: City) -> bool:
     return can_create(request.user, Observation, city_id=city.pk)
 
 
-def _indicator_choices(request: HttpRequest, city: City) -> list[tuple[str, str]]:
+def _indicator_choices(request: Request, city: City) -> list[tuple[str, str]]:
     return [(a.indicator.code, f"{a.indicator.code} {a.indicator.display_name}")
             for a in queries.assignments(request.user, city)]
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def _form_errors(form: BaseForm, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
@@ -65,17 +68,18 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def city_data(request: HttpRequest, slug: str) -> HttpResponse:
+def city_data(request: Request, slug: str) -> HttpResponse:
     """The city's assigned indicators (baseline, latest value, target, flags) and, for whoever may write
     them, the entry form, the indicator assignment and the template and import links."""
     city = _city(request, slug)
     may_write = _may_write(request, city)
     form = None
-    preview: list[dict] = []
+    preview: list[dict[str, Any]] = []
     if may_write:
+        years = actions.open_years(city)
         form = ObservationForm(request.POST or None, request.FILES or None,
                                indicators=_indicator_choices(request, city),
-                               initial={"period": str(max(actions.open_years(city) or [""]))})
+                               initial={"period": str(max(years)) if years else ""})
         if request.method == "POST":
             if is_inline_check(request):
                 check_inline(form)
@@ -115,7 +119,7 @@ def _row(form: ObservationForm) -> dict[str, Any]:
                                                            "comment")}
 
 
-def _dry_run(request: HttpRequest, city: City, form: ObservationForm) -> list[dict]:
+def _dry_run(request: Request, city: City, form: ObservationForm) -> list[dict[str, Any]]:
     """Check the row as it would be saved: errors go on the fields, flags are returned for the preview."""
     try:
         summary, _obs = actions.record_observation(request.user, city, _row(form), commit=False)
@@ -125,13 +129,13 @@ def _dry_run(request: HttpRequest, city: City, form: ObservationForm) -> list[di
     return summary.flags
 
 
-def _unassigned_choices(request: HttpRequest, city: City) -> list[tuple[str, str]]:
+def _unassigned_choices(request: Request, city: City) -> list[tuple[str, str]]:
     return [(i.code, f"{i.code} {i.display_name}") for i in queries.unassigned(request.user, city)]
 
 
 @login_required
 @require_POST
-def city_assign(request: HttpRequest, slug: str) -> HttpResponse:
+def city_assign(request: SignedInRequest, slug: str) -> HttpResponse:
     city = _city(request, slug)
     if not can_create(request.user, CityIndicator, city_id=city.pk):
         raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.name})
@@ -147,12 +151,17 @@ def city_assign(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("%(code)s assigned to %(city)s.") % {"code": indicator.code, "city": city.name})
     else:
-        messages.error(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+        messages.error(request, " ".join(f"{form.fields[k].label}: {_joined(v)}" if k in form.fields else _joined(v)
                                          for k, v in form.errors.items()))
     return redirect("monitoring:city_data", slug=city.slug)
 
 
-def city_indicator(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _joined(errors: Iterable[object]) -> str:
+    """A field's error messages as one line."""
+    return " ".join(map(str, errors))
+
+
+def city_indicator(request: Request, slug: str, pk: int) -> HttpResponse:
     """One assigned indicator: its values over time against baseline and targets, and (for whoever may
     edit the city's data) the baseline and target forms."""
     city = _city(request, slug)
@@ -200,7 +209,7 @@ def city_indicator(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def city_target_delete(request: HttpRequest, slug: str, pk: int, target_pk: int) -> HttpResponse:
+def city_target_delete(request: SignedInRequest, slug: str, pk: int, target_pk: int) -> HttpResponse:
     city = _city(request, slug)
     target = get_object_or_404(Target.objects.select_related("assignment__indicator"), pk=target_pk,
                                assignment_id=pk, assignment__city=city)
@@ -229,7 +238,7 @@ def template_notes(city: City, years: list[int]) -> list[str]:
 
 
 @login_required
-def city_template(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def city_template(request: SignedInRequest, slug: str, fmt: str) -> HttpResponse:
     """The city's entry template: its assigned indicators and open periods, prefilled with stored values."""
     if fmt not in TEMPLATE_TYPES:
         raise Http404(_("Unknown template format."))
@@ -246,7 +255,7 @@ def city_template(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def city_import(request: HttpRequest, slug: str) -> HttpResponse:
+def city_import(request: SignedInRequest, slug: str) -> HttpResponse:
     city = _city(request, slug)
     if not _may_write(request, city):
         raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.name})
@@ -262,12 +271,12 @@ def city_import(request: HttpRequest, slug: str) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
-def _import_record(request: HttpRequest, city: City, pk: int) -> ObservationImport:
+def _import_record(request: Request, city: City, pk: int) -> ObservationImport:
     return get_object_or_404(queries.recent_imports(request.user, city), pk=pk)
 
 
 @login_required
-def city_import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def city_import_detail(request: SignedInRequest, slug: str, pk: int) -> HttpResponse:
     """The dry run's summary; POST commits the kept file (checked again first)."""
     city = _city(request, slug)
     record = _import_record(request, city, pk)
@@ -280,7 +289,7 @@ def city_import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 @login_required
-def city_import_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def city_import_file(request: SignedInRequest, slug: str, pk: int) -> FileResponse:
     """The file as it was uploaded, for the person who uploaded it and the Secretariat."""
     record = _import_record(request, _city(request, slug), pk)
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name)
@@ -290,7 +299,7 @@ def city_import_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
 
 
 @login_required
-def observation_review(request: HttpRequest) -> HttpResponse:
+def observation_review(request: SignedInRequest) -> HttpResponse:
     """Flagged and unverified observations for the Secretariat (all) and National Representatives (their
     country), with verify and query buttons."""
     if not queries.may_review(request.user):
@@ -309,11 +318,11 @@ def observation_review(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _review_lines(items) -> list[dict]:
+def _review_lines(items: Iterable[Observation]) -> list[dict[str, Any]]:
     return [{"obs": o, "flags": [actions.validation.flag_text(f) for f in o.flags]} for o in items]
 
 
-def observation_evidence(request: HttpRequest, pk: int) -> FileResponse:
+def observation_evidence(request: Request, pk: int) -> FileResponse:
     """An observation's evidence file, for those who may see the observation (uploads have no public address)."""
     from ascn.plans.views import _file_response
 
@@ -325,7 +334,7 @@ def observation_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def observation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """Remove a value entered by mistake (while its period is open), back to its indicator's page."""
     observation = get_object_or_404(Observation.objects.visible_to(request.user).select_related("city", "indicator"),
                                     pk=pk)
@@ -344,7 +353,7 @@ def observation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def observation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def observation_verify(request: SignedInRequest, pk: int) -> HttpResponse:
     """Verify or query one observation; HTMX gets the updated row back."""
     observation = get_object_or_404(Observation.objects.visible_to(request.user).select_related("city", "indicator"),
                                     pk=pk)
@@ -357,7 +366,7 @@ def observation_verify(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = " ".join(" ".join(v) for v in form.errors.values())
+        error = " ".join(_joined(v) for v in form.errors.values())
     if request.htmx:
         observation.refresh_from_db()
         return render(request, "monitoring/observations_review.html#row",

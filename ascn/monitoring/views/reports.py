@@ -11,13 +11,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.permissions import Principal, can_edit
 from ascn.network.models import City, Country
 
@@ -35,12 +36,12 @@ PAGE_SIZE = 25
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     return render(request, "monitoring/reports_inbox.html", {"inbox": queries.inbox(request.user),
                                                               "today": queries.today()})
 
 
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: Request) -> HttpResponse:
     rounds = list(ReportingRound.objects.visible_to(request.user).order_by("-year").values_list("year", flat=True))
     countries = [(c.iso3, c.display_name) for c in Country.objects.order_by("name")]
     form = ReportFilterForm(request.GET or None, years=rounds, countries=countries)
@@ -64,10 +65,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_start(request: HttpRequest) -> HttpResponse:
+def report_start(request: SignedInRequest) -> HttpResponse:
     """A city officer (or the Secretariat, naming the city) starts a city's report for a round."""
     reporting_round = _round(request.POST.get("year"))
-    slug = request.POST.get("city") or getattr(getattr(request.user, "city", None), "slug", None)
+    slug = request.POST.get("city") or (request.user.city.slug if request.user.city else None)
     city = get_object_or_404(City, slug=slug or "")
     try:
         report = actions.start_report(request.user, reporting_round, city, via="web")
@@ -81,7 +82,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def round_open(request: HttpRequest) -> HttpResponse:
+def round_open(request: SignedInRequest) -> HttpResponse:
     """The Secretariat starts the drafts of every reporting city of a round."""
     reporting_round = _round(request.POST.get("year"))
     created = actions.open_round_reports(request.user, reporting_round, via="web")
@@ -94,8 +95,8 @@ def round_open(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("monitoring:city_reports") + f"?year={reporting_round.year}")
 
 
-def _round(year: Any) -> ReportingRound:
-    if not str(year or "").isdigit():
+def _round(year: str | None) -> ReportingRound:
+    if year is None or not year.isdigit():
         raise Http404(_("No reporting round “%(year)s”.") % {"year": year})
     return get_object_or_404(ReportingRound, year=int(year))
 
@@ -103,7 +104,7 @@ def _round(year: Any) -> ReportingRound:
 # --- One report -----------------------------------------------------------------------------------
 
 
-def _report(request: HttpRequest, pk: int) -> CityReport:
+def _report(request: Request, pk: int) -> CityReport:
     """The report if the user may see it. The public sees accepted reports; for anything else a visitor
     is sent to log in, and an account out of scope finds nothing."""
     try:
@@ -118,7 +119,7 @@ class _LoginNeeded(Exception):
     pass
 
 
-def _context(request: HttpRequest, report: CityReport, *, summary_form: SummaryForm | None = None,
+def _context(request: Request, report: CityReport, *, summary_form: SummaryForm | None = None,
              failed_line: ProjectLineForm | None = None,
              transition_form: TransitionForm | None = None) -> dict[str, Any]:
     editable = report.state in workflow.EDITABLE_STATES and can_edit(request.user, report)
@@ -144,7 +145,7 @@ def _context(request: HttpRequest, report: CityReport, *, summary_form: SummaryF
     }
 
 
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: Request, pk: int) -> HttpResponse:
     try:
         report = _report(request, pk)
     except _LoginNeeded:
@@ -160,7 +161,7 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _answer(request: HttpRequest, report: CityReport, partial: str, form: BaseForm, anchor: str,
+def _answer(request: Request, report: CityReport, partial: str, form: BaseForm, anchor: str,
             **forms: Any) -> HttpResponse:
     """After an edit: with HTMX the refreshed part (422 with the errors); otherwise back to the page, or the
     page with the errors (422)."""
@@ -177,7 +178,7 @@ def _answer(request: HttpRequest, report: CityReport, partial: str, form: BaseFo
 
 @login_required
 @require_POST
-def report_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def report_summary(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     form = SummaryForm(request.POST)
     if form.is_valid():
@@ -191,7 +192,7 @@ def report_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def report_line(request: SignedInRequest, pk: int, line_pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     line = get_object_or_404(ProjectReport.objects.select_related("report__city", "project"), pk=line_pk,
                              report=report)
@@ -208,7 +209,7 @@ def report_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def report_transition(request: SignedInRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
@@ -227,7 +228,7 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, _context(request, fresh, transition_form=form), status=422)
 
 
-def _report_or_404(request: HttpRequest, pk: int) -> CityReport:
+def _report_or_404(request: Request, pk: int) -> CityReport:
     try:
         return _report(request, pk)
     except _LoginNeeded:  # login_required has already sent visitors away
