@@ -5,39 +5,43 @@ Open data: anonymous callers get the published indicators; a token widens the vi
 """
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
+from ascn.core.http import ApiRequest
 from ascn.network.models import City
 
 from .. import scorecard
 from ..models import Indicator
 from ..queries import analysis as queries
 
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+
 router = Router()
 
 
-def _city(user: Any, slug: str) -> City:
+def _city(user: "Actor", slug: str) -> City:
     try:
         return queries.city(user, slug)
     except City.DoesNotExist:
         raise Http404(_("No city with the slug “%(slug)s”.") % {"slug": slug}) from None
 
 
-def _indicator(user: Any, code: str) -> Indicator:
+def _indicator(user: "Actor", code: str) -> Indicator:
     try:
         return queries.indicator(user, code)
     except Indicator.DoesNotExist:
         raise HttpError(422, _("indicator: no indicator “%(code)s”.") % {"code": code}) from None
 
 
-def _round(user: Any, year: int | None, with_cities: bool = False) -> queries.RoundInfo:
+def _round(user: "Actor", year: int | None, with_cities: bool = False) -> queries.RoundInfo:
     try:
         return queries.reporting_round(user, year, with_cities)
     except queries.AnalysisError as exc:
@@ -92,7 +96,7 @@ class CityScorecardOut(Schema):
 
 @router.get("/monitoring/cities/{slug}/scorecard", response={200: CityScorecardOut, **ERROR_RESPONSES},
             auth=optional_auth, summary="A city's scorecard")
-def city_scorecard(request: HttpRequest, slug: str, round: int | None = None):
+def city_scorecard(request: ApiRequest, slug: str, round: int | None = None):
     user = caller(request)
     city = _city(user, slug)
     info = _round(user, round)
@@ -131,7 +135,7 @@ class NetworkRowOut(Schema):
 @router.get("/monitoring/scorecards", response=list[NetworkRowOut], auth=optional_auth,
             summary="The network scorecard: a row per reporting city")
 @paginate
-def network_scorecard(request: HttpRequest, round: int | None = None):
+def network_scorecard(request: ApiRequest, round: int | None = None):
     user = caller(request)
     return queries.network_scorecard(user, _round(user, round, with_cities=True))
 
@@ -174,7 +178,7 @@ class CompareOut(Schema):
 
 @router.get("/monitoring/compare", response={200: CompareOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="Compare the cities on an indicator")
-def compare(request: HttpRequest, indicator: str, period: str | None = None, normalise: str = "none",
+def compare(request: ApiRequest, indicator: str, period: str | None = None, normalise: str = "none",
             band: str | None = None):
     user = caller(request)
     item = _indicator(user, indicator)
@@ -214,7 +218,7 @@ class RollupOut(Schema):
 @router.get("/monitoring/rollups", response=list[RollupOut], auth=optional_auth,
             summary="Network roll-ups by country, focus area or outcome")
 @paginate
-def rollups(request: HttpRequest, filters: Query[RollupFilter]):
+def rollups(request: ApiRequest, filters: Query[RollupFilter]):
     user = caller(request)
     item = _indicator(user, filters.indicator) if filters.indicator else None
     try:
@@ -239,7 +243,7 @@ class PivotOut(Schema):
 @router.get("/monitoring/pivot", response=list[PivotOut], auth=optional_auth,
             summary="Values by indicator, city and period (with targets)")
 @paginate
-def pivot(request: HttpRequest, indicator: str = Query(..., description="Codes, comma-separated (at most 20)"),
+def pivot(request: ApiRequest, indicator: str = Query(..., description="Codes, comma-separated (at most 20)"),
           cities: str | None = Query(None, description="City slugs, comma-separated; default: all"),
           periods: str | None = Query(None, description="Periods, comma-separated; default: all")):
     try:

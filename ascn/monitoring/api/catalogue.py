@@ -2,15 +2,16 @@
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
+from ascn.core.http import ApiRequest
 
 from ..choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
-from ..models import Indicator
+from ..models import Indicator, ReportingRound
 from ..queries import catalogue as queries
 
 router = Router()
@@ -50,19 +51,19 @@ class RoundOut(Schema):
     source: str
 
     @staticmethod
-    def resolve_cities(obj) -> list[str]:
+    def resolve_cities(obj: ReportingRound) -> list[str]:
         return sorted(c.slug for c in obj.cities.all())
 
 
 @router.get("/monitoring/indicators", response=list[IndicatorOut], auth=optional_auth, summary="The indicators")
 @paginate
-def list_indicators(request: HttpRequest, filters: Query[IndicatorFilter]):
+def list_indicators(request: ApiRequest, filters: Query[IndicatorFilter]):
     return queries.indicators(caller(request), filters.family, filters.dimension, filters.level, filters.q)
 
 
 @router.get("/monitoring/indicators/{pk}", response={200: IndicatorOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="One indicator")
-def get_indicator(request: HttpRequest, pk: int):
+def get_indicator(request: ApiRequest, pk: int):
     try:
         return queries.indicator(caller(request), pk)
     except Indicator.DoesNotExist:
@@ -71,5 +72,5 @@ def get_indicator(request: HttpRequest, pk: int):
 
 @router.get("/monitoring/rounds", response=list[RoundOut], auth=optional_auth, summary="The reporting rounds")
 @paginate
-def list_rounds(request: HttpRequest):
+def list_rounds(request: ApiRequest):
     return queries.rounds(caller(request)).prefetch_related("cities")

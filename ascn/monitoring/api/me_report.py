@@ -4,12 +4,13 @@ the Secretariat's request for a generation with its status."""
 import datetime as dt
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 
 from ..actions import me_report as actions
 from ..choices import GenerationState
@@ -60,7 +61,7 @@ class StatusOut(Schema):
     pdf_url: str | None
 
 
-def _round(request: HttpRequest, year: int) -> ReportingRound:
+def _round(request: ApiRequest, year: int) -> ReportingRound:
     try:
         return queries.round_by_year(caller(request), year)
     except ReportingRound.DoesNotExist:
@@ -96,7 +97,7 @@ def figures_out(reporting_round: ReportingRound, figures: dict[str, Any], labels
 
 @router.get("/monitoring/reports/{int:year}.pdf", response={200: None, **ERROR_RESPONSES}, auth=optional_auth,
             summary="The latest M&E report of a round as PDF", url_name="me_report_pdf")
-def get_report_pdf(request: HttpRequest, year: int):
+def get_report_pdf(request: ApiRequest, year: int):
     report = queries.latest_done(caller(request), _round(request, year))
     if report is None:
         raise Http404(_("No M&E report has been generated for %(year)s yet.") % {"year": year})
@@ -109,7 +110,7 @@ def get_report_pdf(request: HttpRequest, year: int):
 
 @router.get("/monitoring/reports/{int:year}", response={200: FiguresOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="The figures of a round's M&E report")
-def get_report_figures(request: HttpRequest, year: int):
+def get_report_figures(request: ApiRequest, year: int):
     """From the latest generated report; when none exists yet, computed live from the data as of the round's
     as-of date (`generated: false`)."""
     reporting_round = _round(request, year)
@@ -129,7 +130,7 @@ def status_out(report: MEReport) -> dict[str, Any]:
 
 @router.post("/monitoring/reports/{int:year}", response={202: StatusOut, **ERROR_RESPONSES}, auth=token_auth,
              summary="Generate the round's M&E report (Secretariat)")
-def request_report(request: HttpRequest, year: int):
+def request_report(request: ApiRequest, year: int):
     report = actions.request_me_report(caller(request), _round(request, year), via="api")
     report.refresh_from_db()  # a task that already ran (immediate backend) has moved it on
     return Status(202, status_out(report))
@@ -137,7 +138,7 @@ def request_report(request: HttpRequest, year: int):
 
 @router.get("/monitoring/reports/{int:year}/status", response={200: StatusOut, **ERROR_RESPONSES},
             auth=optional_auth, summary="The latest generation of a round's report and how far it is")
-def report_status(request: HttpRequest, year: int):
+def report_status(request: ApiRequest, year: int):
     reporting_round = _round(request, year)
     report = queries.versions(caller(request), reporting_round).first()
     if report is None:

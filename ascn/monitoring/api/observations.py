@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, ErrorOut, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 from ascn.network.models import City
 
 from ..actions import observations as actions
@@ -44,7 +45,7 @@ class ObservationOut(Schema):
     updated_at: dt.datetime
 
     @staticmethod
-    def resolve_evidence_file(obj) -> str | None:
+    def resolve_evidence_file(obj: Observation) -> str | None:
         """The address that serves the file after checking that the caller may see the observation."""
         return reverse("monitoring:observation_evidence", args=[obj.pk]) if obj.evidence_file else None
 
@@ -151,14 +152,14 @@ def _summary(summary: actions.LoadSummary, import_id: int | None = None) -> dict
     return {**summary.as_dict(), "import_id": import_id}
 
 
-def _city(request: HttpRequest, slug: str) -> City:
+def _city(request: ApiRequest, slug: str) -> City:
     try:
         return queries.city(caller(request), slug)
     except City.DoesNotExist:
         raise Http404(_("No city with the slug %(slug)s.") % {"slug": slug}) from None
 
 
-def _observation(request: HttpRequest, pk: int) -> Observation:
+def _observation(request: ApiRequest, pk: int) -> Observation:
     try:
         return queries.observations(caller(request)).get(pk=pk)
     except Observation.DoesNotExist:
@@ -168,14 +169,14 @@ def _observation(request: HttpRequest, pk: int) -> Observation:
 @router.get("/monitoring/observations", response=list[ObservationOut], auth=optional_auth,
             summary="Observations (published indicators for the public)")
 @paginate
-def list_observations(request: HttpRequest, filters: Query[ObservationFilter]):
+def list_observations(request: ApiRequest, filters: Query[ObservationFilter]):
     return queries.observations(caller(request), filters.city, filters.indicator, filters.period, filters.year,
                                 filters.verification, filters.flagged)
 
 
 @router.post("/monitoring/observations/bulk", response={200: SummaryOut, 422: SummaryOut, 401: ErrorOut},
              auth=token_auth, summary="Check (dry run) or write many observations at once")
-def bulk_observations(request: HttpRequest, payload: BulkIn, dry_run: bool = True):
+def bulk_observations(request: ApiRequest, payload: BulkIn, dry_run: bool = True):
     """The same checks and summary as a file import. With dry_run=false and no error every row is written
     (all or nothing; 422 with the summary when a row has an error); rows equal to stored ones are
     unchanged, so sending the same rows twice changes nothing."""
@@ -189,13 +190,13 @@ def bulk_observations(request: HttpRequest, payload: BulkIn, dry_run: bool = Tru
 
 @router.get("/monitoring/observations/{pk}", response={200: ObservationOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="One observation")
-def get_observation(request: HttpRequest, pk: int):
+def get_observation(request: ApiRequest, pk: int):
     return _observation(request, pk)
 
 
 @router.patch("/monitoring/observations/{pk}/verification", response={200: ObservationOut, **ERROR_RESPONSES},
               auth=token_auth, summary="Verify or query an observation (Secretariat; NR for its country)")
-def set_verification(request: HttpRequest, pk: int, payload: VerificationIn):
+def set_verification(request: ApiRequest, pk: int, payload: VerificationIn):
     observation = _observation(request, pk)
     actions.set_verification(request.auth, observation, payload.verification, payload.comment, via="api")
     return _observation(request, pk)
@@ -203,7 +204,7 @@ def set_verification(request: HttpRequest, pk: int, payload: VerificationIn):
 
 @router.delete("/monitoring/observations/{pk}", response={204: None, **ERROR_RESPONSES}, auth=token_auth,
                summary="Delete an observation entered by mistake (while its period is open)")
-def delete_observation(request: HttpRequest, pk: int):
+def delete_observation(request: ApiRequest, pk: int):
     actions.delete_observation(request.auth, _observation(request, pk), via="api")
     return Status(204, None)
 
@@ -211,13 +212,13 @@ def delete_observation(request: HttpRequest, pk: int):
 @router.get("/monitoring/cities/{slug}/indicators", response={200: list[AssignmentOut], **ERROR_RESPONSES},
             auth=optional_auth, summary="A city's assigned indicators with baselines and targets")
 @paginate
-def list_assignments(request: HttpRequest, slug: str):
+def list_assignments(request: ApiRequest, slug: str):
     return queries.assignments(caller(request), _city(request, slug))
 
 
 @router.put("/monitoring/cities/{slug}/indicators", response={200: list[AssignmentOut], **ERROR_RESPONSES},
             auth=token_auth, summary="Assign indicators to a city and set their baselines (and targets)")
-def put_assignments(request: HttpRequest, slug: str, payload: AssignmentsIn):
+def put_assignments(request: ApiRequest, slug: str, payload: AssignmentsIn):
     """Each item is assigned if it is not yet, and its baseline and notes set; `targets`, when given,
     replaces its targets. Indicators not listed are left as they are. All items are written, or none."""
     city = _city(request, slug)
@@ -243,7 +244,7 @@ def put_assignments(request: HttpRequest, slug: str, payload: AssignmentsIn):
 
 @router.put("/monitoring/cities/{slug}/indicators/{code}/targets", response={200: list[TargetIO], **ERROR_RESPONSES},
             auth=token_auth, summary="Replace the targets of one assigned indicator")
-def put_targets(request: HttpRequest, slug: str, code: str, payload: TargetsIn):
+def put_targets(request: ApiRequest, slug: str, code: str, payload: TargetsIn):
     city = _city(request, slug)
     assignment = queries.assignments(request.auth, city).filter(indicator__code=code).first()
     if assignment is None:

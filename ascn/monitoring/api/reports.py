@@ -2,22 +2,27 @@
 workflow, and each account's inbox. Reads are public for accepted reports; writes need a token."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
+from ascn.core.http import ApiRequest
 from ascn.network.models import City
 from ascn.plans.choices import ProjectStatus
 
 from .. import workflow
 from ..actions import reports as actions
 from ..choices import ReportAction, ReportState, Verification
-from ..models import CityReport, ReportingRound
+from ..models import CityReport, Observation, ProjectReport, ReportingRound, ReportTransition
 from ..queries import reports as queries
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
 
 router = Router()
 
@@ -62,8 +67,8 @@ class TransitionOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_actor(obj) -> str | None:
-        return obj.actor.username if obj.actor_id else None
+    def resolve_actor(obj: ReportTransition) -> str | None:
+        return obj.actor.username if obj.actor is not None else None
 
 
 class ObservationOut(Schema):
@@ -80,6 +85,25 @@ class ReportDetailOut(ReportOut):
     transitions: list[TransitionOut]
     observations: list[ObservationOut] = Field(description="The city's indicator values for the round's year")
     actions: list[str] = Field(description="The workflow actions your account may take now")
+
+    @staticmethod
+    def resolve_lines(obj: CityReport) -> list[ProjectReport]:
+        """The project lines (prefetched by queries.report_detail)."""
+        return list(obj.project_lines.all())
+
+    @staticmethod
+    def resolve_observations(obj: CityReport, context: dict[str, Any] | None) -> list[Observation]:
+        return list(queries.observations_for(_caller(context), obj))
+
+    @staticmethod
+    def resolve_actions(obj: CityReport, context: dict[str, Any] | None) -> list[str]:
+        return [step.action for step in queries.available_steps(_caller(context), obj)]
+
+
+def _caller(context: dict[str, Any] | None) -> "Actor | None":
+    """Who the response is for (None, the public, outside a request)."""
+    request = (context or {}).get("request")
+    return caller(request) if request is not None else None
 
 
 class ReportFilter(Schema):
@@ -130,26 +154,23 @@ class InboxOut(Schema):
     waiting: list[InboxItemOut] = Field(description="Reports in your scope waiting on someone else")
 
 
-def _detail(request: HttpRequest, pk: int) -> CityReport:
-    user = caller(request)
+def _detail(request: ApiRequest, pk: int) -> CityReport:
+    """The report as ReportDetailOut shows it: its lines, observations and actions come from the schema's
+    resolvers, for the caller."""
     try:
-        report = queries.report_detail(user, pk)
+        return queries.report_detail(caller(request), pk)
     except CityReport.DoesNotExist:
         raise Http404(_("No annual report with the id %(id)s.") % {"id": pk}) from None
-    report.lines = list(report.project_lines.all())
-    report.observations = list(queries.observations_for(user, report))
-    report.actions = [step.action for step in queries.available_steps(user, report)]
-    return report
 
 
-def _report(request: HttpRequest, pk: int) -> CityReport:
+def _report(request: ApiRequest, pk: int) -> CityReport:
     try:
         return queries.report_detail(request.auth, pk)
     except CityReport.DoesNotExist:
         raise Http404(_("No annual report with the id %(id)s.") % {"id": pk}) from None
 
 
-def _inbox_item(item: queries.InboxItem) -> dict:
+def _inbox_item(item: queries.InboxItem) -> dict[str, Any]:
     return {"year": item.round.year, "city": item.city.slug, "city_name": item.city.name,
             "country": item.city.country.iso3, "report": item.report.pk if item.report else None,
             "state": item.state, "closes_on": item.round.closes_on, "overdue": item.overdue,
@@ -159,20 +180,20 @@ def _inbox_item(item: queries.InboxItem) -> dict:
 @router.get("/monitoring/city-reports", response=list[ReportOut], auth=optional_auth,
             summary="The city annual reports")
 @paginate
-def list_reports(request: HttpRequest, filters: Query[ReportFilter]):
+def list_reports(request: ApiRequest, filters: Query[ReportFilter]):
     """Reports you may see (the public: accepted ones), newest round first."""
     return queries.reports(caller(request), queries.ReportFilters(**filters.dict()))
 
 
 @router.get("/monitoring/city-reports/{pk}", response={200: ReportDetailOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="One city annual report with its lines, history and indicator values")
-def get_report(request: HttpRequest, pk: int):
+def get_report(request: ApiRequest, pk: int):
     return _detail(request, pk)
 
 
 @router.post("/monitoring/city-reports", response={200: ReportDetailOut, 201: ReportDetailOut, **ERROR_RESPONSES},
              auth=token_auth, summary="Start a city's report for a round")
-def start_report(request: HttpRequest, payload: StartIn):
+def start_report(request: ApiRequest, payload: StartIn):
     """Starts the draft (201) with a line per project, or returns the report already started (200)."""
     reporting_round = ReportingRound.objects.filter(year=payload.year).first()
     if reporting_round is None:
@@ -185,14 +206,14 @@ def start_report(request: HttpRequest, payload: StartIn):
 
 @router.patch("/monitoring/city-reports/{pk}", response={200: ReportDetailOut, **ERROR_RESPONSES}, auth=token_auth,
               summary="Change a report's summary")
-def update_report(request: HttpRequest, pk: int, payload: ReportPatch):
+def update_report(request: ApiRequest, pk: int, payload: ReportPatch):
     actions.update_report(request.auth, _report(request, pk), payload.dict(exclude_unset=True), via="api")
     return _detail(request, pk)
 
 
 @router.patch("/monitoring/city-reports/{pk}/lines/{line_pk}", response={200: LineOut, **ERROR_RESPONSES},
               auth=token_auth, summary="Change a project line of a report")
-def update_line(request: HttpRequest, pk: int, line_pk: int, payload: LinePatch):
+def update_line(request: ApiRequest, pk: int, line_pk: int, payload: LinePatch):
     report = _report(request, pk)
     line = report.project_lines.select_related("project", "report__city").filter(pk=line_pk).first()
     if line is None:
@@ -203,7 +224,7 @@ def update_line(request: HttpRequest, pk: int, line_pk: int, payload: LinePatch)
 
 @router.post("/monitoring/city-reports/{pk}/transitions", response={201: TransitionOut, **ERROR_RESPONSES},
              auth=token_auth, summary="Take a workflow step: submit, endorse, accept, return or reopen")
-def transition(request: HttpRequest, pk: int, payload: TransitionIn):
+def transition(request: ApiRequest, pk: int, payload: TransitionIn):
     """Returning and reopening need a reason. The step is refused (403) outside your role or scope, and
     (422) when the report's state does not allow it."""
     return Status(201, actions.transition_report(request.auth, _report(request, pk), str(payload.action),
@@ -212,7 +233,7 @@ def transition(request: HttpRequest, pk: int, payload: TransitionIn):
 
 @router.get("/monitoring/inbox", response={200: InboxOut, **ERROR_RESPONSES}, auth=token_auth,
             summary="What waits for you")
-def inbox(request: HttpRequest):
+def inbox(request: ApiRequest):
     box = queries.inbox(request.auth)
     return {"due": [_inbox_item(i) for i in box.due], "overdue": [_inbox_item(i) for i in box.overdue],
             "waiting": [_inbox_item(i) for i in box.waiting]}
