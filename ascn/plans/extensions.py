@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from ascn.core.choices import Role
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
+if TYPE_CHECKING:
+    from ascn.core.http import Request
 
-def own_projects(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+
+def own_projects(request: Request, obj: Any) -> dict[str, Any] | None:
     """Recording and importing projects, for the Secretariat and city officers."""
     return {} if Principal.of(request.user).role in {Role.SECRETARIAT, Role.CITY_OFFICER} else None
 
 
-def country_projects(request: HttpRequest, obj: Any) -> dict[str, Any] | None:
+def country_projects(request: Request, obj: Any) -> dict[str, Any] | None:
     return {} if Principal.of(request.user).role == Role.NATIONAL_REP else None
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ascn.core.filters import InvalidFilters, read
 from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
@@ -35,10 +37,13 @@ from .forms import (
 )
 from .models import ActionPlan, Project, ProjectImport, StrategicTarget
 
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
 PAGE_SIZE = 25
 
 
-def pipeline(request: HttpRequest) -> HttpResponse:
+def pipeline(request: Request) -> HttpResponse:
     form = PipelineFilterForm(request.GET or None)
     template = "plans/pipeline.html#results" if request.htmx else "plans/pipeline.html"
     can_create_project = can_create(request.user, Project, city_id=getattr(request.user, "city_id", None))
@@ -59,13 +64,13 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _query(request: HttpRequest, drop: str) -> str:
+def _query(request: Request, drop: str) -> str:
     query = request.GET.copy()
     query.pop(drop, None)
     return query.urlencode()
 
 
-def _map_points(facets: queries.Facets) -> list[dict]:
+def _map_points(facets: queries.Facets) -> list[dict[str, Any]]:
     """One point per city with the number of matching projects (from the facet counts: no extra query)."""
     from ascn.network.models import Country
 
@@ -74,7 +79,7 @@ def _map_points(facets: queries.Facets) -> list[dict]:
              "lat": float(c.latitude), "lng": float(c.longitude), "count": n} for c, n in facets.cities]
 
 
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: Request, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     principal = Principal.of(request.user)
     context = {
@@ -86,7 +91,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/project_detail.html", context)
 
 
-def _visible(request: HttpRequest, pk: int) -> Project:
+def _visible(request: Request, pk: int) -> Project:
     try:
         return queries.project_detail(request.user, pk)
     except Project.DoesNotExist:
@@ -94,7 +99,7 @@ def _visible(request: HttpRequest, pk: int) -> Project:
 
 
 @login_required
-def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+def project_history(request: SignedInRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     if not Principal.of(request.user).is_network_member:
         raise PermissionDenied(_("The change history is for the network's members."))
@@ -102,13 +107,13 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/history.html", {"project": project, "page": entries, "query": ""})
 
 
-def city_plan(request: HttpRequest, slug: str) -> HttpResponse:
+def city_plan(request: Request, slug: str) -> HttpResponse:
     city = get_object_or_404(City.objects.visible_to(request.user).select_related("country"), slug=slug)
     versions = queries.plan_history(request.user, slug)
     current = versions[0][0] if versions else None
     context = {
         "city": city, "versions": versions, "current": current, "comment_form": CommentForm(),
-        "can_comment": bool(current) and actions.may_comment(request.user, current),
+        "can_comment": current is not None and actions.may_comment(request.user, current),
         "comments": current.comments.select_related("author") if current and actions.may_comment(
             request.user, current) else [],
         "can_create": can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id),
@@ -120,7 +125,7 @@ def city_plan(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: SignedInRequest) -> HttpResponse:
     cities = queries.cities_for_new_projects(request.user)
     if not cities.exists():
         raise PermissionDenied(_("Your role does not record projects."))
@@ -151,7 +156,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user).select_related("city"), pk=pk)
     form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=pk))
     if is_inline_check(request):
@@ -174,7 +179,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_update_create(request: HttpRequest, pk: int) -> HttpResponse:
+def project_update_create(request: SignedInRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
     form = ProgressUpdateForm(request.POST or None, initial={"status": project.status})
     if request.method == "POST" and form.is_valid():
@@ -191,7 +196,7 @@ def project_update_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_comment(request: SignedInRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("city"), pk=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -204,7 +209,7 @@ def plan_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_document(request: HttpRequest, pk: int) -> HttpResponse:
+def project_document(request: SignedInRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -215,15 +220,17 @@ def project_document(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:project", pk=pk)
 
 
-def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def document_download(request: Request, pk: int, document_pk: int) -> FileResponse:
     """A project's document, for those who may see the project (a draft's files stay with the draft)."""
     project = _visible(request, pk)
     document = get_object_or_404(project.documents.all(), pk=document_pk)
     return _file_response(document.file)
 
 
-def _file_response(file: Any) -> FileResponse:
+def _file_response(file: FieldFile) -> FileResponse:
     """Stream a kept file: PDFs and images open in the browser (sandboxed), everything else downloads."""
+    if not file.name:  # an empty file field: nothing was kept
+        raise Http404
     name = file.name.rsplit("/", 1)[-1]
     inline = name.lower().endswith(INLINE_TYPES)
     response = FileResponse(file.open("rb"), as_attachment=not inline, filename=name)
@@ -237,7 +244,7 @@ INLINE_TYPES = (".pdf", ".png", ".jpg", ".jpeg")
 
 @login_required
 @require_POST
-def project_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def project_comment(request: SignedInRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -252,7 +259,7 @@ def project_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+def plan_create(request: SignedInRequest, slug: str) -> HttpResponse:
     """Start a city's plan, or its next version (copied from the current one)."""
     city = get_object_or_404(City, slug=slug)
     if not can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id):
@@ -277,7 +284,7 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.editable_by(request.user).select_related("city"), pk=pk)
     form = PlanForm(request.POST or None, instance=ActionPlan.objects.get(pk=pk), city=plan.city)
     target_form = TargetForm(prefix="target")
@@ -301,7 +308,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def target_add(request: HttpRequest, pk: int) -> HttpResponse:
+def target_add(request: SignedInRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.editable_by(request.user), pk=pk)
     form = TargetForm(request.POST, prefix="target")
     if is_inline_check(request):
@@ -323,7 +330,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def target_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(StrategicTarget.objects.select_related("plan"), pk=pk)
     if not ActionPlan.objects.editable_by(request.user).filter(pk=target.plan_id).exists():
         raise PermissionDenied(_("You may not edit this action plan."))
@@ -332,7 +339,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:plan_edit", pk=target.plan_id)
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def _form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
@@ -347,7 +354,7 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: Request, fmt: str) -> HttpResponse:
     """The filtered pipeline as CSV, XLSX or JSON (same filters as the pipeline page)."""
     if fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown export format."))
@@ -363,7 +370,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+def import_template(request: Request, fmt: str) -> HttpResponse:
     """An empty import file with every column, an example row, and (XLSX) the allowed values."""
     if fmt not in ("csv", "xlsx"):
         raise Http404(_("Unknown template format."))
@@ -375,7 +382,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: SignedInRequest) -> HttpResponse:
     if not queries.cities_for_new_projects(request.user).exists():
         raise PermissionDenied(_("Your role does not record projects."))
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -390,7 +397,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_file(request: HttpRequest, pk: int) -> FileResponse:
+def import_file(request: SignedInRequest, pk: int) -> FileResponse:
     """The file as it was uploaded, for the person who uploaded it and the Secretariat."""
     records = ProjectImport.objects.all()
     if not Principal.of(request.user).is_secretariat:
@@ -399,7 +406,7 @@ def import_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(ProjectImport, pk=pk, uploaded_by=request.user)
     if request.method == "POST":
         imports.commit_with_message(request, lambda: actions.commit_import(request.user, record))
