@@ -2,10 +2,10 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -13,12 +13,13 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.filters import query_schema
+from ascn.core.http import ApiRequest
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Partner
 
 from . import actions, queries
 from .choices import ProjectStage, ProjectStatus, SupportKind
-from .models import Project, ProjectDocument
+from .models import ActionPlan, Project, ProjectDocument
 
 router = Router(tags=["projects and action plans"])
 
@@ -160,11 +161,11 @@ class PlanOut(Schema):
     source: str
 
     @staticmethod
-    def resolve_focus_areas(obj) -> list[str]:
+    def resolve_focus_areas(obj: ActionPlan) -> list[str]:
         return [n.code for n in obj.focus_areas.all()]
 
     @staticmethod
-    def resolve_priority_projects(obj) -> list[int]:
+    def resolve_priority_projects(obj: ActionPlan) -> list[int]:
         return [p.pk for p in obj.priority_projects.all()]
 
 
@@ -194,7 +195,8 @@ def _node(code: str, field: str, kind: str | None = None) -> FrameworkNode:
     return node
 
 
-def _write_args(payload: ProjectWrite) -> tuple[dict, dict | None, list | None, list | None]:
+def _write_args(payload: ProjectWrite) -> tuple[dict[str, Any], dict[str, str] | None, list[Partner] | None,
+                                                list[FrameworkNode] | None]:
     """Split a request body into model fields, support needs, partners and secondary tags."""
     data = payload.dict(exclude_unset=True)
     support = data.pop("support", None)
@@ -218,18 +220,18 @@ def _write_args(payload: ProjectWrite) -> tuple[dict, dict | None, list | None, 
     return data, ({str(k): v for k, v in support.items()} if support is not None else None), partners, nodes
 
 
-def _raise(field: str, value: str):
+def _raise(field: str, value: str) -> NoReturn:
     raise ValidationError({field: _("Unknown value “%(value)s”.") % {"value": value}})
 
 
-def _detail(request: HttpRequest, pk: int) -> Project:
+def _detail(request: ApiRequest, pk: int) -> Project:
     try:
         return queries.project_detail(caller(request), pk)
     except Project.DoesNotExist:
         raise Http404(_("No project with the id %(id)s.") % {"id": pk}) from None
 
 
-def _editable(request: HttpRequest, pk: int) -> Project:
+def _editable(request: ApiRequest, pk: int) -> Project:
     project = Project.objects.visible_to(request.auth).filter(pk=pk).first()
     if project is None:
         raise Http404(_("No project with the id %(id)s.") % {"id": pk})
@@ -238,13 +240,13 @@ def _editable(request: HttpRequest, pk: int) -> Project:
 
 @router.get("/projects", response=list[ProjectOut], auth=optional_auth, summary="The project pipeline")
 @paginate
-def list_projects(request: HttpRequest, filters: Query[ProjectQuery]):
+def list_projects(request: ApiRequest, filters: Query[ProjectQuery]):
     """Projects you may see (the public: published ones), with the pipeline's filters and sort orders."""
     return queries.projects(caller(request), queries.ProjectFilters(**filters.dict()))
 
 
 @router.get("/projects/facets", response=FacetsOut, auth=optional_auth, summary="Counts per filter value")
-def project_facets(request: HttpRequest, filters: Query[ProjectQuery]):
+def project_facets(request: ApiRequest, filters: Query[ProjectQuery]):
     result = queries.facets(caller(request), queries.ProjectFilters(**filters.dict()))
     return {"total": result.total,
             "groups": {k: [{"value": v.value, "label": v.label, "count": v.count} for v in vals]
@@ -252,12 +254,12 @@ def project_facets(request: HttpRequest, filters: Query[ProjectQuery]):
 
 
 @router.get("/projects/{pk}", response={200: ProjectDetailOut, **ERROR_RESPONSES}, auth=optional_auth)
-def get_project(request: HttpRequest, pk: int):
+def get_project(request: ApiRequest, pk: int):
     return _detail(request, pk)
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERROR_RESPONSES}, auth=token_auth)
-def create_project(request: HttpRequest, payload: ProjectIn):
+def create_project(request: ApiRequest, payload: ProjectIn):
     from ascn.framework.actions import set_framework_tags
 
     data, support, partners, tags = _write_args(payload)
@@ -268,7 +270,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
 
 
 @router.patch("/projects/{pk}", response={200: ProjectDetailOut, **ERROR_RESPONSES}, auth=token_auth)
-def update_project(request: HttpRequest, pk: int, payload: ProjectWrite):
+def update_project(request: ApiRequest, pk: int, payload: ProjectWrite):
     from ascn.framework.actions import set_framework_tags
 
     project = _editable(request, pk)
@@ -280,24 +282,24 @@ def update_project(request: HttpRequest, pk: int, payload: ProjectWrite):
 
 
 @router.delete("/projects/{pk}", response={204: None, **ERROR_RESPONSES}, auth=token_auth)
-def delete_project(request: HttpRequest, pk: int):
+def delete_project(request: ApiRequest, pk: int):
     actions.delete_project(request.auth, _editable(request, pk), via="api")
     return Status(204, None)
 
 
 @router.get("/projects/{pk}/updates", response={200: list[UpdateOut], **ERROR_RESPONSES}, auth=optional_auth)
 @paginate
-def list_updates(request: HttpRequest, pk: int):
+def list_updates(request: ApiRequest, pk: int):
     return queries.updates_of(caller(request), _detail(request, pk))
 
 
 @router.post("/projects/{pk}/updates", response={201: UpdateOut, **ERROR_RESPONSES}, auth=token_auth)
-def add_update(request: HttpRequest, pk: int, payload: UpdateIn):
+def add_update(request: ApiRequest, pk: int, payload: UpdateIn):
     return Status(201, actions.add_progress_update(request.auth, _editable(request, pk), payload.dict(), via="api"))
 
 
 @router.get("/action-plans", response=list[PlanOut], auth=optional_auth, summary="Smart City Action Plans")
 @paginate
-def list_plans(request: HttpRequest, city: str | None = None, current: bool = False):
+def list_plans(request: ApiRequest, city: str | None = None, current: bool = False):
     """Every version of each city's plan (newest first); `current=true` keeps only the newest per city."""
     return queries.plans(caller(request), city=city, current_only=current)
