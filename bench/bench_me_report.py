@@ -62,11 +62,14 @@ def build(projects: int, seed: int = 7) -> dict:
     from django.db import transaction
 
     from ascn.core.actions import seed_reference_data
+    from ascn.core.choices import Role
     from ascn.core.models import User
     from ascn.core.text import search_blob
     from ascn.framework.models import FrameworkNode
+    from ascn.monitoring.choices import ReportState
     from ascn.monitoring.models import CityReport, ProjectReport, ReportingRound
     from ascn.network.models import City
+    from ascn.plans.choices import ProjectStatus
     from ascn.plans.models import ProgressUpdate, Project
 
     started = time.perf_counter()
@@ -86,29 +89,30 @@ def build(projects: int, seed: int = 7) -> dict:
             rows.append(Project(
                 city=cities[i % len(cities)], title=title, focus_area=area, reference=f"S{i + 1}",
                 project_type=rng.choice(types[area.pk]) if rng.random() < 0.6 else None,
-                status="ongoing", is_published=True, search_text=search_blob(title)))
+                status=ProjectStatus.ONGOING, is_published=True, search_text=search_blob(title)))
         created = Project.objects.bulk_create(rows)
         updates = []
         for project in created:
-            status = rng.choices(["ongoing", "planning", "completed", "cancelled"], [80, 8, 14, 2])[0]
-            updates.append(ProgressUpdate(project=project, date="2024-09-25", status="planning"))
+            status = rng.choices([ProjectStatus.ONGOING, ProjectStatus.PLANNING, ProjectStatus.COMPLETED,
+                                  ProjectStatus.CANCELLED], [80, 8, 14, 2])[0]
+            updates.append(ProgressUpdate(project=project, date="2024-09-25", status=ProjectStatus.PLANNING))
             updates.append(ProgressUpdate(project=project, date="2025-09-30", status=status))
             if rng.random() < 0.2:  # moved on after the as-of date: must not change the round's figures
-                updates.append(ProgressUpdate(project=project, date="2025-12-01", status="completed"))
+                updates.append(ProgressUpdate(project=project, date="2025-12-01", status=ProjectStatus.COMPLETED))
         ProgressUpdate.objects.bulk_create(updates)
-        reporter = User.objects.create(username="bench-secretariat", role="secretariat", is_staff=True)
+        reporter = User.objects.create(username="bench-secretariat", role=Role.SECRETARIAT, is_staff=True)
         for city in cities[::2]:
-            report = CityReport.objects.create(round=reporting_round, city=city, state="accepted",
+            report = CityReport.objects.create(round=reporting_round, city=city, state=ReportState.ACCEPTED,
                                                summary="Synthetic annual report.")
             mine = [p for p in created if p.city_id == city.pk]
             ProjectReport.objects.bulk_create([ProjectReport(
-                report=report, project=p, status="ongoing", is_highlighted=index == 0,
+                report=report, project=p, status=ProjectStatus.ONGOING, is_highlighted=index == 0,
                 progress=("โครงการดำเนินการแล้วร้อยละ 60 ระบบเซ็นเซอร์ติดตั้งครบทุกจุด" if city.country.iso3 == "THA"
                           else "Phase one delivered; sensors installed at 40 junctions and the dashboard is live."),
                 partner_support="Technical advice from a development partner.",
                 challenges="Procurement took longer than planned.") for index, p in enumerate(mine)])
     return {"projects": Project.objects.count(), "cities": City.objects.count(),
-            "accepted_reports": CityReport.objects.filter(state="accepted").count(),
+            "accepted_reports": CityReport.objects.filter(state=ReportState.ACCEPTED).count(),
             "build_seconds": round(time.perf_counter() - started, 1), "secretariat_id": reporter.pk}
 
 

@@ -69,6 +69,7 @@ def build(projects: int, cities: int, seed: int = 7) -> dict:
     from ascn.core.text import search_blob
     from ascn.framework.models import FrameworkNode
     from ascn.network.models import City, CityMembership, Country
+    from ascn.plans.choices import ProjectStage, ProjectStatus, SupportKind
     from ascn.plans.models import ProgressUpdate, Project, SupportNeed
 
     started = time.perf_counter()
@@ -87,8 +88,9 @@ def build(projects: int, cities: int, seed: int = 7) -> dict:
         CityMembership.objects.bulk_create([CityMembership(city=c, joined_on="2024-01-01") for c in new_cities],
                                            batch_size=2000)
         all_cities = list(City.objects.all())
-        statuses, stages = ["planning", "ongoing", "completed", "cancelled"], ["", "concept", "feasibility",
-                                                                               "procurement", "implementation"]
+        statuses = [ProjectStatus.PLANNING, ProjectStatus.ONGOING, ProjectStatus.COMPLETED, ProjectStatus.CANCELLED]
+        stages = ["", ProjectStage.CONCEPT, ProjectStage.FEASIBILITY, ProjectStage.PROCUREMENT,
+                  ProjectStage.IMPLEMENTATION]
         words = ["smart", "water", "traffic", "digital", "green", "health", "waste", "energy", "data", "tourism"]
         rows = []
         for i in range(projects - Project.objects.count()):
@@ -100,8 +102,7 @@ def build(projects: int, cities: int, seed: int = 7) -> dict:
                 status=rng.choice(statuses), stage=rng.choice(stages), is_published=rng.random() < 0.9,
                 cost_estimate=rng.randint(1, 500) * 100_000, currency="USD",
                 search_text=search_blob(title)))
-        kinds = {id(p): sorted(rng.sample(["financial", "technical", "advisory", "partner", "training"],
-                                          rng.randint(0, 3))) for p in rows}
+        kinds = {id(p): sorted(rng.sample(list(SupportKind), rng.randint(0, 3))) for p in rows}
         for p in rows:
             p.support_kinds = f"|{'|'.join(kinds[id(p)])}|" if kinds[id(p)] else ""
         created = Project.objects.bulk_create(rows, batch_size=2000)
@@ -212,14 +213,15 @@ def measure(client, repeat: int) -> dict:
 
 def import_file(rows: int) -> bytes:
     from ascn.network.models import City
+    from ascn.plans.choices import ProjectStatus, SupportKind
     from ascn.plans.exporting import COLUMNS, to_csv
 
     slugs = list(City.objects.filter(slug__startswith="synthetic-").values_list("slug", flat=True))
     rng = random.Random(11)
     focus = ["civic_social", "built_infrastructure", "quality_environment", "safety_security"]
     data = [{"city": rng.choice(slugs), "title": f"Imported project {i}",
-             "focus_area": rng.choice(focus), "status": rng.choice(["planning", "ongoing"]),
-             "cost_estimate": str(rng.randint(1, 900) * 1000), "currency": "USD", "support": ["financial"],
+             "focus_area": rng.choice(focus), "status": rng.choice([ProjectStatus.PLANNING, ProjectStatus.ONGOING]),
+             "cost_estimate": str(rng.randint(1, 900) * 1000), "currency": "USD", "support": [SupportKind.FINANCIAL],
              "is_published": True} for i in range(rows)]
     assert set(data[0]) <= set(COLUMNS)
     return to_csv(data)
