@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ascn.plans.actions import import_projects
 
@@ -9,11 +10,11 @@ class Command(BaseCommand):
     help = ("Import projects from a CSV (UTF-8) or XLSX file: check every row, then write all of it or "
             "nothing. Same columns as the template at /projects/import/template.xlsx.")
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
 
-    def handle(self, *args, file: Path, dry_run: bool, **options) -> None:
+    def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:
