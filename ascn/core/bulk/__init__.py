@@ -90,11 +90,11 @@ def update_by_id(model: type[models.Model], ids: Sequence[Any], columns: Mapping
     if not len(ids):
         return 0
     loader = loader_for(model)
-    pk = model._meta.pk
+    key = str(model._meta.pk.column)
     converted = db_columns(model, columns, loader.connection)
     fixed = db_columns(model, {name: [value] for name, value in (constants or {}).items()}, loader.connection)
     with transaction.atomic(using=loader.connection.alias):
-        return loader.update(model._meta.db_table, pk.column, list(ids), converted, {c: v[0] for c, v in fixed.items()})
+        return loader.update(model._meta.db_table, key, list(ids), converted, {c: v[0] for c, v in fixed.items()})
 
 
 @contextmanager

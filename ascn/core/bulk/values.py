@@ -33,6 +33,8 @@ def db_columns(model: type[models.Model], columns: Mapping[str, list], connectio
         elif len(values) != length:
             raise ValueError(f"bulk write: column {name!r} has {len(values)} values, the first has {length}")
         field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise ValueError(f"bulk write: {name!r} is not a column of {model.__name__}")
         converted[field.column] = db_values(field, values, connection)
     return converted
 

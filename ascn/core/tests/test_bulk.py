@@ -140,6 +140,8 @@ def test_chunks_must_have_the_same_fields_and_columns_the_same_length(strategy, 
     uneven = {**observation_chunk(danang, indicator, ["2024", "2025"], [1.0, 2.0]), "value": [1.0]}
     with pytest.raises(ValueError, match="column 'value' has 1 values, the first has 2"):
         bulk.insert_columns(Observation, iter([uneven]), OBSERVATION_CONSTANTS)
+    with pytest.raises(ValueError, match="'observations' is not a column of City"):
+        bulk.insert_values(City, [{"observations": 1}])
     assert Observation.objects.count() == 0
 
 
