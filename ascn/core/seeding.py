@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -146,6 +146,10 @@ def required(row: dict[str, str], column: str) -> str:
     return value
 
 
+@overload
+def parse_date(row: dict[str, str], column: str) -> dt.date: ...
+@overload
+def parse_date(row: dict[str, str], column: str, *, optional: bool) -> dt.date | None: ...
 def parse_date(row: dict[str, str], column: str, *, optional: bool = False) -> dt.date | None:
     value = row[column]
     if not value and optional:
@@ -156,6 +160,10 @@ def parse_date(row: dict[str, str], column: str, *, optional: bool = False) -> d
         raise RowError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+@overload
+def parse_int(row: dict[str, str], column: str) -> int: ...
+@overload
+def parse_int(row: dict[str, str], column: str, *, optional: bool) -> int | None: ...
 def parse_int(row: dict[str, str], column: str, *, optional: bool = False) -> int | None:
     value = row[column]
     if not value and optional:

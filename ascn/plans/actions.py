@@ -35,7 +35,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from django.core.files import File
-    from django.db.models.fields.related_descriptors import ManyRelatedManager
 
     from ascn.core.permissions import Actor
     from ascn.framework.models import FrameworkNode
@@ -124,22 +123,13 @@ def support_kinds_value(kinds: Iterable[str]) -> str:
 
 
 def _set_partners(actor: Actor, project: Project, partners: Iterable[Partner], via: str) -> dict[str, list[Any]]:
-    links = _set_links(project.partners, list(partners), "slug")
+    links = core.set_links(project.partners, list(partners), "slug")
     if links is None:
         return {}
     change = {"partners": links}
     core.record(actor, AuditAction.UPDATE, project, change, via)
     return change
 
-
-def _set_links(related: ManyRelatedManager[M, Any], values: list[M], key: str) -> list[list[Any]] | None:
-    """Link exactly `values`; [keys before, keys after], or None when those were already the links."""
-    before = sorted(related.values_list(key, flat=True))
-    after = sorted(getattr(v, key) for v in values)
-    if before == after:
-        return None
-    related.set(values)
-    return [before, after]
 
 
 def add_progress_update(actor: Actor, project: Project, data: dict[str, Any], via: str = "web") -> ProgressUpdate:
@@ -247,14 +237,14 @@ def set_plan_links(actor: Actor | None, plan: ActionPlan, focus_areas: Iterable[
         nodes = list(focus_areas)
         if any(n.kind != "focus_area" for n in nodes):
             raise ValidationError({"focus_areas": _("Choose among the six focus areas.")})
-        links = _set_links(plan.focus_areas, nodes, "code")
+        links = core.set_links(plan.focus_areas, nodes, "code")
         if links is not None:
             changes["focus_areas"] = links
     if priority_projects is not None:
         projects = list(priority_projects)
         if any(p.city_id != plan.city_id for p in projects):
             raise ValidationError({"priority_projects": _("Priority projects must be the city's own projects.")})
-        links = _set_links(plan.priority_projects, projects, "pk")
+        links = core.set_links(plan.priority_projects, projects, "pk")
         if links is not None:
             changes["priority_projects"] = links
     if changes:

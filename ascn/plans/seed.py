@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ascn.core import actions as core
 from ascn.core.seeding import (
@@ -25,7 +25,7 @@ from .choices import ProjectStatus, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
 if TYPE_CHECKING:
-    import datetime as dt
+    pass
 
 APP = "ascn.plans"
 
@@ -53,8 +53,7 @@ def save_project_extras(project: Project, row: dict[str, str]) -> bool:
     """The report's status as a progress update on its as-of date (the project's status follows its
     latest update, so a newer update recorded since is kept), and the support kinds."""
     changed = False
-    # Not optional: parse_date returns a date or raises RowError (its return type includes the optional case's None).
-    as_of = cast("dt.date", parse_date(row, "as_of"))
+    as_of = parse_date(row, "as_of")
     status = choice(row, "status", ProjectStatus)
     if not project.updates.filter(date=as_of).exists():
         core.create_audited(None, ProgressUpdate(project=project, date=as_of, status=status,
@@ -100,7 +99,7 @@ def _node(code: str, column: str) -> FrameworkNode:
 
 
 def target_values(row: dict[str, str]) -> dict[str, Any]:
-    year = cast(int, parse_int(row, "year"))  # not optional: an int, or RowError
+    year = parse_int(row, "year")
     plan = ActionPlan.objects.filter(city__slug=row["city_slug"], year=year).first()
     if plan is None:
         raise RowError(f"no action plan {row['city_slug']} {row['year']} (list it in action_plans.csv)")
