@@ -7,18 +7,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
-from ascn.core import imports
+from ascn.core import bulk, imports
+from ascn.core.audit import plain
 from ascn.core.choices import AuditAction
 from ascn.core.imports import ImportSummary
-from ascn.core.models import User
+from ascn.core.models import AuditEntry, User
 from ascn.core.permissions import Principal, require_create, require_edit
+from ascn.core.search import indexed_after_bulk_insert
+from ascn.core.text import search_blob
+from ascn.framework.models import FrameworkNode
+from ascn.network.models import City
 
 from . import importing
 from .choices import ProjectStage, ProjectStatus, SupportKind
@@ -32,6 +38,7 @@ from .models import (
     StrategicTarget,
     SupportNeed,
 )
+from .queries import cities_for_new_projects
 
 if TYPE_CHECKING:
     from django.core.files import File
@@ -329,11 +336,6 @@ def _check_import(result: importing.CheckResult, summary: ImportSummary) -> _Imp
 
 def _vocabulary(actor: Actor | None, as_system: bool = False) -> importing.Vocabulary:
     """What rows may name; `as_system` (management command) may write every city."""
-    from ascn.framework.models import FrameworkNode
-    from ascn.network.models import City
-
-    from .queries import cities_for_new_projects
-
     cities = frozenset(City.objects.values_list("slug", flat=True))
     writable = cities if as_system else set(cities_for_new_projects(actor).values_list("slug", flat=True))
     types = dict(FrameworkNode.objects.filter(kind="project_type").values_list("code", "parent__code"))
@@ -356,10 +358,6 @@ class _ImportPlan:
 
 def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[dict[str, Any]]]:
     """Decide per row: create, update (which fields) or leave unchanged. Reads, never writes."""
-    from ascn.core.text import search_blob
-    from ascn.framework.models import FrameworkNode
-    from ascn.network.models import City
-
     plan = _ImportPlan()
     if not rows:
         return plan, []
@@ -430,16 +428,11 @@ _NO_LINKS: list[dict[str, str]] = []  # one shared (never mutated) value, so the
 def _insert_projects(rows: list[dict[str, Any]], now: dt.datetime) -> list[int]:
     """Insert new projects with prepared statements; returns their ids in `rows` order (found by their
     import key: reference, else city and title, which the check made unique within the file)."""
-    from django.db.models import Max
-
-    from ascn.core.bulk import insert_values
-    from ascn.core.search import indexed_after_bulk_insert
-
     if not rows:
         return []
     last_id = Project.objects.aggregate(last=Max("id"))["last"] or 0
     with indexed_after_bulk_insert(Project):
-        insert_values(Project, [{**row, "created_at": now, "updated_at": now} for row in rows])
+        bulk.insert_values(Project, [{**row, "created_at": now, "updated_at": now} for row in rows])
     ids = {_import_key(reference, city_id, title): pk for pk, reference, city_id, title in
            Project.objects.filter(id__gt=last_id).values_list("id", "reference", "city_id", "title")}
     return [ids[_import_key(row["reference"], row["city_id"], row["title"])] for row in rows]
@@ -451,13 +444,6 @@ def _import_key(reference: str, city_id: int, title: str) -> tuple[str | int, ..
 
 def _apply_import(actor: Actor | None, plan: _ImportPlan, name: str, via: str) -> None:
     """Write an import plan with bulk statements (one audit entry per created or changed project)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from ascn.core.audit import plain
-    from ascn.core.bulk import insert_values
-    from ascn.core.models import AuditEntry
-    from ascn.core.text import search_blob
-
     now = timezone.now()
     today = timezone.localdate()
     source = _("Imported from %(file)s") % {"file": name[:200]}
@@ -504,9 +490,9 @@ def _apply_import(actor: Actor | None, plan: _ImportPlan, name: str, via: str) -
         entries.append(entry_row(AuditAction.UPDATE, project.pk, project.title, changes))
     if plan.changed:
         Project.objects.bulk_update([p for p, *_rest in plan.changed], sorted(changed_fields), batch_size=BATCH)
-    insert_values(ProgressUpdate, updates)
-    insert_values(SupportNeed, needs)
-    insert_values(AuditEntry, entries)
+    bulk.insert_values(ProgressUpdate, updates)
+    bulk.insert_values(SupportNeed, needs)
+    bulk.insert_values(AuditEntry, entries)
 
 
 def commit_import(actor: Actor, record: ProjectImport, via: str = "web") -> ImportSummary:

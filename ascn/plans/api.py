@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.filters import query_schema
 from ascn.core.http import ApiRequest
+from ascn.framework.actions import set_framework_tags
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Partner
 
@@ -260,8 +261,6 @@ def get_project(request: ApiRequest, pk: int):
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def create_project(request: ApiRequest, payload: ProjectIn):
-    from ascn.framework.actions import set_framework_tags
-
     data, support, partners, tags = _write_args(payload)
     project = actions.create_project(request.auth, data, support, partners, via="api")
     if tags:
@@ -271,8 +270,6 @@ def create_project(request: ApiRequest, payload: ProjectIn):
 
 @router.patch("/projects/{pk}", response={200: ProjectDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def update_project(request: ApiRequest, pk: int, payload: ProjectWrite):
-    from ascn.framework.actions import set_framework_tags
-
     project = _editable(request, pk)
     data, support, partners, tags = _write_args(payload)
     actions.update_project(request.auth, project, data, support, partners, via="api")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
 
+from . import importing
 from .choices import ProjectSort, SupportKind
 from .models import ActionPlan, ProgressUpdate, Project, StrategicTarget
 from .queries import SEARCH_LENGTH
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 class PipelineFilterForm(forms.Form):
     """Draws the pipeline page's search box and sort order (the facets carry the other filters). What the
     page accepts, and what it says of a bad value, is `queries.ProjectFilters`: the form is never validated."""
-
     q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_LENGTH,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title, number or text")}))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=ProjectSort.choices)
@@ -131,9 +131,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]  # FileField.clean checked that it has a name and a size
-        from .importing import MAX_BYTES
 
-        if upload.size > MAX_BYTES:
+        if upload.size > importing.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, QuerySet
 from pydantic import Field
@@ -15,8 +16,11 @@ from ascn.core.filters import OneOf, Text
 from ascn.core.models import AuditEntry
 from ascn.core.permissions import Principal
 from ascn.core.search import text_filter
+from ascn.framework.models import FrameworkNode
+from ascn.network.models import City, Country
 
 from .choices import ProjectSort, ProjectStage, ProjectStatus, SupportKind
+from .diffing import diff_versions
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
 if TYPE_CHECKING:
@@ -45,7 +49,6 @@ class ProjectFilters:
     """What the pipeline page, its downloads (CSV, XLSX, JSON) and `GET /api/v1/projects` (and `/facets`)
     filter and sort by: the one definition of each filter, its vocabulary and its check (`core/filters.py`).
     Built directly in code it is not checked: an unknown sort falls back to the title."""
-
     country: Annotated[str | None, Field(description="ISO3"), Text()] = None
     city: Annotated[str | None, Field(description="City slug"), Text()] = None
     focus_area: Annotated[str | None, Field(description="Focus-area code"), Text()] = None
@@ -124,7 +127,6 @@ FacetTallies = dict[str, dict[Any, int]]
 
 class CityPoint(NamedTuple):
     """What the facets and the map need of a city (plain tuples: a thousand model instances cost more)."""
-
     pk: int
     slug: str
     name: str
@@ -190,9 +192,6 @@ def facets(user: Actor | None, filters: ProjectFilters | None = None) -> Facets:
     """Counts per value of each facet over the filtered projects (drill-down), in a constant number of
     queries whatever the data size: one grouped count over the facet columns (served by a covering
     index), one count per city, and the labels."""
-    from ascn.framework.models import FrameworkNode
-    from ascn.network.models import City, Country
-
     f = filters or ProjectFilters()
     qs = _filtered(user, f).order_by()
     tallies, per_city = _facet_counts(qs)
@@ -241,8 +240,6 @@ def project_detail(user: Actor | None, pk: int) -> Project:
 
 def history(obj: models.Model) -> QuerySet[AuditEntry]:
     """The audit entries of one record, newest first (who, when, which fields, old and new values)."""
-    from django.contrib.contenttypes.models import ContentType
-
     return (AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
                                       object_id=str(obj.pk)).select_related("actor").order_by("-created_at", "-id"))
 
@@ -288,8 +285,6 @@ def plan_snapshot(plan: ActionPlan) -> dict[str, Any]:
 
 def plan_history(user: Actor | None, city_slug: str) -> list[tuple[ActionPlan, list[Change]]]:
     """Every visible version of a city's plan, newest first, each with what changed since the one before."""
-    from .diffing import diff_versions
-
     versions = list(plans(user, city=city_slug))  # newest first
     result: list[tuple[ActionPlan, list[Change]]] = []
     for newer, older in zip(versions, [*versions[1:], None][:len(versions)], strict=True):
@@ -300,8 +295,6 @@ def plan_history(user: Actor | None, city_slug: str) -> list[tuple[ActionPlan, l
 
 def cities_for_new_projects(user: Actor | None) -> CityQuerySet[City]:
     """The cities in which the user may record projects: the Secretariat all, a city officer its own."""
-    from ascn.network.models import City
-
     principal = Principal.of(user)
     if principal.is_secretariat:
         return City.objects.all()
@@ -327,9 +320,6 @@ def export_rows(user: Actor | None, filters: ProjectFilters) -> list[dict[str, A
 
 
 def allowed_values() -> dict[str, list[str]]:
-    from ascn.framework.models import FrameworkNode
-    from ascn.network.models import City
-
     return {
         "city": list(City.objects.order_by("slug").values_list("slug", flat=True)),
         "focus_area": list(FrameworkNode.objects.filter(kind="focus_area").order_by("position")

@@ -21,7 +21,7 @@ from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
-from ascn.network.models import City
+from ascn.network.models import City, Country
 
 from . import actions, exporting, queries
 from .choices import STATUS_DEFINITIONS
@@ -72,8 +72,6 @@ def _query(request: Request, drop: str) -> str:
 
 def _map_points(facets: queries.Facets) -> list[dict[str, Any]]:
     """One point per city with the number of matching projects (from the facet counts: no extra query)."""
-    from ascn.network.models import Country
-
     countries = {c.pk: c.display_name for c in Country.objects.all()}
     return [{"slug": c.slug, "name": c.name, "local_name": c.local_name, "country": countries[c.country_id],
              "lat": float(c.latitude), "lng": float(c.longitude), "count": n} for c, n in facets.cities]

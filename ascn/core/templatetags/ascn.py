@@ -1,5 +1,9 @@
 from django import template
+from django.template.loader import render_to_string
 from django.urls import translate_url
+from django.utils.safestring import mark_safe
+
+from ascn.core.panels import panels_for
 
 register = template.Library()
 
@@ -40,11 +44,6 @@ def translated(record, attr: str) -> str:
 @register.simple_tag(takes_context=True)
 def panels(context, slot: str, obj=None) -> str:
     """Render the panels other apps registered for `slot` (see core.panels), in their order."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    from ascn.core.panels import panels_for
-
     request = context.get("request")
     base = context.flatten()
     parts = [render_to_string(template, {**base, **extra}, request=None) for template, extra in

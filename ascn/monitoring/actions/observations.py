@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
 from django.db.models import Q
@@ -27,9 +28,10 @@ from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core import bulk, periods
+from ascn.core.bulk import insert_values
 from ascn.core.choices import AuditAction, Role
 from ascn.core.imports import ImportSummary, check_then_commit, commit_kept, keep_upload
-from ascn.core.models import User
+from ascn.core.models import AuditEntry, User
 from ascn.core.permissions import Principal, can_create, require_create, require_edit
 from ascn.core.tabular import FileProblem
 from ascn.network.models import City
@@ -116,7 +118,6 @@ def open_years(city: City, today: dt.date | None = None) -> list[int]:
 class LoadSummary(ImportSummary):
     """The import summary with the rows read, the blank rows skipped, the total of errors (only the first
     MAX_LISTED are listed) and the findings flagged for review."""
-
     rows: int = 0
     blank: int = 0
     error_count: int = 0
@@ -132,7 +133,6 @@ class LoadSummary(ImportSummary):
 @dataclass
 class _Plan:
     """What a checked batch would do: positions (in the batch) to create and to update, with flags."""
-
     batch: importing.Batch
     city_ids: np.ndarray
     indicator_ids: np.ndarray
@@ -466,11 +466,6 @@ def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
 
 def _audit(actor: Actor | None, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:
     """One audit entry per city: what was imported, how many rows, and each changed value's old and new."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from ascn.core.bulk import insert_values
-    from ascn.core.models import AuditEntry
-
     batch = plan.batch
     per_city: dict[int, dict[str, Any]] = defaultdict(lambda: {"source": [None, name[:200]], "created": [None, 0],
                                                                "updated": [None, 0]})
