@@ -22,7 +22,6 @@ from ascn.core.choices import AuditAction
 from ascn.core.models import User
 from ascn.core.pdf import PdfUnavailable, html_to_pdf
 from ascn.core.permissions import require_secretariat
-from ascn.plans.choices import ProjectStatus
 
 from .. import me_figures as fig
 from ..choices import GenerationState
@@ -224,21 +223,12 @@ def observation_sentences(items: list[dict[str, Any]], labels: dict[str, dict[st
     return sentences
 
 
-def status_label(status: str) -> str:
-    return str(ProjectStatus(status).label) if status in ProjectStatus.values else status
-
-
-def _breakdown_rows(part: dict[str, Any], labels: dict[str, str], empty: str = "") -> list[dict[str, Any]]:
-    return [{"code": code, "name": labels.get(code, code) if code else empty, "count": n,
-             "share": part["shares"][code], "percent": part["percent"][code]} for code, n in part["counts"].items()]
-
-
 def _project_row(item: fig.Counted, areas: dict[str, str], types: dict[str, str]) -> dict[str, Any]:
     row = item.row
     return {"id": row.id, "reference": row.reference, "title": row.title, "city": row.city_name,
             "country": row.country_name, "focus_area": areas.get(row.focus_area, row.focus_area),
             "project_type": types.get(row.project_type, row.project_type) if row.project_type else "",
-            "status": item.status, "status_label": status_label(item.status), "updated_on": item.updated_on}
+            "status": item.status, "status_label": queries.status_label(item.status), "updated_on": item.updated_on}
 
 
 def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Counted],
@@ -247,8 +237,8 @@ def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Cou
     """Everything the report template shows, computed from the figures and the counted projects."""
     labels = figures["labels"]
     areas, types, countries = labels["focus_areas"], labels["project_types"], labels["countries"]
-    statuses = [{**r, "name": status_label(r["code"])} for r in _breakdown_rows(figures["status"], {})]
-    type_rows = _breakdown_rows(figures["project_types"], types, _("Not classified"))
+    statuses = [{**r, "name": queries.status_label(r["code"])} for r in queries.breakdown_rows(figures["status"], {})]
+    type_rows = queries.breakdown_rows(figures["project_types"], types, _("Not classified"))
     matrix = [{"country": countries.get(code, code), "counts": list(counts.values()), "total": sum(counts.values())}
               for code, counts in figures["country_focus"].items()]
     totals = [sum(r["counts"][i] for r in matrix) for i in range(len(areas))]
@@ -263,7 +253,7 @@ def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Cou
     part_a, part_b, cancelled = fig.appendix(rows)
     return {
         "report": report, "year": report.round.year, "as_of": report.as_of, "generated_at": generated_at,
-        "figures": figures, "statuses": statuses, "focus_rows": _breakdown_rows(figures["focus_areas"], areas),
+        "figures": figures, "statuses": statuses, "focus_rows": queries.breakdown_rows(figures["focus_areas"], areas),
         "type_rows": type_rows, "area_names": list(areas.values()), "matrix": matrix, "matrix_totals": totals,
         "sections": sections, "previous_round": previous_round,
         "observations": observation_sentences(fig.observations(figures, previous), labels),

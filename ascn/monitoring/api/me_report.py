@@ -5,7 +5,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, Http404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -68,33 +67,6 @@ def _round(request: ApiRequest, year: int) -> ReportingRound:
         raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
 
 
-def _pdf_url(report: MEReport) -> str | None:
-    """Where the report's PDF is: the round's latest PDF for the latest report, else the version's page."""
-    if report.state != GenerationState.DONE or not report.pdf:
-        return None
-    return reverse("monitoring:me_report_version_pdf", kwargs={"year": report.round.year, "pk": report.pk})
-
-
-def _rows(part: dict[str, Any], names: dict[str, str], empty: str = "") -> list[dict[str, Any]]:
-    return [{"code": code, "name": names.get(code, code) if code else empty, "count": n,
-             "share": part["shares"][code], "percent": part["percent"][code]} for code, n in part["counts"].items()]
-
-
-def figures_out(reporting_round: ReportingRound, figures: dict[str, Any], labels: dict[str, dict[str, str]],
-                report: MEReport | None) -> dict[str, Any]:
-    return {
-        "year": reporting_round.year, "as_of": figures["as_of"], "generated": report is not None,
-        "report_id": report.pk if report else None, "generated_at": report.finished_at if report else None,
-        "projects": figures["projects"], "cancelled": figures["cancelled"], "cities": figures["cities"],
-        "not_reported": figures.get("not_reported", 0),
-        "by_status": _rows(figures["status"], {c: actions.status_label(c) for c in figures["status"]["counts"]}),
-        "by_focus_area": _rows(figures["focus_areas"], labels["focus_areas"]),
-        "by_country": _rows(figures["countries"], labels["countries"]),
-        "by_type": _rows(figures["project_types"], labels["project_types"], _("Not classified")),
-        "country_focus": figures["country_focus"], "pdf_url": _pdf_url(report) if report else None,
-    }
-
-
 @router.get("/monitoring/reports/{int:year}.pdf", response={200: None, **ERROR_RESPONSES}, auth=optional_auth,
             summary="The latest M&E report of a round as PDF", url_name="me_report_pdf")
 def get_report_pdf(request: ApiRequest, year: int):
@@ -113,19 +85,14 @@ def get_report_pdf(request: ApiRequest, year: int):
 def get_report_figures(request: ApiRequest, year: int):
     """From the latest generated report; when none exists yet, computed live from the data as of the round's
     as-of date (`generated: false`)."""
-    reporting_round = _round(request, year)
-    report = queries.latest_done(caller(request), reporting_round)
-    if report is not None and report.figures.get("labels"):
-        return figures_out(reporting_round, report.figures, report.figures["labels"], report)
-    names = queries.labels()
-    return figures_out(reporting_round, queries.live_figures(reporting_round, names), names.as_json(), None)
+    return queries.round_figures(caller(request), _round(request, year))
 
 
 def status_out(report: MEReport) -> dict[str, Any]:
     return {"id": report.pk, "year": report.round.year, "as_of": report.as_of, "state": report.state,
             "progress": report.progress, "step": report.step, "step_label": actions.step_label(report.step),
             "error": report.error, "created_at": report.created_at, "finished_at": report.finished_at,
-            "pdf_url": _pdf_url(report)}
+            "pdf_url": queries.pdf_url(report)}
 
 
 @router.post("/monitoring/reports/{int:year}", response={202: StatusOut, **ERROR_RESPONSES}, auth=token_auth,

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ascn.core.permissions import ScopedQuerySet
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Country
+from ascn.plans.choices import ProjectStatus
 from ascn.plans.models import ProgressUpdate, Project
 
 from .. import me_figures as fig
@@ -147,3 +150,46 @@ def previous_figures(reporting_round: ReportingRound, names: Labels | None = Non
     if done is not None and done.figures.get("projects") is not None:
         return previous, done.figures
     return previous, live_figures(previous, names)
+
+
+def status_label(status: str) -> str:
+    return str(ProjectStatus(status).label) if status in ProjectStatus.values else status
+
+
+def breakdown_rows(part: dict[str, Any], labels: dict[str, str], empty: str = "") -> list[dict[str, Any]]:
+    """One breakdown of the figures (by status, focus area, ...) as rows with code, name, count and shares."""
+    return [{"code": code, "name": labels.get(code, code) if code else empty, "count": n,
+             "share": part["shares"][code], "percent": part["percent"][code]} for code, n in part["counts"].items()]
+
+
+def pdf_url(report: MEReport) -> str | None:
+    """Where the report's PDF is: the round's latest PDF for the latest report, else the version's page."""
+    if report.state != GenerationState.DONE or not report.pdf:
+        return None
+    return reverse("monitoring:me_report_version_pdf", kwargs={"year": report.round.year, "pk": report.pk})
+
+
+def figures_out(reporting_round: ReportingRound, figures: dict[str, Any], labels: dict[str, dict[str, str]],
+                report: MEReport | None) -> dict[str, Any]:
+    """A round's figures as the API and the CSV download give them."""
+    return {
+        "year": reporting_round.year, "as_of": figures["as_of"], "generated": report is not None,
+        "report_id": report.pk if report else None, "generated_at": report.finished_at if report else None,
+        "projects": figures["projects"], "cancelled": figures["cancelled"], "cities": figures["cities"],
+        "not_reported": figures.get("not_reported", 0),
+        "by_status": breakdown_rows(figures["status"], {c: status_label(c) for c in figures["status"]["counts"]}),
+        "by_focus_area": breakdown_rows(figures["focus_areas"], labels["focus_areas"]),
+        "by_country": breakdown_rows(figures["countries"], labels["countries"]),
+        "by_type": breakdown_rows(figures["project_types"], labels["project_types"], _("Not classified")),
+        "country_focus": figures["country_focus"], "pdf_url": pdf_url(report) if report else None,
+    }
+
+
+def round_figures(user: Actor | None, reporting_round: ReportingRound) -> dict[str, Any]:
+    """The figures of the round's latest generated report the user may see; when none exists yet, computed
+    live from the data as of the round's as-of date (`generated: false`)."""
+    report = latest_done(user, reporting_round)
+    if report is not None and report.figures.get("labels"):
+        return figures_out(reporting_round, report.figures, report.figures["labels"], report)
+    names = labels()
+    return figures_out(reporting_round, live_figures(reporting_round, names), names.as_json(), None)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ascn.core.http import Request
 from ascn.core.permissions import Principal
+from ascn.core.tabular import shielded
 
 from ..actions import me_report as actions
 from ..choices import GenerationState
@@ -122,17 +123,7 @@ def _pdf(report: MEReport | None, year: int) -> FileResponse:
 def figures_csv(request: Request, year: int) -> HttpResponse:
     """The round's report figures as CSV, one row per breakdown and code: the latest generated report's,
     or computed from the data as of the round's date when none was generated yet (as the JSON API)."""
-    from ascn.plans.exporting import shielded
-
-    from ..api.me_report import figures_out
-
-    reporting_round = _round(request, year)
-    report = queries.latest_done(request.user, reporting_round)
-    if report is not None and report.figures.get("labels"):
-        data = figures_out(reporting_round, report.figures, report.figures["labels"], report)
-    else:
-        names = queries.labels()
-        data = figures_out(reporting_round, queries.live_figures(reporting_round, names), names.as_json(), None)
+    data = queries.round_figures(request.user, _round(request, year))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ascn-me-report-{year}-figures.csv"'
     writer = csv.writer(response)
