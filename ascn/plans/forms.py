@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.imports.forms import TableUploadForm
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
 
@@ -125,18 +126,12 @@ class TargetForm(forms.ModelForm):
         widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
 
 
-class ImportForm(forms.Form):
+class ImportForm(TableUploadForm):
     file = forms.FileField(label=_("CSV or XLSX file"),
                            help_text=_("UTF-8 CSV or Excel workbook with the template's columns; at most 20 MB."))
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]  # FileField.clean checked that it has a name and a size
-
-        if upload.size > importing.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+    def upload_limit(self) -> int:
+        return importing.MAX_BYTES
 
 
 DOCUMENT_TYPES = (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".csv", ".png", ".jpg", ".jpeg", ".txt")

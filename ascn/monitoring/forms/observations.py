@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+from ascn.core.imports.forms import TableUploadForm
 
 from ..choices import Verification
 from ..models import CityIndicator
-
-UPLOAD_LIMIT = 20 * 1024 * 1024
 
 
 class ObservationForm(forms.Form):
@@ -72,16 +71,8 @@ class TargetForm(forms.Form):
     value = forms.FloatField(label=_("Target"))
 
 
-class ImportForm(forms.Form):
+class ImportForm(TableUploadForm):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8) or XLSX, at most 20 MB."))
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        if not (upload.name or "").lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if (upload.size or 0) > UPLOAD_LIMIT:
-            raise forms.ValidationError(_("The file is larger than 20 MB; split it."))
-        return upload
 
 
 class ReviewFilterForm(forms.Form):
