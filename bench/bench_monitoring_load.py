@@ -32,6 +32,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ascn.monitoring.actions.observations import LoadSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,7 +120,7 @@ def write_csv(path: Path, cities: int, indicators: int, years: int, shift: float
     return rows
 
 
-def time_import(path: Path, commit: bool) -> tuple[float, object]:
+def time_import(path: Path, commit: bool) -> tuple[float, LoadSummary]:
     from ascn.monitoring.actions.observations import import_file
 
     data = path.read_bytes()
@@ -136,7 +140,8 @@ def time_duckdb(path: Path) -> float:
     t0 = time.perf_counter()
     con.execute(f"CREATE TABLE observations AS SELECT * FROM read_csv('{path}', header = true)")
     seconds = time.perf_counter() - t0
-    count = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    counted = con.execute("SELECT count(*) FROM observations").fetchone()
+    count = counted[0] if counted else 0
     con.close()
     if not count:
         raise SystemExit("DuckDB read no rows.")
