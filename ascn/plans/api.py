@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -14,6 +13,7 @@ from ninja.pagination import paginate
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.filters import query_schema
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 from ascn.framework.actions import set_framework_tags
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Partner
@@ -226,17 +226,14 @@ def _raise(field: str, value: str) -> NoReturn:
 
 
 def _detail(request: ApiRequest, pk: int) -> Project:
-    try:
-        return queries.project_detail(caller(request), pk)
-    except Project.DoesNotExist:
-        raise Http404(_("No project with the id %(id)s.") % {"id": pk}) from None
+    return visible_or_404(queries.project_details(caller(request)), _("No project with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 def _editable(request: ApiRequest, pk: int) -> Project:
-    project = Project.objects.visible_to(request.auth).filter(pk=pk).first()
-    if project is None:
-        raise Http404(_("No project with the id %(id)s.") % {"id": pk})
-    return project
+    """The project to change (whether the caller may change it, the action checks: a 403 from there)."""
+    return visible_or_404(Project.objects.visible_to(request.auth), _("No project with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 @router.get("/projects", response=list[ProjectOut], auth=optional_auth, summary="The project pipeline")

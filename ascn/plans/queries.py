@@ -222,8 +222,8 @@ def facets(user: Actor | None, filters: ProjectFilters | None = None) -> Facets:
     return result
 
 
-def project_detail(user: Actor | None, pk: int) -> Project:
-    """One project with everything its page shows; raises Project.DoesNotExist."""
+def project_details(user: Actor | None) -> ProjectQuerySet:
+    """The projects `user` may see, each with everything its page shows (pick one with `visible_or_404`)."""
     return (
         Project.objects.visible_to(user)
         .select_related("city__country", "focus_area", "project_type")
@@ -234,7 +234,6 @@ def project_detail(user: Actor | None, pk: int) -> Project:
         .prefetch_related("partners", "documents", "framework_tags__node")
         .prefetch_related(Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")))
         .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
-        .get(pk=pk)
     )
 
 

@@ -19,6 +19,7 @@ from ascn.core.filters import InvalidFilters, read
 from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
 from ascn.network.models import City, Country
@@ -90,10 +91,7 @@ def project_detail(request: Request, pk: int) -> HttpResponse:
 
 
 def _visible(request: Request, pk: int) -> Project:
-    try:
-        return queries.project_detail(request.user, pk)
-    except Project.DoesNotExist:
-        raise Http404(_("No project at this address.")) from None
+    return visible_or_404(queries.project_details(request.user), _("No project at this address."), pk=pk)
 
 
 @login_required
