@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
@@ -14,6 +13,7 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal
 
 from . import actions, queries
@@ -134,7 +134,7 @@ class CityDetailOut(CityOut):
 
     @staticmethod
     def resolve_offices(obj: City) -> list[RoleTerm]:
-        """The terms in office today (from the prefetched terms of queries.city_detail)."""
+        """The terms in office today (from the prefetched terms of queries.city_details)."""
         return queries.current_terms(obj.role_terms.all(), queries.today())
 
     @staticmethod
@@ -226,10 +226,8 @@ class ShepherdTermOut(Schema):
 
 def _country(iso3: str) -> Country:
     """The country of a path parameter (404 when unknown)."""
-    country = Country.objects.filter(iso3=iso3.upper()).first()
-    if country is None:
-        raise Http404(_("No country with the code “%(code)s”.") % {"code": iso3})
-    return country
+    return visible_or_404(Country.objects.all(), _("No country with the code “%(code)s”.") % {"code": iso3},
+                          iso3=iso3.upper())
 
 
 def _country_field(iso3: str, field: str = "country") -> Country:
@@ -248,10 +246,8 @@ def _city_field(slug: str, field: str = "city") -> City:
 
 
 def _city_for(user: "Actor", slug: str) -> City:
-    try:
-        return queries.city_detail(user, slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city with the slug “%(slug)s”.") % {"slug": slug}) from None
+    return visible_or_404(queries.city_details(user), _("No city with the slug “%(slug)s”.") % {"slug": slug},
+                          slug=slug)
 
 
 # --- Countries ------------------------------------------------------------------------------------
@@ -266,10 +262,8 @@ def list_countries(request: ApiRequest, as_of: dt.date | None = None):
 
 @router.get("/countries/{iso3}", response={200: CountryOut, **ERROR_RESPONSES}, auth=optional_auth)
 def get_country(request: ApiRequest, iso3: str):
-    try:
-        return queries.country_detail(caller(request), iso3)
-    except Country.DoesNotExist:
-        raise Http404(_("No country with the code “%(code)s”.") % {"code": iso3}) from None
+    return visible_or_404(queries.countries(caller(request)),
+                          _("No country with the code “%(code)s”.") % {"code": iso3}, iso3=iso3.upper())
 
 
 @router.post("/countries", response={201: CountryOut, **ERROR_RESPONSES}, auth=token_auth)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     class CityCount(TypedDict):
         city_count: int  # member cities on the date asked
 
-    # The rows of `cities`/`city_detail` and of `countries`/`country_detail`, with their annotations.
+    # The rows of `cities`/`city_details` and of `countries`/`country_detail`, with their annotations.
     CityWithFirstJoin = WithAnnotations[City, FirstJoined]
     CountryWithCityCount = WithAnnotations[Country, CityCount]
 
@@ -59,8 +59,9 @@ def cities(user: Actor | None, filters: CityFilters | None = None) -> CityQueryS
     return annotated.order_by("name")
 
 
-def city_detail(user: Actor | None, slug: str) -> CityWithFirstJoin:
-    """One city with its memberships and current offices; raises City.DoesNotExist."""
+def city_details(user: Actor | None) -> CityQuerySet[CityWithFirstJoin]:
+    """The cities the user may see, each with its memberships and current offices (pick one with
+    `visible_or_404`)."""
     return (
         City.objects.visible_to(user)
         .select_related("country")
@@ -69,7 +70,6 @@ def city_detail(user: Actor | None, slug: str) -> CityWithFirstJoin:
         .prefetch_related(Prefetch("role_terms", queryset=RoleTerm.objects.select_related("person", "country", "city")
                                    .order_by("role")))
         .annotate(first_joined_on=Min("memberships__joined_on"))
-        .get(slug=slug)
     )
 
 

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.http import Request, SignedInRequest
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal, can_edit
 
 from . import actions, queries
@@ -45,10 +46,7 @@ def _query_without_page(request: Request) -> str:
 
 
 def city_detail(request: Request, slug: str) -> HttpResponse:
-    try:
-        city = queries.city_detail(request.user, slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city with this address.")) from None
+    city = visible_or_404(queries.city_details(request.user), _("No city with this address."), slug=slug)
     today = queries.today()
     terms = queries.current_terms(city.role_terms.all(), today)
     context = {
@@ -68,10 +66,7 @@ def country_list(request: Request) -> HttpResponse:
 
 
 def country_detail(request: Request, iso3: str) -> HttpResponse:
-    try:
-        country = queries.country_detail(request.user, iso3)
-    except Country.DoesNotExist:
-        raise Http404(_("No country with this address.")) from None
+    country = visible_or_404(queries.countries(request.user), _("No country with this address."), iso3=iso3.upper())
     today = queries.today()
     cities = list(queries.cities(request.user, queries.CityFilters(country=country.iso3)))
     member_ids = set(City.objects.as_of(today).filter(country=country).values_list("id", flat=True))
