@@ -47,11 +47,6 @@ def case_studies(user: Actor | None, focus_area: str | None = None, instrument: 
     return cast("ScopedQuerySet[CaseStudyRow]", qs.order_by("title", "id"))
 
 
-def case_study(user: Actor | None, slug: str) -> CaseStudyRow:
-    """One case study; raises CaseStudy.DoesNotExist."""
-    return case_studies(user).get(slug=slug)
-
-
 def case_studies_for_instrument(user: Actor | None, instrument: FinancingInstrument) -> ScopedQuerySet[CaseStudyRow]:
     """The published case studies the user may see that illustrate `instrument` (for its catalogue page)."""
     return case_studies(user).filter(instruments=instrument, is_published=True)

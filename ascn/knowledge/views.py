@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ascn.core.http import Request
+from ascn.core.lookups import visible_or_404
 
 from . import queries
 from .forms import CaseStudyFilterForm
-from .models import CaseStudy
 
 PAGE_SIZE = 20
 
@@ -30,8 +30,5 @@ def case_study_list(request: Request) -> HttpResponse:
 
 
 def case_study_detail(request: Request, slug: str) -> HttpResponse:
-    try:
-        item = queries.case_study(request.user, slug)
-    except CaseStudy.DoesNotExist:
-        raise Http404(_("No case study at this address.")) from None
+    item = visible_or_404(queries.case_studies(request.user), _("No case study at this address."), slug=slug)
     return render(request, "knowledge/case_study_detail.html", {"case_study": item})
