@@ -7,7 +7,6 @@ Open data: anonymous callers get the published indicators; a token widens the vi
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -15,6 +14,7 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 from ascn.network.models import City
 
 from .. import scorecard
@@ -28,10 +28,7 @@ router = Router()
 
 
 def _city(user: "Actor", slug: str) -> City:
-    try:
-        return queries.city(user, slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city with the slug “%(slug)s”.") % {"slug": slug}) from None
+    return visible_or_404(queries.cities(user), _("No city with the slug “%(slug)s”.") % {"slug": slug}, slug=slug)
 
 
 def _indicator(user: "Actor", code: str) -> Indicator:

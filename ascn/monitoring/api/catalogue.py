@@ -2,16 +2,16 @@
 
 import datetime as dt
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 
 from ..choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
-from ..models import Indicator, ReportingRound
+from ..models import ReportingRound
 from ..queries import catalogue as queries
 
 router = Router()
@@ -64,10 +64,8 @@ def list_indicators(request: ApiRequest, filters: Query[IndicatorFilter]):
 @router.get("/monitoring/indicators/{pk}", response={200: IndicatorOut, **ERROR_RESPONSES}, auth=optional_auth,
             summary="One indicator")
 def get_indicator(request: ApiRequest, pk: int):
-    try:
-        return queries.indicator(caller(request), pk)
-    except Indicator.DoesNotExist:
-        raise Http404(_("No indicator with the id %(id)s.") % {"id": pk}) from None
+    return visible_or_404(queries.indicators(caller(request)), _("No indicator with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 @router.get("/monitoring/rounds", response=list[RoundOut], auth=optional_auth, summary="The reporting rounds")

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 
 from ..actions import me_report as actions
 from ..choices import GenerationState
@@ -61,10 +62,8 @@ class StatusOut(Schema):
 
 
 def _round(request: ApiRequest, year: int) -> ReportingRound:
-    try:
-        return queries.round_by_year(caller(request), year)
-    except ReportingRound.DoesNotExist:
-        raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
+    return visible_or_404(queries.rounds(caller(request)), _("There is no reporting round %(year)s.") % {"year": year},
+                          year=year)
 
 
 @router.get("/monitoring/reports/{int:year}.pdf", response={200: None, **ERROR_RESPONSES}, auth=optional_auth,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -14,6 +13,7 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, ErrorOut, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 from ascn.network.models import City
 
 from ..actions import observations as actions
@@ -153,17 +153,13 @@ def _summary(summary: actions.LoadSummary, import_id: int | None = None) -> dict
 
 
 def _city(request: ApiRequest, slug: str) -> City:
-    try:
-        return queries.city(caller(request), slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city with the slug %(slug)s.") % {"slug": slug}) from None
+    return visible_or_404(queries.cities(caller(request)), _("No city with the slug %(slug)s.") % {"slug": slug},
+                          slug=slug)
 
 
 def _observation(request: ApiRequest, pk: int) -> Observation:
-    try:
-        return queries.observations(caller(request)).get(pk=pk)
-    except Observation.DoesNotExist:
-        raise Http404(_("No observation with the id %(id)s.") % {"id": pk}) from None
+    return visible_or_404(queries.observations(caller(request)), _("No observation with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 @router.get("/monitoring/observations", response=list[ObservationOut], auth=optional_auth,
@@ -246,9 +242,9 @@ def put_assignments(request: ApiRequest, slug: str, payload: AssignmentsIn):
             auth=token_auth, summary="Replace the targets of one assigned indicator")
 def put_targets(request: ApiRequest, slug: str, code: str, payload: TargetsIn):
     city = _city(request, slug)
-    assignment = queries.assignments(request.auth, city).filter(indicator__code=code).first()
-    if assignment is None:
-        raise Http404(_("%(code)s is not assigned to %(city)s.") % {"code": code, "city": city.name})
+    assignment = visible_or_404(queries.assignments(request.auth, city),
+                                _("%(code)s is not assigned to %(city)s.") % {"code": code, "city": city.name},
+                                indicator__code=code)
     targets = actions.replace_targets(request.auth, assignment, [(t.year, t.value) for t in payload.targets])
     return [{"year": t.year, "value": t.value} for t in targets]
 

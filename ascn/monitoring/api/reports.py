@@ -4,7 +4,6 @@ workflow, and each account's inbox. Reads are public for accepted reports; write
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -12,6 +11,7 @@ from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
+from ascn.core.lookups import visible_or_404
 from ascn.network.models import City
 from ascn.plans.choices import ProjectStatus
 
@@ -157,17 +157,13 @@ class InboxOut(Schema):
 def _detail(request: ApiRequest, pk: int) -> CityReport:
     """The report as ReportDetailOut shows it: its lines, observations and actions come from the schema's
     resolvers, for the caller."""
-    try:
-        return queries.report_detail(caller(request), pk)
-    except CityReport.DoesNotExist:
-        raise Http404(_("No annual report with the id %(id)s.") % {"id": pk}) from None
+    return visible_or_404(queries.report_details(caller(request)),
+                          _("No annual report with the id %(id)s.") % {"id": pk}, pk=pk)
 
 
 def _report(request: ApiRequest, pk: int) -> CityReport:
-    try:
-        return queries.report_detail(request.auth, pk)
-    except CityReport.DoesNotExist:
-        raise Http404(_("No annual report with the id %(id)s.") % {"id": pk}) from None
+    return visible_or_404(queries.report_details(request.auth), _("No annual report with the id %(id)s.") % {"id": pk},
+                          pk=pk)
 
 
 def _inbox_item(item: queries.InboxItem) -> dict[str, Any]:
@@ -195,9 +191,8 @@ def get_report(request: ApiRequest, pk: int):
              auth=token_auth, summary="Start a city's report for a round")
 def start_report(request: ApiRequest, payload: StartIn):
     """Starts the draft (201) with a line per project, or returns the report already started (200)."""
-    reporting_round = ReportingRound.objects.filter(year=payload.year).first()
-    if reporting_round is None:
-        raise Http404(_("No reporting round for %(year)s.") % {"year": payload.year})
+    reporting_round = visible_or_404(ReportingRound.objects.all(),
+                                     _("No reporting round for %(year)s.") % {"year": payload.year}, year=payload.year)
     city = get_object_or_404(City, slug=payload.city)
     existed = CityReport.objects.filter(round=reporting_round, city=city).exists()
     report = actions.start_report(request.auth, reporting_round, city, via="api")
@@ -215,9 +210,9 @@ def update_report(request: ApiRequest, pk: int, payload: ReportPatch):
               auth=token_auth, summary="Change a project line of a report")
 def update_line(request: ApiRequest, pk: int, line_pk: int, payload: LinePatch):
     report = _report(request, pk)
-    line = report.project_lines.select_related("project", "report__city").filter(pk=line_pk).first()
-    if line is None:
-        raise Http404(_("The report %(report)s has no line %(line)s.") % {"report": pk, "line": line_pk})
+    line = visible_or_404(report.project_lines.select_related("project", "report__city"),
+                          _("The report %(report)s has no line %(line)s.") % {"report": pk, "line": line_pk},
+                          pk=line_pk)
     actions.update_project_line(request.auth, line, payload.dict(exclude_unset=True), via="api")
     return line
 

@@ -42,6 +42,8 @@ from ..choices import Aggregation, Verification
 from ..models import CityIndicator, Indicator, Observation, ReportingRound, Target
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from ascn.core.permissions import Actor
 
 log = logging.getLogger(__name__)
@@ -256,9 +258,14 @@ def language() -> str:
     return (translation.get_language() or "en").split("-")[0]
 
 
+def cities(user: Actor | None) -> QuerySet[City]:
+    """The cities visible to the user, with their country (pick one by slug with `visible_or_404`)."""
+    return City.objects.visible_to(user).select_related("country")
+
+
 def city(user: Actor | None, slug: str) -> City:
     """A city visible to the user; raises City.DoesNotExist."""
-    return City.objects.visible_to(user).select_related("country").get(slug=slug)
+    return cities(user).get(slug=slug)
 
 
 def indicator(user: Actor | None, code: str) -> Indicator:

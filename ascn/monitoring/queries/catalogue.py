@@ -41,11 +41,6 @@ def dimensions(user: Actor | None) -> list[str]:
                 .values_list("dimension", flat=True).distinct())
 
 
-def indicator(user: Actor | None, pk: int) -> Indicator:
-    """One indicator; raises Indicator.DoesNotExist."""
-    return Indicator.objects.visible_to(user).get(pk=pk)
-
-
 def rounds(user: Actor | None) -> ScopedQuerySet[RoundWithCityCount]:
     """The reporting rounds, newest first, with the number of reporting cities."""
     return ReportingRound.objects.visible_to(user).annotate(city_count=Count("cities")).order_by("-year")

@@ -33,11 +33,6 @@ def rounds(user: Actor | None) -> ScopedQuerySet[ReportingRound]:
     return ReportingRound.objects.visible_to(user).order_by("-year")
 
 
-def round_by_year(user: Actor | None, year: int) -> ReportingRound:
-    """Raises ReportingRound.DoesNotExist."""
-    return ReportingRound.objects.visible_to(user).get(year=year)
-
-
 def reports(user: Actor | None) -> ScopedQuerySet[MEReport]:
     """The generated reports the user may see (the public: done ones), newest first."""
     return MEReport.objects.visible_to(user).select_related("round").order_by("-created_at", "-id")
@@ -57,11 +52,6 @@ def latest_done(user: Actor | None, reporting_round: ReportingRound) -> MEReport
 def versions(user: Actor | None, reporting_round: ReportingRound) -> ScopedQuerySet[MEReport]:
     """Every report of the round the user may see, newest first, without the heavy columns."""
     return reports(user).filter(round=reporting_round).defer("html", "figures")
-
-
-def report(user: Actor | None, reporting_round: ReportingRound, pk: int) -> MEReport:
-    """One report of the round; raises MEReport.DoesNotExist."""
-    return reports(user).get(round=reporting_round, pk=pk)
 
 
 def in_progress(reporting_round: ReportingRound) -> MEReport | None:

@@ -26,9 +26,9 @@ def period_order(period: str) -> int:
     return parsed.key if parsed else 0
 
 
-def city(user: Actor | None, slug: str) -> City:
-    """A city by slug; raises City.DoesNotExist."""
-    return City.objects.visible_to(user).select_related("country").get(slug=slug)
+def cities(user: Actor | None) -> QuerySet[City]:
+    """The cities the user may see, with their country (pick one by slug with `visible_or_404`)."""
+    return City.objects.visible_to(user).select_related("country")
 
 
 @dataclass
@@ -110,11 +110,6 @@ def target_for(targets: list[Target], year: int | None) -> Target | None:
     if year is None:
         return targets[0]
     return next((t for t in targets if t.year >= year), targets[-1])
-
-
-def assignment(user: Actor | None, target_city: City, pk: int) -> CityIndicator:
-    """One assignment of the city; raises CityIndicator.DoesNotExist."""
-    return assignments(user, target_city).get(pk=pk)
 
 
 def history(user: Actor | None, item: CityIndicator) -> list[Observation]:

@@ -81,12 +81,17 @@ def reports(user: Actor | None, filters: ReportFilters | None = None) -> QuerySe
             .order_by("-round__year", "city__name", "id"))
 
 
-def report_detail(user: Actor | None, pk: int) -> CityReport:
-    """One report with its lines (and their projects) and its history; raises CityReport.DoesNotExist."""
+def report_details(user: Actor | None) -> QuerySet[CityReport]:
+    """The reports the user may see, each with its lines (and their projects) and its history (pick one with
+    `visible_or_404`)."""
     return (CityReport.objects.visible_to(user).select_related("round", "city__country")
             .prefetch_related(Prefetch("project_lines", ProjectReport.objects.select_related("project")),
-                              Prefetch("transitions", ReportTransition.objects.select_related("actor")))
-            .get(pk=pk))
+                              Prefetch("transitions", ReportTransition.objects.select_related("actor"))))
+
+
+def report_detail(user: Actor | None, pk: int) -> CityReport:
+    """One report with its lines (and their projects) and its history; raises CityReport.DoesNotExist."""
+    return report_details(user).get(pk=pk)
 
 
 def observations_for(user: Actor | None, report: CityReport) -> QuerySet[Observation]:

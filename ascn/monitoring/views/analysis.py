@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ascn.core.http import Request
+from ascn.core.lookups import visible_or_404
 from ascn.network.models import City
 from ascn.plans.exporting import shielded
 
@@ -102,10 +103,7 @@ def _bad_request(message: str) -> HttpResponse:
 
 
 def _city(request: Request, slug: str) -> City:
-    try:
-        return queries.city(request.user, slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city at this address.")) from None
+    return visible_or_404(queries.cities(request.user), _("No city at this address."), slug=slug)
 
 
 def _round(request: Request, with_cities: bool = False) -> tuple[RoundForm, queries.RoundInfo]:

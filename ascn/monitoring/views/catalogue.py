@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from ascn.core.choices import Role
 from ascn.core.http import Request
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal
 
 from ..forms.catalogue import IndicatorFilterForm
-from ..models import Indicator
 from ..queries import catalogue as queries
 
 PAGE_SIZE = 30
@@ -42,10 +42,7 @@ def indicator_list(request: Request) -> HttpResponse:
 
 
 def indicator_detail(request: Request, pk: int) -> HttpResponse:
-    try:
-        item = queries.indicator(request.user, pk)
-    except Indicator.DoesNotExist:
-        raise Http404(_("No indicator at this address.")) from None
+    item = visible_or_404(queries.indicators(request.user), _("No indicator at this address."), pk=pk)
     return render(request, "monitoring/indicator_detail.html", {"indicator": item})
 
 

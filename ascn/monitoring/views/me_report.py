@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ascn.core.http import Request
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal
 from ascn.core.tabular import shielded
 
@@ -29,18 +30,13 @@ VERSIONS_SHOWN = 20
 
 
 def _round(request: Request, year: int) -> ReportingRound:
-    try:
-        return queries.round_by_year(request.user, year)
-    except ReportingRound.DoesNotExist:
-        raise Http404(_("There is no reporting round %(year)s.") % {"year": year}) from None
+    return visible_or_404(queries.rounds(request.user), _("There is no reporting round %(year)s.") % {"year": year},
+                          year=year)
 
 
 def _version(request: Request, reporting_round: ReportingRound, pk: int) -> MEReport:
-    try:
-        return queries.report(request.user, reporting_round, pk)
-    except MEReport.DoesNotExist:
-        raise Http404(_("The %(year)s report has no version %(id)s you may see.")
-                      % {"year": reporting_round.year, "id": pk}) from None
+    return visible_or_404(queries.reports(request.user), _("The %(year)s report has no version %(id)s you may see.")
+                          % {"year": reporting_round.year, "id": pk}, round=reporting_round, pk=pk)
 
 
 def _status_context(request: Request, report: MEReport | None,

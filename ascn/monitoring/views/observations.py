@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import can_create, can_edit
 from ascn.network.models import City
 
@@ -45,10 +46,7 @@ TEMPLATE_TYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def _city(request: Request, slug: str) -> City:
-    try:
-        return queries.city(request.user, slug)
-    except City.DoesNotExist:
-        raise Http404(_("No city at this address.")) from None
+    return visible_or_404(queries.cities(request.user), _("No city at this address."), slug=slug)
 
 
 def _may_write(request: Request, city: City) -> bool:
@@ -165,10 +163,8 @@ def city_indicator(request: Request, slug: str, pk: int) -> HttpResponse:
     """One assigned indicator: its values over time against baseline and targets, and (for whoever may
     edit the city's data) the baseline and target forms."""
     city = _city(request, slug)
-    try:
-        item = queries.assignment(request.user, city, pk)
-    except CityIndicator.DoesNotExist:
-        raise Http404(_("This indicator is not assigned to %(city)s.") % {"city": city.name}) from None
+    item = visible_or_404(queries.assignments(request.user, city),
+                          _("This indicator is not assigned to %(city)s.") % {"city": city.name}, pk=pk)
     may_edit = can_edit(request.user, item)
     baseline_form = BaselineForm(instance=CityIndicator.objects.get(pk=pk), prefix="baseline") if may_edit else None
     target_form = TargetForm(prefix="target") if may_edit else None

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ascn.core.http import Request, SignedInRequest
+from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal, can_edit
 from ascn.network.models import City, Country
 
@@ -108,11 +109,11 @@ def _report(request: Request, pk: int) -> CityReport:
     """The report if the user may see it. The public sees accepted reports; for anything else a visitor
     is sent to log in, and an account out of scope finds nothing."""
     try:
-        return queries.report_detail(request.user, pk)
-    except CityReport.DoesNotExist:
+        return visible_or_404(queries.report_details(request.user), _("No annual report at this address."), pk=pk)
+    except Http404:
         if not request.user.is_authenticated:
             raise _LoginNeeded from None
-        raise Http404(_("No annual report at this address.")) from None
+        raise
 
 
 class _LoginNeeded(Exception):
