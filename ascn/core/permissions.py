@@ -79,6 +79,14 @@ class Access:
     partner: str | None = None
     editors: frozenset[str] = frozenset()
 
+    @classmethod
+    def of_city(cls, public: Q | None, via: str = "") -> Access:
+        """Rows that belong to one city, reached through `via` (e.g. "project__"): its city officers edit
+        them, its country's National Representative sees them, the Secretariat all; the public sees what
+        `public` lets through."""
+        return cls(public=public, country=f"{via}city__country_id", city=f"{via}city_id",
+                   editors=frozenset({Role.CITY_OFFICER}))
+
     def scope_filter(self, principal: Principal) -> Q | None:
         """The rows inside the principal's own scope, or None when its role has no scope here."""
         if principal.role == Role.NATIONAL_REP and self.country:

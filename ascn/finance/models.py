@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
 
@@ -65,14 +64,6 @@ class FinancingInstrument(Translatable, TimeStampedModel):
         return self.name
 
 
-def _project_access(public: Q) -> Access:
-    """Business cases and readiness belong to a project: they are seen and edited as their project is
-    (city officers edit their city's, NRs see their country's, the Secretariat all); the public sees
-    only what is published, of a published project."""
-    return Access(public=public, country="project__city__country_id", city="project__city_id",
-                  editors=frozenset({Role.CITY_OFFICER}))
-
-
 class BusinessCase(TimeStampedModel):
     """One scenario of a project's business case: the cash-flow model, its risk and sensitivity
     settings, and the results computed from them whenever they change."""
@@ -93,7 +84,7 @@ class BusinessCase(TimeStampedModel):
                                    related_name="+", verbose_name=_("created by"))
 
     objects = ScopedQuerySet.as_manager()
-    access = _project_access(Q(is_published=True, project__is_published=True))
+    access = Access.of_city(Q(is_published=True, project__is_published=True), via="project__")  # as its project
 
     class Meta:
         verbose_name = _("business case")
@@ -128,7 +119,7 @@ class ReadinessAssessment(TimeStampedModel):
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = _project_access(Q(is_published=True, project__is_published=True))
+    access = Access.of_city(Q(is_published=True, project__is_published=True), via="project__")  # as its project
 
     class Meta:
         verbose_name = _("readiness assessment")

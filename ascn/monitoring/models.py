@@ -106,12 +106,6 @@ class ReportingRound(TimeStampedModel):
             raise ValidationError(errors)
 
 
-def _city_reporting(public: Q) -> Access:
-    """A city's report and data: its city officers write them, its country's National Representative sees
-    them, the Secretariat all; the public sees only what `public` lets through."""
-    return Access(public=public, country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
-
-
 class CityReport(TimeStampedModel):
     """A city's annual report for a round: a line per project and its indicator values for the year.
 
@@ -129,7 +123,7 @@ class CityReport(TimeStampedModel):
                                help_text=_("The city's overview of the year: what moved, what held it back."))
 
     objects = ScopedQuerySet.as_manager()
-    access = _city_reporting(Q(state=ReportState.ACCEPTED))
+    access = Access.of_city(Q(state=ReportState.ACCEPTED))
 
     class Meta:
         verbose_name = _("city report")
@@ -235,7 +229,7 @@ class CityIndicator(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    access = _city_reporting(Q(indicator__is_published=True))
+    access = Access.of_city(Q(indicator__is_published=True))
 
     class Meta:
         verbose_name = _("city indicator")
@@ -302,7 +296,7 @@ class Observation(TimeStampedModel):
                                related_name="+", db_index=False, db_constraint=False)
 
     objects = ScopedQuerySet.as_manager()
-    access = _city_reporting(Q(indicator__is_published=True))
+    access = Access.of_city(Q(indicator__is_published=True))
 
     class Meta:
         verbose_name = _("observation")

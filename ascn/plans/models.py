@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel
 from ascn.core.money import is_currency
 from ascn.core.permissions import Access, ScopedQuerySet
@@ -30,14 +29,9 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 
-def _city_access(public: Q) -> Access:
-    """City officers write their city's plans and projects; NRs see (and comment on) their country's."""
-    return Access(public=public, country="city__country_id", city="city_id", editors=frozenset({Role.CITY_OFFICER}))
-
-
-# Rows that belong to a project are seen and edited as their project is.
-PROJECT_PART = Access(public=Q(project__is_published=True), country="project__city__country_id",
-                      city="project__city_id", editors=frozenset({Role.CITY_OFFICER}))
+# City officers write their city's plans and projects; NRs see (and comment on) their country's. Rows
+# that belong to a project are seen and edited as their project is.
+PROJECT_PART = Access.of_city(Q(project__is_published=True), via="project__")
 
 
 def validate_currency(code: str) -> None:
@@ -89,7 +83,7 @@ class Project(Tagged, TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True)
 
     objects = ProjectQuerySet.as_manager()
-    access = _city_access(Q(is_published=True))
+    access = Access.of_city(Q(is_published=True))
 
     class Meta:
         verbose_name = _("project")
@@ -249,7 +243,7 @@ class ActionPlan(TimeStampedModel):
     source = models.CharField(_("source"), max_length=500, blank=True)
 
     objects = ActionPlanQuerySet.as_manager()
-    access = _city_access(Q(is_published=True))
+    access = Access.of_city(Q(is_published=True))
 
     class Meta:
         verbose_name = _("Smart City Action Plan")
