@@ -47,6 +47,14 @@ class Indicator(Translatable, Tagged, TimeStampedModel):
     numerator = models.CharField(_("numerator"), max_length=300, blank=True,
                                  help_text=_("For a ratio: what is counted above the line."))
     denominator = models.CharField(_("denominator"), max_length=300, blank=True)
+    multiplier = models.FloatField(_("multiplier"), null=True, blank=True,
+                                   help_text=_("What numerator ÷ denominator is multiplied by to give the unit: "
+                                               "100 for a percentage, 100,000 for “per 100,000 inhabitants”."))
+    calculation = models.CharField(_("calculate as"), max_length=500, blank=True,
+                                   help_text=_("The calculation as the standard states it."))
+    definition_source = models.CharField(_("unit and calculation source"), max_length=500, blank=True,
+                                         help_text=_("Where the unit and the calculation come from "
+                                                     "(for U4SSC KPIs, the ITU verification manual's page)."))
     sdgs = models.JSONField(_("SDG goals"), default=list, blank=True, help_text=_("Goal numbers, 1 to 17."))
     source = models.CharField(_("source"), max_length=500, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
@@ -83,6 +91,8 @@ class ReportingRound(TimeStampedModel):
                                  help_text=_("Empty for past rounds whose dates were not recorded."))
     cities = models.ManyToManyField("network.City", verbose_name=_("reporting cities"), blank=True,
                                     related_name="reporting_rounds")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True,
+                                     help_text=_("When the Secretariat closed the round; empty while it runs."))
     source = models.CharField(_("source"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -121,6 +131,8 @@ class CityReport(TimeStampedModel):
     state_changed_at = models.DateTimeField(_("state changed"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True,
                                help_text=_("The city's overview of the year: what moved, what held it back."))
+    due_on = models.DateField(_("extended to"), null=True, blank=True,
+                              help_text=_("A later deadline for this city than the round's closing date."))
 
     objects = ScopedQuerySet.as_manager()
     access = Access.of_city(Q(state=ReportState.ACCEPTED))
@@ -359,3 +371,31 @@ class MEReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"ASCN M&E report {self.round} (as of {self.as_of})"
+
+
+class PublishedFigures(models.Model):
+    """The headline figures a published ASCN M&E report states about itself for a round.
+
+    They are the report's own numbers, kept as printed with their source; the platform has no
+    project-level data behind them for the rounds before it ran. Status and focus-area shares are
+    percentages as printed, keyed by `ProjectStatus` and focus-area codes."""
+
+    round = models.OneToOneField(ReportingRound, verbose_name=_("round"), on_delete=models.CASCADE,
+                                 related_name="published_figures")
+    as_of = models.DateField(_("as of"))
+    projects = models.PositiveIntegerField(_("projects"))
+    status_counts = models.JSONField(_("projects by status"), default=dict, blank=True)
+    status_shares = models.JSONField(_("status shares (%)"), default=dict, blank=True)
+    focus_area_shares = models.JSONField(_("focus-area shares (%)"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q())
+
+    class Meta:
+        verbose_name = _("published figures")
+        verbose_name_plural = _("published figures")
+        ordering = ["round__year"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.projects}"
