@@ -158,6 +158,12 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")  # the ASEAN Secretariat's time zone
 USE_I18N = True
 USE_TZ = True
+# Numbers for people go through ascn.core.numbers (the `number`, `amount` and `indicator` filters), which
+# groups thousands with each language's separators. Django's vi and th formats name no grouping, so this is
+# their fallback; grouping is not switched on for every number (USE_THOUSAND_SEPARATOR), since years, ids
+# and page numbers in templates must stay as they are.
+NUMBER_GROUPING = 3
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext
 
-        from . import panels, translator
+        from . import numbers, panels, translator
+        from .templatetags.numbers import django_localiser
 
         translator.install(gettext)  # the pure modules' messages, in the language of each request
+        numbers.install(django_localiser)  # numbers for people with the separators of the request's language
         panels.add_panel("workspace.dashboard", "core/_dashboard_tokens.html", lambda request, obj: {}, order=90)
         autodiscover_modules("extensions")  # what each app adds to other apps' pages and queries

@@ -1,6 +1,10 @@
+from decimal import Decimal
+
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from ascn.core import numbers
 
 
 class TokenForm(forms.Form):
@@ -16,6 +20,22 @@ class TokenForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Give the token a name."))
         return name
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A number input showing a stored number as a person types it (1500000, 0.00001): Django renders
+    str(float), which is 1.5e+16 or 1e-05. What the user typed is shown back unchanged."""
+
+    def format_value(self, value):
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return numbers.plain(value) or None
+        return super().format_value(value)
+
+
+class NumberField(forms.FloatField):
+    """A FloatField whose input never shows an exponent (see PlainNumberInput)."""
+
+    widget = PlainNumberInput
 
 
 def is_inline_check(request: HttpRequest) -> bool:

@@ -10,6 +10,7 @@ Pure Python (no Django import), so the pure modules use it too:
   thousands, with the language's separators: 1234567.5 → "1,234,567.5" (en, th), "1.234.567,5" (vi).
   `significant` keeps that many significant digits of a value smaller than the decimals show
   (0.00001 stays "0.00001" instead of "0").
+* `amount(value)` — money without its currency: whole units, or two decimals when there are cents.
 * `indicator(value)` — the one rule for indicator values (baselines, targets, observations, roll-ups)
   wherever they are shown — the data pages, the scorecard, the analysis pages, the M&E report: at most
   two decimals, and at least two significant digits for values below 0.01.
@@ -138,6 +139,15 @@ def for_people(value: Any, decimals: int = 2, significant: int = 0, *, fixed: bo
 def indicator(value: Any, language: str | None = None) -> str:
     """An indicator value (baseline, target, observation, roll-up) as every page shows it."""
     return for_people(value, INDICATOR_DECIMALS, INDICATOR_SIGNIFICANT, language=language)
+
+
+def amount(value: Any, language: str | None = None) -> str:
+    """Money without its currency: whole units when there are no cents ("1,500,000"), else two decimals
+    ("1,500,000.50")."""
+    number = rounded(value, 2)
+    if number is None:
+        return ""
+    return for_people(number, 0 if number == number.to_integral_value() else 2, fixed=True, language=language)
 
 
 # --- Spreadsheets ------------------------------------------------------------------------------------------

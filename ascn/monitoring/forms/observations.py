@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.forms import NumberField, PlainNumberInput
 from ascn.core.imports.forms import TableUploadForm
 
 from ..choices import Verification
@@ -17,10 +18,10 @@ class ObservationForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"))
     period = forms.CharField(label=_("Period"), max_length=7,
                              help_text=_("YYYY, YYYY-Qn or YYYY-MM, for example 2025, 2025-Q3 or 2025-07."))
-    value = forms.FloatField(label=_("Value"), required=False,
+    value = NumberField(label=_("Value"), required=False,
                              help_text=_("Leave empty to compute it from the numerator and the denominator."))
-    numerator = forms.FloatField(label=_("Numerator"), required=False)
-    denominator = forms.FloatField(label=_("Denominator"), required=False)
+    numerator = NumberField(label=_("Numerator"), required=False)
+    denominator = NumberField(label=_("Denominator"), required=False)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     method = forms.CharField(label=_("Method"), max_length=300, required=False)
     evidence_url = forms.URLField(label=_("Evidence link"), required=False, max_length=200, assume_scheme="https")
@@ -43,7 +44,7 @@ class ObservationForm(forms.Form):
 
 class AssignForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"))
-    baseline_value = forms.FloatField(label=_("Baseline"), required=False)
+    baseline_value = NumberField(label=_("Baseline"), required=False)
     baseline_year = forms.IntegerField(label=_("Baseline year"), required=False, min_value=1990, max_value=2100)
 
     def __init__(self, *args: Any, indicators: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -63,12 +64,12 @@ class BaselineForm(forms.ModelForm):
     class Meta:
         model = CityIndicator
         fields = ["baseline_value", "baseline_year", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2}), "baseline_value": PlainNumberInput()}
 
 
 class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-    value = forms.FloatField(label=_("Target"))
+    value = NumberField(label=_("Target"))
 
 
 class ImportForm(TableUploadForm):
