@@ -24,7 +24,7 @@ from ascn.core.permissions import Principal, require_create, require_edit
 from ascn.core.search import indexed_after_bulk_insert
 from ascn.core.text import search_blob
 from ascn.framework.models import FrameworkNode
-from ascn.network.models import City
+from ascn.network.models import City, Partner
 
 from . import importing
 from .choices import ProjectStage, ProjectStatus, SupportKind
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from ascn.core.permissions import Actor
     from ascn.framework.models import FrameworkNode
-    from ascn.network.models import City, Partner
+    from ascn.network.models import City
 
 M = TypeVar("M", bound=models.Model)
 
@@ -327,33 +327,92 @@ def import_projects(actor: Actor | None, name: str, data: bytes, *, commit: bool
 
 
 def _check_import(result: importing.CheckResult, summary: ImportSummary) -> _ImportPlan:
-    """What the checked rows would do: counts and errors into `summary`, and the plan to write."""
+    """What the checked rows would do: counts, errors and the first rows to create and update into `summary`,
+    and the plan to write."""
     plan, conflicts = _plan_import(result.rows)
     summary.errors = sorted([e.as_dict() for e in result.errors] + conflicts, key=lambda e: e["row"])
     summary.created, summary.updated, summary.unchanged = len(plan.new), len(plan.changed), plan.unchanged
+    summary.created_rows = imports.listed(plan.new, lambda new: imports.row_entry(new.row, new.key))
+    summary.updated_rows = imports.listed(plan.changed, lambda changed: imports.row_entry(
+        changed.row, changed.key, changed.columns(plan.codes)))
     return plan
 
 
 def _vocabulary(actor: Actor | None, as_system: bool = False) -> importing.Vocabulary:
-    """What rows may name; `as_system` (management command) may write every city."""
+    """What rows may name; `as_system` (management command) may write every city and name every partner."""
     cities = frozenset(City.objects.values_list("slug", flat=True))
     writable = cities if as_system else set(cities_for_new_projects(actor).values_list("slug", flat=True))
     types = dict(FrameworkNode.objects.filter(kind="project_type").values_list("code", "parent__code"))
+    partners = Partner.objects.all() if as_system else Partner.objects.visible_to(actor)
     return importing.Vocabulary(
         cities=cities,
         focus_areas=frozenset(FrameworkNode.objects.filter(kind="focus_area").values_list("code", flat=True)),
         project_types=types, statuses=tuple(ProjectStatus.values), stages=tuple(ProjectStage.values),
         support_kinds=tuple(SupportKind.values), may_write_city=writable.__contains__,
+        partners=partner_names(partners.values_list("slug", "name")),
     )
+
+
+def partner_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """{case-folded slug or name: slug}: what an import row may call a partner."""
+    names: dict[str, str] = {}
+    for slug, name in pairs:
+        names[name.casefold()] = slug
+        names[slug.casefold()] = slug
+    return names
+
+
+def _import_label(reference: str, title: str, city: str) -> str:
+    """A row's project in words: "A112 · Smart Water Management System · Da Nang"."""
+    return " · ".join(part for part in (reference, title, city) if part)
+
+
+@dataclass
+class _NewProject:
+    row: int
+    key: str
+    values: dict[str, Any]
+    support: list[str]
+    status: str
+    partners: list[str]
+
+
+@dataclass
+class _ChangedProject:
+    """A project with the row's values set, its values before ({field: value}, the fields the row changes),
+    and its new support kinds, status and partners (None: unchanged)."""
+    row: int
+    key: str
+    project: Project
+    before: dict[str, Any]
+    support: tuple[list[str], list[str]] | None = None
+    status: str | None = None
+    partners: tuple[list[str], list[str]] | None = None
+
+    def columns(self, codes: dict[int, str]) -> dict[str, tuple[Any, Any]]:
+        """What changes, by the file's columns and in its terms (framework codes rather than ids)."""
+        changes: dict[str, tuple[Any, Any]] = {}
+        for name, old in self.before.items():
+            new = getattr(self.project, name)
+            if name in ("focus_area_id", "project_type_id"):
+                changes[name.removesuffix("_id")] = (codes.get(old, ""), codes.get(new, ""))
+            else:
+                changes[name] = (old, new)
+        if self.status is not None:
+            changes["status"] = (self.project.status, self.status)
+        if self.support is not None:
+            changes["support"] = self.support
+        if self.partners is not None:
+            changes["partners"] = self.partners
+        return changes
 
 
 @dataclass
 class _ImportPlan:
-    new: list[tuple[dict[str, Any], list[str], str]] = field(default_factory=list)   # values, support, status
-    # Each project with the row's values set, its values before ({field: value}, the fields the row changes),
-    # and its new support kinds and status (None: unchanged).
-    changed: list[tuple[Project, dict[str, Any], list[str] | None, str | None]] = field(default_factory=list)
+    new: list[_NewProject] = field(default_factory=list)
+    changed: list[_ChangedProject] = field(default_factory=list)
     unchanged: int = 0
+    codes: dict[int, str] = field(default_factory=dict)  # framework node id -> code
 
 
 def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[dict[str, Any]]]:
@@ -361,8 +420,10 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
     plan = _ImportPlan()
     if not rows:
         return plan, []
-    city_ids = dict(City.objects.values_list("slug", "id"))
+    cities = {slug: (pk, name) for pk, slug, name in City.objects.values_list("id", "slug", "name")}
+    city_ids = {slug: pk for slug, (pk, _name) in cities.items()}
     node_ids = dict(FrameworkNode.objects.values_list("code", "id"))
+    plan.codes = {pk: code for code, pk in node_ids.items()}
     slugs = {r.values["city"] for r in rows}
     refs = {r.values["reference"] for r in rows if r.values["reference"]}
     # Match on keys first (cheap tuples), then load whole records only for the rows that match.
@@ -383,6 +444,11 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
     supports: dict[int, list[str]] = {}
     for project_id, kind in SupportNeed.objects.filter(project_id__in=wanted).values_list("project_id", "kind"):
         supports.setdefault(project_id, []).append(kind)
+    partners: dict[int, list[str]] = {}
+    if any(r.values["partners"] is not None for r in rows):
+        for project_id, slug in (Project.partners.through.objects.filter(project_id__in=wanted)
+                                 .values_list("project_id", "partner__slug")):
+            partners.setdefault(project_id, []).append(slug)
     errors: list[dict[str, Any]] = []
     for row in rows:
         v = row.values
@@ -394,7 +460,7 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
             "currency": v["currency"], "cost_estimate": v["cost_estimate"], "funding_secured": v["funding_secured"],
             "support_notes": v["support_notes"], "is_published": v["is_published"], "source": v["source"],
         }
-        city_id = city_ids[v["city"]]
+        city_id, city_name = cities[v["city"]]
         project = by_ref.get(v["reference"]) if v["reference"] else None
         if project is not None and project.city_id != city_id:
             errors.append({"row": row.row, "column": "reference",
@@ -402,23 +468,30 @@ def _plan_import(rows: list[importing.CheckedRow]) -> tuple[_ImportPlan, list[di
                            % {"reference": v["reference"]}})
             continue
         project = project or by_title.get((city_id, v["title"].casefold()))
+        key = _import_label(v["reference"], v["title"], city_name)
         if project is None:
             status = v["status"] or ProjectStatus.PLANNING
-            plan.new.append(({**fields_, "city_id": city_id, "status": status, "links": _NO_LINKS,
-                              "support_kinds": support_kinds_value(v["support"]),
-                              "search_text": search_blob(v["title"], v["reference"], v["objective"], v["description"])},
-                             v["support"], status))
+            plan.new.append(_NewProject(row.row, key, {
+                **fields_, "city_id": city_id, "status": status, "links": _NO_LINKS,
+                "support_kinds": support_kinds_value(v["support"]),
+                "search_text": search_blob(v["title"], v["reference"], v["objective"], v["description"])},
+                v["support"], status, v["partners"] or []))
             continue
         diff = [name for name, value in fields_.items() if getattr(project, name) != value]
-        new_support = v["support"] if sorted(supports.get(project.pk, [])) != v["support"] else None
-        new_status = v["status"] if v["status"] and v["status"] != project.status else None
-        if not diff and new_support is None and new_status is None:
+        old_support = sorted(supports.get(project.pk, []))
+        old_partners = sorted(partners.get(project.pk, []))
+        changed = _ChangedProject(
+            row.row, key, project, {name: getattr(project, name) for name in diff},
+            support=(old_support, v["support"]) if old_support != v["support"] else None,
+            status=v["status"] if v["status"] and v["status"] != project.status else None,
+            partners=(old_partners, v["partners"]) if v["partners"] is not None and old_partners != v["partners"]
+            else None)
+        if not diff and changed.support is None and changed.status is None and changed.partners is None:
             plan.unchanged += 1
             continue
-        before = {name: getattr(project, name) for name in diff}
         for name in diff:
             setattr(project, name, fields_[name])
-        plan.changed.append((project, before, new_support, new_status))
+        plan.changed.append(changed)
     return plan, errors
 
 
@@ -450,9 +523,12 @@ def _apply_import(actor: Actor | None, plan: _ImportPlan, name: str, via: str) -
     author = _user(actor)
     author_id = author.pk if author is not None else None
     content_type_id = ContentType.objects.get_for_model(Project).pk
-    new_ids = _insert_projects([values for values, _support, _status in plan.new], now)
+    new_ids = _insert_projects([new.values for new in plan.new], now)
+    partner_ids = dict(Partner.objects.values_list("slug", "id"))
     updates: list[dict[str, Any]] = []
     needs: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    unlinked: list[int] = []
     entries: list[dict[str, Any]] = []
 
     def update_row(project_id: int, status: str) -> dict[str, Any]:
@@ -465,33 +541,44 @@ def _apply_import(actor: Actor | None, plan: _ImportPlan, name: str, via: str) -
                 "object_id": str(project_id), "object_repr": title[:200], "changes": changes, "via": via,
                 "created_at": now}
 
-    created = {"import": [None, name[:200]]}
-    for pk, (values, support, status) in zip(new_ids, plan.new, strict=True):
-        updates.append(update_row(pk, status))
-        needs += [{"project_id": pk, "kind": kind, "details": ""} for kind in support]
-        entries.append(entry_row(AuditAction.CREATE, pk, values["title"], created))
+    for pk, new in zip(new_ids, plan.new, strict=True):
+        updates.append(update_row(pk, new.status))
+        needs += [{"project_id": pk, "kind": kind, "details": ""} for kind in new.support]
+        links += [{"project_id": pk, "partner_id": partner_ids[slug]} for slug in new.partners]
+        created: dict[str, list[Any]] = {"import": [None, name[:200]]}
+        if new.partners:
+            created["partners"] = [None, new.partners]
+        entries.append(entry_row(AuditAction.CREATE, pk, new.values["title"], created))
     changed_fields = {"search_text", "updated_at"}
-    for project, before, new_support, new_status in plan.changed:
-        changes = {f: [plain(old), plain(getattr(project, f))] for f, old in before.items()}
-        changed_fields.update(before)
-        if new_support is not None:
+    for changed in plan.changed:
+        project = changed.project
+        changes = {f: [plain(old), plain(getattr(project, f))] for f, old in changed.before.items()}
+        changed_fields.update(changed.before)
+        if changed.support is not None:
             SupportNeed.objects.filter(project=project).delete()
-            needs += [{"project_id": project.pk, "kind": kind, "details": ""} for kind in new_support]
-            changes["support"] = [None, new_support]
-            project.support_kinds = support_kinds_value(new_support)
+            needs += [{"project_id": project.pk, "kind": kind, "details": ""} for kind in changed.support[1]]
+            changes["support"] = list(changed.support)
+            project.support_kinds = support_kinds_value(changed.support[1])
             changed_fields.add("support_kinds")
-        if new_status is not None:
-            updates.append(update_row(project.pk, new_status))
-            changes["status"] = [project.status, new_status]
-            project.status = new_status
+        if changed.status is not None:
+            updates.append(update_row(project.pk, changed.status))
+            changes["status"] = [project.status, changed.status]
+            project.status = changed.status
             changed_fields.add("status")
+        if changed.partners is not None:
+            unlinked.append(project.pk)
+            links += [{"project_id": project.pk, "partner_id": partner_ids[slug]} for slug in changed.partners[1]]
+            changes["partners"] = list(changed.partners)
         project.search_text = search_blob(project.title, project.reference, project.objective, project.description)
         project.updated_at = now
         entries.append(entry_row(AuditAction.UPDATE, project.pk, project.title, changes))
     if plan.changed:
-        Project.objects.bulk_update([p for p, *_rest in plan.changed], sorted(changed_fields), batch_size=BATCH)
+        Project.objects.bulk_update([c.project for c in plan.changed], sorted(changed_fields), batch_size=BATCH)
+    if unlinked:
+        Project.partners.through.objects.filter(project_id__in=unlinked).delete()
     bulk.insert_values(ProgressUpdate, updates)
     bulk.insert_values(SupportNeed, needs)
+    bulk.insert_values(Project.partners.through, links)
     bulk.insert_values(AuditEntry, entries)
 
 

@@ -1,8 +1,9 @@
 """Reading and checking a projects file (CSV or XLSX) before anything is written. No Django.
 
 The core kit reads the upload (`read_table`: the projects' limits and sheet); `check_rows` validates
-every row against the known cities, framework codes and choices, and reports each problem with its row,
-column and reason (`tabular.Problem`).
+every row against the known cities, framework codes, choices and partners, and reports each problem with its
+row, column and reason (`tabular.Problem`). Lines of notes ("#…" in the first column only, as the CSV
+template's list of allowed values) are skipped.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Vocabulary:
     stages: tuple[str, ...]
     support_kinds: tuple[str, ...]
     may_write_city: Callable[[str], bool] = lambda slug: True
+    partners: dict[str, str] = field(default_factory=dict)  # a partner's slug and its name (case-folded) -> slug
 
 
 def check_rows(table: tabular.Table, vocab: Vocabulary) -> CheckResult:
@@ -62,7 +64,10 @@ def check_rows(table: tabular.Table, vocab: Vocabulary) -> CheckResult:
     tabular.check_header(table.header, COLUMNS, REQUIRED, allow_repeated=True)
     result = CheckResult()
     duplicates = tabular.Duplicates()
+    first = table.header[0] if table.header else ""
     for row in tabular.rows_of(table):
+        if is_note(row, first):
+            continue
         values = _check_row(row, vocab)
         if values["reference"]:
             duplicates.check(row, ("ref", values["reference"]), "reference")
@@ -73,6 +78,33 @@ def check_rows(table: tabular.Table, vocab: Vocabulary) -> CheckResult:
         else:
             result.rows.append(CheckedRow(row.number, values))
     return result
+
+
+NOTE = "#"
+
+
+def is_note(row: tabular.Row, first: str) -> bool:
+    """A line of notes (the CSV template's allowed values): "#…" in the first column and nothing else."""
+    return (tabular.cell_text(row.cells.get(first)).startswith(NOTE)
+            and all(tabular.is_blank(value) for column, value in row.cells.items() if column != first))
+
+
+def partners_of(row: tabular.Row, vocab: Vocabulary) -> list[str] | None:
+    """The partners a row names (names or slugs, separated by ";"), as sorted slugs; None when the file has
+    no partners column (the projects' partners are then left as they are). Each unknown name is a problem."""
+    if "partners" not in row.cells:
+        return None
+    slugs = set()
+    for given in (part.strip() for part in row.text("partners").split(";")):
+        if not given:
+            continue
+        slug = vocab.partners.get(given.casefold())
+        if slug is None:
+            row.fail("partners", _("unknown partner %(partner)r: give a partner's name or slug from the network's "
+                                   "registry") % {"partner": given})
+        else:
+            slugs.add(slug)
+    return sorted(slugs)
 
 
 def _check_row(row: tabular.Row, vocab: Vocabulary) -> dict[str, Any]:
@@ -111,6 +143,7 @@ def _check_row(row: tabular.Row, vocab: Vocabulary) -> dict[str, Any]:
     if cost is not None and secured is not None and secured > cost:
         row.fail("funding_secured", _("is more than cost_estimate"))
     values["support"] = row.choices("support", vocab.support_kinds)
+    values["partners"] = partners_of(row, vocab)
     values["is_published"] = row.boolean("is_published")
     for column, limit in TEXT_LIMITS.items():
         values[column] = row.text(column, max_length=limit)

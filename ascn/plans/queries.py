@@ -14,13 +14,15 @@ from pydantic import Field
 
 from ascn.core.filters import OneOf, Text
 from ascn.core.models import AuditEntry
+from ascn.core.money import currency_codes
 from ascn.core.permissions import Principal
 from ascn.core.search import text_filter
 from ascn.framework.models import FrameworkNode
-from ascn.network.models import City, Country
+from ascn.network.models import City, Country, Partner
 
 from .choices import ProjectSort, ProjectStage, ProjectStatus, SupportKind
 from .diffing import diff_versions
+from .exporting import currency_list
 from .models import ActionPlan, Comment, ProgressUpdate, Project, StrategicTarget, SupportNeed
 
 if TYPE_CHECKING:
@@ -311,30 +313,43 @@ def export_rows(user: Actor | None, filters: ProjectFilters) -> list[dict[str, A
             "start_date": p.start_date, "end_date": p.end_date, "currency": p.currency,
             "cost_estimate": p.cost_estimate, "funding_secured": p.funding_secured,
             "support": [s.kind for s in p.support_needs.all()], "support_notes": p.support_notes,
+            "partners": sorted(partner.slug for partner in p.partners.all()),
             "objective": p.objective, "description": p.description, "is_published": p.is_published,
             "source": p.source,
         }
-        for p in projects(user, filters).iterator(chunk_size=2000)
+        for p in projects(user, filters).prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.only("id", "slug"))).iterator(chunk_size=2000)
     ]
 
 
-def allowed_values() -> dict[str, list[str]]:
+def allowed_values(user: Actor | None) -> dict[str, list[str]]:
+    """What each column with fixed values takes, as the import templates list it: the cities `user` records
+    projects for (every city for those who record none: the template then only documents), the framework's
+    codes, the choices, the currencies, and the partners of the registry `user` sees (by name)."""
+    cities = cities_for_new_projects(user)
+    if not cities.exists():
+        cities = City.objects.all()
     return {
-        "city": list(City.objects.order_by("slug").values_list("slug", flat=True)),
+        "city": list(cities.order_by("slug").values_list("slug", flat=True)),
         "focus_area": list(FrameworkNode.objects.filter(kind="focus_area").order_by("position")
                            .values_list("code", flat=True)),
         "project_type": list(FrameworkNode.objects.filter(kind="project_type").order_by("position")
                              .values_list("code", flat=True)),
         "status": list(ProjectStatus.values), "stage": list(ProjectStage.values),
-        "support (separate with ;)": list(SupportKind.values), "is_published": ["true", "false"],
+        "currency": currency_list(currency_codes()),
+        "support": list(SupportKind.values),
+        "partners": list(Partner.objects.visible_to(user).order_by("name").values_list("name", flat=True)),
+        "is_published": ["true", "false"],
     }
 
 
-def template_example() -> dict[str, Any]:
-    return {"reference": "", "city": "da-nang", "title": "Smart parking pilot", "focus_area": "built_infrastructure",
+def template_example(cities: list[str]) -> dict[str, Any]:
+    """The templates' example row, in Da Nang or else the first of `cities`."""
+    city = "da-nang" if "da-nang" in cities or not cities else cities[0]
+    return {"reference": "", "city": city, "title": "Smart parking pilot", "focus_area": "built_infrastructure",
             "project_type": "built_infrastructure.mobility_transportation", "status": ProjectStatus.PLANNING.value,
             "stage": ProjectStage.FEASIBILITY.value, "start_date": "2027-01-01", "end_date": "2028-12-31",
             "currency": "USD", "cost_estimate": "1500000", "funding_secured": "250000",
             "support": [SupportKind.FINANCIAL.value, SupportKind.TECHNICAL.value],
-            "support_notes": "Financing structure and sensor specifications", "objective": "",
+            "support_notes": "Financing structure and sensor specifications", "partners": [], "objective": "",
             "description": "", "is_published": False, "source": ""}

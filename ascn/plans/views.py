@@ -367,11 +367,13 @@ def export(request: Request, fmt: str) -> HttpResponse:
 
 
 def import_template(request: Request, fmt: str) -> HttpResponse:
-    """An empty import file with every column, an example row, and (XLSX) the allowed values."""
+    """An import file with every column, an example row and the allowed values (XLSX: drop-down lists; CSV:
+    lines of notes), for the cities the user records projects for."""
     if fmt not in ("csv", "xlsx"):
         raise Http404(_("Unknown template format."))
-    example = queries.template_example()
-    body = exporting.to_xlsx([example], queries.allowed_values()) if fmt == "xlsx" else exporting.to_csv([example])
+    allowed = queries.allowed_values(request.user)
+    example = queries.template_example(allowed["city"])
+    body = (exporting.template_xlsx if fmt == "xlsx" else exporting.template_csv)(example, allowed)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="ascn-projects-template.{fmt}"'
     return response

@@ -2,6 +2,17 @@
 import pages share (`pages`, with the partials of the `core/imports.html` template). Reading and
 checking files is `core.tabular`, which needs no Django."""
 
-from .flow import ImportSummary, check_then_commit, commit_kept, keep_upload, run
+from .flow import (
+    MAX_LISTED_ROWS,
+    ImportSummary,
+    as_text,
+    check_then_commit,
+    commit_kept,
+    keep_upload,
+    listed,
+    row_entry,
+    run,
+)
 
-__all__ = ["ImportSummary", "check_then_commit", "commit_kept", "keep_upload", "run"]
+__all__ = ["MAX_LISTED_ROWS", "ImportSummary", "as_text", "check_then_commit", "commit_kept", "keep_upload", "listed",
+           "row_entry", "run"]

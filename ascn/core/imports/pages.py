@@ -29,7 +29,13 @@ def result_context(request: HttpRequest, record: Any, *, upload_url: str, file_u
     errors = summary.get("errors", [])
     return {"record": record, "summary": summary, "query": "",
             "page": Paginator(errors, ERRORS_PER_PAGE).get_page(request.GET.get("page")),
-            "error_total": summary.get("error_count", len(errors)), "upload_url": upload_url, "file_url": file_url}
+            "error_total": summary.get("error_count", len(errors)), "upload_url": upload_url, "file_url": file_url,
+            "more_created": _more(summary, "created"), "more_updated": _more(summary, "updated")}
+
+
+def _more(summary: dict[str, Any], count: str) -> int:
+    """How many rows of `count` ("created", "updated") the summary counts but does not list."""
+    return max(summary.get(count, 0) - len(summary.get(f"{count}_rows", [])), 0)
 
 
 def commit_with_message(request: HttpRequest, commit: Callable[[], ImportSummary]) -> None:
@@ -39,8 +45,17 @@ def commit_with_message(request: HttpRequest, commit: Callable[[], ImportSummary
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return
-    if summary.committed:
+    if summary.committed and not (summary.created or summary.updated):
+        messages.info(request, nothing_to_import(summary.unchanged))
+    elif summary.committed:
         messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
                          % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged})
     else:
         messages.error(request, _("Nothing was imported: the file no longer passes the checks."))
+
+
+def nothing_to_import(unchanged: int) -> str:
+    """Why a checked file without errors has nothing to write."""
+    if unchanged:
+        return _("Nothing to import: every row matches what is stored.")
+    return _("Nothing to import: the file has no rows to write.")

@@ -68,7 +68,7 @@ def test_a_dry_run_checks_and_writes_nothing():
     steps = Recorder()
     summary = imports.run(ImportSummary(), lambda: ["a", "b"], steps.check, steps.write, commit=False)
     assert summary.as_dict() == {"created": 2, "updated": 0, "unchanged": 0, "errors": [], "problem": "",
-                                 "committed": False}
+                                 "committed": False, "created_rows": [], "updated_rows": []}
     assert [c[0] for c in steps.calls] == ["check"]
     assert not written()
 
@@ -139,7 +139,7 @@ def test_a_subclass_adds_fields_and_may_count_errors_beyond_those_listed():
 
     summary = Listed(created=1, error_count=1500)
     assert summary.as_dict() == {"created": 1, "updated": 0, "unchanged": 0, "errors": [], "problem": "",
-                                 "committed": False, "error_count": 1500}
+                                 "committed": False, "created_rows": [], "updated_rows": [], "error_count": 1500}
     assert summary.error_total == 1500
 
 
@@ -216,3 +216,79 @@ def test_a_refused_file_shows_its_problem_and_the_way_back():
     page = result_html({"created": 0, "updated": 0, "unchanged": 0, "errors": [], "problem": "The file is empty."})
     assert stats(page) == [("problem", "The file is empty.")]
     assert 'Nothing was imported. <a href="/up/">Upload another file</a>' in page and "Import now" not in page
+
+
+# --- Listing the rows a commit creates and updates ----------------------------------------------------------
+
+
+def test_only_the_first_rows_are_described_however_many_there_are():
+    described = []
+
+    def describe(i):
+        described.append(i)
+        return imports.row_entry(i + 2, f"row {i}")
+
+    rows = imports.listed(iter(range(1_000_000)), describe)
+    assert len(rows) == imports.MAX_LISTED_ROWS == 200
+    assert described == list(range(200))
+    assert rows[0] == {"row": 2, "key": "row 0"} and rows[-1] == {"row": 201, "key": "row 199"}
+    assert imports.listed([], describe) == []
+
+
+def test_a_listed_update_names_each_changed_column_with_its_old_and_new_text():
+    import datetime as dt
+    from decimal import Decimal
+
+    entry = imports.row_entry(7, "A112 · Smart Water", {
+        "cost_estimate": (Decimal("2500000.00"), Decimal("2500000.50")), "start_date": (None, dt.date(2027, 1, 1)),
+        "is_published": (False, True), "support": (["technical"], ["financial", "technical"]),
+        "value": (1e-05, 12.0), "numerator": (float("nan"), 3.25)})
+    assert entry == {"row": 7, "key": "A112 · Smart Water", "changes": [
+        {"column": "cost_estimate", "old": "2500000", "new": "2500000.5"},
+        {"column": "start_date", "old": "", "new": "2027-01-01"},
+        {"column": "is_published", "old": "false", "new": "true"},
+        {"column": "support", "old": "technical", "new": "financial; technical"},
+        {"column": "value", "old": "0.00001", "new": "12"},
+        {"column": "numerator", "old": "", "new": "3.25"}]}
+
+
+def test_the_result_lists_the_rows_to_create_and_update_and_how_many_more():
+    created = [{"row": n, "key": f"Da Nang · project {n}"} for n in range(2, 202)]
+    updated = [{"row": 205, "key": "A112 · Smart Water", "changes": [
+        {"column": "title", "old": "Smart Water", "new": "Smart Water Management"}]}]
+    page = result_html({"created": 203, "updated": 1, "unchanged": 0, "errors": [], "problem": "",
+                        "created_rows": created, "updated_rows": updated})
+    assert "<h2>Rows to create</h2>" in page and "<h2>Rows to update</h2>" in page
+    assert page.count("Da Nang · project") == 200
+    assert "<tr><td>2</td><td>Da Nang · project 2</td></tr>" in page
+    assert re.search(r'data-testid="more-created">… and 3 more rows\.<', page)
+    assert "more-updated" not in page
+    assert ("<td>205</td><td>A112 · Smart Water</td>\n    <td><ul class=\"changes\"><li><code>title</code>: "
+            "<del>Smart Water</del> → <ins>Smart Water Management</ins></li></ul></td>") in page
+    one_more = result_html({"created": 0, "updated": 2, "unchanged": 0, "errors": [], "updated_rows": updated})
+    assert "… and 1 more row.<" in one_more and "created-rows" not in one_more
+    done = result_html({"created": 1, "updated": 0, "errors": [], "created_rows": created[:1]}, committed=True)
+    assert "<h2>Rows created</h2>" in done and "Rows to create" not in done
+
+
+def test_a_file_that_matches_what_is_stored_offers_nothing_to_import():
+    same = result_html({"created": 0, "updated": 0, "unchanged": 5, "errors": [], "problem": ""})
+    assert "Nothing to import: every row matches what is stored." in same
+    assert "Import now" not in same and "<form" not in same
+    empty = result_html({"created": 0, "updated": 0, "unchanged": 0, "blank": 3, "errors": [], "problem": ""})
+    assert "Nothing to import: the file has no rows to write." in empty and "Import now" not in empty
+    assert "Nothing to import" not in result_html({"created": 0, "updated": 1, "unchanged": 5, "errors": []})
+
+
+def test_committing_a_file_with_nothing_to_write_says_so(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.post("/x/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    pages.commit_with_message(request, lambda: ImportSummary(unchanged=4, committed=True))
+    pages.commit_with_message(request, lambda: ImportSummary(created=1, unchanged=4, committed=True))
+    assert [(m.level_tag, m.message) for m in get_messages(request)] == [
+        ("info", "Nothing to import: every row matches what is stored."),
+        ("success", "Imported: 1 created, 0 updated, 4 unchanged.")]

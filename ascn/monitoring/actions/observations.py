@@ -30,7 +30,16 @@ from ascn.core import actions as core
 from ascn.core import bulk, periods
 from ascn.core.bulk import insert_values
 from ascn.core.choices import AuditAction, Role
-from ascn.core.imports import ImportSummary, check_then_commit, commit_kept, keep_upload
+from ascn.core.imports import (
+    MAX_LISTED_ROWS,
+    ImportSummary,
+    as_text,
+    check_then_commit,
+    commit_kept,
+    keep_upload,
+    row_entry,
+)
+from ascn.core.imports import listed as listed_rows
 from ascn.core.models import AuditEntry, User
 from ascn.core.permissions import Principal, can_create, require_create, require_edit
 from ascn.core.tabular import FileProblem
@@ -214,6 +223,7 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
     plan.codes = {pk: code for code, (pk, _unit) in indicators.items()}
     summary.created, summary.updated = len(plan.create), len(plan.update)
     summary.unchanged = int(good.sum()) - summary.created - summary.updated
+    _list_rows(plan, summary)
     written = np.concatenate([plan.create, plan.update])
     counts: Counter[str] = Counter()
     listed: list[dict[str, Any]] = []
@@ -226,6 +236,32 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
                                "code": item["code"], "detail": validation.flag_text(item)})
     summary.flags, summary.flag_count, summary.flag_counts = listed, sum(counts.values()), dict(sorted(counts.items()))
     return plan
+
+
+def _list_rows(plan: _Plan, summary: LoadSummary) -> None:
+    """The first rows the load creates and updates, for the summary (at most MAX_LISTED_ROWS of each, so a
+    million rows cost no more: the stored texts of the rows listed are read in one query)."""
+    batch = plan.batch
+
+    def key(pos: int) -> str:
+        city = plan.names.get(int(plan.city_ids[pos]), batch.city[pos])
+        return f"{city} · {batch.indicator_code[pos]} · {batch.period[pos]}"
+
+    summary.created_rows = listed_rows(plan.create[:MAX_LISTED_ROWS].tolist(),
+                                       lambda pos: row_entry(batch.rows[pos], key(pos)))
+    shown = list(zip(plan.update[:MAX_LISTED_ROWS].tolist(), plan.update_ids[:MAX_LISTED_ROWS].tolist(), strict=True))
+    texts = {pk: tuple(rest) for pk, *rest in
+             Observation.objects.filter(id__in=[pk for _pos, pk in shown]).values_list("id", *TEXT_FIELDS)}
+
+    def describe(item: tuple[int, int]) -> dict[str, Any]:
+        pos, pk = item
+        old = (*plan.previous[pos][:3], *texts.get(pk, ("",) * len(TEXT_FIELDS)))
+        new = (float(plan.values[pos]), float(batch.numerator[pos]), float(batch.denominator[pos]),
+               *(getattr(batch, name)[pos] for name in TEXT_FIELDS))
+        return row_entry(batch.rows[pos], key(pos), {name: (o, n) for name, o, n in zip(
+            (*VALUE_FIELDS, *TEXT_FIELDS), old, new, strict=True) if as_text(o) != as_text(n)})
+
+    summary.updated_rows = listed_rows(shown, describe)
 
 
 def _cities(actor: Actor | None, batch: importing.Batch, problems: list, as_system: bool) -> tuple[dict, dict]:

@@ -2,7 +2,9 @@
 
 import pytest
 
+from ascn.core.choices import Role
 from ascn.plans.models import ActionPlan, Project
+from conftest import make_user
 
 from .helpers import city, node
 
@@ -25,3 +27,8 @@ def draft(db):
 def draft_plan(db):
     """An unpublished 2026 version of Da Nang's action plan."""
     return ActionPlan.objects.create(city=city("da-nang"), year=2026, vision="Draft vision", is_published=False)
+
+
+@pytest.fixture
+def csco_bangkok(db):
+    return make_user("csco-bkk", Role.CITY_OFFICER, city="bangkok")

@@ -45,6 +45,12 @@ def summary_of(**values):
     return {**NOTHING, **values}
 
 
+def counts(summary) -> dict:
+    """A summary (or a kept record's) without its lists of rows, which tests of their own check."""
+    values = summary if isinstance(summary, dict) else summary.as_dict()
+    return {k: v for k, v in values.items() if k not in ("created_rows", "updated_rows")}
+
+
 # --- Through the action ---------------------------------------------------------------------------
 
 
@@ -52,7 +58,7 @@ def test_dry_run_counts_exactly_and_writes_nothing_but_keeps_the_upload(csco_dan
     data = valid_file()
     before = state()
     summary, record = import_projects(csco_danang, "projects.csv", data, commit=False)
-    assert summary.as_dict() == summary_of(created=2, updated=2, unchanged=1)
+    assert counts(summary) == summary_of(created=2, updated=2, unchanged=1)
     assert state() == before
     record = ProjectImport.objects.get(pk=record.pk)
     assert (record.original_name, record.uploaded_by, record.committed_at) == ("projects.csv", csco_danang, None)
@@ -66,7 +72,7 @@ def test_commit_writes_new_changed_and_status_rows(csco_danang):
     a111, dn1 = project("A111"), project("SCAP18-DN1")
     audit_before = AuditEntry.objects.count()
     summary, record = import_projects(csco_danang, "projects.csv", valid_file(), commit=True)
-    assert summary.as_dict() == summary_of(created=2, updated=2, unchanged=1, committed=True)
+    assert counts(summary) == summary_of(created=2, updated=2, unchanged=1, committed=True)
     assert record.committed_at is not None
     today = timezone.localdate()
     assert Project.objects.count() == 138
@@ -108,7 +114,7 @@ def test_commit_writes_new_changed_and_status_rows(csco_danang):
     ]
     by_repr = {e.object_repr: e.changes for e in entries}
     assert by_repr["Smart Water Management System"] == {"cost_estimate": [None, "2000000"],
-                                                        "support": [None, ["technical"]]}
+                                                        "support": [[], ["technical"]]}
     assert by_repr["Intelligent Operation Centre"] == {"status": ["ongoing", "completed"]}
 
 
@@ -117,7 +123,7 @@ def test_importing_the_same_file_again_changes_nothing(csco_danang):
     import_projects(csco_danang, "projects.csv", data, commit=True)
     before = state()
     summary, _record = import_projects(csco_danang, "projects.csv", data, commit=True)
-    assert summary.as_dict() == summary_of(unchanged=5, committed=True)
+    assert counts(summary) == summary_of(unchanged=5, committed=True)
     assert state() == before
 
 
@@ -151,18 +157,18 @@ def test_an_xlsx_workbook_built_with_openpyxl(csco_danang):
     sheet.append(COLUMNS)
     sheet.append(["", "da-nang", "Smart parking pilot", "built_infrastructure",
                   "built_infrastructure.mobility_transportation", "planning", "feasibility", dt.date(2027, 1, 1),
-                  dt.datetime(2028, 12, 31), "usd", 1500000, 250000.5, "financial;technical", "", "", "", True, ""])
+                  dt.datetime(2028, 12, 31), "usd", 1500000, 250000.5, "financial;technical", "", "", "", "", True, ""])
     sheet.append(["DN-7", "da-nang", "Flood early warning", "quality_environment", None, "ongoing", None, None, None,
-                  None, None, None, None, None, None, None, False, None])
+                  None, None, None, None, None, None, None, None, False, None])
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
     before = state()
     dry, _record = import_projects(csco_danang, "projects.xlsx", data, commit=False)
-    assert dry.as_dict() == summary_of(created=2)
+    assert counts(dry) == summary_of(created=2)
     assert state() == before
     summary, _record = import_projects(csco_danang, "projects.xlsx", data, commit=True)
-    assert summary.as_dict() == summary_of(created=2, committed=True)
+    assert counts(summary) == summary_of(created=2, committed=True)
     parking = Project.objects.get(title="Smart parking pilot")
     assert (parking.start_date, parking.end_date, parking.currency, parking.cost_estimate, parking.funding_secured,
             parking.is_published) == (dt.date(2027, 1, 1), dt.date(2028, 12, 31), "USD", Decimal("1500000"),
@@ -172,7 +178,7 @@ def test_an_xlsx_workbook_built_with_openpyxl(csco_danang):
     assert (flood.title, flood.status, flood.is_published, flood.project_type) == (
         "Flood early warning", "ongoing", False, None)
     again, _record = import_projects(csco_danang, "projects.xlsx", data, commit=True)
-    assert again.as_dict() == summary_of(unchanged=2, committed=True)
+    assert counts(again) == summary_of(unchanged=2, committed=True)
 
 
 # --- Bad files --------------------------------------------------------------------------------------
@@ -212,7 +218,7 @@ def test_bad_files_give_a_clear_message_and_change_nothing(csco_danang, case, na
         problem = problem.format(latin1=data.index(b"\xe9"))
     before = state()
     summary, record = import_projects(csco_danang, name, data, commit=True)
-    assert summary.as_dict() == summary_of(problem=problem)
+    assert counts(summary) == summary_of(problem=problem)
     assert state() == before
     assert ProjectImport.objects.get(pk=record.pk).summary["problem"] == problem
 
@@ -222,7 +228,7 @@ def test_an_oversized_file_is_refused(csco_danang, monkeypatch):
     data = csv_bytes([PARKING]) + b"\n" * 1_500_000
     before = state()
     summary, _record = import_projects(csco_danang, "projects.csv", data, commit=True)
-    assert summary.as_dict() == summary_of(problem="The file is 1.5 MB; the limit is 1 MB.")
+    assert counts(summary) == summary_of(problem="The file is 1.5 MB; the limit is 1 MB.")
     assert state() == before
 
 
@@ -256,7 +262,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(csco_dan
     data = csv_bytes([FLOOD, {**PARKING, **change}])
     before = state()
     summary, _record = import_projects(csco_danang, "projects.csv", data, commit=True)
-    assert summary.as_dict() == summary_of(created=1, errors=[{**e, "row": 3} for e in errors])
+    assert counts(summary) == summary_of(created=1, errors=[{**e, "row": 3} for e in errors])
     assert state() == before
 
 
@@ -265,7 +271,7 @@ def test_duplicate_rows_are_reported_and_nothing_is_written(csco_danang):
                       row_of("A112"), row_of("A112", title="Renamed")])
     before = state()
     summary, _record = import_projects(csco_danang, "projects.csv", data, commit=True)
-    assert summary.as_dict() == summary_of(created=2, unchanged=1, errors=[
+    assert counts(summary) == summary_of(created=2, unchanged=1, errors=[
         {"row": 4, "column": "title", "reason": "duplicate of row 2"},
         {"row": 6, "column": "reference", "reason": "duplicate of row 5"}])
     assert state() == before
@@ -277,7 +283,7 @@ def test_any_bad_row_means_the_commit_writes_nothing_at_all(csco_danang):
                       {**FLOOD, "start_date": "yesterday"}])
     before = state()
     summary, _record = import_projects(csco_danang, "projects.csv", data, commit=True)
-    assert summary.as_dict() == summary_of(created=1, updated=2, errors=[
+    assert counts(summary) == summary_of(created=1, updated=2, errors=[
         {"row": 5, "column": "start_date", "reason": "'yesterday' is not a date (YYYY-MM-DD)"}])
     assert state() == before
 
@@ -308,7 +314,7 @@ def test_a_failure_while_writing_rolls_everything_back(csco_danang, monkeypatch)
 def test_roles_that_do_not_record_projects_cannot_import(accounts, role):
     before = state()
     summary, _record = import_projects(who(accounts, role), "projects.csv", csv_bytes([PARKING, FLOOD]), commit=True)
-    assert summary.as_dict() == summary_of(errors=[
+    assert counts(summary) == summary_of(errors=[
         {"row": 2, "column": "city", "reason": "you may not record projects for 'da-nang'"},
         {"row": 3, "column": "city", "reason": "you may not record projects for 'da-nang'"}])
     assert state() == before
@@ -321,7 +327,7 @@ def test_only_the_uploader_or_the_secretariat_commits_an_upload(csco_danang, nr_
         commit_import(nr_vietnam, record)
     assert state() == before
     summary = commit_import(secretariat, record)
-    assert summary.as_dict() == summary_of(created=1, committed=True)
+    assert counts(summary) == summary_of(created=1, committed=True)
     assert Project.objects.get(title="Smart parking pilot").updates.get().author == secretariat
 
 
@@ -356,7 +362,7 @@ def test_web_import_checks_then_commits(client, csco_danang, media_root):
     assert committed["Location"] == f"/projects/import/{record.pk}/"
     record.refresh_from_db()
     assert record.committed_at is not None
-    assert record.summary == summary_of(created=2, updated=2, unchanged=1, committed=True)
+    assert counts(record.summary) == summary_of(created=2, updated=2, unchanged=1, committed=True)
     assert Project.objects.count() == 138
     assert project("A111").status == "completed"
     after = client.get(f"/projects/import/{record.pk}/")
