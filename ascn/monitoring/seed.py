@@ -1,25 +1,39 @@
 """Monitoring reference data: the 91 U4SSC key performance indicators (fixtures/u4ssc_kpis.csv, copied
 from the shared reference file with its sources), the network's own context indicators (population and
 land area, fixtures/ascn_indicators.csv) and the reporting rounds (fixtures/reporting_rounds.csv;
-`members` in the cities column: every city that was a member on the as-of date)."""
+`members` in the cities column: every city that was a member on the as-of date; the rounds before the
+platform have no reporting cities and are closed) and the headline figures each published ASCN M&E report
+states about itself (fixtures/published_figures.csv, from the shared reference me_headlines.csv with its
+sources; the 2022 and 2023 status shares, which that file keeps in its source column as printed, are given
+their own columns here)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils import timezone
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction
-from ascn.core.seeding import CsvLoader, RowError, choice, fixture, parse_date, parse_int, parse_list, required
+from ascn.core.seeding import CsvLoader, RowError, choice, fixture, lookup, parse_date, parse_int, parse_list, required
 from ascn.network.models import City
+from ascn.plans.choices import ProjectStatus
 
 from .choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
-from .models import Indicator, ReportingRound
+from .models import Indicator, PublishedFigures, ReportingRound
 
 INDICATOR_COLUMNS = ("code", "name", "dimension", "sub_dimension", "category", "core_or_advanced", "unit", "sdg",
                      "source")
 ASCN_INDICATOR_COLUMNS = ("code", "name", "dimension", "unit", "direction", "aggregation", "numerator", "denominator",
                           "sdg", "source")
-ROUND_COLUMNS = ("year", "as_of", "opens_on", "closes_on", "cities", "source")
+ROUND_COLUMNS = ("year", "as_of", "opens_on", "closes_on", "cities", "closed", "source")
+STATUSES = (ProjectStatus.ONGOING, ProjectStatus.PLANNING, ProjectStatus.COMPLETED)
+FOCUS_AREAS = ("civic_social", "health_wellbeing", "safety_security", "quality_environment", "built_infrastructure",
+               "industry_innovation")
+PUBLISHED_COLUMNS = ("year", "as_of", "projects", *STATUSES, *(f"{s}_pct" for s in STATUSES),
+                     *(f"{code}_pct" for code in FOCUS_AREAS), "source")
 
 
 def _sdgs(row: dict[str, str]) -> list[int]:
@@ -52,9 +66,13 @@ def ascn_indicator_values(row: dict[str, str]) -> dict[str, Any]:
 
 
 def round_values(row: dict[str, str]) -> dict[str, Any]:
+    """A round's values; `closed` (a date) closes it at the start of that day, and an empty cell leaves the
+    closing as it is (the seed never reopens a round the Secretariat closed)."""
+    closed = parse_date(row, "closed", optional=True)
     return {"year": parse_int(row, "year"), "as_of": parse_date(row, "as_of"),
             "opens_on": parse_date(row, "opens_on", optional=True),
-            "closes_on": parse_date(row, "closes_on", optional=True), "source": row["source"]}
+            "closes_on": parse_date(row, "closes_on", optional=True), "source": row["source"],
+            **({"closed_at": timezone.make_aware(dt.datetime.combine(closed, dt.time.min))} if closed else {})}
 
 
 def save_round_cities(reporting_round: ReportingRound, row: dict[str, str]) -> bool:
@@ -76,6 +94,36 @@ def save_round_cities(reporting_round: ReportingRound, row: dict[str, str]) -> b
     return True
 
 
+def _percent(row: dict[str, str], column: str) -> int | float | None:
+    """A share as printed (a whole number stays one); None when the report gives none."""
+    value = row[column]
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{column} {value!r} is not a number") from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise RowError(f"{column} {value!r} is not a per cent from 0 to 100")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def published_values(row: dict[str, str]) -> dict[str, Any]:
+    """A report's headline figures; counts by status, when it gives them, add up to the projects."""
+    projects = parse_int(row, "projects")
+    counts = {str(s): parse_int(row, s) for s in STATUSES if row[s]}
+    if counts and (len(counts) != len(STATUSES) or sum(counts.values()) != projects):
+        raise RowError(f"the counts by status ({', '.join(f'{k} {v}' for k, v in counts.items())}) do not add "
+                       f"up to the {projects} projects")
+    status_shares = {str(s): _percent(row, f"{s}_pct") for s in STATUSES}
+    area_shares = {code: _percent(row, f"{code}_pct") for code in FOCUS_AREAS}
+    return {"round": lookup(ReportingRound, "year", row, "year"), "as_of": parse_date(row, "as_of"),
+            "projects": projects, "status_counts": counts,
+            "status_shares": {k: v for k, v in status_shares.items() if v is not None},
+            "focus_area_shares": {k: v for k, v in area_shares.items() if v is not None},
+            "source": required(row, "source")}
+
+
 LOADERS = [
     CsvLoader("indicators (U4SSC)", fixture("ascn.monitoring", "u4ssc_kpis.csv"), Indicator, ("code",),
               INDICATOR_COLUMNS, indicator_values),
@@ -83,4 +131,6 @@ LOADERS = [
               ASCN_INDICATOR_COLUMNS, ascn_indicator_values),
     CsvLoader("reporting rounds", fixture("ascn.monitoring", "reporting_rounds.csv"), ReportingRound, ("year",),
               ROUND_COLUMNS, round_values, after_save=save_round_cities),
+    CsvLoader("published M&E figures", fixture("ascn.monitoring", "published_figures.csv"), PublishedFigures,
+              ("round",), PUBLISHED_COLUMNS, published_values),
 ]

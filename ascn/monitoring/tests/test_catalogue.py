@@ -109,8 +109,9 @@ def test_the_api_lists_indicators_and_rounds(api, django_assert_max_num_queries)
     assert api.get("/monitoring/indicators?family=nope").status_code == 422
     with django_assert_max_num_queries(3):
         rounds = api.get("/monitoring/rounds").json()
-    assert rounds["count"] == 1
+    assert rounds["count"] == 5  # 2025, and the rounds before the platform kept for their published figures
     assert rounds["items"][0]["year"] == 2025 and len(rounds["items"][0]["cities"]) == 35
+    assert [(r["year"], r["cities"]) for r in rounds["items"][1:]] == [(y, []) for y in (2024, 2023, 2022, 2021)]
 
 
 def test_the_monitoring_hub_lists_the_rounds_and_the_user_s_work(client, csco_danang, nr_vietnam):
