@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Literal, NamedTuple
 
@@ -59,7 +59,7 @@ def _series(values: Sequence[float] | np.ndarray, name: str = "cash_flows", *, m
     elif not np.all(np.isfinite(array)):
         problems.append((name, _("must hold finite numbers only")))
     elif np.any(np.abs(array) > MAX_ABS_VALUE):
-        problems.append((name, _("holds a value beyond ±%(limit)s") % {"limit": f"{MAX_ABS_VALUE:.0e}"}))
+        problems.append((name, _("holds a value beyond ±%(limit)s") % {"limit": f"{MAX_ABS_VALUE:,.0f}"}))
     _check(problems)
     return array
 
@@ -559,9 +559,7 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
         if values is None or values.ndim != 1:
             problems.append((f"{where}.values", _("must be a list of numbers")))
         elif values.size != model.years + 1:
-            problems.append((f"{where}.values", _("has %(count)s values; the model has %(expected)s "
-                                                  "(years 0 to %(last)s)")
-                             % {"count": values.size, "expected": model.years + 1, "last": model.years}))
+            problems.append((f"{where}.values", _length_problem(values.size, model.years)))
         elif not np.all(np.isfinite(values)) or np.any(np.abs(values) > MAX_ABS_VALUE):
             problems.append((f"{where}.values", _("must hold finite amounts")))
         elif line.kind != "output" and np.any(values < 0):
@@ -602,6 +600,16 @@ def validate(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
     return problems
 
 
+def _length_problem(count: int, years: int) -> str:
+    """Why a line's row does not fit the horizon: too long (the extra amounts have no year), or empty (a
+    shorter row is padded with zeros by `pad` before it gets here)."""
+    figures = {"count": count, "expected": years + 1, "last": years, "extra": count - years - 1}
+    if count > years + 1:
+        return _("has %(count)s amounts, %(extra)s more than the %(expected)s years of the horizon (years 0 to "
+                 "%(last)s): remove the extra amounts or lengthen the horizon") % figures
+    return _("has %(count)s amounts; the horizon has %(expected)s years (years 0 to %(last)s)") % figures
+
+
 def _currency_problems(where: str, code: str, currencies: set[str]) -> list[tuple[str, str]]:
     """A line, loan or grant in a currency other than the model's needs that currency's rate."""
     if not code or code in currencies:
@@ -615,6 +623,47 @@ def _numeric(values: object) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+# --- Short rows ---------------------------------------------------------------------------------------
+#
+# A line's row that stops short of the horizon is taken as zeros for the years it leaves out (a cost
+# paid once, a revenue that has not started yet), and the caller says so; a longer row is refused by
+# `validate`, since its extra amounts have no year. The web editor and the API both pad through here.
+
+
+@dataclass(frozen=True)
+class Padding:
+    """Zeros added to the row of line `line` (its position in the model) for years `first` to `last`."""
+
+    line: int
+    first: int
+    last: int
+
+
+def padded_row(values: Sequence[float], years: int) -> tuple[list[float], tuple[int, int] | None]:
+    """A row of amounts with zeros added up to the horizon (years 0 to `years`), and the first and last
+    year padded; None when nothing was added: a full or longer row, an empty one, or an invalid horizon
+    (all left for `validate` to judge)."""
+    row = list(values)
+    if not isinstance(years, int) or not 1 <= years <= MAX_YEARS or not 0 < len(row) < years + 1:
+        return row, None
+    first = len(row)
+    return row + [0.0] * (years + 1 - first), (first, years)
+
+
+def pad_lines(model: CashFlowModel) -> tuple[CashFlowModel, tuple[Padding, ...]]:
+    """The model with each short line padded with zeros to the horizon, and what was padded."""
+    lines, paddings = [], []
+    for index, line in enumerate(model.lines):
+        values = line.values
+        if isinstance(values, Sequence) and not isinstance(values, str):
+            row, span = padded_row(values, model.years)
+            if span is not None:
+                line = replace(line, values=tuple(row))
+                paddings.append(Padding(index, *span))
+        lines.append(line)
+    return replace(model, lines=tuple(lines)), tuple(paddings)
 
 
 @dataclass(frozen=True)
@@ -716,6 +765,32 @@ def grants_by_year(model: CashFlowModel) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """The debt service coverage ratio (DSCR) as a lender tests it.
+
+    DSCR in a year = cash available for debt service (revenue - operating cost) / debt service (interest
+    paid + principal repaid); defined only in years with debt service. The minimum that decides
+    bankability is taken over the years the debt is serviced from operations: years with debt service in
+    which principal is repaid or the project earns revenue ("tested"). A grace year before operations,
+    with interest paid but neither revenue nor repayment ("grace", the construction period whose interest
+    the loan or the equity funds), is shown but does not set the minimum. No debt service: no minimum."""
+
+    dscr: list[float | None]
+    basis: list[str]
+    minimum: float | None
+
+
+def coverage(cfads: np.ndarray, service: np.ndarray, principal: np.ndarray, revenue: np.ndarray) -> Coverage:
+    serviced = service > 0
+    tested = serviced & ((principal > 0) | (revenue > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(serviced, cfads / np.where(serviced, service, 1.0), np.nan)
+    dscr = [float(v) if s else None for v, s in zip(ratios, serviced, strict=True)]
+    basis = ["tested" if t else "grace" if s else "" for t, s in zip(tested, serviced, strict=True)]
+    return Coverage(dscr, basis, float(ratios[tested].min()) if tested.any() else None)
+
+
+@dataclass(frozen=True)
 class Appraisal:
     currency: str
     financial_npv: float
@@ -731,7 +806,8 @@ class Appraisal:
     equity_npv: float
     equity_irr: RateResult
     dscr: list[float | None]                   # per year; None where no debt is serviced
-    minimum_dscr: float | None
+    dscr_basis: list[str]                      # per year: "tested", "grace" or "" (see `Coverage`)
+    minimum_dscr: float | None                 # over the tested years; None without debt service
     table: dict[str, list[float]]              # the yearly flows behind every figure
 
     def as_dict(self) -> dict:
@@ -755,10 +831,7 @@ def appraise(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
     grants = grants_by_year(model)
     equity = project + debt.drawdown + grants - debt.service
     cfads = c.revenue - c.opex
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dscr_values = np.where(debt.service > 0, cfads / np.where(debt.service > 0, debt.service, 1.0), np.nan)
-    dscr = [None if math.isnan(v) else float(v) for v in dscr_values]
-    serviced = [v for v in dscr if v is not None]
+    cover = coverage(cfads, debt.service, debt.principal, c.revenue)
     factors = discount_factors(rate, n)
     economic_factors = discount_factors(economic_rate, n)
     costs_pv = float(np.sum((c.capex * model.conversion_factors.capex + c.opex * model.conversion_factors.opex)
@@ -786,8 +859,9 @@ def appraise(model: CashFlowModel, known_currency: Callable[[str], bool] | None 
         levelised_unit_cost=(float(np.sum((c.capex + c.opex) * factors)) / output_pv) if output_pv > 0 else None,
         equity_npv=float(np.sum(equity * factors)),
         equity_irr=irr(equity),
-        dscr=dscr,
-        minimum_dscr=min(serviced) if serviced else None,
+        dscr=cover.dscr,
+        dscr_basis=cover.basis,
+        minimum_dscr=cover.minimum,
         table={name: [float(v) for v in values] for name, values in table.items()},
     )
 

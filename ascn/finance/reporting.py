@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import charts, engine
 from .choices import DriverName
+from .readiness import MIN_DSCR
 
 TABLE_ROWS = ("capex", "opex", "revenue", "avoided_cost", "economic_benefit", "residual_value", "financial_flow",
               "economic_flow", "loan_drawdown", "interest", "principal", "debt_balance", "grants", "equity_flow",
@@ -91,8 +92,7 @@ def figures(results: dict[str, Any]) -> list[Figure]:
                _("Present cost per unit of output.")),
         Figure(_("Equity NPV"), amount(a["equity_npv"], currency), _("After loans and grants."), a["equity_npv"] < 0),
         Figure(_("Equity IRR"), equity_irr, equity_note),
-        Figure(_("Minimum DSCR"), ratio(a["minimum_dscr"]), _("Cash available for debt service over debt service."),
-               a["minimum_dscr"] is not None and a["minimum_dscr"] < 1.2),
+        minimum_dscr(a),
     ]
     simulation = results.get("simulation")
     if simulation:
@@ -101,6 +101,28 @@ def figures(results: dict[str, Any]) -> list[Figure]:
                            _("P10 %(p10)s · P50 %(p50)s · P90 %(p90)s")
                            % {"p10": amount(npv["p10"]), "p50": amount(npv["p50"]), "p90": amount(npv["p90"])}))
     return rows
+
+
+def minimum_dscr(a: dict[str, Any]) -> Figure:
+    """The lowest DSCR over the years the debt is serviced from operations (grace years before operations
+    left out, see `engine.Coverage`); "no debt service" for a case without it."""
+    value = a["minimum_dscr"]
+    if value is None and not any(a.get("dscr") or ()):
+        return Figure(_("Minimum DSCR"), _("no debt service"), _("The case has no loan to repay."))
+    return Figure(_("Minimum DSCR"), ratio(value),
+                  _("Cash available for debt service over debt service, lowest over the repayment and operating "
+                    "years (grace years without revenue are left out)."),
+                  value is not None and value < MIN_DSCR)
+
+
+def dscr_row(a: dict[str, Any]) -> list[tuple[str, str]]:
+    """The DSCR of each year for the yearly table, with its basis ("tested", "grace" or ""); empty without
+    debt service."""
+    values = a.get("dscr") or []
+    if not any(v is not None for v in values):
+        return []
+    basis = a.get("dscr_basis") or ["tested" if v is not None else "" for v in values]
+    return [(ratio(v) if v is not None else NONE, kind) for v, kind in zip(values, basis, strict=True)]
 
 
 def driver_names() -> dict[str, str]:
@@ -161,5 +183,6 @@ def context(results: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
     """Everything the results partial shows."""
     headings, rows = yearly_table(results, inputs.get("start_year"))
     return {"figures": figures(results), "charts": chart_specs(results, inputs), "years": headings,
-            "table_rows": rows, "switching": switching_rows(results), "scenario_rows": scenario_rows(results),
+            "table_rows": rows, "dscr_row": dscr_row(results["appraisal"]),
+            "switching": switching_rows(results), "scenario_rows": scenario_rows(results),
             "change": percent(results["sensitivity_change"], 0), "simulation": results.get("simulation")}

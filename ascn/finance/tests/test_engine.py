@@ -371,12 +371,63 @@ def test_straight_line_loan_with_interest_paid_in_the_grace_year():
     assert table["principal"] == pytest.approx([0, 0, 300, 300])
 
 
+def grace_year_model(revenue: list[float], opex: list[float]) -> e.CashFlowModel:
+    """Four years: build for 1,000 in year 0 with a 600 loan at 5 %, one grace year with its interest paid,
+    then three years of straight-line repayment (200 a year)."""
+    loan = e.Loan(principal=600, rate=0.05, tenor_years=3, grace_years=1, repayment="straight",
+                  capitalise_grace_interest=False)
+    return e.CashFlowModel(years=4, discount_rate=0.08, loans=(loan,),
+                           lines=(e.Line("capex", [1000, 0, 0, 0, 0]), e.Line("revenue", revenue),
+                                  e.Line("opex", opex)))
+
+
+def test_a_grace_year_with_interest_and_no_revenue_is_shown_but_does_not_set_the_minimum_dscr():
+    # The issue's example: operations start in year 2; year 1 pays 30 of interest with nothing earned.
+    result = e.appraise(grace_year_model([0, 0, 500, 500, 500], [0, 0, 100, 100, 100]))
+    assert result.table["interest"] == pytest.approx([0, 30, 30, 20, 10])
+    assert result.table["principal"] == pytest.approx([0, 0, 200, 200, 200])
+    assert result.dscr == [None, 0.0, pytest.approx(400 / 230), pytest.approx(400 / 220), pytest.approx(400 / 210)]
+    assert result.dscr_basis == ["", "grace", "tested", "tested", "tested"]
+    assert result.minimum_dscr == pytest.approx(400 / 230)  # not the grace year's 0
+
+
+def test_a_grace_year_in_operation_is_tested_like_a_repayment_year():
+    # Revenue from year 1: the project already runs, so its cash must cover the grace year's interest.
+    result = e.appraise(grace_year_model([0, 50, 500, 500, 500], [0, 100, 100, 100, 100]))
+    assert result.dscr_basis == ["", "tested", "tested", "tested", "tested"]
+    assert result.minimum_dscr == pytest.approx(-50 / 30)
+
+
+def test_dscr_without_debt_service():
+    assert e.appraise(small_model()).dscr_basis == [""] * 4  # no loan: no DSCR, no minimum
+    capitalised = e.appraise(small_model(loans=(e.Loan(principal=600, rate=0.05, tenor_years=2, grace_years=1),)))
+    assert capitalised.dscr_basis == ["", "", "tested", "tested"]  # grace interest added to the loan: no service
+    coverage = e.coverage(np.array([5.0, 5.0]), np.zeros(2), np.zeros(2), np.array([10.0, 10.0]))
+    assert (coverage.dscr, coverage.basis, coverage.minimum) == ([None, None], ["", ""], None)
+
+
+def test_a_short_row_is_padded_with_zeros_and_a_long_one_left_to_validate():
+    assert e.padded_row([1, 2], 3) == ([1, 2, 0.0, 0.0], (2, 3))
+    assert e.padded_row([7, 7, 7], 3) == ([7, 7, 7, 0.0], (3, 3))
+    for row, years in (([1, 2, 3, 4], 3), ([1] * 6, 3), ([], 3), ([1], 0), ([1], e.MAX_YEARS + 1)):
+        assert e.padded_row(row, years) == (row, None)
+    model, paddings = e.pad_lines(small_model(lines=(e.Line("capex", [1000]), e.Line("revenue", [0, 500, 500, 500]),
+                                                     e.Line("opex", [0, 100]))))
+    assert paddings == (e.Padding(0, 1, 3), e.Padding(2, 2, 3))
+    assert [list(line.values) for line in model.lines] == [[1000, 0, 0, 0], [0, 500, 500, 500], [0, 100, 0, 0]]
+    assert e.validate(model) == []
+
+
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"years": -3}, "years", "must be a whole number of years from 1 to 100"),
     ({"years": 500}, "years", "must be a whole number of years from 1 to 100"),
     ({"discount_rate": float("nan")}, "discount_rate", "must be a finite rate"),
     ({"discount_rate": -1.0}, "discount_rate", "must be a finite rate"),
-    ({"lines": (e.Line("capex", [1, 2]),)}, "lines[0].values", "has 2 values; the model has 4"),
+    ({"lines": (e.Line("capex", [1, 2]),)}, "lines[0].values",
+     "has 2 amounts; the horizon has 4 years (years 0 to 3)"),  # the engine alone does not pad (see pad_lines)
+    ({"lines": (e.Line("capex", [1, 2, 0, 0, 0, 0]),)}, "lines[0].values",
+     "has 6 amounts, 2 more than the 4 years of the horizon (years 0 to 3): remove the extra amounts or lengthen "
+     "the horizon"),
     ({"lines": (e.Line("capex", [1, 2, float("inf"), 0]),)}, "lines[0].values", "must hold finite amounts"),
     ({"lines": (e.Line("capex", [1, 2, 1e16, 0]),)}, "lines[0].values", "must hold finite amounts"),
     ({"lines": (e.Line("capex", [1, -2, 0, 0]),)}, "lines[0].values", "amounts are positive"),

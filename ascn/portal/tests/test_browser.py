@@ -104,10 +104,11 @@ def test_business_case_recalculates_as_it_is_typed_and_draws_its_charts(server, 
                            "s => s.innerText.includes('Financial NPV') && s.innerText.includes('1,945'))")
     results.locator(".chart svg").nth(1).wait_for()  # the swapped-in specs are drawn again
     assert results.locator(".chart svg").count() == 2  # cash flows and tornado
-    page.fill("#id_lines-1-values", "0 300x5")
+    page.fill("#id_lines-1-values", "0 300x25")
     results.locator(".error li").first.wait_for()
     assert results.locator(".error li").all_inner_texts() == [
-        "Lines row 2, Amounts by year (from year 0): has 6 values; the model has 21 (years 0 to 20)"]
+        "Lines row 2, Amounts by year (from year 0): has 26 amounts, 5 more than the 21 years of the horizon "
+        "(years 0 to 20): remove the extra amounts or lengthen the horizon"]
     page.fill("#id_lines-1-values", "0 300x20")
     page.fill("#id_scenario", "Parking fees")
     with page.expect_navigation(wait_until="domcontentloaded"):
