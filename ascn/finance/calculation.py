@@ -16,10 +16,13 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ascn.core.translator import gettext as _
+
 from . import engine
 
 DEFAULT_CHANGE = 0.2
 DEFAULT_ITERATIONS = 10_000
+RANGE = "\u2013"  # an en dash, between the first and last year of a span
 
 
 def model_from(inputs: Mapping[str, Any]) -> engine.CashFlowModel:
@@ -39,6 +42,41 @@ def model_from(inputs: Mapping[str, Any]) -> engine.CashFlowModel:
         grants=tuple(engine.Grant(**grant) for grant in inputs.get("grants", ())),
         start_year=inputs.get("start_year"),
     )
+
+
+def pad_inputs(inputs: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[engine.Padding, ...]]:
+    """Stored inputs with each line's row that stops short of the horizon padded with zeros
+    (`engine.padded_row`, the one rule), and what was padded."""
+    padded = dict(inputs)
+    if not isinstance(inputs.get("lines"), list | tuple):
+        return padded, ()
+    lines, paddings = [], []
+    for index, line in enumerate(inputs["lines"]):
+        values = line.get("values") if isinstance(line, Mapping) else None
+        if isinstance(values, list | tuple):
+            row, span = engine.padded_row(values, inputs.get("years", 0))
+            if span is not None:
+                line = {**line, "values": row}
+                paddings.append(engine.Padding(index, *span))
+        lines.append(line)
+    padded["lines"] = lines
+    return padded, tuple(paddings)
+
+
+def padded_years(padding: engine.Padding, start_year: int | None = None) -> str:
+    """The years a padding covers as people read them, a span with an en dash: calendar years from
+    `start_year` ("2031\u20132035", "2035"), else the model's ("years 11\u201315", "year 15")."""
+    if start_year is not None:
+        first, last = start_year + padding.first, start_year + padding.last
+        return str(first) if first == last else f"{first}{RANGE}{last}"
+    if padding.first == padding.last:
+        return _("year %(year)s") % {"year": padding.first}
+    return _("years %(first)s to %(last)s") % {"first": padding.first, "last": padding.last}
+
+
+def padding_message(padding: engine.Padding, start_year: int | None = None) -> str:
+    """What a caller is told about a padded line, as a problem is told about its field."""
+    return _("padded with 0 for %(years)s") % {"years": padded_years(padding, start_year)}
 
 
 def drivers_from(risk: Mapping[str, Any]) -> dict[str, engine.Distribution]:

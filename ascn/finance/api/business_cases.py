@@ -15,7 +15,7 @@ from ascn.core.lookups import visible_or_404
 from ascn.core.money import is_currency
 from ascn.plans.models import Project
 
-from .. import engine
+from .. import calculation, engine
 from ..actions import business_cases as actions
 from ..models import BusinessCase
 from ..queries import business_cases as queries
@@ -110,6 +110,17 @@ class SimulateIn(Schema):
     bins: int = 40
 
 
+class PaddedOut(Schema):
+    field: str = Field(description="The line's amounts, named as sent: `lines[1].values`")
+    message: str = Field(description="The years padded with 0, e.g. `padded with 0 for years 11 to 15`")
+
+
+def padded(paddings: tuple[engine.Padding, ...], where: str = "", start_year: int | None = None) -> list[dict]:
+    """The lines padded to the horizon, each named as the caller sent it (`where` is the model's own name)."""
+    return [{"field": f"{where}lines[{p.line}].values", "message": calculation.padding_message(p, start_year)}
+            for p in paddings]
+
+
 def to_model(data: ModelIn | AppraiseIn) -> engine.CashFlowModel:
     return engine.CashFlowModel(
         years=data.years if data.years is not None else 0, discount_rate=data.discount_rate,
@@ -135,8 +146,9 @@ def appraise(request: ApiRequest, payload: AppraiseIn):
         return engine.appraise_flows(payload.discount_rate, payload.cash_flows)
     if payload.years is None or not payload.lines:
         raise engine.ModelError([("cash_flows", _("give cash_flows, or a model with years and lines"))])
-    model = to_model(payload)
+    model, paddings = engine.pad_lines(to_model(payload))
     result = engine.appraise(model, is_currency).as_dict()
+    result["padded"] = padded(paddings)
     result["tornado"] = [
         {"driver": bar.driver, "low_npv": bar.low_npv, "high_npv": bar.high_npv,
          "low_economic_npv": bar.low_economic_npv, "high_economic_npv": bar.high_economic_npv}
@@ -151,7 +163,7 @@ def appraise(request: ApiRequest, payload: AppraiseIn):
 def simulate(request: ApiRequest, payload: SimulateIn):
     """Monte Carlo of both NPVs: P(NPV < 0), P10/P50/P90, mean, standard deviation and a histogram.
     Each driver multiplies a part of the model; the seed is returned so the run can be repeated."""
-    model = to_model(payload.model)
+    model, paddings = engine.pad_lines(to_model(payload.model))
     problems = engine.validate(model, is_currency)
     if problems:
         raise engine.ModelError([(f"model.{name}", message) for name, message in problems])
@@ -159,7 +171,7 @@ def simulate(request: ApiRequest, payload: SimulateIn):
     drivers = {name: engine.Distribution(**d.dict()) for name, d in payload.drivers.items()}
     result = engine.simulate(model, drivers, iterations=payload.iterations, seed=seed,
                              correlation=payload.correlation, bins=payload.bins)
-    return {"iterations": result.iterations, "seed": result.seed,
+    return {"iterations": result.iterations, "seed": result.seed, "padded": padded(paddings, "model."),
             "financial_npv": vars(result.financial_npv), "economic_npv": vars(result.economic_npv)}
 
 
@@ -256,6 +268,12 @@ class BusinessCaseDetailOut(BusinessCaseOut):
     sensitivity: dict[str, Any]
     results: dict[str, Any] = Field(description="appraisal (with the yearly table), tornado, switching_values, "
                                                 "scenarios, simulation")
+    padded: list[PaddedOut] = Field(default_factory=list, description="The lines this request's model had "
+                                    "shorter than the horizon, stored padded with 0 to it; empty on a GET")
+
+    @staticmethod
+    def resolve_padded(obj: BusinessCase) -> list[dict]:
+        return getattr(obj, "padded_lines", [])
 
 
 def project_or_404(request: ApiRequest, pk: int) -> Project:
@@ -269,8 +287,9 @@ def _case_of(request: ApiRequest, pk: int, case_id: int) -> BusinessCase:
                           _("No business case with the id %(id)s in this project.") % {"id": case_id}, pk=case_id)
 
 
-def _case_data(payload: BusinessCaseWrite) -> dict[str, Any]:
-    """The fields the caller sent (a nested model, risk or sensitivity whole, with its defaults)."""
+def _case_data(payload: BusinessCaseWrite) -> tuple[dict[str, Any], list[dict]]:
+    """The fields the caller sent (a nested model, risk or sensitivity whole, with its defaults), the
+    model's short lines padded to the horizon as the editor pads them; and what was padded."""
     data: dict[str, Any] = {}
     for name in payload.model_fields_set:
         value = getattr(payload, name)
@@ -280,7 +299,10 @@ def _case_data(payload: BusinessCaseWrite) -> dict[str, Any]:
             data["inputs" if name == "model" else name] = value.dict()
         elif value is not None:
             data[name] = value
-    return data
+    if "inputs" not in data:
+        return data, []
+    data["inputs"], paddings = calculation.pad_inputs(data["inputs"])
+    return data, padded(paddings, "model.", data["inputs"].get("start_year"))
 
 
 def _renamed(exc: ValidationError) -> ValidationError:
@@ -312,10 +334,12 @@ def get_business_case(request: ApiRequest, pk: int, case_id: int):
 def create_business_case(request: ApiRequest, pk: int, payload: BusinessCaseIn):
     """Store a scenario (the model as `POST /finance/appraise` takes it); its results are computed
     at once. City officers for their city's projects; the Secretariat for all."""
+    data, paddings = _case_data(payload)
     try:
-        case = actions.create_business_case(request.auth, project_or_404(request, pk), _case_data(payload), via="api")
+        case = actions.create_business_case(request.auth, project_or_404(request, pk), data, via="api")
     except ValidationError as exc:
         raise _renamed(exc) from None
+    case.padded_lines = paddings  # type: ignore[attr-defined]  # said in the answer, not stored
     return Status(201, case)
 
 
@@ -324,11 +348,14 @@ def create_business_case(request: ApiRequest, pk: int, payload: BusinessCaseIn):
               summary="Change a business case scenario")
 def update_business_case(request: ApiRequest, pk: int, case_id: int, payload: BusinessCaseWrite):
     case = _case_of(request, pk, case_id)
+    data, paddings = _case_data(payload)
     try:
-        actions.update_business_case(request.auth, case, _case_data(payload), via="api")
+        actions.update_business_case(request.auth, case, data, via="api")
     except ValidationError as exc:
         raise _renamed(exc) from None
-    return _case_of(request, pk, case_id)
+    case = _case_of(request, pk, case_id)
+    case.padded_lines = paddings  # type: ignore[attr-defined]  # said in the answer, not stored
+    return case
 
 
 @router.delete("/projects/{pk}/business-cases/{case_id}", response={204: None, **ERROR_RESPONSES},

@@ -59,7 +59,8 @@ def test_whole_model():
 
 @pytest.mark.parametrize(("body", "expected"), [
     ({**MODEL, "years": -3}, ["years"]),
-    ({**MODEL, "lines": [{"kind": "capex", "values": [1, 2]}]}, ["lines[0].values"]),
+    ({**MODEL, "lines": [{"kind": "capex", "values": [1, 2, 0, 0, 0]}]}, ["lines[0].values"]),
+    ({**MODEL, "lines": [{"kind": "capex", "values": []}]}, ["lines[0].values"]),
     ({**MODEL, "currency": "XYZ"}, ["currency"]),
     ({**MODEL, "rates": {"JPY": 0.01, "QQQ": 2}}, ["rates.QQQ"]),
     ({**MODEL, "lines": [{"kind": "capex", "values": [1, 0, 0, 0], "currency": "EUR"}]}, ["lines[0].currency"]),
@@ -75,6 +76,22 @@ def test_invalid_models_get_a_422_naming_each_bad_field(body, expected):
     assert status == 422, answer
     assert answer["code"] in ("invalid_model", "invalid_input")
     assert fields(answer) == expected
+
+
+def test_a_short_line_is_padded_with_zeros_and_the_answer_says_so():
+    short = {**MODEL, "lines": [{**line, "values": line["values"][:2]} if line["kind"] == "revenue" else line
+                                for line in MODEL["lines"]]}
+    status, body = post("appraise", short)
+    assert status == 200, body
+    assert body["padded"] == [{"field": "lines[2].values", "message": "padded with 0 for years 2 to 3"}]
+    assert body["table"]["revenue"] == [0.0, 500.0, 0.0, 0.0]
+    assert post("appraise", MODEL)[1]["padded"] == []
+    status, body = post("simulate", {"model": {**short, "lines": [*MODEL["lines"][:2], {"kind": "revenue",
+                                                                                        "values": [0, 5, 5]}]},
+                                     "iterations": 100, "seed": 1,
+                                     "drivers": {"capex": {"kind": "uniform", "low": 0.9, "high": 1.1}}})
+    assert status == 200, body
+    assert body["padded"] == [{"field": "model.lines[2].values", "message": "padded with 0 for year 3"}]
 
 
 def test_non_finite_numbers_are_refused_not_computed():

@@ -45,12 +45,35 @@ def test_a_city_officer_posts_a_business_case_and_gets_every_result(api_as, csco
 
 def test_a_bad_model_is_a_422_naming_each_field_as_sent(api_as, csco_danang):
     target = project()
-    bad = {**INPUTS, "currency": "ABC", "lines": [{"kind": "capex", "values": [1, 2]}]}
+    bad = {**INPUTS, "currency": "ABC", "lines": [{"kind": "capex", "values": [1] * 13}]}
     response = api_as(csco_danang).post(f"/projects/{target.pk}/business-cases", body(model=bad))
     assert response.status_code == 422
-    fields = {e["field"] for e in response.json()["errors"]}
-    assert fields == {"model.currency", "model.lines[0].values"}
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {"model.currency", "model.lines[0].values"}
+    assert errors["model.lines[0].values"] == (
+        "has 13 amounts, 2 more than the 11 years of the horizon (years 0 to 10): remove the extra amounts or "
+        "lengthen the horizon")
     assert not BusinessCase.objects.exists()
+
+
+def test_a_short_line_is_stored_padded_with_zeros_and_the_answer_says_so(api_as, csco_danang):
+    target = project()
+    client = api_as(csco_danang)
+    short = {**INPUTS, "start_year": 2026,
+             "lines": [INPUTS["lines"][0], {"kind": "revenue", "values": [0] + [300] * 5, "label": "Fees"},
+                       INPUTS["lines"][2]]}
+    response = client.post(f"/projects/{target.pk}/business-cases", body(model=short))
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["padded"] == [{"field": "model.lines[1].values", "message": "padded with 0 for 2032\u20132036"}]
+    case = BusinessCase.objects.get()
+    assert case.inputs["lines"][1]["values"] == [0] + [300] * 5 + [0.0] * 5
+    assert data["financial_npv"] == pytest.approx(npf.npv(0.08, [-1000] + [240] * 5 + [-60] * 5), rel=1e-12)
+    # A PATCH pads the same way; a GET pads nothing.
+    patched = client.patch(f"/projects/{target.pk}/business-cases/{case.pk}",
+                           {"model": {**short, "start_year": None}}).json()
+    assert patched["padded"] == [{"field": "model.lines[1].values", "message": "padded with 0 for years 6 to 10"}]
+    assert client.get(f"/projects/{target.pk}/business-cases/{case.pk}").json()["padded"] == []
 
 
 def test_patch_and_delete(api_as, csco_danang):

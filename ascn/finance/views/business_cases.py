@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from ascn.plans.models import Project
 
 from .. import calculation, engine, exporting, reporting
 from ..actions import business_cases as actions
-from ..forms.business_cases import CaseEditor
+from ..forms.business_cases import FORMSETS, CaseEditor, LineForm, TableFull, new_row
 from ..models import BusinessCase
 from ..queries import business_cases as queries
 
@@ -69,25 +69,37 @@ def case_detail(request: Request, pk: int) -> HttpResponse:
 
 
 def _save_case(request: SignedInRequest, project: Project, case: BusinessCase | None) -> HttpResponse:
-    """The editor, for a new scenario (case None) or an existing one: "add a row" buttons re-render it,
-    Save validates, computes and stores, or shows every problem next to its field."""
-    adding = request.POST.get("_add", "") if request.method == "POST" else ""
-    editor = CaseEditor.bound(request.POST, adding) if request.method == "POST" else CaseEditor.for_case(case, project)
-    if request.method == "POST" and not adding and editor.is_valid():
+    """The editor, for a new scenario (case None) or an existing one: Save validates, computes and stores
+    (saying which lines were padded to the horizon), or shows every problem next to its field. Rows are
+    added in place (`case_row`)."""
+    editor = CaseEditor.bound(request.POST) if request.method == "POST" else CaseEditor.for_case(case, project)
+    if request.method == "POST" and editor.is_valid():
+        data = editor.data()
         try:
             if case is None:
-                case = actions.create_business_case(request.user, project, editor.data())
+                case = actions.create_business_case(request.user, project, data)
                 messages.success(request, _("Business case saved."))
             else:
-                changes = actions.update_business_case(request.user, case, editor.data())
+                changes = actions.update_business_case(request.user, case, data)
                 messages.success(request, _("Saved.") if changes else _("Nothing changed."))
         except ValidationError as exc:
             editor.add_errors(exc.message_dict)
         else:
+            for note in padding_notes(editor, data["inputs"].get("start_year")):
+                messages.info(request, note)
             return redirect("finance:case", pk=case.pk)
-    has_errors = request.method == "POST" and not adding and not editor.is_valid()
+    has_errors = request.method == "POST" and not editor.is_valid()
     return render(request, "finance/case_form.html", {"editor": editor, "project": project, "case": case},
                   status=422 if has_errors else 200)
+
+
+def padding_notes(editor: CaseEditor, start_year: int | None) -> list[str]:
+    """What the last `editor.data()` padded, as its problems are told: "Lines row 2, Amounts by year (from
+    year 0): padded with 0 for 2031 to 2035"."""
+    label = LineForm.base_fields["values"].label
+    return [_("%(table)s row %(row)s, %(field)s: %(message)s") % {
+        "table": TABLE_NAMES["lines"], "row": index + 1, "field": label,
+        "message": calculation.padding_message(padding, start_year)} for index, padding in editor.paddings]
 
 
 @login_required
@@ -109,9 +121,11 @@ def case_preview(request: SignedInRequest, project_pk: int) -> HttpResponse:
     editable_project(request, project_pk)
     editor = CaseEditor.bound(request.POST)
     problems: list[str] = []
+    notes: list[str] = []
     results = None
     if editor.is_valid():
         data = editor.data()
+        notes = padding_notes(editor, data["inputs"].get("start_year"))
         try:
             results = calculation.calculate(data["inputs"], _preview_risk(data["risk"]), data["sensitivity"],
                                             is_currency)
@@ -120,10 +134,34 @@ def case_preview(request: SignedInRequest, project_pk: int) -> HttpResponse:
             problems = _form_problems(editor)
     else:
         problems = _form_problems(editor)
-    context = {"problems": problems}
+    context: dict[str, Any] = {"problems": problems, "notes": notes}
     if results is not None:
         context.update(reporting.context(results, data["inputs"]))
     return render(request, "finance/partials/case_results.html", context, status=422 if problems else 200)
+
+
+@login_required
+@require_POST
+def case_row(request: SignedInRequest, project_pk: int, prefix: str) -> HttpResponse:
+    """One more row for a table of the editor, added in place by HTMX: the editor's values are posted, so
+    the row is numbered after the rows on the page and gets the horizon typed so far; with it, the table's
+    new form count. A full table answers 422 with a message under it and no row."""
+    editable_project(request, project_pk)
+    if prefix not in FORMSETS:
+        raise Http404(_("The business case editor has no table “%(name)s”.") % {"name": prefix})
+    context: dict[str, Any] = {"prefix": prefix}
+    try:
+        row = new_row(request.POST, prefix)
+    except TableFull:
+        limit = FORMSETS[prefix].max_num
+        context.update(total=request.POST[f"{prefix}-TOTAL_FORMS"], status=_(
+            "%(table)s: at most %(count)s rows; remove one to add another.") % {
+            "table": TABLE_NAMES[prefix], "count": limit})
+        return render(request, "finance/partials/case_row.html", context, status=422)
+    except ValueError:
+        return HttpResponseBadRequest(_("The editor's rows could not be counted: reload the page."))
+    context.update(form=row.form, total=row.total)
+    return render(request, "finance/partials/case_row.html", context)
 
 
 def _preview_risk(risk: dict[str, Any]) -> dict[str, Any]:
@@ -137,6 +175,8 @@ def _form_problems(editor: CaseEditor) -> list[str]:
     for prefix, formset in editor.formsets.items():
         problems += [str(e) for e in formset.non_form_errors()]
         for index, form in enumerate(formset.forms):  # the rows' errors (`formset.errors`, one per row)
+            if form.removed:
+                continue
             for name, messages_ in form.errors.items():
                 label = form.fields[name].label if name in form.fields else name
                 problems.append(_("%(table)s row %(row)s, %(field)s: %(message)s") % {
@@ -182,6 +222,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/business-cases/", case_list, name="cases"),
     path("projects/<int:project_pk>/business-cases/new/", case_create, name="case_create"),
     path("projects/<int:project_pk>/business-cases/preview/", case_preview, name="case_preview"),
+    path("projects/<int:project_pk>/business-cases/rows/<slug:prefix>/", case_row, name="case_row"),
     path("business-cases/<int:pk>/", case_detail, name="case"),
     path("business-cases/<int:pk>/edit/", case_edit, name="case_edit"),
     path("business-cases/<int:pk>/delete/", case_delete, name="case_delete"),
