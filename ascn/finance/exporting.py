@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ascn.core.numbers import readable_sheet
 from ascn.core.pdf import html_to_pdf
 from ascn.plans.exporting import append_as_values
 
@@ -29,6 +30,8 @@ def case_xlsx(case: BusinessCase) -> bytes:
     _inputs_sheet(book.active, case)
     _flows_sheet(book.create_sheet(_("Yearly flows")), case)
     _results_sheet(book.create_sheet(_("Results")), case)
+    for sheet in book.worksheets:
+        readable_sheet(sheet)  # every number in full (15,000,000; 0.00001), never in E notation
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

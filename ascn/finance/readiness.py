@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ascn.core import numbers
 from ascn.core.translator import gettext as _
 
 STAGES = ("concept", "pre_feasibility", "feasibility", "structuring", "transaction", "financial_close")
@@ -288,12 +289,12 @@ class AppraisalFacts:
 
 
 def _amount(value: float) -> str:
-    """A money figure with thousands separators and no decimals: 1,234,567."""
-    return f"{round(value):,}"
+    """A money figure with thousands separators and no decimals, in the reader's language: 1,234,567."""
+    return numbers.for_people(value, 0)
 
 
 def _ratio(value: float) -> str:
-    return f"{value:.2f}"
+    return numbers.for_people(value, 2, fixed=True)
 
 
 def _percent(value: float) -> str:

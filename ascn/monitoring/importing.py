@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ascn.core import tabular
+from ascn.core.numbers import plain, readable_sheet
 from ascn.core.translator import gettext as _
 
 from .validation import Problem
@@ -157,13 +158,13 @@ def _cell(value: Any) -> Any:
 
 def template_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     """The template as CSV (UTF-8 with BOM so Excel opens it correctly; text that a spreadsheet would read
-    as a formula is shielded)."""
+    as a formula is shielded; numbers plain: 1200000, 0.00001)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         cells = (_cell(row.get(c)) for c in COLUMNS)
-        writer.writerow([tabular.shielded(v) if isinstance(v, str) else v for v in cells])
+        writer.writerow([tabular.shielded(v) if isinstance(v, str) else plain(v) for v in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -189,6 +190,7 @@ def template_xlsx(rows: Iterable[dict[str, Any]], notes: list[str]) -> bytes:
         tabular.append_as_values(sheet, [_cell(row.get(c)) for c in COLUMNS])
         sheet.cell(row=sheet.max_row, column=period_column).number_format = "@"
         count += 1
+    readable_sheet(sheet)  # numbers in full (1,200,000; 0.00001), never in E notation
     sheet.freeze_panes = "C2"
     if count:
         numbers = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="-1E+300", allow_blank=True,

@@ -24,13 +24,13 @@ translated from the code and params (`flag_text`).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ascn.core import numbers
 from ascn.core.translator import gettext as _
 
 
@@ -101,16 +101,27 @@ def may_be_negative(unit: str) -> bool:
 
 
 def fmt(number: float | None) -> str:
-    """A figure for a message: up to 6 significant digits, no trailing zeros (101, 33.3333, 1.5e+07); empty
-    for None or NaN."""
-    if number is None or (isinstance(number, float) and math.isnan(number)):
-        return ""
-    return format(float(number), ".6g")
+    """A figure for a message, as stored (plain, see core.numbers): every whole digit and up to 6 significant
+    digits, no trailing zeros, never an exponent (101, 33.3333, 15000000, 0.00001); empty for None or NaN."""
+    return numbers.plain(numbers.rounded(number, 0, significant=6))
 
 
 def flag(code: str, **params: str) -> dict:
     """A stored flag: its code, its figures and the English sentence."""
     return {"code": code, "params": params, "detail": FLAG_MESSAGES[code] % params}
+
+
+_FIGURES = frozenset({"value", "expected", "median", "previous", "ratio", "count", "z"})
+
+
+def _readable(text: str) -> str:
+    """A stored figure ("15000000"; "1.5e+07" in flags stored before; "1/3.2" for a ratio below 1) written
+    for the reader (core.numbers: grouped, the language's separators, the stored decimals)."""
+    head, slash, tail = text.rpartition("/")
+    number = numbers.exact(tail)
+    if number is None:
+        return text
+    return head + slash + numbers.for_people(number, len(numbers.plain(number).partition(".")[2]))
 
 
 def flag_text(item: dict) -> str:
@@ -120,7 +131,8 @@ def flag_text(item: dict) -> str:
     if template is None or not isinstance(params, dict):
         return str(item.get("detail", ""))
     try:
-        return _(template) % params
+        return _(template) % {key: _readable(value) if key in _FIGURES and isinstance(value, str) else value
+                              for key, value in params.items()}
     except (KeyError, TypeError, ValueError):
         return str(item.get("detail", ""))
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from ascn.core import numbers
 from ascn.core.choices import Role
 from ascn.core.periods import try_parse
 from ascn.core.permissions import Principal, ScopedQuerySet
@@ -57,19 +58,19 @@ class Row:
     @property
     def baseline_text(self) -> str:
         a = self.assignment
-        return f"{validation.fmt(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else ""
+        return f"{numbers.indicator(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else ""
 
     @property
     def latest_text(self) -> str:
-        return f"{validation.fmt(self.latest.value)} ({self.latest.period})" if self.latest else ""
+        return f"{numbers.indicator(self.latest.value)} ({self.latest.period})" if self.latest else ""
 
     @property
     def target_text(self) -> str:
-        return f"{validation.fmt(self.target.value)} ({self.target.year})" if self.target else ""
+        return f"{numbers.indicator(self.target.value)} ({self.target.year})" if self.target else ""
 
     @property
     def gap_text(self) -> str:
-        return validation.fmt(self.gap) if self.gap is not None else ""
+        return numbers.indicator(self.gap) if self.gap is not None else ""
 
 
 def assignments(user: Actor | None, target_city: City) -> ScopedQuerySet[CityIndicator]:
@@ -207,8 +208,8 @@ def template_rows(user: Actor | None, target_city: City, years: list[int]) -> li
             result.append({
                 "city": target_city.slug, "indicator_code": a.indicator.code, "indicator_name": a.indicator.name,
                 "unit": a.indicator.unit,
-                "baseline": f"{validation.fmt(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else "",
-                "target": f"{validation.fmt(target.value)} ({target.year})" if target else "", "period": period,
+                "baseline": f"{numbers.plain(a.baseline_value)} ({a.baseline_year})" if a.baseline_year else "",
+                "target": f"{numbers.plain(target.value)} ({target.year})" if target else "", "period": period,
                 "value": value.value if value else None, "numerator": value.numerator if value else None,
                 "denominator": value.denominator if value else None, "source": value.source if value else "",
                 "method": value.method if value else "", "evidence_url": value.evidence_url if value else "",

@@ -123,9 +123,22 @@ def test_flag_text_translates_from_code_and_params(monkeypatch):
     assert v.flag_text({"code": "unknown", "detail": "kept as stored"}) == "kept as stored"
 
 
-@pytest.mark.parametrize("number,text", [(101.0, "101"), (33.333333333, "33.3333"), (1.5e7, "1.5e+07"), (nan, "")])
+@pytest.mark.parametrize("number,text", [(101.0, "101"), (33.333333333, "33.3333"), (1.5e7, "15000000"),
+                                         (1234567.5, "1234568"), (1e-05, "0.00001"), (nan, "")])
 def test_fmt(number, text):
     assert v.fmt(number) == text
+
+
+def test_flag_figures_are_written_in_the_readers_language_never_as_exponents():
+    from django.utils import translation
+
+    item = v.flag("outlier_jump", value=v.fmt(1.5e7), ratio="12.5", previous=v.fmt(1.2e6), previous_period="2024")
+    older = {"code": "outlier_jump", "params": {"value": "1.5e+07", "ratio": "1/3.2", "previous": "1.2e+06",
+                                                "previous_period": "2024"}}
+    with translation.override("vi"):
+        assert "15.000.000" in v.flag_text(item) and "12,5" in v.flag_text(item) and "1.200.000" in v.flag_text(item)
+        assert "15.000.000" in v.flag_text(older) and "1/3,2" in v.flag_text(older) and "(2024)" in v.flag_text(older)
+    assert "The value 15,000,000 is 12.5 times the previous value 1,200,000 (2024)" in v.flag_text(item)
 
 
 def test_a_million_rows_check_in_vectorised_time():

@@ -18,6 +18,7 @@ from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ascn.core import numbers
 from ascn.core.http import Request
 from ascn.core.lookups import visible_or_404
 from ascn.network.models import City
@@ -53,6 +54,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, str):
         return shielded(value)
+    if isinstance(value, float):
+        return numbers.plain(value)  # 0.00001, not 1e-05
     return value
 
 
