@@ -38,7 +38,7 @@ from .models import (
     StrategicTarget,
     SupportNeed,
 )
-from .queries import cities_for_new_projects
+from .queries import cities_for_new_projects, next_free_year, plan_years
 
 if TYPE_CHECKING:
     from django.core.files import File
@@ -207,6 +207,11 @@ def add_comment(actor: User, body: str, *, project: Project | None = None, plan:
 def create_plan(actor: Actor, city: City, year: int, data: dict[str, Any], focus_areas: Iterable[FrameworkNode] = (),
                 priority_projects: Iterable[Project] = (), via: str = "web") -> ActionPlan:
     require_create(actor, ActionPlan, city_id=city.pk, country_id=city.country_id)
+    taken = plan_years(city)
+    if year in taken:
+        free = next_free_year(taken, timezone.localdate().year)
+        raise ValidationError({"year": _("There is already a version for %(year)d: choose another year, e.g. "
+                                         "%(free)d, the next free one.") % {"year": year, "free": free}})
     with transaction.atomic():
         plan = core.create_audited(actor, ActionPlan(city=city, year=year, **core.only_fields(data, PLAN_FIELDS)), via)
         set_plan_links(actor, plan, focus_areas, priority_projects, via)
@@ -222,7 +227,8 @@ def new_plan_version(actor: Actor, plan: ActionPlan, year: int, via: str = "web"
         new = create_plan(actor, plan.city, year, data, plan.focus_areas.all(), plan.priority_projects.all(), via)
         for target in plan.targets.all():
             values = {f: getattr(target, f) for f in TARGET_FIELDS}
-            core.create_audited(actor, StrategicTarget(plan=new, position=target.position, **values), via)
+            core.create_audited(actor, StrategicTarget(plan=new, position=target.position, copied_from=target,
+                                                       **values), via)
     return new
 
 
@@ -271,9 +277,15 @@ def add_target(actor: Actor, plan: ActionPlan, data: dict[str, Any], via: str = 
 
 def update_target(actor: Actor, target: StrategicTarget, data: dict[str, Any], via: str = "web"
                   ) -> dict[str, list[Any]]:
+    """Change a target in place (its fields' old and new values in its audit entry; the plan's entry names
+    it by its statement before and after). Those who may remove it may edit it."""
     require_edit(actor, target.plan)
+    before = target.statement
     with transaction.atomic():
-        return core.update_audited(actor, target, core.only_fields(data, TARGET_FIELDS), via)
+        changes = core.update_audited(actor, target, core.only_fields(data, TARGET_FIELDS), via)
+        if changes:
+            core.record(actor, AuditAction.UPDATE, target.plan, {"targets": [before, target.statement]}, via)
+    return changes
 
 
 def delete_target(actor: Actor, target: StrategicTarget, via: str = "web") -> None:

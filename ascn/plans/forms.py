@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -124,6 +125,33 @@ class TargetForm(forms.ModelForm):
         model = StrategicTarget
         fields = ["statement", "metric", "unit", "baseline_value", "baseline_year", "target_value", "target_year"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
+
+
+class PlanVersionForm(forms.Form):
+    """The year of a city's new plan or next version: a year no version of the city's plan has yet."""
+
+    year = forms.IntegerField(label=_("Year of the version"), min_value=2018, max_value=2100,
+                              widget=forms.NumberInput(attrs={"min": 2018, "max": 2100}))
+
+    def __init__(self, *args: Any, taken: Iterable[int] = (), proposed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken = frozenset(taken)
+        self.proposed = proposed
+        if proposed is not None:
+            self.fields["year"].initial = proposed
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        if year in self.taken:
+            raise forms.ValidationError(taken_year_message(year, self.proposed))
+        return year
+
+
+def taken_year_message(year: int, proposed: int | None) -> str:
+    if proposed is None:
+        return str(_("There is already a version for %(year)d: choose another year.") % {"year": year})
+    return str(_("There is already a version for %(year)d: choose another year, e.g. %(free)d, the next free one.")
+               % {"year": year, "free": proposed})
 
 
 class ImportForm(TableUploadForm):

@@ -271,6 +271,10 @@ class StrategicTarget(models.Model):
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     target_value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4, null=True, blank=True)
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    # The target of the version before that this one was copied from: comparing versions follows it, so a
+    # target edited in place reads as changed rather than as one removed and another added.
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    editable=False)
 
     class Meta:
         verbose_name = _("strategic target")

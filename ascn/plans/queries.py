@@ -276,7 +276,7 @@ def plan_snapshot(plan: ActionPlan) -> dict[str, Any]:
         "focus_areas": sorted(n.name for n in plan.focus_areas.all()),
         "priority_projects": sorted(p.title for p in plan.priority_projects.all()),
         "targets": [
-            {"statement": t.statement, "metric": t.metric, "unit": t.unit,
+            {"id": t.pk, "origin": t.copied_from_id, "statement": t.statement, "metric": t.metric, "unit": t.unit,
              "baseline_value": t.baseline_value, "baseline_year": t.baseline_year,
              "target_value": t.target_value, "target_year": t.target_year}
             for t in plan.targets.all()
@@ -292,6 +292,21 @@ def plan_history(user: Actor | None, city_slug: str) -> list[tuple[ActionPlan, l
         changes = diff_versions(plan_snapshot(older), plan_snapshot(newer)) if older else []
         result.append((newer, changes))
     return result
+
+
+def plan_years(city: City) -> list[int]:
+    """The years of every version of the city's plan, drafts included (a year has one version)."""
+    return sorted(ActionPlan.objects.filter(city=city).values_list("year", flat=True))
+
+
+def next_free_year(taken: Iterable[int], this_year: int) -> int:
+    """The year to propose for a new version: the year after the latest (this year when there is none),
+    skipping years already taken."""
+    years = set(taken)
+    year = max(years) + 1 if years else this_year
+    while year in years:
+        year += 1
+    return year
 
 
 def cities_for_new_projects(user: Actor | None) -> CityQuerySet[City]:

@@ -23,5 +23,7 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/comments/", views.plan_comment, name="plan_comment"),
     path("plans/<int:pk>/targets/", views.target_add, name="target_add"),
+    path("targets/<int:pk>/", views.target_row, name="target_row"),
+    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
 ]

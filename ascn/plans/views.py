@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from .forms import (
     ImportForm,
     PipelineFilterForm,
     PlanForm,
+    PlanVersionForm,
     ProgressUpdateForm,
     ProjectForm,
     TargetForm,
@@ -105,16 +107,28 @@ def project_history(request: SignedInRequest, pk: int) -> HttpResponse:
 
 def city_plan(request: Request, slug: str) -> HttpResponse:
     city = get_object_or_404(City.objects.visible_to(request.user).select_related("country"), slug=slug)
-    versions = queries.plan_history(request.user, slug)
+    return render(request, "plans/city_plan.html", _city_plan_context(request, city))
+
+
+def _city_plan_context(request: Request, city: City, version_form: PlanVersionForm | None = None) -> dict[str, Any]:
+    versions = queries.plan_history(request.user, city.slug)
     current = versions[0][0] if versions else None
-    context = {
+    may_create = can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id)
+    if version_form is None and may_create:
+        version_form = _version_form(city)
+    return {
         "city": city, "versions": versions, "current": current, "comment_form": CommentForm(),
         "can_comment": current is not None and actions.may_comment(request.user, current),
         "comments": current.comments.select_related("author") if current and actions.may_comment(
             request.user, current) else [],
-        "can_create": can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id),
+        "can_create": may_create, "version_form": version_form,
     }
-    return render(request, "plans/city_plan.html", context)
+
+
+def _version_form(city: City, data: Any = None) -> PlanVersionForm:
+    """The year of a new version, proposing the next free one (the latest version's year + 1)."""
+    taken = queries.plan_years(city)
+    return PlanVersionForm(data, taken=taken, proposed=queries.next_free_year(taken, timezone.localdate().year))
 
 
 # --- Workspace: projects ----------------------------------------------------------------------------
@@ -256,27 +270,28 @@ def project_comment(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_create(request: SignedInRequest, slug: str) -> HttpResponse:
-    """Start a city's plan, or its next version (copied from the current one)."""
-    city = get_object_or_404(City, slug=slug)
+    """Start a city's plan, or its next version (copied from the current one), for a year not taken."""
+    city = get_object_or_404(City.objects.select_related("country"), slug=slug)
     if not can_create(request.user, ActionPlan, city_id=city.pk, country_id=city.country_id):
         raise PermissionDenied(_("You may not edit this city's action plan."))
-    latest = ActionPlan.objects.filter(city=city).order_by("-year").first()
-    if request.method == "POST":
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            messages.error(request, _("Give the version's year."))
-            return redirect("plans:city_plan", slug=slug)
+    if request.method != "POST":
+        return redirect("plans:city_plan", slug=slug)
+    form = _version_form(city, request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        latest = ActionPlan.objects.filter(city=city).order_by("-year").first()
         try:
             if latest:
                 plan = actions.new_plan_version(request.user, latest, year, via="web")
             else:
                 plan = actions.create_plan(request.user, city, year, {"vision": _("To be written")}, via="web")
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("plans:city_plan", slug=slug)
-        return redirect("plans:plan_edit", pk=plan.pk)
-    return redirect("plans:city_plan", slug=slug)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(year)d started from the current one.") % {"year": year}
+                             if latest else _("Plan for %(year)d started.") % {"year": year})
+            return redirect("plans:plan_edit", pk=plan.pk)
+    return render(request, "plans/city_plan.html", _city_plan_context(request, city, form), status=422)
 
 
 @login_required
@@ -300,6 +315,51 @@ def plan_edit(request: SignedInRequest, pk: int) -> HttpResponse:
                "targets": plan.targets.order_by("position", "id")}
     template = "plans/plan_form.html#plan-form" if request.htmx else "plans/plan_form.html"
     return render(request, template, context, status=422 if form.errors else 200)
+
+
+def _editable_target(request: SignedInRequest, pk: int) -> StrategicTarget:
+    """A target whose plan the user may edit (others: 403, as for removing it)."""
+    target = get_object_or_404(StrategicTarget.objects.select_related("plan__city"), pk=pk)
+    if not ActionPlan.objects.editable_by(request.user).filter(pk=target.plan_id).exists():
+        raise PermissionDenied(_("You may not edit this action plan."))
+    return target
+
+
+@login_required
+def target_row(request: SignedInRequest, pk: int) -> HttpResponse:
+    """A target's row of the plan form (Cancel in its in-place editor brings it back)."""
+    target = _editable_target(request, pk)
+    if not request.htmx:
+        return redirect("plans:plan_edit", pk=target.plan_id)
+    return render(request, "plans/plan_form.html#target-row", {"t": target, "plan": target.plan})
+
+
+@login_required
+def target_edit(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Edit a target in place: GET its row as a form with its values, POST saves it (HTMX swaps the row;
+    without HTMX the plan form page shows the row being edited)."""
+    target = _editable_target(request, pk)
+    plan = target.plan
+    form = TargetForm(request.POST or None, instance=StrategicTarget.objects.get(pk=pk), prefix=f"edit-{pk}")
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = actions.update_target(request.user, target, form.cleaned_data, via="web")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            said = _("Target saved.") if changes else _("Nothing changed.")
+            if request.htmx:
+                return render(request, "plans/plan_form.html#target-row", {"t": target, "plan": plan, "said": said})
+            messages.success(request, said)
+            return redirect("plans:plan_edit", pk=plan.pk)
+    status = 422 if form.errors else 200
+    if request.htmx:
+        return render(request, "plans/plan_form.html#target-edit-row", {"t": target, "plan": plan, "edit_form": form},
+                      status=status)
+    context = {"plan": plan, "form": PlanForm(instance=ActionPlan.objects.get(pk=plan.pk), city=plan.city),
+               "target_form": TargetForm(prefix="target"), "targets": plan.targets.order_by("position", "id"),
+               "editing": target.pk, "edit_form": form}
+    return render(request, "plans/plan_form.html", context, status=status)
 
 
 @login_required
@@ -327,9 +387,7 @@ def target_add(request: SignedInRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_delete(request: SignedInRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(StrategicTarget.objects.select_related("plan"), pk=pk)
-    if not ActionPlan.objects.editable_by(request.user).filter(pk=target.plan_id).exists():
-        raise PermissionDenied(_("You may not edit this action plan."))
+    target = _editable_target(request, pk)
     actions.delete_target(request.user, target, via="web")
     messages.success(request, _("Target removed."))
     return redirect("plans:plan_edit", pk=target.plan_id)

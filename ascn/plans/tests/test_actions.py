@@ -347,7 +347,8 @@ def test_a_version_for_an_existing_year_is_refused(csco_danang):
     before = state()
     with pytest.raises(ValidationError) as refused:
         actions.new_plan_version(csco_danang, ActionPlan.objects.get(city__slug="da-nang"), 2018)
-    assert list(refused.value.message_dict) == ["__all__"]
+    assert refused.value.message_dict == {"year": [
+        "There is already a version for 2018: choose another year, e.g. 2019, the next free one."]}
     assert state() == before
 
 

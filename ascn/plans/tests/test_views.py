@@ -244,7 +244,7 @@ def test_city_officer_starts_a_new_version_and_the_page_shows_what_changed(clien
     assert [plan.year for plan, _changes in page.context["versions"]] == [2026, 2018]
     html = page.content.decode()
     assert "Versions and what changed" in html
-    assert "Vision changed: “A smart, green city by 2035”" in html
+    assert "Vision changed" in html and "A smart, green city by 2035" in html
     assert "Horizon moved from 2030 to 2035" in html
     assert "Focus area added: Quality Environment" in html
     assert "Priority project removed: Intelligent Traffic Control System" in html
