@@ -121,7 +121,7 @@ def _readable(text: str) -> str:
     number = numbers.exact(tail)
     if number is None:
         return text
-    return head + slash + numbers.for_people(number, len(numbers.plain(number).partition(".")[2]))
+    return head + slash + numbers.for_people(number, max(0, -int(number.as_tuple().exponent)), fixed=True)
 
 
 def flag_text(item: dict) -> str:
