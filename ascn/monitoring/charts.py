@@ -1,5 +1,6 @@
-"""Vega-Lite chart specs of monitoring: a city's time series against its baseline and targets, and bars of
-cities or groups against their targets. Pure Python, no Django.
+"""Vega-Lite chart specs of monitoring: a city's time series against its baseline and targets, bars of
+cities or groups against their targets, the M&E report's shares (by focus area, by status) and the
+network's trend across reporting rounds, published figures beside computed ones. Pure Python, no Django.
 
 Every spec is a JSON-serialisable dict with its data inline (templates hand it to the page with
 `json_script`; `static/js/charts.js` draws it with the vendored Vega scripts). Targets are always drawn:
@@ -118,3 +119,70 @@ def bars_with_targets(rows: Iterable[Mapping[str, Any]], unit: str, label_title:
     )
     spec["height"] = height
     return spec
+
+
+def share_bars(rows: Iterable[Mapping[str, Any]], label_title: str, title: str = "") -> dict[str, Any]:
+    """Horizontal bars of each row's `share` (whole per cent of the projects), in the order given, each
+    labelled with its count and share. Rows: {"label", "count", "share"}."""
+    share_title = _("Share of the projects (%)")
+    data = [{"label": str(row["label"]), "count": int(row["count"]),
+             "share": _finite(row["share"], f"share of {row['label']}"),
+             "text": _("%(count)s (%(share)s%%)") % {"count": row["count"], "share": row["share"]}}
+            for row in rows]
+    y = {"field": "label", "type": "nominal", "title": label_title, "sort": None}
+    x = {"field": "share", "type": "quantitative", "title": share_title, "scale": {"domainMin": 0}}
+    tooltip = [{"field": "label", "title": label_title}, {"field": "count", "type": "quantitative",
+                                                          "title": _("Projects")},
+               {"field": "share", "type": "quantitative", "title": share_title}]
+    spec = _spec(
+        title={"text": title, "anchor": "start"}, data={"values": data},
+        layer=[{"name": "bars", "mark": {"type": "bar", "color": ACTUAL_COLOUR},
+                "encoding": {"y": y, "x": x, "tooltip": tooltip}},
+               {"name": "labels", "mark": {"type": "text", "align": "left", "dx": 4, "color": "#1d2a33"},
+                "encoding": {"y": y, "x": x, "text": {"field": "text"}}}],
+    )
+    spec["height"] = max(60, 26 * len(data))
+    return spec
+
+
+PUBLISHED, COMPUTED = "published", "computed"
+
+
+def trend(rows: Iterable[Mapping[str, Any]], value_title: str, title: str = "") -> dict[str, Any]:
+    """Values by reporting round: a line through each series' published figures (the reports' own numbers)
+    and a mark for every figure, a filled circle when published, a hollow diamond when computed from the
+    platform's data. Rows: {"year", "series", "basis" ("published" or "computed"), "value"}; one series draws
+    no colour legend."""
+    names = {PUBLISHED: _("Published"), COMPUTED: _("Computed")}
+    data = []
+    for row in rows:
+        if row["basis"] not in names:
+            raise ValueError(f"basis {row['basis']!r} is neither published nor computed")
+        data.append({"year": str(int(row["year"])), "series": str(row["series"]), "basis": names[row["basis"]],
+                     "value": _finite(row["value"], f"value of {row['series']} in {row['year']}")})
+    series = list(dict.fromkeys(d["series"] for d in data))
+    basis_title = _("Figures")
+    x = {"field": "year", "type": "ordinal", "title": _("Reporting round"), "axis": {"labelAngle": 0}}
+    y = {"field": "value", "type": "quantitative", "title": value_title}
+    colour = {"field": "series", "type": "nominal", "title": None, "sort": series,
+              **({} if len(series) > 1 else {"legend": None})}
+    shape = {"field": "basis", "type": "nominal", "title": basis_title,
+             "scale": {"domain": [names[PUBLISHED], names[COMPUTED]], "range": ["circle", "diamond"]}}
+    tooltip = [{"field": "year", "title": _("Reporting round")}, {"field": "series", "title": _("Series")},
+               {"field": "basis", "title": basis_title},
+               {"field": "value", "type": "quantitative", "title": value_title, "format": VALUE_FORMAT}]
+    published = [d for d in data if d["basis"] == names[PUBLISHED]]
+    computed = [d for d in data if d["basis"] == names[COMPUTED]]
+    return _spec(
+        title={"text": title, "anchor": "start"},
+        layer=[
+            {"name": "published_line", "data": {"values": published}, "mark": {"type": "line"},
+             "encoding": {"x": x, "y": y, "color": colour}},
+            {"name": "published", "data": {"values": published},
+             "mark": {"type": "point", "filled": True, "size": 70, "opacity": 1},
+             "encoding": {"x": x, "y": y, "color": colour, "shape": shape, "tooltip": tooltip}},
+            {"name": "computed", "data": {"values": computed},
+             "mark": {"type": "point", "filled": False, "size": 150, "strokeWidth": 2, "opacity": 1},
+             "encoding": {"x": x, "y": y, "color": colour, "shape": shape, "tooltip": tooltip}},
+        ],
+    )

@@ -6,7 +6,13 @@ or before the round's as-of date is dated after `since` (the previous round's as
 that update's status (a later update, recorded after the as-of date, does not change the round's
 figures). Projects whose latest update is older were not reported in the round: they are counted apart
 (`not_reported`), not in the figures. Cancelled projects are counted apart and left out of the shares.
-Shares are whole per cents by the largest-remainder method, so a breakdown always adds up to 100.
+Shares are whole per cents by the largest-remainder method, so a breakdown adds up to 100, except that
+equal counts always get equal shares: when rounding would have to split a tie, the tie keeps the lower share
+and the breakdown adds up to a little less (1, 1, 1 give 33, 33, 33).
+
+A round the platform holds no data for (those before it ran) is compared through the figures its
+published report states (`from_published`): the same shape, with `published` set and only what the report
+gives.
 """
 
 from __future__ import annotations
@@ -112,18 +118,22 @@ def not_reported(rows: Iterable[ProjectRow], as_of: dt.date, since: dt.date) -> 
 
 
 def shares(counts: Mapping[str, int]) -> dict[str, int]:
-    """Whole per cents of `counts` that add up to 100 (largest remainder; ties to the larger count, then
-    to the earlier key). All zeros when the total is zero."""
+    """Whole per cents of `counts` by largest remainder (on equal remainders the larger count first), equal
+    counts always with equal shares. All zeros when the total is zero."""
     total = sum(counts.values())
     if total <= 0:
         return {key: 0 for key in counts}
     result = {key: 100 * n // total for key, n in counts.items()}  # integers: no rounding error
-    remainder = {key: 100 * n % total for key, n in counts.items()}
-    order = {key: index for index, key in enumerate(counts)}
+    ties: dict[int, list[str]] = {}  # keys by count, in key order; equal counts have equal remainders
+    for key, n in counts.items():
+        ties.setdefault(n, []).append(key)
     missing = 100 - sum(result.values())
-    by_remainder = sorted(order, key=lambda k: (-remainder[k], -counts[k], order[k]))
-    for key in by_remainder[:missing]:
-        result[key] += 1
+    for n, keys in sorted(ties.items(), key=lambda tie: (-(100 * tie[0] % total), -tie[0])):
+        if len(keys) > missing or not 100 * n % total:
+            break  # a tie that cannot take a point each stops the round-up: no smaller remainder takes one
+        for key in keys:
+            result[key] += 1
+        missing -= len(keys)
     return result
 
 
@@ -213,8 +223,22 @@ def _leaders(counts: Mapping[str, int], pick: Any) -> tuple[list[str], int]:
     return [k for k, n in counts.items() if n == best], best
 
 
+def from_published(as_of: dt.date, projects: int, status_counts: Mapping[str, int],
+                   status_shares: Mapping[str, float], focus_area_shares: Mapping[str, float],
+                   source: str) -> dict[str, Any]:
+    """A published report's headline figures in the shape of `figures`, as far as the report gives them:
+    counts by status only where it printed counts, shares as printed (they need not add up to 100)."""
+    status: dict[str, Any] = {"shares": dict(status_shares)}
+    if status_counts:
+        status["counts"] = {key: status_counts.get(key, 0) for key in STATUSES}
+    return {"as_of": as_of.isoformat(), "projects": projects, "status": status,
+            "focus_areas": {"shares": dict(focus_area_shares)}, "published": True, "source": source}
+
+
 def observations(current: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """What the figures say, as data for sentences: [{"kind": ..., **values}]. Ties name every key."""
+    """What the figures say, as data for sentences: [{"kind": ..., **values}]. Ties name every key (and share
+    one count and one share). `previous` may be a published report's figures (`from_published`): the
+    comparisons then say so (`published`, `source`) and leave out what that report does not give."""
     found: list[dict[str, Any]] = []
     if not current["projects"]:
         return found
@@ -230,18 +254,7 @@ def observations(current: Mapping[str, Any], previous: Mapping[str, Any] | None 
     lead, n = _leaders(current["countries"]["counts"], max)
     found.append({"kind": "top_country", "keys": lead, "count": n})
     if previous is not None and previous.get("projects"):
-        found.append({"kind": "change", "previous": previous["projects"], "current": current["projects"],
-                      "difference": current["projects"] - previous["projects"],
-                      "previous_as_of": previous["as_of"],
-                      "completed_before": previous["status"]["counts"].get(COMPLETED, 0),
-                      "completed_now": status["counts"].get(COMPLETED, 0)})
-        moved = {k: current["focus_areas"]["shares"].get(k, 0) - previous["focus_areas"]["shares"].get(k, 0)
-                 for k in current["focus_areas"]["shares"]}
-        biggest = max(moved.items(), key=lambda kv: (abs(kv[1]), kv[1]), default=(None, 0))
-        if biggest[0] is not None and biggest[1]:
-            found.append({"kind": "share_moved", "key": biggest[0], "points": biggest[1],
-                          "before": previous["focus_areas"]["shares"].get(biggest[0], 0),
-                          "now": current["focus_areas"]["shares"][biggest[0]]})
+        found += _compared(current, previous)
     unclassified = current["project_types"]["counts"].get(NOT_CLASSIFIED, 0)
     if unclassified:
         found.append({"kind": "unclassified", "count": unclassified})
@@ -249,4 +262,24 @@ def observations(current: Mapping[str, Any], previous: Mapping[str, Any] | None 
         found.append({"kind": "cancelled", "count": current["cancelled"]})
     if current.get("not_reported"):
         found.append({"kind": "not_reported", "count": current["not_reported"]})
+    return found
+
+
+def _compared(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The change since the previous round, and the focus area whose share moved most."""
+    published = {"published": True, "source": previous.get("source", "")} if previous.get("published") else {}
+    before = previous.get("status", {}).get("counts")
+    found: list[dict[str, Any]] = [{
+        "kind": "change", "previous": previous["projects"], "current": current["projects"],
+        "difference": current["projects"] - previous["projects"], "previous_as_of": previous["as_of"],
+        "completed_before": before.get(COMPLETED, 0) if before is not None else None,
+        "completed_now": current["status"]["counts"].get(COMPLETED, 0), **published}]
+    earlier = previous.get("focus_areas", {}).get("shares") or {}
+    if not earlier:
+        return found
+    moved = {k: v - earlier.get(k, 0) for k, v in current["focus_areas"]["shares"].items()}
+    key, points = max(moved.items(), key=lambda kv: (abs(kv[1]), kv[1]), default=(None, 0))
+    if key is not None and points:
+        found.append({"kind": "share_moved", "key": key, "points": points, "before": earlier.get(key, 0),
+                      "now": current["focus_areas"]["shares"][key], **published})
     return found

@@ -14,19 +14,24 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ascn.core import charts as drawing
 from ascn.core.actions import create_audited, record
 from ascn.core.choices import AuditAction
 from ascn.core.models import User
 from ascn.core.pdf import PdfUnavailable, html_to_pdf
 from ascn.core.permissions import require_secretariat
 
+from .. import charts
 from .. import me_figures as fig
 from ..choices import GenerationState
 from ..models import MEReport, ReportingRound
 from ..queries import me_report as queries
+from ..queries import trends
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -38,8 +43,8 @@ logger = logging.getLogger(__name__)
 BUSY_FOR = dt.timedelta(minutes=15)
 
 # The steps a generation goes through, stored as codes in MEReport.step and shown with `step_label`.
-QUEUED, FIGURES, NARRATIVES, HTML, PDF, DONE, DONE_WITHOUT_PDF, FAILED = (
-    "queued", "figures", "narratives", "html", "pdf", "done", "done_without_pdf", "failed")
+QUEUED, FIGURES, NARRATIVES, CHARTS, HTML, PDF, DONE, DONE_WITHOUT_PDF, FAILED = (
+    "queued", "figures", "narratives", "charts", "html", "pdf", "done", "done_without_pdf", "failed")
 
 
 def step_label(step: str) -> str:
@@ -48,6 +53,7 @@ def step_label(step: str) -> str:
         QUEUED: _("Waiting for the background worker"),
         FIGURES: _("Computing the figures as of the round's date"),
         NARRATIVES: _("Reading the accepted city reports"),
+        CHARTS: _("Drawing the charts"),
         HTML: _("Writing the report"),
         PDF: _("Printing the PDF"),
         DONE: _("Done"),
@@ -61,6 +67,11 @@ def request_me_report(actor: Actor, reporting_round: ReportingRound, via: str = 
     from ..tasks.me_report import generate_me_report
 
     require_secretariat(actor)
+    if queries.published_only(reporting_round):
+        raise ValidationError({"round": _(
+            "The %(year)s round came before the platform: it has no reporting cities and no project data, only "
+            "the figures its published report states (see the network's trend across rounds).")
+            % {"year": reporting_round.year}})
     with transaction.atomic():
         ReportingRound.objects.select_for_update().filter(pk=reporting_round.pk).first()  # one request at a time
         busy = queries.in_progress(reporting_round)
@@ -110,10 +121,17 @@ def _generate(report: MEReport) -> None:
     _advance(report, 30, NARRATIVES)
     narratives, reported = queries.narratives(report.round)
     previous_round, previous = queries.previous_figures(report.round, names)
-    _advance(report, 50, HTML)
     finished_at = timezone.now()
     context = report_context(report, figures, fig.counted(rows, report.as_of, since), narratives, reported,
                              previous_round, previous, finished_at)
+    context["coverage"] = coverage_sentences(*queries.coverage(report.round, reported), figures["cities"])
+    _advance(report, 40, CHARTS)
+    trend = trends.round_trends(None, until=report.round, current=figures)
+    context.update(trend_rows=trends.table_rows(trend, ["projects"], "projects"), trend_headings=[_("Projects")],
+                   trend_caption=_("Projects per reporting round: the figures the published reports state and those "
+                                   "computed from the platform's data"))
+    context["charts"] = draw_charts(context, trend)
+    _advance(report, 50, HTML)
     html = render_to_string("monitoring/me_report_body.html", context)
     _advance(report, 70, PDF)
     try:
@@ -148,7 +166,69 @@ def render_pdf(report: MEReport, html: str) -> bytes:
     return html_to_pdf(render_to_string("monitoring/me_report_pdf.html", {"report": report, "body": html}))
 
 
+def chart_specs(context: dict[str, Any], trend: list[trends.RoundTrend]) -> dict[str, dict[str, Any]]:
+    """The report's charts as Vega-Lite specs: shares by focus area and by status (when a project counts) and
+    the projects per reporting round, published figures beside computed ones. Their headings are the report's."""
+    specs = {}
+    if context["figures"]["projects"]:
+        specs["focus_areas"] = charts.share_bars(
+            [{"label": r["name"], "count": r["count"], "share": r["share"]} for r in context["focus_rows"]],
+            _("Focus area"))
+        specs["statuses"] = charts.share_bars(
+            [{"label": r["name"], "count": r["count"], "share": r["share"]} for r in context["statuses"]],
+            _("Status"))
+    areas = context["figures"]["labels"]["focus_areas"]
+    rows = trends.chart_rows(trend, {c: queries.status_label(c) for c in fig.STATUSES}, areas)["projects"]
+    if rows:
+        specs["trend"] = charts.trend(rows, _("Projects"))
+    return specs
+
+
+def draw_charts(context: dict[str, Any], trend: list[trends.RoundTrend]) -> dict[str, SafeString]:
+    """The charts drawn as SVG (the same in the page and the PDF: both show the stored HTML)."""
+    return {key: mark_safe(drawing.svg(spec, prefix=f"me-{key}"))  # the renderer escapes the text it draws
+            for key, spec in chart_specs(context, trend).items()}
+
+
 # --- What the report says -------------------------------------------------------------------------------
+
+
+def introduction(projects: int, cities: int, as_of: dt.date) -> SafeString:
+    """The report's first sentence, with the number of projects marked for the reader (and the tests)."""
+    count = format_html('<strong data-figure="projects">{}</strong>', projects)
+    text = ngettext("As of %(date)s, the member cities report %(projects)s in %(cities)s city.",
+                    "As of %(date)s, the member cities report %(projects)s in %(cities)s cities.", cities)
+    projects_text = ngettext("%(count)s smart city project", "%(count)s smart city projects", projects)
+    return mark_safe(conditional_escape(text) % {  # every part escaped, or built by format_html
+        "date": conditional_escape(date_format(as_of, "DATE_FORMAT")), "cities": cities,
+        "projects": conditional_escape(projects_text) % {"count": count}})
+
+
+def coverage_sentences(reporting: int, accepted: int, cities: int) -> list[str]:
+    """How far the accepted city reports cover the round: said whenever a reporting city has none yet."""
+    if not reporting:
+        return []
+    if accepted == reporting:
+        return [ngettext("The round's reporting city has an accepted annual report.",
+                         "All %(total)s reporting cities have an accepted annual report.", reporting)
+                % {"total": reporting}]
+    if not accepted:
+        found = [ngettext("The round's reporting city has no accepted annual report yet: the report has no city "
+                          "narrative.",
+                          "None of the %(total)s reporting cities has an accepted annual report yet: the report has "
+                          "no city narratives.", reporting) % {"total": reporting}]
+    else:
+        found = [ngettext("%(accepted)s of %(total)s reporting city has an accepted annual report.",
+                          "%(accepted)s of %(total)s reporting cities have an accepted annual report.", reporting)
+                 % {"accepted": accepted, "total": reporting},
+                 ngettext("The narratives in section 4 come from that city's report only.",
+                          "The narratives in section 4 come from those %(accepted)s cities' reports only.",
+                          accepted) % {"accepted": accepted}]
+    found.append(ngettext("The figures count the published projects reported in the round's period, in %(count)s "
+                          "city.",
+                          "The figures count the published projects reported in the round's period, in %(count)s "
+                          "cities.", cities) % {"count": cities})
+    return found
 
 
 def _names(keys: list[str], labels: dict[str, str]) -> str:
@@ -172,40 +252,43 @@ def observation_sentences(items: list[dict[str, Any]], labels: dict[str, dict[st
                                 "%(names)s has the most projects: %(count)s projects, %(share)s%% of the total.",
                                 item["count"])
             else:
-                text = ngettext("%(names)s have the most projects: %(count)s project each.",
-                                "%(names)s have the most projects: %(count)s projects each.", item["count"])
+                text = ngettext("%(names)s have the most projects: %(count)s project each (%(share)s%% each).",
+                                "%(names)s have the most projects: %(count)s projects each (%(share)s%% each).",
+                                item["count"])
             sentences.append(text % values)
         elif kind == "low_focus_area":
-            sentences.append(ngettext(
-                "The fewest projects are in %(names)s: %(count)s project (%(share)s%%).",
-                "The fewest projects are in %(names)s: %(count)s projects (%(share)s%%).",
-                item["count"]) % {"names": _names(item["keys"], areas), "count": item["count"],
-                                  "share": item["share"]})
+            values = {"names": _names(item["keys"], areas), "count": item["count"], "share": item["share"]}
+            if len(item["keys"]) == 1:
+                text = ngettext("The fewest projects are in %(names)s: %(count)s project (%(share)s%%).",
+                                "The fewest projects are in %(names)s: %(count)s projects (%(share)s%%).",
+                                item["count"])
+            else:
+                text = ngettext("The fewest projects are in %(names)s: %(count)s project each (%(share)s%% each).",
+                                "The fewest projects are in %(names)s: %(count)s projects each (%(share)s%% each).",
+                                item["count"])
+            sentences.append(text % values)
         elif kind == "status":
             sentences.append(_("%(ongoing)s%% of the projects are ongoing, %(planning)s%% are being planned and "
                                "%(completed)s%% are completed.") % item)
         elif kind == "top_country":
-            sentences.append(ngettext("%(names)s reports the most projects (%(count)s).",
-                                      "%(names)s report the most projects (%(count)s each).",
-                                      len(item["keys"])) % {"names": _names(item["keys"], countries),
-                                                            "count": item["count"]})
-        elif kind == "change":
-            values = {**item, "difference": abs(item["difference"]),
-                      "date": date_format(dt.date.fromisoformat(item["previous_as_of"]), "DATE_FORMAT")}
-            if item["difference"] > 0:
-                text = _("The network counts %(current)s projects, %(difference)s more than the %(previous)s of the "
-                         "previous round (as of %(date)s).")
-            elif item["difference"] < 0:
-                text = _("The network counts %(current)s projects, %(difference)s fewer than the %(previous)s of "
-                         "the previous round (as of %(date)s).")
+            values = {"names": _names(item["keys"], countries), "count": item["count"]}
+            if len(item["keys"]) == 1:
+                text = ngettext("%(names)s reports the most projects (%(count)s project).",
+                                "%(names)s reports the most projects (%(count)s projects).", item["count"])
             else:
-                text = _("The network counts %(current)s projects, as many as in the previous round (as of %(date)s).")
+                text = ngettext("%(names)s report the most projects (%(count)s project each).",
+                                "%(names)s report the most projects (%(count)s projects each).", item["count"])
             sentences.append(text % values)
-            sentences.append(_("Completed projects: %(completed_now)s, against %(completed_before)s in the previous "
-                               "round.") % item)
+        elif kind == "change":
+            sentences += _change_sentences(item)
         elif kind == "share_moved":
-            sentences.append(_("The largest change in share is %(name)s: %(before)s%% in the previous round, "
-                               "%(now)s%% now.") % {**item, "name": areas.get(item["key"], item["key"])})
+            values = {**item, "name": areas.get(item["key"], item["key"])}
+            if item.get("published"):
+                text = _("The largest change in share is %(name)s: %(before)s%% published for the previous round, "
+                         "%(now)s%% now.")
+            else:
+                text = _("The largest change in share is %(name)s: %(before)s%% in the previous round, %(now)s%% now.")
+            sentences.append(text % values)
         elif kind == "unclassified":
             sentences.append(ngettext("%(count)s project has no project type yet (not classified).",
                                       "%(count)s projects have no project type yet (not classified).",
@@ -220,6 +303,51 @@ def observation_sentences(items: list[dict[str, Any]], labels: dict[str, dict[st
                 "older than the round's period) and is left out of the figures.",
                 "%(count)s published projects were not reported in this round (their latest progress update is "
                 "older than the round's period) and are left out of the figures.", item["count"]) % item)
+    return sentences
+
+
+def _change_sentences(item: dict[str, Any]) -> list[str]:
+    """The change since the previous round; against a published report's figures, it says so."""
+    values = {**item, "difference": abs(item["difference"]),
+              "date": date_format(dt.date.fromisoformat(item["previous_as_of"]), "DATE_FORMAT")}
+    published, n = item.get("published", False), item["current"]
+    if item["difference"] > 0 and published:
+        text = ngettext("The network counts %(current)s project, %(difference)s more than the %(previous)s "
+                        "published for the previous round (as of %(date)s).",
+                        "The network counts %(current)s projects, %(difference)s more than the %(previous)s "
+                        "published for the previous round (as of %(date)s).", n)
+    elif item["difference"] > 0:
+        text = ngettext("The network counts %(current)s project, %(difference)s more than the %(previous)s of the "
+                        "previous round (as of %(date)s).",
+                        "The network counts %(current)s projects, %(difference)s more than the %(previous)s of the "
+                        "previous round (as of %(date)s).", n)
+    elif item["difference"] < 0 and published:
+        text = ngettext("The network counts %(current)s project, %(difference)s fewer than the %(previous)s "
+                        "published for the previous round (as of %(date)s).",
+                        "The network counts %(current)s projects, %(difference)s fewer than the %(previous)s "
+                        "published for the previous round (as of %(date)s).", n)
+    elif item["difference"] < 0:
+        text = ngettext("The network counts %(current)s project, %(difference)s fewer than the %(previous)s of "
+                        "the previous round (as of %(date)s).",
+                        "The network counts %(current)s projects, %(difference)s fewer than the %(previous)s of "
+                        "the previous round (as of %(date)s).", n)
+    elif published:
+        text = ngettext("The network counts %(current)s project, as many as published for the previous round "
+                        "(as of %(date)s).",
+                        "The network counts %(current)s projects, as many as published for the previous round "
+                        "(as of %(date)s).", n)
+    else:
+        text = ngettext("The network counts %(current)s project, as many as in the previous round (as of %(date)s).",
+                        "The network counts %(current)s projects, as many as in the previous round (as of %(date)s).",
+                        n)
+    sentences = [text % values]
+    if item["completed_before"] is not None:
+        if published:
+            text = _("Completed projects: %(completed_now)s, against %(completed_before)s published for the "
+                     "previous round.")
+        else:
+            text = _("Completed projects: %(completed_now)s, against %(completed_before)s in the previous round.")
+        sentences.append(text % item)
     return sentences
 
 
@@ -256,6 +384,8 @@ def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Cou
         "figures": figures, "statuses": statuses, "focus_rows": queries.breakdown_rows(figures["focus_areas"], areas),
         "type_rows": type_rows, "area_names": list(areas.values()), "matrix": matrix, "matrix_totals": totals,
         "sections": sections, "previous_round": previous_round,
+        "previous_published": previous.get("source") if previous and previous.get("published") else None,
+        "introduction": introduction(figures["projects"], figures["cities"], report.as_of),
         "observations": observation_sentences(fig.observations(figures, previous), labels),
         "appendix_a": [_project_row(c, areas, types) for c in part_a],
         "appendix_b": [_project_row(c, areas, types) for c in part_b],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
@@ -19,11 +19,18 @@ from ascn.plans.models import ProgressUpdate, Project
 
 from .. import me_figures as fig
 from ..choices import GenerationState
-from ..models import CityReport, MEReport, ProjectReport, ReportingRound
+from ..models import CityReport, MEReport, ProjectReport, PublishedFigures, ReportingRound
 from .reports import period_start
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from ascn.core.permissions import Actor
+
+    class HasCities(TypedDict):
+        has_cities: bool  # the round has reporting cities
+
+    ListedRound = WithAnnotations[ReportingRound, HasCities]
 
 IN_PROGRESS = (GenerationState.QUEUED, GenerationState.RUNNING)
 
@@ -131,15 +138,41 @@ def countries_in(rows: list[fig.ProjectRow], names: Labels) -> list[str]:
 
 def previous_figures(reporting_round: ReportingRound, names: Labels | None = None
                      ) -> tuple[ReportingRound | None, dict[str, Any] | None]:
-    """The previous round and its figures: its latest done report's, else computed from its as-of date;
-    (None, None) when there is no earlier round."""
-    previous = ReportingRound.objects.filter(year__lt=reporting_round.year).order_by("-year").first()
+    """The previous round and its figures: its latest done report's, else computed from its as-of date; when
+    the platform has no project for it (a round before the platform), the figures its published report states
+    (`published` set, see me_figures.from_published). (None, None) when there is no earlier round."""
+    previous = (ReportingRound.objects.filter(year__lt=reporting_round.year).select_related("published_figures")
+                .order_by("-year").first())
     if previous is None:
         return None, None
     done = latest_done(None, previous)
-    if done is not None and done.figures.get("projects") is not None:
-        return previous, done.figures
-    return previous, live_figures(previous, names)
+    own = done.figures if done is not None and done.figures.get("projects") is not None else None
+    if own is None:
+        own = live_figures(previous, names)
+    published = getattr(previous, "published_figures", None)
+    if not own["projects"] and published is not None:
+        return previous, fig.from_published(published.as_of, published.projects, published.status_counts,
+                                            published.status_shares, published.focus_area_shares, published.source)
+    return previous, own
+
+
+def coverage(reporting_round: ReportingRound, reported: set[str]) -> tuple[int, int]:
+    """(reporting cities of the round, how many of them have an accepted report); `reported` are the slugs of
+    the cities with an accepted report (see `narratives`)."""
+    slugs = set(reporting_round.cities.values_list("slug", flat=True))
+    return len(slugs), len(slugs & reported)
+
+
+def listed_rounds(user: Actor | None) -> ScopedQuerySet[ListedRound]:
+    """The rounds for the list page, each with its published figures and whether it has reporting cities."""
+    members = ReportingRound.cities.through.objects.filter(reportinground_id=OuterRef("pk"))
+    return rounds(user).select_related("published_figures").annotate(has_cities=Exists(members))
+
+
+def published_only(reporting_round: ReportingRound) -> bool:
+    """A round before the platform: it has the figures of its published report and no reporting city."""
+    return (PublishedFigures.objects.filter(round=reporting_round).exists()
+            and not reporting_round.cities.exists())
 
 
 def status_label(status: str) -> str:

@@ -86,6 +86,51 @@ def test_specs_validate_against_the_vega_lite_schema():
     validator = jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     for spec in (charts.series([("2025", 60), ("2024", 50)], "%", (2020, 40), [(2030, 80)], "x"),
                  charts.series([("2025-Q2", 1)], "", None, []),
-                 charts.bars_with_targets([{"label": "A", "value": 1, "target": 2}], "kWh", "City", "t")):
+                 charts.bars_with_targets([{"label": "A", "value": 1, "target": 2}], "kWh", "City", "t"),
+                 charts.share_bars([{"label": "Civic and Social", "count": 34, "share": 25}], "Focus area", "t"),
+                 charts.trend(TREND, "Projects", "Projects per round"), charts.trend([], "Share (%)")):
         errors = sorted(validator.iter_errors(spec), key=str)
         assert errors == [], errors[0].message if errors else ""
+
+
+TREND = [{"year": 2021, "series": "Projects", "basis": "published", "value": 65},
+         {"year": 2025, "series": "Projects", "basis": "published", "value": 134},
+         {"year": 2025, "series": "Projects", "basis": "computed", "value": 134}]
+
+
+def test_share_bars_keep_the_order_given_and_label_count_and_share():
+    spec = charts.share_bars([{"label": "Ongoing", "count": 108, "share": 81},
+                              {"label": "Planning", "count": 8, "share": 6}], "Status", "Projects by status")
+    assert spec["data"]["values"] == [
+        {"label": "Ongoing", "count": 108, "share": 81.0, "text": "108 (81%)"},
+        {"label": "Planning", "count": 8, "share": 6.0, "text": "8 (6%)"}]
+    bars, labels = layer(spec, "bars"), layer(spec, "labels")
+    assert bars["encoding"]["y"] == {"field": "label", "type": "nominal", "title": "Status", "sort": None}
+    assert bars["encoding"]["x"]["title"] == "Share of the projects (%)"
+    assert labels["mark"]["type"] == "text" and labels["encoding"]["text"] == {"field": "text"}
+    assert spec["title"]["text"] == "Projects by status" and spec["height"] == 60
+    with pytest.raises(ValueError, match="share of Ongoing is not a finite number"):
+        charts.share_bars([{"label": "Ongoing", "count": 1, "share": float("inf")}], "Status")
+
+
+def test_the_trend_draws_published_figures_as_a_line_and_computed_ones_apart():
+    spec = charts.trend(TREND, "Projects", "Projects per round")
+    line, published, computed = layer(spec, "published_line"), layer(spec, "published"), layer(spec, "computed")
+    assert line["data"]["values"] == published["data"]["values"] == [
+        {"year": "2021", "series": "Projects", "basis": "Published", "value": 65.0},
+        {"year": "2025", "series": "Projects", "basis": "Published", "value": 134.0}]
+    assert computed["data"]["values"] == [{"year": "2025", "series": "Projects", "basis": "Computed", "value": 134.0}]
+    assert (published["mark"]["filled"], computed["mark"]["filled"]) == (True, False)
+    assert computed["encoding"]["shape"]["scale"] == {"domain": ["Published", "Computed"], "range": ["circle", "diamond"]}
+    assert computed["encoding"]["color"]["legend"] is None  # one series: no colour legend
+    assert line["encoding"]["x"]["title"] == "Reporting round"
+
+
+def test_a_trend_of_several_series_has_a_colour_legend_and_refuses_an_unknown_basis():
+    rows = [{"year": 2022, "series": s, "basis": "published", "value": v}
+            for s, v in (("Ongoing", 75.32), ("Planning", 22.08))]
+    spec = charts.trend(rows, "Share (%)")
+    assert layer(spec, "published")["encoding"]["color"] == {"field": "series", "type": "nominal", "title": None,
+                                                             "sort": ["Ongoing", "Planning"]}
+    with pytest.raises(ValueError, match="basis 'guessed' is neither published nor computed"):
+        charts.trend([{**rows[0], "basis": "guessed"}], "Share (%)")

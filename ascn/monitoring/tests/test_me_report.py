@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -232,7 +233,50 @@ def test_html_has_the_sections_with_exact_numbers(secretariat, round2025, no_pdf
     assert "<li>81% of the projects are ongoing, 6% are being planned and 13% are completed.</li>" in html
     assert ("<li>2 published projects were not reported in this round (their latest progress update is older than "
             "the round&#x27;s period) and are left out of the figures.</li>") in html
-    assert "There is no earlier reporting round to compare with." in html
+    assert ('<p>As of Sept. 30, 2025, the member cities report <strong data-figure="projects">134</strong> smart city '
+            'projects in 35 cities.</p>') in html
+    assert html.count("<svg ") == 3  # the trend, the shares by focus area and by status, drawn on the server
+    for chart in ("chart-trend", "chart-focus-areas", "chart-statuses"):
+        assert f'<figure class="me-chart" id="{chart}"><div class="me-chart-svg" aria-hidden="true"><svg ' in html
+
+
+def test_the_change_since_the_previous_round_uses_its_published_figures_and_says_so(
+        secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
+    # The platform has no project data for 2024 (a round before it ran): the comparison takes the figures the 2024
+    # report published (S7: 108 projects, 11 completed, focus-area shares 27/6/12/18/26/11).
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    assert ("<li>The network counts 134 projects, 26 more than the 108 published for the previous round (as of "
+            "Sept. 25, 2024).</li>") in html
+    assert "<li>Completed projects: 18, against 11 published for the previous round.</li>" in html
+    assert ("<li>The largest change in share is Safety and Security: 12% published for the previous round, 14% now."
+            "</li>") in html
+    note = html[html.index('id="previous-published"'):]
+    assert note.startswith('id="previous-published">The platform holds no project data of its own for the 2024 '
+                           "round: the comparison uses the figures its published report states (S7: ASCN M&amp;E "
+                           "Report 2024 (25 Sep 2024), <a href=\"https://asean.org/wp-content/uploads/2024/10/")
+    assert "There is no earlier reporting round" not in html
+    trend = html[html.index('id="trend"'):html.index("</table>", html.index('id="trend"'))]
+    assert [(y, b) for y, b in re.findall(r'data-year="(\d+)" data-basis="(\w+)"', trend)] == [
+        ("2021", "published"), ("2022", "published"), ("2023", "published"), ("2024", "published"),
+        ("2025", "published"), ("2025", "computed")]
+    assert ('<tr data-year="2025" data-basis="computed"><th scope="row">2025</th><td>Computed</td><td class="n">134'
+            "</td><td class=\"source\">The platform's data, in this report</td></tr>") in trend
+    assert '<td class="n">65</td><td class="source">Published report: S5: ASCN M&amp;E Report 2022' in trend
+
+
+def test_a_round_published_before_the_platform_compares_only_what_its_report_gives(
+        secretariat, no_pdf, django_capture_on_commit_callbacks):
+    # A 2024 round on the platform, after the 2023 report that printed status only as shares: no "completed"
+    # comparison, and the 2023 focus-area shares as the reference for the largest move.
+    round2024 = ReportingRound.objects.get(year=2024)
+    round2024.cities.add(City.objects.get(slug="da-nang"))  # now a platform round, so it may be generated
+    ProgressUpdate.objects.create(project=Project.objects.get(reference="A1"), date=dt.date(2024, 6, 1),
+                                  status="ongoing")
+    html = generate(secretariat, round2024, django_capture_on_commit_callbacks).html
+    assert ("<li>The network counts 1 project, 85 fewer than the 86 published for the previous round (as of "
+            "Aug. 14, 2023).</li>") in html
+    assert "Completed projects:" not in html
+    assert "The largest change in share is " in html and "published for the previous round" in html
 
 
 def test_sections_show_accepted_narratives_and_say_when_there_is_none(secretariat, round2025, no_pdf,
@@ -261,16 +305,119 @@ def test_sections_show_accepted_narratives_and_say_when_there_is_none(secretaria
     assert "No narrative reported for this round." in bangkok_part
 
 
-def test_observations_compare_with_the_previous_round(secretariat, round2025, no_pdf,
-                                                      django_capture_on_commit_callbacks):
-    ReportingRound.objects.create(year=2024, as_of=dt.date(2024, 9, 25))
+def test_observations_compare_with_the_previous_round_s_own_data_when_it_has_some(
+        secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
     ProgressUpdate.objects.create(project=Project.objects.get(reference="A1"), date=dt.date(2024, 6, 1),
                                   status="ongoing")  # the only project reported in the 2024 round's period
     html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
     assert ("<li>The network counts 134 projects, 133 more than the 1 of the previous round (as of Sept. 25, 2024)."
             "</li>") in html
     assert "<li>Completed projects: 18, against 0 in the previous round.</li>" in html
-    assert "There is no earlier reporting round" not in html
+    assert "There is no earlier reporting round" not in html and 'id="previous-published"' not in html
+
+
+def test_the_first_round_has_nothing_to_compare_with(secretariat, round2025, no_pdf,
+                                                     django_capture_on_commit_callbacks):
+    ReportingRound.objects.filter(year__lt=2025).delete()
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    assert "There is no earlier reporting round to compare with." in html and "The network counts" not in html
+    assert html.count("<svg ") == 3  # the trend shows the computed 2025 figure alone
+
+
+def round2026(*cities: str) -> ReportingRound:
+    """A later round on the platform, reported by the given cities."""
+    reporting_round = ReportingRound.objects.create(year=2026, as_of=dt.date(2026, 9, 30))
+    reporting_round.cities.set(City.objects.filter(slug__in=cities))
+    return reporting_round
+
+
+def reported(reference: str, status: str = "ongoing", date: dt.date = dt.date(2026, 3, 1)) -> Project:
+    project = Project.objects.get(reference=reference)
+    ProgressUpdate.objects.create(project=project, date=date, status=status)
+    return project
+
+
+def test_one_project_in_one_city_reads_in_the_singular(secretariat, no_pdf, django_capture_on_commit_callbacks):
+    reporting_round = round2026("da-nang")
+    reported(Project.objects.filter(city__slug="da-nang", reference__startswith="A").order_by("id")[0].reference)
+    html = generate(secretariat, reporting_round, django_capture_on_commit_callbacks).html
+    assert ('<p>As of Sept. 30, 2026, the member cities report <strong data-figure="projects">1</strong> smart city '
+            'project in 1 city.</p>') in html
+    assert "has the most projects: 1 project, 100% of the total.</li>" in html
+    assert "<li>Viet Nam reports the most projects (1 project).</li>" in html
+    assert ("<li>The network counts 1 project, 133 fewer than the 134 of the previous round (as of Sept. 30, 2025)."
+            "</li>") in html
+    assert ("The round&#x27;s reporting city has no accepted annual report yet: the report has no city narrative. "
+            "The figures count the published projects reported in the round&#x27;s period, in 1 city.") in html
+
+
+def test_equal_counts_are_shown_with_equal_shares(secretariat, no_pdf, django_capture_on_commit_callbacks):
+    reporting_round = round2026("bangkok")
+    areas = {}
+    for project in Project.objects.filter(reference__startswith="A").select_related("focus_area").order_by("id"):
+        areas.setdefault(project.focus_area.code, project)
+    ongoing, planning, completed = (areas["civic_social"], areas["health_wellbeing"], areas["safety_security"])
+    for project, status in ((ongoing, "ongoing"), (planning, "planning"), (completed, "completed")):
+        reported(project.reference, status)
+    html = generate(secretariat, reporting_round, django_capture_on_commit_callbacks).html
+    # 1, 1, 1: 33% each (adding up to 99), never 34% for one of three equal counts
+    assert ("<li>Civic and Social, Health and Well-being and Safety and Security have the most projects: 1 project "
+            "each (33% each).</li>") in html
+    assert "<li>33% of the projects are ongoing, 33% are being planned and 33% are completed.</li>" in html
+    assert '<tr data-code="civic_social"><td>Civic and Social</td><td class="n">1</td><td class="n">33%</td>' in html
+    assert "34%" not in html
+
+
+def test_coverage_says_how_many_reporting_cities_have_an_accepted_report(secretariat, round2025, no_pdf,
+                                                                         django_capture_on_commit_callbacks):
+    CityReport.objects.create(round=round2025, city=City.objects.get(slug="da-nang"), state="accepted")
+    CityReport.objects.create(round=round2025, city=City.objects.get(slug="bangkok"), state="submitted")
+    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    assert ('<p class="me-coverage" id="coverage">1 of 35 reporting cities have an accepted annual report. The '
+            "narratives in section 4 come from that city&#x27;s report only. The figures count the published projects "
+            "reported in the round&#x27;s period, in 35 cities.</p>") in html
+
+
+def test_coverage_sentences_in_every_case():
+    assert actions.coverage_sentences(0, 0, 3) == []
+    assert actions.coverage_sentences(38, 38, 35) == ["All 38 reporting cities have an accepted annual report."]
+    assert actions.coverage_sentences(1, 1, 1) == ["The round's reporting city has an accepted annual report."]
+    assert actions.coverage_sentences(38, 3, 35)[:2] == [
+        "3 of 38 reporting cities have an accepted annual report.",
+        "The narratives in section 4 come from those 3 cities' reports only."]
+    assert actions.coverage_sentences(38, 0, 1) == [
+        "None of the 38 reporting cities has an accepted annual report yet: the report has no city narratives.",
+        "The figures count the published projects reported in the round's period, in 1 city."]
+
+
+def test_a_round_before_the_platform_is_not_generated_and_shows_its_published_figures(
+        client, secretariat, django_capture_on_commit_callbacks):
+    round2022 = ReportingRound.objects.get(year=2022)
+    with pytest.raises(ValidationError) as caught, django_capture_on_commit_callbacks(execute=True):
+        actions.request_me_report(secretariat, round2022)
+    assert caught.value.message_dict == {"round": [
+        "The 2022 round came before the platform: it has no reporting cities and no project data, only the figures "
+        "its published report states (see the network's trend across rounds)."]}
+    assert MEReport.objects.count() == 0
+    client.force_login(secretariat)
+    listing = client.get("/monitoring/reports/").content.decode()
+    row = listing[listing.index('id="me-status-2022"'):listing.index("</div>", listing.index('id="me-status-2022"'))]
+    assert "Before the platform: published figures only" in row and "Generate" not in row
+    assert 'hx-post="/monitoring/reports/2025/generate/"' in listing
+    page = client.get("/monitoring/reports/2022/").content.decode()
+    assert "The 2022 round came before the platform" in page and "Generate" not in page
+    assert '<span class="me-stat-value">77</span>' in page
+    assert '<tr data-code="ongoing"><td>Ongoing</td><td class="n">\u2013</td><td class="n">75.32%</td></tr>' in page
+    assert '<tr data-code="civic_social"><td>Civic and Social</td><td class="n">29%</td></tr>' in page
+    assert "The report gives the status only as shares, as printed." in page
+    assert ('Source: S5: ASCN M&amp;E Report 2022 (21 Sep 2022), <a href="https://asean.org/wp-content/uploads/2022/10/'
+            '2022-ASCN-ME-Report-Final_21Sep2022-for-public.pdf" rel="nofollow">') in page
+    response = client.post("/monitoring/reports/2022/generate/", headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "came before the platform" in response.content.decode()
+    counted = client.get("/monitoring/reports/2024/").content.decode()
+    assert '<tr data-code="ongoing"><td>Ongoing</td><td class="n">81</td><td class="n">75%</td></tr>' in counted
+    assert "The report prints counts by status; the shares are worked out from them." in counted
+    assert MEReport.objects.count() == 0
 
 
 def test_a_cancelled_project_is_named_in_the_note(secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
@@ -297,6 +444,13 @@ def test_the_pdf_is_a_real_pdf_with_the_figures(client, secretariat, round2025, 
     text = pdf_text(data)
     assert "ASCN Monitoring and Evaluation Report" in text and "Implementation progress" in text
     assert "134 smart city projects in 35 cities" in text
+    lines = text.splitlines()
+    # The charts print as drawn text, each label on its own: the trend's axes and legend, the shares' axes and
+    # their bar labels (these words are nowhere else in the report).
+    for label in ("Reporting round", "Projects", "2021", "140", "Published Computed", "Focus area", "Status",
+                  "Share of the projects (%)", "34 (25%)", "32 (24%)", "108 (81%)", "18 (13%)"):
+        assert label in lines, label
+    assert lines.count("Share of the projects (%)") == 2
     assert "ติดตั้งระบบเซ็นเซอร์แล้ว" in text  # Thai text printed with a Thai font, not as empty boxes
     response = client.get("/monitoring/reports/2025.pdf")  # the public gets the done report's PDF
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -326,12 +480,12 @@ def test_list_page_query_count_does_not_grow_with_rounds(client, secretariat, ro
     client.get("/monitoring/reports/")
     with django_assert_num_queries(3):
         client.get("/monitoring/reports/")
-    for year in (2022, 2023, 2024):
+    for year in (2026, 2027, 2028):
         round_ = ReportingRound.objects.create(year=year, as_of=dt.date(year, 9, 1))
         generate(secretariat, round_, django_capture_on_commit_callbacks)
     with django_assert_num_queries(3):
         text = client.get("/monitoring/reports/").content.decode()
-    assert text.count('data-state="done"') == 4
+    assert text.count('data-state="done"') == 4 and text.count("Before the platform: published figures only") == 4
 
 
 def test_generate_from_the_page_with_htmx_returns_the_status(client, secretariat, round2025, no_pdf,

@@ -24,6 +24,7 @@ from ..actions import me_report as actions
 from ..choices import GenerationState
 from ..models import MEReport, ReportingRound
 from ..queries import me_report as queries
+from ..queries import trends
 
 PAGE_SIZE = 20
 VERSIONS_SHOWN = 20
@@ -39,16 +40,26 @@ def _version(request: Request, reporting_round: ReportingRound, pk: int) -> MERe
                           % {"year": reporting_round.year, "id": pk}, round=reporting_round, pk=pk)
 
 
+def _published_only(reporting_round: ReportingRound) -> bool:
+    """A round before the platform (its published figures only); the list page annotates it, others ask."""
+    has_cities = getattr(reporting_round, "has_cities", None)
+    if has_cities is None:
+        return queries.published_only(reporting_round)
+    return not has_cities and getattr(reporting_round, "published_figures", None) is not None
+
+
 def _status_context(request: Request, report: MEReport | None,
                     reporting_round: ReportingRound) -> dict[str, Any]:
+    published_only = report is None and _published_only(reporting_round)
     return {"report": report, "round": reporting_round, "step": actions.step_label(report.step) if report else "",
-            "can_generate": Principal.of(request.user).is_secretariat,
+            "can_generate": Principal.of(request.user).is_secretariat and not published_only,
+            "published_only": published_only,
             "polling": report is not None and report.state in queries.IN_PROGRESS}
 
 
 def report_list(request: Request) -> HttpResponse:
     """The reporting rounds, each with its latest report the user may see."""
-    page = Paginator(queries.rounds(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.listed_rounds(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     latest = queries.latest_by_round(request.user, [r.pk for r in page.object_list])
     rows = [_status_context(request, latest.get(r.pk), r) for r in page.object_list]
     return render(request, "monitoring/me_report_list.html", {
@@ -86,10 +97,12 @@ def status(request: Request, year: int, pk: int) -> HttpResponse:
 def _detail(request: Request, reporting_round: ReportingRound, report: MEReport | None,
             latest: MEReport | None) -> HttpResponse:
     versions = list(queries.versions(request.user, reporting_round)[:VERSIONS_SHOWN])
+    status = _status_context(request, report, reporting_round)
     return render(request, "monitoring/me_report_detail.html", {
-        "round": reporting_round, "report": report, "latest": latest, "versions": versions,
-        "status": _status_context(request, report, reporting_round),
-        "can_generate": Principal.of(request.user).is_secretariat})
+        "round": reporting_round, "report": report, "latest": latest, "versions": versions, "status": status,
+        "can_generate": status["can_generate"],
+        "published": trends.published_summary(reporting_round.published_figures) if status["published_only"]
+        else None})
 
 
 def detail(request: Request, year: int) -> HttpResponse:
