@@ -18,6 +18,7 @@ from ascn.finance.queries.readiness import appraisal_facts
 from ascn.plans.models import Project
 
 from .test_business_cases import INPUTS as NO_DEBT
+from .test_business_cases import pango_missing, pdf_text
 from .test_readiness import met_up_to
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,14 @@ def test_the_case_page_marks_the_grace_year_and_a_case_without_debt_says_so(clie
     figure = re.search(r'Minimum DSCR</span>\s*<span class="stat-value small">([^<]*)</span>', page)
     assert figure and figure.group(1) == "no debt service"
     assert "data-dscr" not in page
+
+
+@pytest.mark.skipif(pango_missing(), reason="PDF export needs the Pango library")
+def test_the_pdf_prints_the_dscr_row_with_its_grace_year(client, csco_danang):
+    case = with_grace_year(csco_danang)
+    client.force_login(csco_danang)
+    text = pdf_text(client.get(f"/financing/business-cases/{case.pk}/export.pdf").content)
+    assert re.search(r"DSCR\s+\u2013\s+0\.00 grace\s+3\.24", text), text
 
 
 def test_stored_results_are_brought_to_the_rule_by_the_migration(csco_danang):
