@@ -7,18 +7,25 @@ naming the field; either way nothing changes.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction, Role
-from ascn.core.models import User
+from ascn.core.models import AuditEntry, User
 from ascn.core.permissions import Principal, can_edit, require_secretariat
 from ascn.network.models import City
 from ascn.plans import actions as plans
@@ -34,7 +41,10 @@ if TYPE_CHECKING:
     from ascn.core.permissions import Actor
 
 REPORT_FIELDS = {"summary"}
-LINE_FIELDS = {"status", "percent_complete", "progress", "partner_support", "challenges", "is_highlighted"}
+LINE_ORDER = ("status", "percent_complete", "progress", "partner_support", "challenges", "is_highlighted")
+LINE_FIELDS = set(LINE_ORDER)
+CONTENT_FIELDS = REPORT_FIELDS | LINE_FIELDS  # what the report form edits
+SUMMARY_LIMIT = 20000
 
 
 def _state_name(state: str) -> str:
@@ -120,43 +130,266 @@ def open_round_reports(actor: Actor, reporting_round: ReportingRound, via: str =
 # --- Editing --------------------------------------------------------------------------------------
 
 
+@dataclass
+class ReportChanges:
+    """What one save changed: the report's fields and each changed line's, as {field: [old, new]}."""
+
+    report: dict[str, list[Any]] = field(default_factory=dict)
+    lines: dict[int, dict[str, list[Any]]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.report or self.lines)
+
+
+@dataclass(frozen=True)
+class OtherChange:
+    """A change someone saved after a form was opened: who, when, and the form's keys it touched
+    (`summary`, `lines.<id>.<field>`)."""
+
+    who: str
+    at: dt.datetime
+    keys: tuple[str, ...]
+
+
+class StaleReport(ValidationError):
+    """The report changed after the form was drawn: saving would silently replace someone's changes."""
+
+    def __init__(self, message: str, changes: list[OtherChange]) -> None:
+        super().__init__({"version": [message]})
+        self.changes = changes
+
+
+def report_version(report: CityReport, lines: Iterable[ProjectReport]) -> str:
+    """A fingerprint of what the report form edits (the summary and every line's values). A form carries the
+    one it was drawn from, and a save made from an older one is refused (`StaleReport`); a change of state or
+    deadline does not make a form stale, only a change of its content."""
+    content = [report.summary, sorted([line.pk, *(getattr(line, name) for name in LINE_ORDER)] for line in lines)]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, default=str).encode()).hexdigest()[:24]
+
+
 def _locked_for_edit(actor: Actor, report: CityReport) -> CityReport:
     """The report, locked for the transaction, once the actor may edit it and it is editable."""
     if not can_edit(actor, report):
         raise PermissionDenied(_("You may not change the annual report of %(city)s.") % {"city": report.city.name})
-    current = CityReport.objects.select_for_update().get(pk=report.pk)
-    if current.state not in workflow.EDITABLE_STATES:
-        if current.state == ReportState.ACCEPTED:
-            message = _("The report is accepted and locked; the Secretariat can reopen it with a reason.")
-        else:
-            message = _("The report is %(state)s: it can be changed only while it is a draft or returned.") % {
-                "state": _state_name(current.state)}
-        raise ValidationError({"state": message})
+    current = CityReport.objects.select_for_update().select_related("city").get(pk=report.pk)
+    _require_editable(current)
     return current
 
 
-def update_report(actor: Actor, report: CityReport, data: dict[str, Any], via: str = "web") -> dict[str, list[Any]]:
-    """Change the report's summary while it is editable; returns the changes."""
-    data = core.only_fields(data, REPORT_FIELDS)
+def _require_editable(report: CityReport) -> None:
+    if report.state not in workflow.EDITABLE_STATES:
+        if report.state == ReportState.ACCEPTED:
+            message = _("The report is accepted and locked; the Secretariat can reopen it with a reason.")
+        else:
+            message = _("The report is %(state)s: it can be changed only while it is a draft or returned.") % {
+                "state": _state_name(report.state)}
+        raise ValidationError({"state": message})
+
+
+def check_report(actor: Actor, report: CityReport, version: str | None = None,
+                 opened_at: dt.datetime | None = None) -> None:
+    """What `save_report` refuses before looking at the values: the actor (PermissionDenied), the report's
+    state and a stale form (ValidationError, `StaleReport`). The page calls it when its own fields are
+    already refused, so that every problem is listed at once; it writes nothing."""
+    if not can_edit(actor, report):
+        raise PermissionDenied(_("You may not change the annual report of %(city)s.") % {"city": report.city.name})
+    current = CityReport.objects.get(pk=report.pk)
+    _require_editable(current)
+    if version is not None:
+        _require_version(current, list(current.project_lines.all()), version, opened_at)
+
+
+def _require_version(report: CityReport, lines: list[ProjectReport], version: str,
+                     opened_at: dt.datetime | None) -> None:
+    if version == report_version(report, lines):
+        return
+    changes = changes_since(report, lines, opened_at)
+    if changes:
+        latest = changes[0]
+        message = _("%(who)s saved this report on %(when)s, after you opened it. Nothing was saved, so that their "
+                    "changes are not overwritten: what you typed is still below, and the fields they changed "
+                    "show what they saved. Save again to replace their changes with yours.") % {
+            "who": latest.who, "when": formats.date_format(timezone.localtime(latest.at), "DATETIME_FORMAT")}
+    else:
+        message = _("This report was changed after you opened it. Nothing was saved, so that those changes are "
+                    "not overwritten: what you typed is still below. Save again to replace them with yours.")
+    raise StaleReport(message, changes)
+
+
+def changes_since(report: CityReport, lines: list[ProjectReport],
+                  since: dt.datetime | None = None) -> list[OtherChange]:
+    """The saves of the report's content after `since` (without it: the latest one), newest first, from the
+    audit trail."""
+    report_type = ContentType.objects.get_for_model(CityReport)
+    entries = AuditEntry.objects.filter(
+        Q(content_type=report_type, object_id=str(report.pk))
+        | Q(content_type=ContentType.objects.get_for_model(ProjectReport),
+            object_id__in=[str(line.pk) for line in lines]),
+        action=AuditAction.UPDATE).select_related("actor").order_by("-created_at", "-id")
+    if since is not None:
+        entries = entries.filter(created_at__gt=since)
+    found = []
+    for entry in entries[:200]:
+        prefix = "" if entry.content_type_id == report_type.pk else f"lines.{entry.object_id}."
+        keys = tuple(prefix + name for name in entry.changes if name in CONTENT_FIELDS)
+        if keys:
+            found.append(OtherChange(_who(entry.actor), entry.created_at, keys))
+            if since is None:
+                break
+    return found
+
+
+def _who(account: User | None) -> str:
+    if account is None:
+        return _("The platform")
+    return account.get_full_name() or account.username
+
+
+def save_report(actor: Actor, report: CityReport, data: Mapping[str, Any], *, version: str | None = None,
+                opened_at: dt.datetime | None = None, whole: bool = False, via: str = "web") -> ReportChanges:
+    """Save the report's summary and its project lines together, all or nothing.
+
+    `data` is `{"summary": text, "lines": {line id: {field: value}}}`; either part may be left out, and a
+    line may give only some of its fields, unless `whole` (the page and the API's PUT): then the summary
+    and every line with every field are given. Every value is checked first, against the model's rules
+    (a completed project is 100 percent complete) and at most one highlighted line; any problem raises one
+    ValidationError naming each (`summary`, `lines.<id>.<field>`, `lines.<id>`, `lines`) and nothing is
+    written. Highlighting a line clears the others. With `version` (see `report_version`) a form drawn
+    before someone else's save is refused with `StaleReport`, which lists their changes after `opened_at`.
+    Each changed line and the report get their audit entry; returns the changes."""
+    data = core.only_fields(data, {"summary", "lines"})
     with transaction.atomic():
         current = _locked_for_edit(actor, report)
-        changes = core.update_audited(actor, current, data, via)
+        lines = {line.pk: line for line in ProjectReport.objects.select_for_update(of=("self",))
+                 .filter(report=current).select_related("project")}
+        if version is not None:
+            _require_version(current, list(lines.values()), version, opened_at)
+        errors: dict[str, list[str]] = {}
+        planned = _planned_lines(lines, data.get("lines") or {}, whole, errors)
+        summary = _checked_summary(data, whole, errors)
+        if errors:
+            raise ValidationError(errors)
+        changes = ReportChanges()
+        for line, values in planned:
+            changed = core.update_audited(actor, line, values, via)
+            if changed:
+                changes.lines[line.pk] = changed
+        if summary is not None:
+            changes.report = core.update_audited(actor, current, {"summary": summary}, via)
     report.summary = current.summary
     return changes
 
 
+def _checked_summary(data: Mapping[str, Any], whole: bool, errors: dict[str, list[str]]) -> str | None:
+    if "summary" not in data:
+        if whole:
+            errors["summary"] = [_("Give the summary (it may be empty).")]
+        return None
+    summary = data["summary"]
+    if not isinstance(summary, str):
+        errors["summary"] = [_("The summary is text.")]
+        return None
+    if len(summary) > SUMMARY_LIMIT:
+        errors["summary"] = [_("The summary has %(count)s characters; at most %(limit)s are kept.")
+                             % {"count": len(summary), "limit": SUMMARY_LIMIT}]
+    return summary
+
+
+def _planned_lines(lines: dict[int, ProjectReport], given: Mapping[Any, Mapping[str, Any]], whole: bool,
+                   errors: dict[str, list[str]]) -> list[tuple[ProjectReport, dict[str, Any]]]:
+    """Each given line's checked values, in the report's order, plus the highlight the others lose; the
+    problems go into `errors`."""
+    if not isinstance(given, Mapping):
+        errors["lines"] = [_("Give the lines as an object by line id.")]
+        return []
+    checked: dict[int, dict[str, Any]] = {}
+    for key, values in given.items():
+        pk = _line_id(key)
+        if pk is None or pk not in lines:
+            errors[f"lines.{key}"] = [_("This report has no project line %(id)s.") % {"id": key}]
+            continue
+        checked_values = _checked_line(lines[pk], values, whole, errors)
+        if checked_values is not None:
+            checked[pk] = checked_values
+    if whole:
+        missing = [line for pk, line in lines.items() if pk not in checked and f"lines.{pk}" not in errors
+                   and not any(k.startswith(f"lines.{pk}.") for k in errors)]
+        if missing:
+            errors["lines"] = [_("Every project line is saved together; missing: %(lines)s.")
+                               % {"lines": ", ".join(str(line.project) for line in missing)}]
+    highlighted = [pk for pk, values in checked.items() if values.get("is_highlighted")]
+    if len(highlighted) > 1:
+        for pk in highlighted:
+            errors[f"lines.{pk}.is_highlighted"] = [_("Highlight one project only: the M&E report features one "
+                                                      "project per city.")]
+    elif highlighted:
+        for pk, line in lines.items():
+            if pk != highlighted[0] and line.is_highlighted:
+                checked.setdefault(pk, {})["is_highlighted"] = False
+    return [(line, checked[pk]) for pk, line in lines.items() if pk in checked]
+
+
+def _line_id(key: Any) -> int | None:
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    return int(key) if isinstance(key, str) and key.isdigit() else None
+
+
+def _checked_line(line: ProjectReport, values: Any, whole: bool,
+                  errors: dict[str, list[str]]) -> dict[str, Any] | None:
+    """The line's new values as the model takes them, or None with the problems in `errors`."""
+    key = f"lines.{line.pk}"
+    if not isinstance(values, Mapping):
+        errors[key] = [_("Give the line's fields as an object.")]
+        return None
+    unknown = sorted(set(values) - LINE_FIELDS)
+    for name in unknown:
+        errors[f"{key}.{name}"] = [_("This field cannot be set here.")]
+    if whole:
+        for name in sorted(LINE_FIELDS - set(values)):
+            errors[f"{key}.{name}"] = [_("Give this field: the whole line is saved.")]
+    if unknown or (whole and set(values) != LINE_FIELDS):
+        return None
+    candidate = copy.copy(line)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    try:
+        candidate.full_clean(exclude=["report", "project"], validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors[key if name == NON_FIELD_ERRORS else f"{key}.{name}"] = messages
+        return None
+    return {name: getattr(candidate, name) for name in values}
+
+
+def update_report(actor: Actor, report: CityReport, data: dict[str, Any], via: str = "web") -> dict[str, list[Any]]:
+    """Change the report's summary while it is editable (the API's PATCH); returns the changes."""
+    data = core.only_fields(data, REPORT_FIELDS)
+    return save_report(actor, report, data, via=via).report
+
+
 def update_project_line(actor: Actor, line: ProjectReport, data: dict[str, Any],
                         via: str = "web") -> dict[str, list[Any]]:
-    """Change one project line while its report is editable. Highlighting a line clears the highlight of
-    the report's other lines (one featured project per city)."""
-    data = core.only_fields(data, LINE_FIELDS)
-    with transaction.atomic():
-        _locked_for_edit(actor, line.report)
-        changes = core.update_audited(actor, line, data, via)
-        if changes.get("is_highlighted", [None, False])[1]:
-            for other in line.report.project_lines.filter(is_highlighted=True).exclude(pk=line.pk):
-                core.update_audited(actor, other, {"is_highlighted": False}, via)
-    return changes
+    """Change one project line while its report is editable (the API's PATCH of a line), through
+    `save_report`: errors name the line's fields as they are (`percent_complete`), and `line` is reloaded.
+    Highlighting a line clears the highlight of the report's other lines (one featured project per city)."""
+    try:
+        changes = save_report(actor, line.report, {"lines": {line.pk: dict(data)}}, via=via)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({_line_key(name, line.pk): messages
+                               for name, messages in exc.message_dict.items()}) from None
+    line.refresh_from_db()
+    return changes.lines.get(line.pk, {})
+
+
+def _line_key(name: str, pk: int) -> str:
+    """`lines.<pk>.<field>` as the line's own field name (`lines.<pk>` as the line's non-field errors)."""
+    prefix = f"lines.{pk}"
+    if name == prefix:
+        return NON_FIELD_ERRORS
+    return name[len(prefix) + 1:] if name.startswith(prefix + ".") else name
 
 
 # --- The workflow ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""API of the city annual reports: list and read them, start and edit them, move them through the
+"""API of the city annual reports: list and read them, start them, edit them (the whole report at once with
+PUT, or its summary or one line with PATCH, all through `actions.reports.save_report`), move them through the
 workflow, and each account's inbox. Reads are public for accepted reports; writes need a token."""
 
 import datetime as dt
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
@@ -81,10 +83,16 @@ class ObservationOut(Schema):
 
 
 class ReportDetailOut(ReportOut):
+    version: str = Field(description="The version of the report's content (summary and lines); send it back with "
+                                     "PUT to refuse the save (409) if someone changed the report meanwhile")
     lines: list[LineOut]
     transitions: list[TransitionOut]
     observations: list[ObservationOut] = Field(description="The city's indicator values for the round's year")
     actions: list[str] = Field(description="The workflow actions your account may take now")
+
+    @staticmethod
+    def resolve_version(obj: CityReport) -> str:
+        return actions.report_version(obj, obj.project_lines.all())
 
     @staticmethod
     def resolve_lines(obj: CityReport) -> list[ProjectReport]:
@@ -129,6 +137,23 @@ class LinePatch(Schema):
     partner_support: str | None = None
     challenges: str | None = None
     is_highlighted: bool | None = None
+
+
+class LinePut(Schema):
+    id: int = Field(description="The line's id (from the report's `lines`)")
+    status: ProjectStatus
+    percent_complete: int | None = Field(None, ge=0, le=100)
+    progress: str = ""
+    partner_support: str = ""
+    challenges: str = ""
+    is_highlighted: bool = False
+
+
+class ReportPut(Schema):
+    version: str | None = Field(None, max_length=64, description="The `version` you read; without it the save "
+                                                                  "does not check for changes made meanwhile")
+    summary: str = Field("", max_length=20000)
+    lines: list[LinePut] = Field(description="Every line of the report, each with every field")
 
 
 class TransitionIn(Schema):
@@ -203,6 +228,26 @@ def start_report(request: ApiRequest, payload: StartIn):
               summary="Change a report's summary")
 def update_report(request: ApiRequest, pk: int, payload: ReportPatch):
     actions.update_report(request.auth, _report(request, pk), payload.dict(exclude_unset=True), via="api")
+    return _detail(request, pk)
+
+
+@router.put("/monitoring/city-reports/{pk}", response={200: ReportDetailOut, **ERROR_RESPONSES}, auth=token_auth,
+            summary="Save a whole report: its summary and every line, all or nothing")
+def save_report(request: ApiRequest, pk: int, payload: ReportPut):
+    """The page's save: every line with every field, at most one highlighted. Any refused value refuses the
+    whole save (422, each error named `summary`, `lines.<id>.<field>`, `lines.<id>` or `lines`) and nothing
+    is written. With the `version` you read, a report changed since then is refused with 409."""
+    report = _report(request, pk)
+    lines: dict[int, dict[str, Any]] = {}
+    for line in payload.lines:
+        if line.id in lines:
+            raise HttpError(422, _("Line %(id)s is given twice.") % {"id": line.id})
+        lines[line.id] = line.dict(exclude={"id"})
+    try:
+        actions.save_report(request.auth, report, {"summary": payload.summary, "lines": lines},
+                            version=payload.version, whole=True, via="api")
+    except actions.StaleReport as exc:
+        raise HttpError(409, exc.messages[0]) from None
     return _detail(request, pk)
 
 

@@ -102,7 +102,7 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     assert messages(page) == ["Target saved."]
     assert page.get_by_test_id("targets").inner_text() == "90 (2030)"
 
-    # A value: 101 percent is refused with its reason while the form is filled in, without a reload.
+    # A value: a negative percentage is refused with its reason while the form is filled in, without a reload.
     page.locator(".breadcrumbs a", has_text="Indicator data of Da Nang").click()
     page.wait_for_selector("#entry-form")
     mark_page(page)
@@ -112,14 +112,14 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     swapped_after(page, lambda: page.select_option("#entry-form select[name=indicator]", label=INDICATOR_LABEL))
     page.fill("#entry-form input[name=source]", "Da Nang Department of Information and Communications")
     swapped_after(page, lambda: page.dispatch_event("#entry-form input[name=source]", "change"))
-    page.fill("#entry-form input[name=value]", "101")
+    page.fill("#entry-form input[name=value]", "-1")
     swapped_after(page, lambda: page.dispatch_event("#entry-form input[name=value]", "change"))
     assert page.locator("#entry-form .field.invalid .field-error").all_inner_texts() == [
-        "101 is not a percentage between 0 and 100"]
+        "-1 is negative; this indicator counts or rates something and cannot be below 0"]
     assert page.locator("#entry-form .field.invalid label").inner_text() == "Value:"
     assert_not_reloaded(page)
     assert page.url == server + "/monitoring/cities/da-nang/data/"
-    assert page.input_value("#entry-form input[name=value]") == "101"  # what was typed stays
+    assert page.input_value("#entry-form input[name=value]") == "-1"  # what was typed stays
     assert page.input_value("#entry-form input[name=source]") == "Da Nang Department of Information and Communications"
     page.fill("#entry-form input[name=value]", "75")
     swapped_after(page, lambda: page.dispatch_event("#entry-form input[name=value]", "change"))
@@ -136,7 +136,7 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     page.goto(server + "/monitoring/cities/da-nang/scorecard/")
     line = page.get_by_test_id("scorecard").locator(f"tbody tr[data-indicator='{INDICATOR}']")
     assert line.locator("td").all_inner_texts()[:6] == [
-        f"{INDICATOR} Household Internet Access (% of households)", "62.0 (2020)", "75.0 (2025)", "90.0 (2030)",
+        f"{INDICATOR} Household Internet Access (% of households)", "62 (2020)", "75 (2025)", "90 (2030)",
         "46 %", "Slightly behind"]
     assert page.get_by_test_id("data-quality").locator(".stat-label").first.inner_text() == \
         "Completeness: 1 of 1 indicators reported"
@@ -148,7 +148,7 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     assert panel.locator("h2").inner_text() == INDICATOR_LABEL
     assert panel.locator(".chart").inner_text() != "Chart unavailable"
     assert panel.locator(".chart svg .mark-symbol path").count() >= 2  # the 2025 value and the 2030 target
-    assert panel.locator("table tbody tr td").all_inner_texts()[:4] == ["2025", "75.0", "90.0 (2030)", "Reported"]
+    assert panel.locator("table tbody tr td").all_inner_texts()[:4] == ["2025", "75", "90 (2030)", "Reported"]
 
 
 def test_me_report_generated_with_progress_and_read(server, page):
@@ -199,7 +199,7 @@ def test_annual_report_from_draft_to_accepted(server, page):
     assert progress.locator("td[data-state=draft]").inner_text() == "35"
     assert page.get_by_test_id("result-count").inner_text() == "35 reports"
 
-    # The Da Nang officer opens the city's report and edits a project line in place.
+    # The Da Nang officer opens the city's report and edits a project line.
     switch_to(page, server, "csco.danang", "demo-csco-danang", "/monitoring/annual-reports/")
     assert page.get_by_test_id("result-count").inner_text() == "1 report"
     page.locator("#results a", has_text="Da Nang").click()
@@ -211,36 +211,36 @@ def test_annual_report_from_draft_to_accepted(server, page):
     assert page.locator("#lines article h3").all_inner_texts() == [
         "A111 · Intelligent Operation Centre", "A112 · Smart Water Management System",
         "SCAP18-DN1 · Intelligent Traffic Control System"]
-    mark_page(page)
+    # The whole report is one form: a refused value comes back beside its field, with what was typed.
     line = page.locator("#lines article", has_text="A111")
     line.get_by_label("Percent complete").fill("150")
     line.get_by_label("Progress").fill("The operation centre runs in three districts.")
-    line.get_by_role("button", name="Save this project").click()
-    expect(page.locator("#lines .field.invalid .field-error")).to_have_text(
-        ["Ensure this value is less than or equal to 100."], timeout=WAIT)
-    assert_not_reloaded(page)
+    with page.expect_navigation(url=report_url, wait_until="domcontentloaded"):
+        page.get_by_role("button", name="Save the report").click()
     line = page.locator("#lines article", has_text="A111")
+    assert line.locator(".field.invalid .field-error").all_inner_texts() == [
+        "Ensure this value is less than or equal to 100."]
     assert line.locator(".field.invalid label").inner_text() == "Percent complete:"
     assert line.get_by_label("Percent complete").input_value() == "150"  # what was typed stays
     assert line.get_by_label("Progress").input_value() == "The operation centre runs in three districts."
     line.get_by_label("Percent complete").fill("80")
-    line.get_by_role("button", name="Save this project").click()
-    expect(page.locator("#lines .field.invalid")).to_have_count(0, timeout=WAIT)
-    assert_not_reloaded(page)
+    with page.expect_navigation(url=report_url, wait_until="domcontentloaded"):
+        page.get_by_role("button", name="Save the report").click()
+    assert messages(page) == ["Saved."]
     page.reload(wait_until="domcontentloaded")  # saved: a fresh page shows the new values
     line = page.locator("#lines article", has_text="A111")
     assert line.get_by_label("Percent complete").input_value() == "80"
     assert line.get_by_label("Progress").input_value() == "The operation centre runs in three districts."
     assert line.get_by_label("Status").input_value() == "ongoing"
 
-    # ... and submits it.
-    assert page.locator("#workflow button[data-action]").all_inner_texts() == ["Submit"]
+    # ... and submits it, the form saved first.
+    assert page.locator("#workflow button[data-action]").count() == 0
     with page.expect_navigation(url=report_url, wait_until="domcontentloaded"):
-        page.locator("#workflow button[data-action=submit]").click()
-    assert messages(page) == ["Report of Da Nang: Submitted."]
+        page.get_by_role("button", name="Save and submit").click()
+    assert messages(page) == ["Saved and submitted: the report of Da Nang now waits on the National Representative."]
     assert page.get_by_test_id("state").inner_text() == "Submitted"
     assert page.locator("#workflow p.muted").inner_text() == "Nothing for you to do on this report now."
-    assert page.locator("#lines form").count() == 0  # no longer editable
+    assert page.locator("#report-form").count() == 0  # no longer editable
 
     # Viet Nam's National Representative finds it in the inbox; returning it needs a reason.
     switch_to(page, server, "nr.vietnam", "demo-nr-vietnam", "/monitoring/inbox/")

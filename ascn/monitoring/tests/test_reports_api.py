@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ascn.core.models import AuditEntry
 from ascn.monitoring.actions import reports as actions
 from ascn.monitoring.models import CityReport, ReportTransition
 from ascn.plans.models import ProgressUpdate, Project
@@ -153,3 +154,88 @@ def test_the_list_endpoint_takes_the_same_queries_for_2_or_35_reports(round_2025
         assert len(desk.get("/monitoring/city-reports?limit=100").json()["items"]) == 35
     # Token, count, the page.
     assert len(small) == len(large) == 3
+
+
+def whole(body: dict, **changes: dict) -> dict:
+    """The report as GET gives it, as PUT takes it, with some lines changed: `A111={...}`."""
+    lines = []
+    for line in body["lines"]:
+        fields = {k: line[k] for k in ("id", "status", "percent_complete", "progress", "partner_support",
+                                       "challenges", "is_highlighted")}
+        lines.append({**fields, **changes.get(line["reference"], {})})
+    return {"version": body["version"], "summary": body["summary"], "lines": lines}
+
+
+def stored_lines(report: CityReport) -> list[tuple]:
+    return list(report.project_lines.order_by("project__reference").values_list(
+        "project__reference", "status", "percent_complete", "progress", "is_highlighted"))
+
+
+def test_a_whole_report_is_put_at_once_or_not_at_all(round_2025, csco_danang, api_as, on_day):
+    report = started(round_2025, csco_danang)
+    officer = api_as(csco_danang)
+    body = officer.get(f"/monitoring/city-reports/{report.pk}").json()
+    before, entries = stored_lines(report), AuditEntry.objects.count()
+
+    refused = officer.put(f"/monitoring/city-reports/{report.pk}", {
+        **whole(body, A111={"status": "completed", "percent_complete": 90, "progress": "Opened in June."},
+                A112={"percent_complete": 60, "progress": "Sensors installed.", "is_highlighted": True}),
+        "summary": "Two centres running."})
+    a111 = next(line["id"] for line in body["lines"] if line["reference"] == "A111")
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": f"lines.{a111}.percent_complete",
+                                         "message": "A completed project is 100 percent complete."}]
+    assert stored_lines(report) == before and AuditEntry.objects.count() == entries
+    report.refresh_from_db()
+    assert report.summary == ""
+
+    saved = officer.put(f"/monitoring/city-reports/{report.pk}", {
+        **whole(body, A111={"status": "completed", "percent_complete": 100, "progress": "Opened in June."},
+                A112={"percent_complete": 60, "progress": "Sensors installed.", "is_highlighted": True}),
+        "summary": "Two centres running."})
+    assert saved.status_code == 200
+    assert (saved.json()["summary"], saved.json()["version"] != body["version"]) == ("Two centres running.", True)
+    assert stored_lines(report) == [("A111", "completed", 100, "Opened in June.", False),
+                                    ("A112", "ongoing", 60, "Sensors installed.", True),
+                                    ("SCAP18-DN1", "planning", None, "", False)]
+    assert AuditEntry.objects.filter(via="api", actor=csco_danang).count() == 3  # two lines and the summary
+
+    # The first version read is stale now: refused, naming who saved since.
+    stale = officer.put(f"/monitoring/city-reports/{report.pk}", whole(body))
+    assert (stale.status_code, stale.json()["code"]) == (409, "conflict")
+    assert stale.json()["detail"].startswith("csco-dn saved this report on ")
+    assert stored_lines(report)[0][1:3] == ("completed", 100)
+
+
+def test_a_put_names_every_line_once(round_2025, csco_danang, nr_vietnam, api, api_as, on_day):
+    report = started(round_2025, csco_danang)
+    officer = api_as(csco_danang)
+    body = officer.get(f"/monitoring/city-reports/{report.pk}").json()
+    payload = whole(body)
+    missing = officer.put(f"/monitoring/city-reports/{report.pk}", {**payload, "lines": payload["lines"][:2]})
+    assert (missing.status_code, missing.json()["errors"]) == (422, [
+        {"field": "lines", "message": "Every project line is saved together; missing: Intelligent Traffic Control "
+                                      "System."}])
+    twice = officer.put(f"/monitoring/city-reports/{report.pk}", {**payload, "lines": payload["lines"] +
+                                                                  payload["lines"][:1]})
+    assert (twice.status_code, twice.json()["detail"]) == (422, f"Line {payload['lines'][0]['id']} is given twice.")
+    two = whole(body, A111={"is_highlighted": True}, A112={"is_highlighted": True})
+    assert [e["message"] for e in officer.put(f"/monitoring/city-reports/{report.pk}", two).json()["errors"]] == [
+        "Highlight one project only: the M&E report features one project per city."] * 2
+    assert api_as(nr_vietnam).put(f"/monitoring/city-reports/{report.pk}", payload).status_code == 403
+    assert api.put(f"/monitoring/city-reports/{report.pk}", payload).status_code == 401
+    assert AuditEntry.objects.filter(via="api").count() == 0
+
+
+def test_the_line_patch_saves_through_the_same_action(round_2025, csco_danang, api_as, on_day):
+    report = started(round_2025, csco_danang)
+    officer = api_as(csco_danang)
+    line = report.project_lines.get(project__reference="A112")
+    refused = officer.patch(f"/monitoring/city-reports/{report.pk}/lines/{line.pk}",
+                            {"status": "completed", "percent_complete": 90})
+    assert refused.json()["errors"] == [{"field": "percent_complete",
+                                         "message": "A completed project is 100 percent complete."}]
+    changed = officer.patch(f"/monitoring/city-reports/{report.pk}/lines/{line.pk}", {"is_highlighted": True})
+    assert (changed.status_code, changed.json()["is_highlighted"]) == (200, True)
+    entry = AuditEntry.objects.get(via="api")
+    assert (entry.object_id, entry.changes, entry.via) == (str(line.pk), {"is_highlighted": [False, True]}, "api")

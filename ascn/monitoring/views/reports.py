@@ -1,9 +1,10 @@
-"""Pages of the city annual reports: the inbox, the list of reports, a report with its inline editing and
-its workflow buttons. Accepted reports are public; everything else needs an account in scope."""
+"""Pages of the city annual reports: the inbox, the list of reports, a report with its one form (summary,
+highlight and every project line, saved together) and its workflow buttons. Accepted reports are public;
+everything else needs an account in scope."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -26,8 +28,8 @@ from ascn.network.models import City, Country
 from .. import workflow
 from ..actions import reports as actions
 from ..choices import ReportAction, ReportState
-from ..forms.reports import ProjectLineForm, ReportFilterForm, SummaryForm, TransitionForm
-from ..models import CityReport, ProjectReport, ReportingRound
+from ..forms.reports import ReportEditForm, ReportFilterForm, TransitionForm
+from ..models import CityReport, ReportingRound
 from ..queries import reports as queries
 
 PAGE_SIZE = 25
@@ -120,22 +122,21 @@ class _LoginNeeded(Exception):
     pass
 
 
-def _context(request: Request, report: CityReport, *, summary_form: SummaryForm | None = None,
-             failed_line: ProjectLineForm | None = None,
+def _context(request: Request, report: CityReport, *, edit: ReportEditForm | None = None,
              transition_form: TransitionForm | None = None) -> dict[str, Any]:
+    """The report page. `edit` is the whole-report form as sent and refused (its values kept); an editor
+    otherwise gets it fresh, drawn from the report as stored."""
     editable = report.state in workflow.EDITABLE_STATES and can_edit(request.user, report)
-    lines = []
-    for line in report.project_lines.all():
-        form = None
-        if editable:
-            form = failed_line if failed_line is not None and failed_line.instance.pk == line.pk else \
-                ProjectLineForm(instance=line)
-        lines.append({"line": line, "form": form})
+    lines = list(report.project_lines.all())
+    if edit is None and editable:
+        edit = ReportEditForm(report, lines, version=actions.report_version(report, lines), opened_at=timezone.now())
     steps = queries.available_steps(request.user, report)
+    save_and_submit = editable and any(s.action == workflow.SUBMIT for s in steps)
+    if edit is not None:  # the report form submits ("Save and submit"), so nothing typed is left behind
+        steps = [s for s in steps if s.action != workflow.SUBMIT]
     labels = dict(ReportAction.choices)
     return {
-        "report": report, "editable": editable, "lines": lines,
-        "summary_form": summary_form or (SummaryForm(initial={"summary": report.summary}) if editable else None),
+        "report": report, "editable": editable, "lines": lines, "edit": edit, "save_and_submit": save_and_submit,
         "observations": queries.observations_for(request.user, report),
         "transitions": report.transitions.all(),
         "steps": [{"action": s.action, "label": labels[s.action], "needs_reason": s.needs_reason} for s in steps],
@@ -147,6 +148,10 @@ def _context(request: Request, report: CityReport, *, summary_form: SummaryForm 
 
 
 def report_detail(request: Request, pk: int) -> HttpResponse:
+    """The report; a POST to it is the save of its form (so a refused save is answered at the report's own
+    address)."""
+    if request.method == "POST":
+        return report_save(cast(SignedInRequest, request), pk)  # login_required sends a visitor to log in first
     try:
         report = _report(request, pk)
     except _LoginNeeded:
@@ -162,50 +167,55 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _answer(request: Request, report: CityReport, partial: str, form: BaseForm, anchor: str,
-            **forms: Any) -> HttpResponse:
-    """After an edit: with HTMX the refreshed part (422 with the errors); otherwise back to the page, or the
-    page with the errors (422)."""
-    if request.htmx:
-        fresh = queries.report_detail(request.user, report.pk)
-        return render(request, f"monitoring/reports_detail.html#{partial}", _context(request, fresh, **forms),
-                      status=422 if form.errors else 200)
-    if form.errors:
-        fresh = queries.report_detail(request.user, report.pk)
-        return render(request, "monitoring/reports_detail.html", _context(request, fresh, **forms), status=422)
-    messages.success(request, _("Saved."))
-    return redirect(reverse("monitoring:city_report", args=[report.pk]) + anchor)
-
-
 @login_required
 @require_POST
-def report_summary(request: SignedInRequest, pk: int) -> HttpResponse:
+def report_save(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Save the whole report (summary, highlight, every line) at once, all or nothing. A refusal answers the
+    page with every typed value kept and each problem beside its field: 422, or 409 when someone saved the
+    report after the form was opened. "Save and submit" submits once the save is through."""
     report = _report_or_404(request, pk)
-    form = SummaryForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.update_report(request.user, report, {"summary": form.cleaned_data["summary"]}, via="web")
-        except ValidationError as exc:
-            _add_errors(form, exc)
-    return _answer(request, report, "summary", form, "#summary",
-                   summary_form=form if form.errors else None)
+    if not can_edit(request.user, report):
+        raise PermissionDenied(_("You may not change the annual report of %(city)s.") % {"city": report.city.name})
+    lines = list(report.project_lines.all())
+    edit = ReportEditForm(report, lines, request.POST, version="", opened_at=timezone.now())
+    version, opened_at = edit.sent_version()
+    status = 422
+    try:
+        if edit.is_valid():
+            changes = actions.save_report(request.user, report, edit.values(), version=version, opened_at=opened_at,
+                                          whole=True, via="web")
+            return _saved(request, report, changes, then_submit=request.POST.get("then") == workflow.SUBMIT)
+        actions.check_report(request.user, report, version, opened_at)  # list every problem at once
+    except actions.StaleReport as exc:
+        stored = queries.report_detail(request.user, report.pk)
+        stored_lines = list(stored.project_lines.all())
+        edit.add_conflict(exc.messages[0], [(c.who, c.at, c.keys) for c in exc.changes],
+                          version=actions.report_version(stored, stored_lines), stored=stored,
+                          stored_lines=stored_lines)
+        status = 409
+    except ValidationError as exc:
+        edit.add_errors(exc)
+    fresh = queries.report_detail(request.user, report.pk)
+    return render(request, "monitoring/reports_detail.html", _context(request, fresh, edit=edit), status=status)
 
 
-@login_required
-@require_POST
-def report_line(request: SignedInRequest, pk: int, line_pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
-    line = get_object_or_404(ProjectReport.objects.select_related("report__city", "project"), pk=line_pk,
-                             report=report)
-    # The form works on its own copy: the action compares the line as stored with the new values.
-    form = ProjectLineForm(request.POST, instance=ProjectReport.objects.select_related("project").get(pk=line.pk))
-    if form.is_valid():
+def _saved(request: SignedInRequest, report: CityReport, changes: actions.ReportChanges, *,
+           then_submit: bool) -> HttpResponse:
+    """After a save: back to the report, submitted first if asked. A refused submission leaves the saved
+    values saved and says why it was not submitted."""
+    target = reverse("monitoring:city_report", args=[report.pk])
+    if then_submit:
         try:
-            actions.update_project_line(request.user, line, {name: form.cleaned_data[name]
-                                                             for name in ProjectLineForm.Meta.fields}, via="web")
+            actions.transition_report(request.user, report, workflow.SUBMIT, via="web")
         except ValidationError as exc:
-            _add_errors(form, exc)
-    return _answer(request, report, "lines", form, f"#line-{line.pk}", failed_line=form if form.errors else None)
+            messages.error(request, _("Your changes are saved, but the report was not submitted: %(reasons)s")
+                           % {"reasons": " ".join(exc.messages)})
+            return redirect(target)
+        messages.success(request, _("Saved and submitted: the report of %(city)s now waits on the National "
+                                    "Representative.") % {"city": report.city.name})
+        return redirect(target)
+    messages.success(request, _("Saved.") if changes else _("Nothing to save: the report was already as shown."))
+    return redirect(target)
 
 
 @login_required
@@ -242,7 +252,5 @@ urlpatterns = [
     path("annual-reports/start/", report_start, name="city_report_start"),
     path("annual-reports/open-round/", round_open, name="city_reports_open"),
     path("annual-reports/<int:pk>/", report_detail, name="city_report"),
-    path("annual-reports/<int:pk>/summary/", report_summary, name="city_report_summary"),
-    path("annual-reports/<int:pk>/lines/<int:line_pk>/", report_line, name="city_report_line"),
     path("annual-reports/<int:pk>/transitions/", report_transition, name="city_report_transition"),
 ]
