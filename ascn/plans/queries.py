@@ -7,13 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
 from pydantic import Field
 
 from ascn.core.filters import OneOf, Text
-from ascn.core.models import AuditEntry
 from ascn.core.money import currency_codes
 from ascn.core.permissions import Principal
 from ascn.core.search import text_filter
@@ -237,12 +235,6 @@ def project_details(user: Actor | None) -> ProjectQuerySet:
         .prefetch_related(Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")))
         .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
     )
-
-
-def history(obj: models.Model) -> QuerySet[AuditEntry]:
-    """The audit entries of one record, newest first (who, when, which fields, old and new values)."""
-    return (AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
-                                      object_id=str(obj.pk)).select_related("actor").order_by("-created_at", "-id"))
 
 
 def updates_of(user: Actor | None, project: Project) -> ScopedQuerySet[ProgressUpdate]:

@@ -25,7 +25,7 @@ from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.framework.actions import set_framework_tags
 from ascn.network.models import City, Country
 
-from . import actions, exporting, queries
+from . import actions, exporting, history, queries
 from .choices import STATUS_DEFINITIONS
 from .forms import (
     CommentForm,
@@ -101,8 +101,9 @@ def project_history(request: SignedInRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     if not Principal.of(request.user).is_network_member:
         raise PermissionDenied(_("The change history is for the network's members."))
-    entries = Paginator(queries.history(project), 50).get_page(request.GET.get("page"))
-    return render(request, "plans/history.html", {"project": project, "page": entries, "query": ""})
+    page = Paginator(history.timeline(request.user, project), 50).get_page(request.GET.get("page"))
+    context = {"project": project, "page": page, "items": history.render(list(page.object_list)), "query": ""}
+    return render(request, "plans/history.html", context)
 
 
 def city_plan(request: Request, slug: str) -> HttpResponse:

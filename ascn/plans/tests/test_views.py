@@ -143,15 +143,20 @@ def test_history_page_is_for_network_members(client, csco_danang, nr_vietnam, pa
     client.force_login(nr_vietnam)
     response = client.get(path)
     assert response.status_code == 200
-    entries = list(response.context["page"].object_list)
-    recorded = AuditEntry.objects.filter(content_type__model="project", object_id=str(a112.pk))
-    assert len(entries) == response.context["page"].paginator.count == recorded.count()
-    assert (entries[0].action, entries[0].via, entries[0].actor) == ("update", "web", csco_danang)
-    assert entries[0].changes == {"title": ["Smart Water Management System", "Smart Water Management System, phase 2"]}
-    assert (entries[-1].action, entries[-1].via, entries[-1].actor) == ("create", "seed", None)
+    items = response.context["items"]
+    recorded = AuditEntry.objects.filter(content_type__model="project", object_id=str(a112.pk)).count()
+    updates = AuditEntry.objects.filter(content_type__model="progressupdate",
+                                        object_id__in=[str(pk) for pk in a112.updates.values_list("pk", flat=True)])
+    assert len(items) == response.context["page"].paginator.count == recorded + updates.count()
+    assert (items[0].kind, items[0].via, items[0].actor, items[0].title) == ("update", "web", csco_danang,
+                                                                             "Project changed")
+    assert [(line.label, line.old.text, line.new.text) for line in items[0].lines] == [
+        ("Title", "Smart Water Management System", "Smart Water Management System, phase 2")]
+    assert (items[-1].kind, items[-1].via, items[-1].actor, items[-1].who) == ("create", "seed", None, "reference data")
     html = response.content.decode()
     assert "csco-dn" in html
-    assert "Smart Water Management System → Smart Water Management System, phase 2" in html
+    assert ('<strong>Title</strong>: <span class="history-value">Smart Water Management System</span> → '
+            '<span class="history-value">Smart Water Management System, phase 2</span>') in html
 
 
 # --- Comments -------------------------------------------------------------------------------------
