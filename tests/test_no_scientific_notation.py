@@ -4,10 +4,10 @@ The seeded site, plus figures that Python would write as 1.2e+06 or 1e-05 (an ob
 and one of 0.00001, a loan of 15,000,000 ...), is crawled in English, Vietnamese and Thai as the public and
 as each demo account: every page reachable by a link (a few of each address pattern), the workspace, the
 monitoring data pages, the scorecard and the analysis pages, finance and plans pages, and the CSV and
-XLSX templates and downloads. The visible text of each page (not its scripts, styles or attributes), each
-input's value, each CSV cell and each spreadsheet cell must be free of exponents, and a spreadsheet number
-must have a format that shows it in full. Vietnamese and Thai pages write numbers with their own
-separators, with the same decimals on the data page and the scorecard.
+XLSX templates and downloads, and the PDFs they link to. The visible text of each page (not its scripts,
+styles or attributes), each input's value, each CSV cell, each spreadsheet cell and each PDF's text must be
+free of exponents, and a spreadsheet number must have a format that shows it in full. Vietnamese and Thai
+pages write numbers with their own separators, with the same decimals on the data page and the scorecard.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from openpyxl import load_workbook
 
+from ascn.core.testing.pdf import pdf_text
 from ascn.finance.actions.business_cases import create_business_case
 from ascn.monitoring import analytics
 from ascn.monitoring.models import CityIndicator, Indicator, Observation, Target
@@ -185,6 +186,8 @@ class Crawl:
             self.problems += [f"{url}: {hit}" for hit in problems_in_csv(body.decode("utf-8-sig"))]
         elif kind == XLSX:
             self.problems += [f"{url}: {hit}" for hit in problems_in_workbook(body)]
+        elif kind == "application/pdf":
+            self.problems += [f"{url}: {hit}" for hit in exponents_in(pdf_text(body))]
         return []
 
 
