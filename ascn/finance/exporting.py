@@ -1,5 +1,5 @@
-"""A business case as a file: XLSX (inputs, yearly flows, results) and PDF (the page's content, printed
-with WeasyPrint from an HTML template)."""
+"""A business case as a file: XLSX (inputs, yearly flows, results) and PDF (the page's content and charts,
+printed with WeasyPrint from an HTML template)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ascn.core import charts
 from ascn.core.numbers import readable_sheet
 from ascn.core.pdf import html_to_pdf
 from ascn.plans.exporting import append_as_values
@@ -147,22 +149,28 @@ def _results_sheet(sheet: Any, case: BusinessCase) -> None:
 
 
 def case_pdf(case: BusinessCase, request: HttpRequest) -> bytes:
-    """The business case printed: figures, charts as tables, the yearly flows and the sensitivity."""
+    """The business case printed: figures, the page's charts (drawn as SVG on the server from the same specs),
+    the yearly flows and the sensitivity."""
+    context = reporting.context(case.results, case.inputs)
     return html_to_pdf(render_to_string("finance/case_pdf.html", {
-        "case": case, "project": case.project, **reporting.context(case.results, case.inputs),
+        "case": case, "project": case.project, **context, "chart_svgs": chart_svgs(context["charts"]),
         "tornado_rows": _tornado_rows(case)}, request=request))
 
 
-def _tornado_rows(case: BusinessCase) -> list[tuple[str, str, str, float, float]]:
-    """Each driver's NPV range with bar offsets in per cent of the widest range, for a CSS bar chart."""
-    bars = case.results["tornado"]
-    base = case.results["appraisal"]["financial_npv"]
+# Widths in px of the printed charts (A4 landscape is about 1,030 px wide inside its margins): the cash flows
+# across the page, the tornado and the NPV distribution side by side.
+CHART_WIDTHS = {"cash_flows": 1000, "tornado": 490, "npv_distribution": 490}
+
+
+def chart_svgs(specs: dict[str, dict]) -> dict[str, SafeString]:
+    """The page's charts as SVG, in the PDF's fonts."""
+    return {key: mark_safe(charts.svg(spec, width=CHART_WIDTHS.get(key, charts.WIDTH), prefix=f"case-{key}"))
+            for key, spec in specs.items()}  # the renderer escapes the text it draws
+
+
+def _tornado_rows(case: BusinessCase) -> list[tuple[str, str, str]]:
+    """Each driver's NPV with the driver lowered and raised, in the tornado chart's order."""
     currency = case.results["appraisal"]["currency"]
-    low = min([base, *(min(b["low_npv"], b["high_npv"]) for b in bars)])
-    high = max([base, *(max(b["low_npv"], b["high_npv"]) for b in bars)])
-    span = (high - low) or 1.0
     names = reporting.driver_names()
     return [(names.get(b["driver"], b["driver"]), reporting.amount(b["low_npv"], currency),
-             reporting.amount(b["high_npv"], currency),
-             round(100 * (min(b["low_npv"], b["high_npv"]) - low) / span, 2),
-             round(100 * abs(b["high_npv"] - b["low_npv"]) / span, 2)) for b in bars]
+             reporting.amount(b["high_npv"], currency)) for b in case.results["tornado"]]
