@@ -25,9 +25,10 @@ from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ascn.core import actions as core
-from ascn.core import bulk, periods
+from ascn.core import audit, bulk, periods
 from ascn.core.bulk import insert_values
 from ascn.core.choices import AuditAction, Role
 from ascn.core.imports import (
@@ -46,8 +47,9 @@ from ascn.core.tabular import FileProblem
 from ascn.network.models import City
 
 from .. import importing, validation
-from ..choices import ReportState, Verification
+from ..choices import IndicatorFamily, IndicatorLevel, ReportState, Verification
 from ..models import CityIndicator, CityReport, Indicator, Observation, ObservationImport, ReportingRound, Target
+from ..queries import reports as report_rules
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -73,37 +75,45 @@ def _user(actor: Actor | None) -> User | None:
 def period_states(cities: dict[int, str], years: set[int], today: dt.date | None = None) -> dict[tuple, str]:
     """Why each (city id, year) is closed to writes; pairs that are open are absent.
 
-    Open: the year's reporting round exists, lists the city, has opened (or has no opening date) and has
-    not closed (no closing date, or today on or before it), and the city's report for it is not locked
-    (submitted, endorsed or accepted). `cities` maps ids to names for the messages.
+    Open: the year's reporting round exists, lists the city, has opened (or has no opening date), the city's
+    deadline has not passed (its extension, else the round's closing date; none: no limit), the Secretariat
+    has not closed the round (or the city's extension still runs), and the city's report for it is not
+    locked (submitted, endorsed or accepted). `cities` maps ids to names for the messages.
     """
-    today = today or timezone.localdate()
+    today = today or report_rules.today()
     rounds = {r.year: r for r in ReportingRound.objects.filter(year__in=years)}
     members = set(ReportingRound.cities.through.objects.filter(reportinground__year__in=years, city_id__in=cities)
                   .values_list("reportinground__year", "city_id"))
-    reports = {(year, city_id): state for year, city_id, state in CityReport.objects.filter(
-        round__year__in=years, city_id__in=cities).values_list("round__year", "city_id", "state")}
+    reports = {(year, city_id): (state, due_on) for year, city_id, state, due_on in CityReport.objects.filter(
+        round__year__in=years, city_id__in=cities).values_list("round__year", "city_id", "state", "due_on")}
     closed: dict[tuple, str] = {}
     for city_id, name in cities.items():
         for year in years:
-            reason = _closed_reason(rounds.get(year), (year, city_id) in members, reports.get((year, city_id)),
-                                    name, year, today)
+            state, due_on = reports.get((year, city_id), (None, None))
+            reason = _closed_reason(rounds.get(year), (year, city_id) in members, state, name, year, today, due_on)
             if reason:
                 closed[(city_id, year)] = reason
     return closed
 
 
 def _closed_reason(reporting_round: ReportingRound | None, member: bool, state: str | None, city: str, year: int,
-                   today: dt.date) -> str:
+                   today: dt.date, due_on: dt.date | None = None) -> str:
     if reporting_round is None:
         return _("there is no %(year)d reporting round; the Secretariat opens rounds") % {"year": year}
     if not member:
         return _("%(city)s does not report in the %(year)d round") % {"city": city, "year": year}
     if reporting_round.opens_on and today < reporting_round.opens_on:
         return _("the %(year)d round opens on %(date)s") % {"year": year, "date": reporting_round.opens_on.isoformat()}
-    if reporting_round.closes_on and today > reporting_round.closes_on:
-        return _("the %(year)d round closed on %(date)s") % {"year": year,
-                                                              "date": reporting_round.closes_on.isoformat()}
+    if report_rules.is_closed_to_city(reporting_round, due_on, today):
+        closed_on = timezone.localdate(reporting_round.closed_at) if reporting_round.closed_at else today
+        return _("the Secretariat closed the %(year)d round on %(date)s") % {"year": year,
+                                                                              "date": closed_on.isoformat()}
+    last_day = report_rules.deadline(reporting_round, due_on)
+    if last_day and today > last_day:
+        if due_on is not None and last_day == due_on:
+            return _("the extension of %(city)s in the %(year)d round ended on %(date)s") % {
+                "city": city, "year": year, "date": last_day.isoformat()}
+        return _("the %(year)d round closed on %(date)s") % {"year": year, "date": last_day.isoformat()}
     if state == ReportState.ACCEPTED:
         return _("%(city)s's %(year)d report is accepted; the Secretariat must reopen it first") % {
             "city": city, "year": year}
@@ -685,6 +695,75 @@ def assign_indicator(actor: Actor, city: City, indicator: Indicator, data: dict[
                                % {"code": indicator.code, "city": city.name}})
     with transaction.atomic():
         return core.create_audited(actor, CityIndicator(city=city, indicator=indicator, **values), via=via)
+
+
+@dataclass(frozen=True)
+class AssignedSet:
+    """What assigning a set did: the codes assigned now, and how many of the set the city had already."""
+
+    added: list[str]
+    already: int
+
+
+def core_kpis(actor: Actor | None) -> list[Indicator]:
+    """The set "all core U4SSC KPIs", as far as the actor sees the catalogue."""
+    return list(Indicator.objects.visible_to(actor).filter(family=IndicatorFamily.U4SSC, level=IndicatorLevel.CORE)
+                .order_by("code"))
+
+
+def dimension_set(actor: Actor | None, dimension: str) -> list[Indicator]:
+    """The set "every indicator of one dimension" (any family), as far as the actor sees the catalogue."""
+    found = list(Indicator.objects.visible_to(actor).filter(dimension=dimension).order_by("code")) if dimension else []
+    if not found:
+        raise ValidationError({"dimension": _("“%(dimension)s” is not a dimension of the indicator catalogue.")
+                               % {"dimension": dimension}})
+    return found
+
+
+def city_set(actor: Actor | None, source: City, city: City) -> list[Indicator]:
+    """The set "the indicators assigned to another city" (indicators only: baselines, targets and notes are
+    each city's own and are not copied)."""
+    if source.pk == city.pk:
+        raise ValidationError({"source": _("Choose another city than %(city)s to copy from.") % {"city": city.name}})
+    found = [a.indicator for a in CityIndicator.objects.visible_to(actor).filter(city=source)
+             .select_related("indicator").order_by("indicator__code")]
+    if not found:
+        raise ValidationError({"source": _("%(city)s has no indicator assigned to copy.") % {"city": source.name}})
+    return found
+
+
+def assign_set(actor: Actor, city: City, indicators: list[Indicator], via: str = "web") -> AssignedSet:
+    """Assign every indicator of a set (`core_kpis`, `dimension_set`, `city_set`) that the city does not have
+    yet, without baseline or target; one audit entry per assignment made. Indicators already assigned are left
+    as they are."""
+    require_create(actor, CityIndicator, city_id=city.pk)
+    wanted = {i.pk: i for i in indicators}
+    with transaction.atomic():
+        have = set(CityIndicator.objects.select_for_update().filter(city=city, indicator_id__in=wanted)
+                   .values_list("indicator_id", flat=True))
+        new = [CityIndicator(city=city, indicator=i) for pk, i in sorted(wanted.items(), key=lambda kv: kv[1].code)
+               if pk not in have]
+        for assignment in CityIndicator.objects.bulk_create(new):
+            initial = audit.as_json(audit.snapshot(assignment))
+            core.record(actor, AuditAction.CREATE, assignment, {k: [None, v] for k, v in initial.items()}, via)
+    return AssignedSet(added=[a.indicator.code for a in new], already=len(have))
+
+
+def unassign_indicator(actor: Actor, assignment: CityIndicator, via: str = "web") -> None:
+    """Take an indicator off a city, with its baseline and targets. Refused while the city has values of it
+    (deleting an assignment must not hide figures): the values are deleted first, where their period is
+    open."""
+    require_edit(actor, assignment)
+    values = Observation.objects.filter(city_id=assignment.city_id, indicator_id=assignment.indicator_id).count()
+    if values:
+        raise ValidationError({"indicator": ngettext(
+            "%(city)s has %(count)d value of %(code)s: an indicator with values stays assigned.",
+            "%(city)s has %(count)d values of %(code)s: an indicator with values stays assigned.", values)
+            % {"city": assignment.city.name, "count": values, "code": assignment.indicator.code}})
+    with transaction.atomic():
+        for target in assignment.targets.all():
+            core.delete_audited(actor, target, via=via)
+        core.delete_audited(actor, assignment, via=via)
 
 
 def update_assignment(actor: Actor, assignment: CityIndicator, data: dict[str, Any], via: str = "web") -> dict:

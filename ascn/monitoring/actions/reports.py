@@ -36,6 +36,7 @@ from .. import workflow
 from ..choices import ReportAction, ReportState
 from ..models import CityReport, ProjectReport, ReminderSent, ReportingRound, ReportTransition
 from ..queries import reports as queries
+from ..tasks import reports as reminder_mail
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -72,6 +73,9 @@ def start_report(actor: Actor, reporting_round: ReportingRound, city: City, via:
         return existing
     if not principal.is_secretariat and not queries.is_open(reporting_round, on or queries.today()):
         raise ValidationError({"round": _("The %(year)s reporting round is not open yet.")
+                               % {"year": reporting_round.year}})
+    if reporting_round.closed_at is not None:
+        raise ValidationError({"round": _("The %(year)s round is closed: it takes no new reports.")
                                % {"year": reporting_round.year}})
     return _start(actor, reporting_round, city, via)
 
@@ -114,17 +118,53 @@ def _initial_lines(report: CityReport) -> list[ProjectReport]:
     return lines
 
 
-def open_round_reports(actor: Actor, reporting_round: ReportingRound, via: str = "web") -> list[CityReport]:
-    """The Secretariat starts the report of every reporting city of the round that has none; returns the
-    reports started (an empty list when every city had one)."""
+def open_round_reports(actor: Actor, reporting_round: ReportingRound, via: str = "web",
+                       cities: Iterable[City] | None = None) -> list[CityReport]:
+    """The Secretariat starts reports of the round: of every reporting city that has none (`cities` None; an
+    empty list when every city had one), or of exactly the chosen `cities`, each a reporting city without a
+    report yet (otherwise nothing is started). A closed round opens none. Returns the reports started."""
     require_secretariat(actor)
+    if reporting_round.closed_at is not None:
+        raise ValidationError({"round": _("The %(year)s round is closed: reopen it before opening reports.")
+                               % {"year": reporting_round.year}})
     started = set(reporting_round.reports.values_list("city_id", flat=True))
-    created = []
+    reporting = list(reporting_round.cities.order_by("name"))
+    if cities is None:
+        chosen = [city for city in reporting if city.pk not in started]
+    else:
+        chosen = sorted({city.pk: city for city in cities}.values(), key=lambda city: city.name)
+        _check_chosen(reporting_round, chosen, {city.pk for city in reporting}, started)
     with transaction.atomic():
-        for city in reporting_round.cities.order_by("name"):
-            if city.pk not in started:
-                created.append(_start(actor, reporting_round, city, via))
-    return created
+        return [_start(actor, reporting_round, city, via) for city in chosen]
+
+
+def _check_chosen(reporting_round: ReportingRound, chosen: list[City], reporting: set[int], started: set[int]) -> None:
+    if not chosen:
+        raise ValidationError({"cities": _("Choose at least one city whose report to open.")})
+    values = {"year": reporting_round.year}
+    problems = [_("%(city)s does not report in the %(year)s round.") % {**values, "city": city.name}
+                for city in chosen if city.pk not in reporting]
+    problems += [_("The %(year)s report of %(city)s is already open.") % {**values, "city": city.name}
+                 for city in chosen if city.pk in reporting and city.pk in started]
+    if problems:
+        raise ValidationError({"cities": problems})
+
+
+def start_draft(actor: Actor, reporting_round: ReportingRound, city: City, via: str = "web") -> CityReport:
+    """The Secretariat starts one reporting city's draft even in a closed round: extending the deadline of a
+    city that had not started gives it a report to carry the extension."""
+    require_secretariat(actor)
+    return _start(actor, reporting_round, city, via)
+
+
+def require_round_takes(report: CityReport, on: dt.date | None = None) -> None:
+    """Refuse a city's change (edit, submission) once the Secretariat has closed the round, unless the city's
+    extension still runs."""
+    reporting_round = report.round
+    if queries.is_closed_to_city(reporting_round, report.due_on, on or queries.today()):
+        raise ValidationError({"round": _("The %(year)s round is closed: the report of %(city)s takes no more "
+                                          "changes unless the Secretariat extends its deadline.")
+                               % {"year": reporting_round.year, "city": report.city.name}})
 
 
 # --- Editing --------------------------------------------------------------------------------------
@@ -184,6 +224,7 @@ def _require_editable(report: CityReport) -> None:
             message = _("The report is %(state)s: it can be changed only while it is a draft or returned.") % {
                 "state": _state_name(report.state)}
         raise ValidationError({"state": message})
+    require_round_takes(report)
 
 
 def check_report(actor: Actor, report: CityReport, version: str | None = None,
@@ -445,6 +486,7 @@ def transition_report(actor: Actor, report: CityReport, action: str, reason: str
             raise ValidationError({"reason": _("Give the reason to %(action)s the report.")
                                    % {"action": _action_name(action)}})
         if action == workflow.SUBMIT:
+            require_round_takes(current)
             _check_complete(current)
         before = current.state
         current.state, current.state_changed_at = step.target, timezone.now()
@@ -496,10 +538,11 @@ def _record_progress(actor: Actor, report: CityReport, via: str) -> None:
 # --- Reminders ------------------------------------------------------------------------------------
 
 
-def start_for_reminder(reporting_round: ReportingRound, city: City) -> CityReport:
-    """The scheduled task starts the draft of a city that has not started its report when the round is
-    about to close (or has closed), so the reminder can point at it."""
-    return _start(None, reporting_round, city, via="task")
+def start_for_reminder(reporting_round: ReportingRound, city: City, actor: Actor | None = None,
+                       via: str = "task") -> CityReport:
+    """The reminder run starts the draft of a city that has not started its report when its deadline is near
+    (or has passed), so the reminder can point at it."""
+    return _start(actor, reporting_round, city, via=via)
 
 
 def send_reminder(reminder: queries.Reminder, subject: str, body: str, on: dt.date) -> bool:
@@ -516,3 +559,27 @@ def send_reminder(reminder: queries.Reminder, subject: str, body: str, on: dt.da
                                                        sent_on=on) for r in fresh])
         send_mail(subject, body, None, [reminder.recipient.email])
     return True
+
+
+@dataclass
+class Reminded:
+    """What one reminder run did: the drafts it started and the e-mails it sent."""
+
+    started: list[CityReport] = field(default_factory=list)
+    sent: list[queries.Reminder] = field(default_factory=list)
+
+
+def remind(on: dt.date, reporting_round: ReportingRound | None = None, actor: Actor | None = None,
+           via: str = "task") -> Reminded:
+    """The one reminder run, for the daily command (every open round, as the system) and the round page's
+    "Send reminders now" (one round, as the Secretariat): start the drafts of reporting cities whose deadline
+    is near and that have not started, then send the reminders due (`queries.reminders_due`), each report,
+    kind and recipient at most once a day."""
+    done = Reminded()
+    for round_of_city, city in queries.cities_to_remind(on, reporting_round):
+        done.started.append(start_for_reminder(round_of_city, city, actor, via))
+    for reminder in queries.reminders_due(on, reporting_round):
+        subject, body = reminder_mail.compose_in_english(reminder, on)
+        if send_reminder(reminder, subject, body, on):
+            done.sent.append(reminder)
+    return done

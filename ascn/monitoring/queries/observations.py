@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ascn.core import numbers
 from ascn.core.choices import Role
@@ -216,3 +216,25 @@ def template_rows(user: Actor | None, target_city: City, years: list[int]) -> li
                 "comment": value.comment if value else "",
             })
     return result
+
+
+def dimensions(user: Actor | None) -> list[str]:
+    """The dimensions of the indicators the user sees, for assigning "every indicator of one dimension"."""
+    return sorted(set(Indicator.objects.visible_to(user).exclude(dimension="").values_list("dimension", flat=True)))
+
+
+def cities_with_assignments(user: Actor | None, other_than: City) -> list[tuple[str, str, int]]:
+    """(slug, name, number of assignments the user sees) of the other cities with indicators assigned, for
+    "copy from another city"."""
+    counted = (CityIndicator.objects.visible_to(user).exclude(city=other_than)
+               .values_list("city__slug", "city__name").annotate(n=Count("id")).order_by("city__name"))
+    return [(slug, name, n) for slug, name, n in counted]
+
+
+def assigned_with_values(user: Actor | None, target_city: City) -> list[tuple[CityIndicator, int]]:
+    """The city's assignments with how many values it has of each (all of them, seen or not: an indicator with
+    values stays assigned), for "unassign"."""
+    items = list(assignments(user, target_city))
+    counts = dict(Observation.objects.filter(city=target_city, indicator_id__in=[a.indicator_id for a in items])
+                  .values_list("indicator_id").annotate(n=Count("id")).values_list("indicator_id", "n"))
+    return [(a, counts.get(a.indicator_id, 0)) for a in items]

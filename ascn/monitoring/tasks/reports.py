@@ -17,24 +17,23 @@ from ..queries import reports as queries
 
 @task()
 def send_report_reminders(on: str | None = None) -> dict[str, int]:
-    """Send the reminders due on `on` (ISO date; today by default): to city officers of reports not
-    submitted when the round closes within a week or has closed (their drafts are started first if
-    missing), to National Representatives of submitted reports, and to the Secretariat of endorsed ones.
+    """Send the reminders due on `on` (ISO date; today by default) by the one reminder rule
+    (`queries.reports.reminders_due`, shared with the round page's "Send reminders now"): to city officers of
+    reports not submitted when their deadline is within a week or has passed (their drafts are started first
+    if missing), to National Representatives of submitted reports, and to the Secretariat of endorsed ones.
     Each report, kind and recipient gets at most one reminder a day, so running it twice sends nothing new.
     Returns how many drafts were started and e-mails sent."""
-    from ..actions import reports as actions
+    from ..actions import reports as actions  # the actions compose their e-mails with this module
 
     day = dt.date.fromisoformat(on) if on else queries.today()
-    started = 0
-    for reporting_round, city in queries.cities_to_remind(day):
-        actions.start_for_reminder(reporting_round, city)
-        started += 1
-    sent = 0
-    for reminder in queries.reminders_due(day):
-        with translation.override("en"):
-            subject, body = compose(reminder, day)
-        sent += actions.send_reminder(reminder, subject, body, day)
-    return {"started": started, "sent": sent}
+    done = actions.remind(day)
+    return {"started": len(done.started), "sent": len(done.sent)}
+
+
+def compose_in_english(reminder: queries.Reminder, on: dt.date) -> tuple[str, str]:
+    """The reminder's subject and body in English, whatever the language of the page that sends it."""
+    with translation.override("en"):
+        return compose(reminder, on)
 
 
 def _link(report_pk: int) -> str:
@@ -47,7 +46,11 @@ def _link(report_pk: int) -> str:
 def compose(reminder: queries.Reminder, on: dt.date) -> tuple[str, str]:
     """The subject and body of one reminder (in the active language)."""
     year = reminder.round.year
-    closes = reminder.round.closes_on
+    due_on = reminder.reports[0].due_on
+    # A city's reminder counts from its own deadline: its extension, if it has one.
+    extended = (reminder.kind == queries.SUBMIT_KIND and due_on is not None
+                and queries.deadline(reminder.round, due_on) == due_on)
+    closes = due_on if extended else reminder.round.closes_on
     deadline = closes.isoformat() if closes else ""
     lines = [f"- {r.city.name} ({r.city.country.display_name}): {_link(r.pk)}" for r in reminder.reports]
     greeting = _("Dear %(name)s,") % {"name": reminder.recipient.get_full_name() or reminder.recipient.username}
@@ -78,8 +81,12 @@ def compose(reminder: queries.Reminder, on: dt.date) -> tuple[str, str]:
                         "Secretariat to accept it or return it with a reason:", "These city reports were "
                         "endorsed by their National Representatives and wait for the Secretariat to accept "
                         "them or return them with a reason:", count)
-    closing = (_("The round closes on %(date)s.") % {"date": deadline}) if closes and closes >= on else (
-        _("The round closed on %(date)s.") % {"date": deadline} if closes else "")
+    if extended:
+        closing = _("The deadline of %(city)s was extended to %(date)s.") % {
+            "city": reminder.reports[0].city.name, "date": deadline}
+    else:
+        closing = (_("The round closes on %(date)s.") % {"date": deadline}) if closes and closes >= on else (
+            _("The round closed on %(date)s.") % {"date": deadline} if closes else "")
     body = "\n\n".join(part for part in (greeting, text, "\n".join(lines), closing,
                                          _("Your inbox lists everything waiting for you.")) if part)
     return subject, body

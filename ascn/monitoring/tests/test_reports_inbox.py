@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ascn.core.models import User
+from ascn.core.templatetags.dates import day_words, deadline_words
 from ascn.monitoring.actions import reports as actions
 from ascn.monitoring.models import CityReport, ReminderSent, ReportingRound
 from ascn.monitoring.queries import reports as queries
@@ -68,9 +69,13 @@ def test_a_national_representative_sees_submitted_reports_of_their_country(repor
     assert rows(box.due) == [("ha-noi", "submitted", False, 11)] and box.overdue == []
     assert rows(box.waiting) == [("da-nang", "draft", False, 11), ("ho-chi-minh-city", "endorsed", False, 11)]
     assert rows(queries.inbox(nr_thailand).due) == [("chiang-mai", "submitted", False, 11)]
+    # After the close the draft of Da Nang is overdue (the NR sees it there too); Ha Noi submitted on time and
+    # still waits for the NR, without being late.
     on_day(dt.date(2025, 11, 1))
     box = queries.inbox(nr_vietnam)
-    assert (box.due, rows(box.overdue)) == ([], [("ha-noi", "submitted", True, -1)])
+    assert rows(box.overdue) == [("da-nang", "draft", True, -1)]
+    assert rows(box.due) == [("ha-noi", "submitted", False, -1)]
+    assert rows(box.waiting) == [("ho-chi-minh-city", "endorsed", False, -1)]
 
 
 def test_the_secretariat_sees_endorsed_reports_and_every_citys_state(reports, secretariat, on_day):
@@ -87,8 +92,8 @@ def test_the_secretariat_sees_endorsed_reports_and_every_citys_state(reports, se
         page = desk.get("/monitoring/inbox/").content.decode()
     assert 'data-testid="due-count">1<' in page and 'data-testid="waiting-count">2<' in page
     assert "Not started: 30" in page and "Accepted: 1" in page
-    # Session, user, endorsed, submitted, active rounds, rounds with their cities (2), the rounds' reports.
-    assert len(counted) == 8
+    # Session, user, submitted and endorsed, active rounds, rounds with their cities (2), the rounds' reports.
+    assert len(counted) == 7
 
 
 def test_the_inbox_page_has_empty_states_and_needs_an_account(reports, partner_jica, csco_danang, on_day):
@@ -107,6 +112,86 @@ def test_the_inbox_endpoint(reports, nr_vietnam, api_as, on_day):
                             "report": reports["ha-noi"].pk, "state": "submitted", "closes_on": "2025-10-31",
                             "overdue": False, "days_left": 11}]
     assert (body["overdue"], [w["city"] for w in body["waiting"]]) == ([], ["da-nang", "ho-chi-minh-city"])
+
+
+# --- Overdue and dates in words -------------------------------------------------------------------
+
+
+def test_the_inbox_counts_every_report_past_its_deadline_as_the_round_table_does(reports, secretariat, csco_danang,
+                                                                                 on_day):
+    on_day(dt.date(2025, 11, 4))  # four days after the closing date
+    box = queries.inbox(secretariat)
+    (block,) = box.overview
+    late = [row.city.slug for row in block["rows"] if row.overdue]
+    # The 30 cities that have not started and Da Nang's draft: the city has not submitted by its deadline.
+    assert len(late) == block["overdue"] == len(box.overdue) == 31
+    assert [i.city.slug for i in box.overdue] == sorted(late, key=lambda slug: city(slug).name)
+    assert "da-nang" in late and {i.state for i in box.overdue} == {"not_started", "draft"}
+    # Submitted, endorsed and accepted reports are not late: they wait on the reviewers.
+    assert rows(box.due) == [("ho-chi-minh-city", "endorsed", False, -4)]
+    page = client_of(secretariat).get("/monitoring/inbox/").content.decode()
+    assert 'data-testid="overdue-count">31<' in page and "Nothing overdue." not in page
+    assert page.count("4 days late") == 31 * 2  # in the overdue list and in the round's table
+    assert "31 overdue" in client_of(secretariat).get("/workspace/").content.decode()
+    assert "1 overdue" in client_of(csco_danang).get("/workspace/").content.decode()
+
+    # An extension takes Da Nang off the list; a closed round has nothing overdue.
+    reports["da-nang"].due_on = dt.date(2025, 11, 15)
+    reports["da-nang"].save()
+    assert len(queries.inbox(secretariat).overdue) == 30 and queries.inbox(csco_danang).overdue == []
+    ReportingRound.objects.filter(year=2025).update(closed_at=dt.datetime(2025, 11, 4, tzinfo=dt.UTC))
+    assert queries.inbox(secretariat).overdue == []
+
+
+def deadline_cell(page: str, slug: str) -> str:
+    """The deadline cell of a city's first row in a page."""
+    row = page[page.index(f'data-city="{slug}"'):]
+    row = row[:row.index("</tr>")]
+    return " ".join(row[row.rindex("<td>"):].split())
+
+
+@pytest.mark.parametrize(("day", "words"), [
+    (dt.date(2025, 10, 20), "due in 11 days"), (dt.date(2025, 10, 30), "due tomorrow"),
+    (dt.date(2025, 10, 31), "due today"), (dt.date(2025, 11, 1), "1 day late"), (dt.date(2025, 11, 4), "4 days late"),
+])
+def test_dates_are_in_the_same_words_for_every_role(reports, secretariat, nr_vietnam, csco_danang, on_day, day,
+                                                    words):
+    on_day(day)
+    cells = set()
+    for user in (csco_danang, nr_vietnam, secretariat):
+        page = client_of(user).get("/monitoring/inbox/").content.decode()
+        assert "in -" not in page and " -" not in page.replace("<!--", "")
+        cells.add(deadline_cell(page, "da-nang"))
+    round_page = client_of(secretariat).get("/monitoring/rounds/2025/").content.decode()
+    cells.add(deadline_cell(round_page, "da-nang"))
+    (cell,) = cells
+    assert f'data-testid="deadline-words">{words}</span>' in cell
+    # A submitted report waits on its reviewers: no words about the city's deadline, for anyone.
+    pages = [client_of(u).get("/monitoring/inbox/").content.decode() for u in (nr_vietnam, secretariat)]
+    assert {deadline_cell(p, "ha-noi") for p in pages} == {"<td>Oct. 31, 2025</td>"}
+
+
+def test_the_date_words_helper():
+    today = dt.date(2025, 11, 4)
+    assert [deadline_words(today + dt.timedelta(days=n), today) for n in (3, 1, 0, -1, -4)] == [
+        "due in 3 days", "due tomorrow", "due today", "1 day late", "4 days late"]
+    assert [day_words(today + dt.timedelta(days=n), today) for n in (3, 1, 0, -1, -4)] == [
+        "in 3 days", "tomorrow", "today", "yesterday", "4 days ago"]
+    assert deadline_words(None, today) == "" and day_words(today, None) == ""
+
+
+def test_the_workspace_links_to_the_indicator_data_of_the_cities_in_scope(reports, csco_danang, nr_vietnam,
+                                                                          secretariat, on_day):
+    def links(user) -> str:
+        page = client_of(user).get("/workspace/").content.decode()
+        return page[page.index('id="inbox-summary"'):][:2000]
+
+    assert '<a href="/monitoring/cities/da-nang/data/">Da Nang\'s indicator data</a>' in links(csco_danang).replace(
+        "&#x27;", "'")
+    nr = links(nr_vietnam)
+    assert all(f'href="/monitoring/cities/{slug}/data/"' in nr for slug in ("da-nang", "ha-noi", "ho-chi-minh-city"))
+    desk = links(secretariat)
+    assert 'href="/monitoring/rounds/"' in desk and "/data/" not in desk
 
 
 # --- Reminders ------------------------------------------------------------------------------------

@@ -16,12 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ascn.core.forms import check_inline, is_inline_check
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
-from ascn.core.lookups import visible_or_404
+from ascn.core.lookups import editable_or_403, visible_or_404
 from ascn.core.permissions import can_create, can_edit
 from ascn.network.models import City
 
@@ -105,6 +106,7 @@ def city_data(request: Request, slug: str) -> HttpResponse:
         "city": city, "page": page, "rows": queries.rows(request.user, list(page.object_list)), "query": "",
         "form": form, "preview": preview, "may_write": may_write, "may_assign": may_assign,
         "assign_form": AssignForm(indicators=_unassigned_choices(request, city)) if may_assign else None,
+        "assign_sets": _assign_sets(request, city) if may_assign else None,
         "open_years": actions.open_years(city),
         "imports": list(queries.recent_imports(request.user, city)[:5]) if may_write else [],
     }
@@ -152,6 +154,77 @@ def city_assign(request: SignedInRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(f"{form.fields[k].label}: {_joined(v)}" if k in form.fields else _joined(v)
                                          for k, v in form.errors.items()))
     return redirect("monitoring:city_data", slug=city.slug)
+
+
+def _assign_sets(request: Request, city: City) -> dict[str, Any]:
+    """What the assignment part of the city's data page offers: the dimensions, the cities to copy from, and
+    the assigned indicators (with their number of values) to unassign."""
+    return {"dimensions": queries.dimensions(request.user),
+            "sources": queries.cities_with_assignments(request.user, city),
+            "assigned": queries.assigned_with_values(request.user, city)}
+
+
+@login_required
+@require_POST
+def city_assign_set(request: SignedInRequest, slug: str) -> HttpResponse:
+    """Assign a set of indicators: every core U4SSC KPI, every indicator of one dimension, or those of another
+    city (indicators only); each adds only what the city does not have yet."""
+    city = _city(request, slug)
+    if not can_create(request.user, CityIndicator, city_id=city.pk):
+        raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.name})
+    chosen = request.POST.get("set", "")
+    try:
+        if chosen == "core":
+            indicators = actions.core_kpis(request.user)
+        elif chosen == "dimension":
+            indicators = actions.dimension_set(request.user, request.POST.get("dimension", "").strip())
+        elif chosen == "city":
+            source = City.objects.filter(slug=request.POST.get("source", "")).first()
+            if source is None:
+                raise ValidationError({"source": _("Choose the city to copy the indicators from.")})
+            indicators = actions.city_set(request.user, source, city)
+        else:
+            raise ValidationError({"set": _("Choose which indicators to assign.")})
+        done = actions.assign_set(request.user, city, indicators, via="web")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        values = {"count": len(done.added), "city": city.name, "already": done.already}
+        if not done.added:
+            messages.info(request, ngettext("Nothing to add: the indicator of this set is already assigned to "
+                                            "%(city)s.", "Nothing to add: the %(already)d indicators of this set are "
+                                            "already assigned to %(city)s.", done.already) % values)
+        elif done.already:
+            messages.success(request, ngettext(
+                "%(count)d indicator assigned to %(city)s (%(already)d of the set already were).",
+                "%(count)d indicators assigned to %(city)s (%(already)d of the set already were).",
+                len(done.added)) % values)
+        else:
+            messages.success(request, ngettext("%(count)d indicator assigned to %(city)s.",
+                                               "%(count)d indicators assigned to %(city)s.", len(done.added)) % values)
+    return redirect(reverse("monitoring:city_data", args=[city.slug]) + "#assign")
+
+
+@login_required
+@require_POST
+def city_unassign(request: SignedInRequest, slug: str) -> HttpResponse:
+    """Take an indicator off the city (with its baseline and targets); refused while the city has values of it."""
+    city = _city(request, slug)
+    code = request.POST.get("indicator", "")
+    assignment = editable_or_403(request.user, queries.assignments(request.user, city),
+                                 _("This indicator is not assigned to %(city)s.") % {"city": city.name},
+                                 indicator__code=code)
+    targets = assignment.targets.count()
+    try:
+        actions.unassign_indicator(request.user, assignment, via="web")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, ngettext(
+            "%(code)s is no longer assigned to %(city)s; its baseline and %(count)d target went with it.",
+            "%(code)s is no longer assigned to %(city)s; its baseline and %(count)d targets went with it.", targets)
+            % {"code": code, "city": city.name, "count": targets})
+    return redirect(reverse("monitoring:city_data", args=[city.slug]) + "#assign")
 
 
 def _joined(errors: Iterable[object]) -> str:
@@ -382,6 +455,8 @@ def observation_verify(request: SignedInRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("cities/<slug:slug>/data/", city_data, name="city_data"),
     path("cities/<slug:slug>/data/assign/", city_assign, name="city_assign"),
+    path("cities/<slug:slug>/data/assign/set/", city_assign_set, name="city_assign_set"),
+    path("cities/<slug:slug>/data/unassign/", city_unassign, name="city_unassign"),
     path("cities/<slug:slug>/data/indicators/<int:pk>/", city_indicator, name="city_indicator"),
     path("cities/<slug:slug>/data/indicators/<int:pk>/targets/<int:target_pk>/delete/", city_target_delete,
          name="city_target_delete"),

@@ -83,21 +83,6 @@ def report_start(request: SignedInRequest) -> HttpResponse:
     return redirect("monitoring:city_report", pk=report.pk)
 
 
-@login_required
-@require_POST
-def round_open(request: SignedInRequest) -> HttpResponse:
-    """The Secretariat starts the drafts of every reporting city of a round."""
-    reporting_round = _round(request.POST.get("year"))
-    created = actions.open_round_reports(request.user, reporting_round, via="web")
-    if created:
-        messages.success(request, _("%(count)s draft reports started for the %(year)s round.")
-                         % {"count": len(created), "year": reporting_round.year})
-    else:
-        messages.info(request, _("Every reporting city already has its %(year)s report.")
-                      % {"year": reporting_round.year})
-    return redirect(reverse("monitoring:city_reports") + f"?year={reporting_round.year}")
-
-
 def _round(year: str | None) -> ReportingRound:
     if year is None or not year.isdigit():
         raise Http404(_("No reporting round “%(year)s”.") % {"year": year})
@@ -250,7 +235,6 @@ urlpatterns = [
     path("inbox/", inbox, name="inbox"),
     path("annual-reports/", report_list, name="city_reports"),
     path("annual-reports/start/", report_start, name="city_report_start"),
-    path("annual-reports/open-round/", round_open, name="city_reports_open"),
     path("annual-reports/<int:pk>/", report_detail, name="city_report"),
     path("annual-reports/<int:pk>/transitions/", report_transition, name="city_report_transition"),
 ]

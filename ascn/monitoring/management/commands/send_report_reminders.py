@@ -10,9 +10,10 @@ from ascn.monitoring.tasks.reports import send_report_reminders
 
 
 class Command(BaseCommand):
-    help = ("Send the reminders of the city annual reports due today: city officers of reports not submitted "
-            "when the round closes within a week or has closed, National Representatives of submitted reports, "
-            "the Secretariat of endorsed ones. Each reminder goes at most once a day.")
+    help = ("Send the reminders of the city annual reports due today (the same rule as \"Send reminders now\" on "
+            "a round's page): city officers of reports not submitted when their deadline (an extension, else the "
+            "round's closing date) is within a week or has passed, National Representatives of submitted reports, "
+            "the Secretariat of endorsed ones. Each reminder goes at most once a day per report and person.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--date", help="Act as if today were this date (YYYY-MM-DD); default: today.")
