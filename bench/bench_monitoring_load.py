@@ -74,7 +74,8 @@ def build(cities: int, indicators: int, years: int) -> dict:
             ignore_conflicts=True)
         Indicator.objects.bulk_create([
             Indicator(code=f"BENCH-{i:03d}", name=f"Bench indicator {i:03d}", family="ascn",
-                      unit="%" if i % 3 == 0 else "") for i in range(indicators)], ignore_conflicts=True)
+                      unit="%" if i % 3 == 0 else "points") for i in range(indicators)], ignore_conflicts=True)
+        Indicator.objects.filter(code__startswith="BENCH-", unit="").update(unit="points")  # values need a unit
         city_ids = list(City.objects.filter(slug__startswith="bench-city-").values_list("id", flat=True))
         indicator_ids = list(Indicator.objects.filter(code__startswith="BENCH-").values_list("id", flat=True))
         CityIndicator.objects.bulk_create([CityIndicator(city_id=c, indicator_id=i) for c in city_ids

@@ -1,16 +1,20 @@
 """The rules an observation must pass, vectorised with NumPy so a million rows check in seconds. No Django.
 
-Hard errors reject a row (`Problem`): a value that is not a number, a percentage outside 0-100, a
-negative count or rate, a numerator above its denominator. (A malformed period is found with
-`ascn.core.periods`; whether the period is open and the indicator assigned needs the database: the actions
-check those and report them the same way.)
+Every value is in its indicator's unit. A value given with a numerator and a denominator, or computed from
+them, is numerator / denominator x the indicator's multiplier (100 for a percentage, 100,000 for "per 100,000
+inhabitants"; `scale_for`).
+
+Hard errors reject a row (`Problem`): a value that is not a number, a negative count or rate, a value that
+disagrees with its numerator and denominator beyond rounding (`ratio_mismatch`). (A malformed period is found
+with `ascn.core.periods`; whether the period is open, the indicator assigned and its unit set needs the
+database: the actions check those and report them the same way.)
 
 Soft findings do not reject the row: they are kept on `Observation.flags` for review, each as
 {"code": ..., "params": {...}, "detail": "<English sentence with the figures>"}; pages show them
 translated from the code and params (`flag_text`).
 
-- ratio_mismatch: the value differs from numerator / denominator (x100 for a percentage, x N for a
-  unit "per N") by more than 1 % of it (and more than 0.05).
+- percentage_range: a percentage above 100 (possible where a definition allows it, such as school enrolment
+  counting pupils from outside the city, so kept for review rather than refused).
 - outlier_history: against the city's own series (same indicator, same kind of period): with at least
   MIN_HISTORY earlier values among the last HISTORY_WINDOW, the robust z-score
   0.6745 x (value - median) / MAD is above Z_LIMIT in size (Iglewicz and Hoaglin's rule). The MAD counts
@@ -45,15 +49,20 @@ MIN_PEERS = 6
 Z_LIMIT = 3.5
 JUMP_RATIO = 3.0
 MAD_FLOOR = 0.05
-RATIO_TOLERANCE = 0.01
-RATIO_ABSOLUTE = 0.05
+MAX_DECIMALS = 10  # a value written with more decimals than this is compared as if it had this many
 
 _PER_RE = re.compile(r"\bper\s+(\d[\d,\s]*)", re.IGNORECASE)
 _SIGNED_WORDS = ("change", "balance", "net ", "growth", "°c", "degrees")
 
+COMPUTED_FLAGS = frozenset({"ratio_mismatch", "percentage_range", "outlier_history", "outlier_jump",
+                            "outlier_peers"})  # found by the checks (a reviewer's "queried" is not)
+
 FLAG_MESSAGES: dict[str, str] = {
+    # Flags of values stored before a disagreeing ratio was refused keep their text.
     "ratio_mismatch": gettext_noop(
         "The value %(value)s does not match numerator / denominator, which gives %(expected)s."),
+    "percentage_range": gettext_noop(
+        "The value %(value)s is above 100, the most a percentage reaches unless its definition allows more."),
     "outlier_history": gettext_noop(
         "The value %(value)s is far from this city's earlier values (median %(median)s over %(count)s "
         "periods, robust z-score %(z)s)."),
@@ -92,6 +101,12 @@ def unit_scale(unit: str) -> float:
         if digits.isdigit() and int(digits) > 0:
             return float(digits)
     return 1.0
+
+
+def scale_for(unit: str, multiplier: float | None) -> float:
+    """What numerator / denominator is multiplied by for this indicator: its multiplier when the Secretariat
+    (or the seeded definition) has set one, else what the unit says (`unit_scale`)."""
+    return float(multiplier) if multiplier else unit_scale(unit)
 
 
 def may_be_negative(unit: str) -> bool:
@@ -141,15 +156,16 @@ def flag_text(item: dict) -> str:
 
 
 def check_values(values: np.ndarray, numerators: np.ndarray, denominators: np.ndarray, scale: np.ndarray,
-                 signed: np.ndarray) -> tuple[np.ndarray, list[Problem], dict[int, list[dict]]]:
+                 percent: np.ndarray, signed: np.ndarray) -> tuple[np.ndarray, list[Problem], dict[int, list[dict]]]:
     """Unit, range and ratio checks over a batch. NaN means blank.
 
-    `scale`: per row, 100 for a percentage, N for "per N", else 1; `signed`: whether a row's unit allows
-    negative values. A blank value with a numerator and a denominator is computed from them. Returns the
-    values (filled in), the hard errors and the ratio_mismatch flags by row index.
+    Per row: `scale` is what numerator / denominator is multiplied by (`scale_for`), `percent` whether the
+    unit is a percentage, `signed` whether it allows negative values. A blank value with a numerator and a
+    denominator is computed from them; a value given with them must be their result, rounded to as many
+    decimals as the value is written with. Returns the values (filled in), the hard errors and the
+    percentage_range flags by row index.
     """
     values = values.astype(np.float64, copy=True)
-    percent = scale == 100.0
     has_num, has_den = ~np.isnan(numerators), ~np.isnan(denominators)
     given = ~np.isnan(values)
     problems: list[Problem] = []
@@ -168,26 +184,53 @@ def check_values(values: np.ndarray, numerators: np.ndarray, denominators: np.nd
         add(both & (denominators <= 0), "denominator", "denominator_not_positive",
             lambda i: _("%(value)s is not above 0; a denominator must be") % {"value": fmt(denominators[i])})
         usable = both & (denominators > 0) & (numerators >= 0)
-        add(usable & (numerators > denominators), "numerator", "numerator_above_denominator",
-            lambda i: _("the numerator %(numerator)s is above the denominator %(denominator)s")
-            % {"numerator": fmt(numerators[i]), "denominator": fmt(denominators[i])})
-        usable &= numerators <= denominators
-        expected = np.where(usable, numerators / np.where(usable, denominators, 1.0) * scale, np.nan)
+    expected = ratio_values(numerators, denominators, scale, usable)
     values = np.where(~given & usable, expected, values)
     add(~given & ~has_num & ~has_den, "value", "value_missing",
         lambda i: _("is empty: give the value, or the numerator and the denominator"))
+    mismatch = given & usable & ~within_rounding(values, expected)
+    add(mismatch, "value", "ratio_mismatch",
+        lambda i: _("%(value)s does not match the numerator and the denominator: %(numerator)s / %(denominator)s "
+                    "x %(multiplier)s = %(expected)s. Leave the value empty to have it computed, or correct the "
+                    "figures") % {"value": fmt(values[i]), "numerator": fmt(numerators[i]),
+                                  "denominator": fmt(denominators[i]), "multiplier": fmt(scale[i]),
+                                  "expected": fmt(expected[i])})
     with np.errstate(invalid="ignore"):
-        add(percent & ((values < 0) | (values > 100)), "value", "percentage_range",
-            lambda i: _("%(value)s is not a percentage between 0 and 100") % {"value": fmt(values[i])})
-        add(~percent & ~signed & (values < 0), "value", "negative",
+        add(~signed & (values < 0), "value", "negative",
             lambda i: _("%(value)s is negative; this indicator counts or rates something and cannot be below 0")
             % {"value": fmt(values[i])})
-        gap = np.abs(values - expected)
-        mismatch = given & usable & (gap > np.maximum(RATIO_TOLERANCE * np.abs(expected), RATIO_ABSOLUTE))
-    flags = {int(i): [flag("ratio_mismatch", value=fmt(values[i]), expected=fmt(expected[i]))]
-             for i in np.flatnonzero(mismatch)}
     problems.sort(key=lambda p: p.index)
-    return values, problems, flags
+    return values, problems, range_flags(values, percent)
+
+
+def ratio_values(numerators: np.ndarray, denominators: np.ndarray, scale: np.ndarray,
+                 usable: np.ndarray | None = None) -> np.ndarray:
+    """numerator x scale / denominator (multiplied first, so whole figures stay exact: 37 x 100,000 / 250,000 is
+    14.8) where both are given and the denominator is above 0; NaN elsewhere."""
+    with np.errstate(invalid="ignore"):
+        if usable is None:
+            usable = ~np.isnan(numerators) & (denominators > 0) & (numerators >= 0)
+        return np.where(usable, numerators * scale / np.where(usable, denominators, 1.0), np.nan)
+
+
+def within_rounding(given: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Whether each given value is `expected` rounded to the decimals the value is written with (96.5 and 96
+    are 96.4706 rounded; 96.4 and 97 are not), allowing for float error. NaN compares as within."""
+    magnitude = np.maximum(np.abs(np.nan_to_num(given)), 1.0)
+    decimals = np.full(len(given), MAX_DECIMALS, dtype=np.int64)
+    for places in range(MAX_DECIMALS - 1, -1, -1):  # the fewest decimals that write the value exactly wins
+        exact = np.abs(np.round(given, places) - given) <= 1e-9 * magnitude
+        decimals[exact] = places
+    tolerance = 0.5 * 10.0 ** -decimals.astype(np.float64) + 1e-9 * magnitude
+    with np.errstate(invalid="ignore"):
+        return ~(np.abs(given - expected) > tolerance)
+
+
+def range_flags(values: np.ndarray, percent: np.ndarray) -> dict[int, list[dict]]:
+    """percentage_range flags: percentages above 100, by row index."""
+    with np.errstate(invalid="ignore"):
+        above = percent & (values > 100)
+    return {int(i): [flag("percentage_range", value=fmt(values[i]))] for i in np.flatnonzero(above)}
 
 
 # --- Outliers ------------------------------------------------------------------------------------------

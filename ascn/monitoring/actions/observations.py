@@ -2,7 +2,8 @@
 
 Observations are written by one path whatever their origin (the entry form, an uploaded file, the
 bulk API): a `Batch` of rows is checked as a whole (importing, validation and the database rules:
-known city and indicator, the indicator assigned to the city, the period open), planned against the
+known city and indicator, the indicator assigned to the city and its unit set, the period open; values in
+the indicator's unit, computed from numerator and denominator with its multiplier), planned against the
 existing rows (loaded once, matched on city, indicator and period) and, with `commit` and no error,
 written in one transaction with bulk statements. Importing the same rows twice changes nothing.
 """
@@ -191,9 +192,10 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
     problems = list(batch.problems)
     cities = _cities(actor, batch, problems, as_system)
     city_ids = _mapped(batch.city, cities[0], -1)
-    indicators = {code: (pk, unit) for pk, code, unit in
-                  Indicator.objects.filter(code__in=set(batch.indicator_code)).values_list("id", "code", "unit")}
-    indicator_ids = _mapped(batch.indicator_code, {c: pk for c, (pk, _unit) in indicators.items()}, -1)
+    indicators = {code: (pk, unit, multiplier, name) for pk, code, unit, multiplier, name in
+                  Indicator.objects.filter(code__in=set(batch.indicator_code))
+                  .values_list("id", "code", "unit", "multiplier", "name")}
+    indicator_ids = _mapped(batch.indicator_code, {c: d[0] for c, d in indicators.items()}, -1)
     for i in np.flatnonzero(indicator_ids < 0):
         if batch.indicator_code[i]:
             problems.append(validation.Problem(int(i), "indicator_code", "unknown_indicator",
@@ -206,15 +208,10 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
             problems.append(validation.Problem(int(i), "period", "period_malformed",
                                                periods.error_message(batch.period[i])))
     _check_open(batch, city_ids, parsed.year, cities[1], problems)
-    units = {pk: unit for pk, unit in indicators.values()}
-    scale_of = {pk: validation.unit_scale(u) for pk, u in units.items()}
-    signed_of = {pk: validation.may_be_negative(u) for pk, u in units.items()}
-    scale = _mapped(indicator_ids.tolist(), scale_of, 1.0, np.float64)
-    signed = _mapped(indicator_ids.tolist(), signed_of, False, bool)
-    values, value_problems, ratio_flags = validation.check_values(batch.value, batch.numerator, batch.denominator,
-                                                                  scale, signed)
-    unreadable = {p.index for p in batch.problems if p.code == "not_a_number"}
-    problems += [p for p in value_problems if p.index not in unreadable]
+    without_unit = _check_units(indicator_ids, indicators, problems)
+    values, value_problems, value_flags = _check_values(batch, indicator_ids, indicators)
+    skipped = {p.index for p in batch.problems if p.code == "not_a_number"} | without_unit
+    problems += [p for p in value_problems if p.index not in skipped]
     keys = city_ids * CITY_SHIFT + indicator_ids * INDICATOR_SHIFT + parsed.code
     bad = np.zeros(n, dtype=bool)
     bad[np.array([p.index for p in problems], dtype=np.intp)] = True
@@ -228,9 +225,9 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
     good = ~bad
     if not good.any():
         return None
-    plan = _plan(batch, good, keys, city_ids, indicator_ids, parsed, values, ratio_flags)
+    plan = _plan(batch, good, keys, city_ids, indicator_ids, parsed, values, value_flags)
     plan.names = {pk: nm for pk, nm in cities[1].items()}
-    plan.codes = {pk: code for code, (pk, _unit) in indicators.items()}
+    plan.codes = {d[0]: code for code, d in indicators.items()}
     summary.created, summary.updated = len(plan.create), len(plan.update)
     summary.unchanged = int(good.sum()) - summary.created - summary.updated
     _list_rows(plan, summary)
@@ -272,6 +269,34 @@ def _list_rows(plan: _Plan, summary: LoadSummary) -> None:
             (*VALUE_FIELDS, *TEXT_FIELDS), old, new, strict=True) if as_text(o) != as_text(n)})
 
     summary.updated_rows = listed_rows(shown, describe)
+
+
+def _check_units(indicator_ids: np.ndarray, indicators: dict[str, tuple], problems: list) -> set[int]:
+    """Rows of indicators whose unit is not set are refused, naming the indicator: a value without a unit
+    cannot be computed, checked or compared. Returns their positions."""
+    missing = {pk: (code, name) for code, (pk, unit, _multiplier, name) in indicators.items() if not unit}
+    if not missing:
+        return set()
+    rows = np.flatnonzero(np.isin(indicator_ids, np.fromiter(missing, dtype=np.int64, count=len(missing))))
+    for i in rows.tolist():
+        code, name = missing[int(indicator_ids[i])]
+        problems.append(validation.Problem(i, "indicator_code", "unit_missing", _(
+            "%(code)s %(name)s has no unit yet: the ASEAN Secretariat must set its unit on the indicator's page "
+            "before values can be recorded") % {"code": code, "name": name}))
+    return set(rows.tolist())
+
+
+def _check_values(batch: importing.Batch, indicator_ids: np.ndarray, indicators: dict[str, tuple]
+                  ) -> tuple[np.ndarray, list[validation.Problem], dict[int, list[dict]]]:
+    """The value rules of each row by its indicator's unit and multiplier (`validation.check_values`): the
+    values with those computed from numerator and denominator filled in, the errors, the range flags."""
+    rules = {pk: (validation.scale_for(unit, multiplier), validation.is_percentage(unit),
+                  validation.may_be_negative(unit)) for pk, unit, multiplier, _name in indicators.values()}
+    ids = indicator_ids.tolist()
+    scale = _mapped(ids, {pk: r[0] for pk, r in rules.items()}, 1.0, np.float64)
+    percent = _mapped(ids, {pk: r[1] for pk, r in rules.items()}, False, bool)
+    signed = _mapped(ids, {pk: r[2] for pk, r in rules.items()}, False, bool)
+    return validation.check_values(batch.value, batch.numerator, batch.denominator, scale, percent, signed)
 
 
 def _cities(actor: Actor | None, batch: importing.Batch, problems: list, as_system: bool) -> tuple[dict, dict]:
@@ -375,7 +400,7 @@ def _nan(values: list) -> np.ndarray:
 
 def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: np.ndarray,
           indicator_ids: np.ndarray, parsed: periods.PeriodColumns, values: np.ndarray,
-          ratio_flags: dict[int, list[dict[str, Any]]]) -> _Plan:
+          value_flags: dict[int, list[dict[str, Any]]]) -> _Plan:
     """What the batch's good rows would do against the stored rows; `parsed` holds the batch's periods."""
     positions = np.flatnonzero(good)
     codes = parsed.code
@@ -410,7 +435,7 @@ def _plan(batch: importing.Batch, good: np.ndarray, keys: np.ndarray, city_ids: 
     outliers = validation.merge_flags(validation.history_outliers(series, ordinal, all_values, check, texts),
                                       validation.peer_outliers(peers, all_values, check, texts))
     offset = len(kept)
-    flags = validation.merge_flags({i: f for i, f in ratio_flags.items() if good[i]},
+    flags = validation.merge_flags({i: f for i, f in value_flags.items() if good[i]},
                                    {int(positions[j - offset]): f for j, f in outliers.items()})
     # Decide per matched row: unchanged or update.
     rows_m = positions[matched]

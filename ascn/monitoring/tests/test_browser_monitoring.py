@@ -58,8 +58,8 @@ def messages(page) -> list[str]:
 
 
 def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page):
-    # The Secretariat gives the indicator a percentage unit and a direction in the back office (the seeded
-    # U4SSC indicators have neither; a percentage is what makes 101 invalid).
+    # The Secretariat words the indicator's percentage unit its own way in the back office (the seed gives
+    # "%" and "higher" from ITU's page; a percentage is never negative).
     sign_in(page, server, "secretariat", "demo-secretariat", "/admin/monitoring/indicator/")
     page.fill("#searchbar", "Household Internet")
     with page.expect_navigation(wait_until="domcontentloaded"):

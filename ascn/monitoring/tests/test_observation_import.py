@@ -26,7 +26,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def kit(db, secretariat):
-    """Da Nang with a percentage and a count indicator assigned (baseline and targets on the percentage);
+    """Da Nang with a percentage and a count (of buildings) indicator assigned (baseline and targets on the percentage);
     the 2025 round open; a closed 2019 round; a third indicator assigned to no one."""
     danang, hanoi = City.objects.get(slug="da-nang"), City.objects.get(slug="ha-noi")
     round_2025 = ReportingRound.objects.get(year=2025)
@@ -37,7 +37,7 @@ def kit(db, secretariat):
     closed.cities.add(danang)
     pct, count, rate = Indicator.objects.filter(family="u4ssc").order_by("code")[:3]
     Indicator.objects.filter(pk=pct.pk).update(unit="%")
-    Indicator.objects.filter(pk=count.pk).update(unit="")
+    Indicator.objects.filter(pk=count.pk).update(unit="buildings")
     Indicator.objects.filter(pk=rate.pk).update(unit="per 100,000 inhabitants")
     pct.refresh_from_db()
     a_pct = actions.assign_indicator(secretariat, danang, pct, {"baseline_value": 60.0, "baseline_year": 2020})
@@ -80,9 +80,9 @@ def test_csv_template_lists_only_assigned_indicators_and_open_periods(kit, csco_
                        "numerator", "denominator", "source", "method", "evidence_url", "comment"]
     assert rows[1:] == [
         ["da-nang", kit["pct"], kit["pct_name"], "%", "60 (2020)", "80 (2025)", "2025", "", "", "", "", "", "", ""],
-        ["da-nang", kit["count"], kit["count_name"], "", "", "", "2025-Q2", "40", "", "", "City statistics office",
-         "", "", ""],
-        ["da-nang", kit["count"], kit["count_name"], "", "", "", "2025", "", "", "", "", "", "", ""],
+        ["da-nang", kit["count"], kit["count_name"], "buildings", "", "", "2025-Q2", "40", "", "",
+         "City statistics office", "", "", ""],
+        ["da-nang", kit["count"], kit["count_name"], "buildings", "", "", "2025", "", "", "", "", "", "", ""],
     ]  # 2019 is closed, the third indicator is not assigned
 
 
@@ -121,25 +121,26 @@ def test_dry_run_summary_counts_and_refusals_with_row_column_and_reason(kit, csc
         ["da-nang", kit["count"], "2025", "100", "", "", "", ""],          # 3: unchanged
         ["da-nang", kit["count"], "2025-Q1", "30", "", "", "", ""],        # 4: create
         ["da-nang", kit["count"], "2025-Q2", "45", "", "", "", ""],        # 5: update
-        ["da-nang", kit["pct"], "2025-Q1", "101", "", "", "", ""],         # 6: percentage above 100
+        ["da-nang", kit["pct"], "2025-Q1", "101", "", "", "", ""],         # 6: create, flagged (above 100 %)
         ["da-nang", kit["rate"], "2025", "5", "", "", "", ""],             # 7: not assigned
         ["da-nang", kit["pct"], "2025-13", "50", "", "", "", ""],          # 8: malformed period
         ["da-nang", kit["pct"], "2019", "50", "", "", "", ""],             # 9: closed round
         ["da-nang", kit["pct"], "2025-Q3", "", "", "", "a note", ""],      # 10: nothing to record
-        ["da-nang", kit["pct"], "2025-Q2", "", "30", "20", "", ""],        # 11: numerator above denominator
+        ["da-nang", kit["pct"], "2025-Q2", "50", "3", "4", "", ""],        # 11: not 3 / 4 x 100
         ["da-nang", kit["count"], "2025-Q4", "1,5", "", "", "", ""],       # 12: not a number
         ["da-nang", kit["count"], "2025-Q1", "31", "", "", "", ""],        # 13: duplicate of row 4
         ["da-nang", kit["count"], "2025-Q3", "-2", "", "", "", ""],        # 14: negative count
     ])
     summary, record = actions.import_file(csco_danang, "danang.csv", data, city=kit["danang"], commit=False)
-    assert (summary.rows, summary.created, summary.updated, summary.unchanged, summary.blank) == (12, 2, 1, 1, 1)
-    assert summary.error_count == 8 and not summary.committed
+    assert (summary.rows, summary.created, summary.updated, summary.unchanged, summary.blank) == (12, 3, 1, 1, 1)
+    assert summary.error_count == 7 and not summary.committed
+    assert summary.flag_counts == {"percentage_range": 1} and summary.flags[0]["row"] == 6
     assert [(e["row"], e["column"], e["reason"]) for e in summary.errors] == [
-        (6, "value", "101 is not a percentage between 0 and 100"),
         (7, "indicator_code", f'"{kit["rate"]}" is not assigned to Da Nang; assign it on the city\'s data page first'),
         (8, "period", "“2025-13” is not a year (2025), quarter (2025-Q3) or month (2025-07)."),
         (9, "period", "2019 is not open: the 2019 round closed on 2020-01-31"),
-        (11, "numerator", "the numerator 30 is above the denominator 20"),
+        (11, "value", "50 does not match the numerator and the denominator: 3 / 4 x 100 = 75. Leave the value empty "
+                      "to have it computed, or correct the figures"),
         (12, "value", '"1,5" is not a number (write it with a dot for decimals and no thousands separator)'),
         (13, "period", "duplicate of row 4 (same city, indicator and period)"),
         (14, "value", "-2 is negative; this indicator counts or rates something and cannot be below 0"),
@@ -154,7 +155,7 @@ def test_dry_run_summary_counts_and_refusals_with_row_column_and_reason(kit, csc
 def test_commit_is_atomic_one_bad_row_writes_nothing(kit, csco_danang):
     data = as_csv([["da-nang", kit["pct"], "2025", "75", "", "", "", ""],
                    ["da-nang", kit["count"], "2025", "12", "", "", "", ""],
-                   ["da-nang", kit["pct"], "2025-Q1", "101", "", "", "", ""]])
+                   ["da-nang", kit["pct"], "2025-Q1", "-1", "", "", "", ""]])
     summary, _record = actions.import_file(csco_danang, "bad.csv", data, city=kit["danang"], commit=True)
     assert not summary.committed and summary.error_count == 1
     assert Observation.objects.count() == 0

@@ -31,8 +31,10 @@ def kit(db, secretariat):
     round_2025.save()
     round_2025.cities.add(danang, City.objects.get(slug="ha-noi"), City.objects.get(slug="bangkok"))
     pct, count, other = Indicator.objects.filter(family="u4ssc").order_by("code")[:3]
-    Indicator.objects.filter(pk=pct.pk).update(unit="%")
+    Indicator.objects.filter(pk=pct.pk).update(unit="%", multiplier=100)
+    Indicator.objects.filter(pk=count.pk).update(unit="buildings", multiplier=None)
     pct.refresh_from_db()
+    count.refresh_from_db()
     a_pct = actions.assign_indicator(secretariat, danang, pct, {"baseline_value": 60.0, "baseline_year": 2020})
     actions.set_target(secretariat, a_pct, 2025, 80.0)
     actions.set_target(secretariat, a_pct, 2030, 95.0)
@@ -87,16 +89,18 @@ def test_city_data_query_count_does_not_grow_with_assignments(kit, csco_danang, 
 def test_entry_form_saves_and_inline_check_shows_problems_and_flags(kit, csco_danang):
     client = logged_in(csco_danang)
     check = client.post("/monitoring/cities/da-nang/data/", {"_validate": "1", "indicator": kit["pct"].code,
-                                                              "period": "2025", "value": "101"},
-                        headers={"HX-Request": "true"})
+                                                              "period": "2025", "value": "60", "numerator": "3",
+                                                              "denominator": "4"}, headers={"HX-Request": "true"})
     assert check.status_code == 422
-    assert "101 is not a percentage between 0 and 100" in check.content.decode()
+    assert ("60 does not match the numerator and the denominator: 3 / 4 x 100 = 75. Leave the value empty to have it "
+            "computed, or correct the figures") in check.content.decode()
     assert Observation.objects.count() == 0
     preview = client.post("/monitoring/cities/da-nang/data/", {"_validate": "1", "indicator": kit["pct"].code,
-                                                                "period": "2025", "value": "60", "numerator": "3",
-                                                                "denominator": "4"}, headers={"HX-Request": "true"})
+                                                                "period": "2025", "value": "101"},
+                          headers={"HX-Request": "true"})
     assert preview.status_code == 200
-    assert "The value 60 does not match numerator / denominator, which gives 75." in preview.content.decode()
+    assert ("The value 101 is above 100, the most a percentage reaches unless its definition allows more."
+            in preview.content.decode())
     assert Observation.objects.count() == 0
     saved = client.post("/monitoring/cities/da-nang/data/", {"indicator": kit["pct"].code, "period": "2025",
                                                               "value": "75", "source": "Survey",
@@ -292,11 +296,14 @@ def test_api_bulk_dry_run_then_commit_then_again(kit, csco_danang, api_as):
 
 def test_api_bulk_commit_with_a_bad_row_writes_nothing(kit, csco_danang, api_as):
     rows = [{"city": "da-nang", "indicator": kit["pct"].code, "period": "2025", "value": 75},
-            {"city": "da-nang", "indicator": kit["pct"].code, "period": "2025-Q1", "value": 101}]
+            {"city": "da-nang", "indicator": kit["pct"].code, "period": "2025-Q1", "value": 0.75, "numerator": 3,
+             "denominator": 4}]
     response = api_as(csco_danang).post("/monitoring/observations/bulk?dry_run=false", {"rows": rows})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"row": 2, "column": "value", "code": "percentage_range",
-                                          "reason": "101 is not a percentage between 0 and 100"}]
+    assert response.json()["errors"] == [{
+        "row": 2, "column": "value", "code": "ratio_mismatch",
+        "reason": "0.75 does not match the numerator and the denominator: 3 / 4 x 100 = 75. Leave the value empty to "
+                  "have it computed, or correct the figures"}]
     assert Observation.objects.count() == 0
 
 

@@ -14,10 +14,11 @@ def values(*items):
     return np.array(items, dtype=np.float64)
 
 
-def check(value, numerator=None, denominator=None, unit=""):
+def check(value, numerator=None, denominator=None, unit="", multiplier=None):
     n = len(value)
     return v.check_values(values(*value), values(*(numerator or [nan] * n)), values(*(denominator or [nan] * n)),
-                          np.full(n, v.unit_scale(unit)), np.full(n, v.may_be_negative(unit)))
+                          np.full(n, v.scale_for(unit, multiplier)), np.full(n, v.is_percentage(unit)),
+                          np.full(n, v.may_be_negative(unit)))
 
 
 def test_units():
@@ -30,46 +31,79 @@ def test_units():
     assert v.may_be_negative("annual change in population")
 
 
-def test_percentage_out_of_range_is_refused_naming_the_value():
+def test_the_multiplier_set_for_an_indicator_wins_over_the_unit_text():
+    assert v.scale_for("%", None) == 100.0 and v.scale_for("%", 100) == 100.0
+    assert v.scale_for("beds per 100,000 inhabitants", None) == 100000.0
+    assert v.scale_for("interruptions per customer per year", 1) == 1.0
+    assert v.scale_for("degrees per 100,000 inhabitants", 100000) == 100000.0
+    # A "per 100" unit is not a percentage: 140 per 100 households is not flagged.
+    filled, problems, flags = check([140], unit="subscriptions per 100 households")
+    assert problems == [] and flags == {} and filled.tolist() == [140]
+
+
+def test_a_percentage_above_100_is_flagged_and_a_negative_one_refused():
     filled, problems, flags = check([101, 100, 0, -1], unit="%")
     assert [(p.index, p.column, p.code, p.reason) for p in problems] == [
-        (0, "value", "percentage_range", "101 is not a percentage between 0 and 100"),
-        (3, "value", "percentage_range", "-1 is not a percentage between 0 and 100"),
-    ]
-    assert flags == {}
+        (3, "value", "negative", "-1 is negative; this indicator counts or rates something and cannot be below 0")]
+    assert flags == {0: [{"code": "percentage_range", "params": {"value": "101"},
+                          "detail": "The value 101 is above 100, the most a percentage reaches unless its "
+                                    "definition allows more."}]}
     assert filled.tolist() == [101, 100, 0, -1]
 
 
 def test_negative_counts_are_refused():
-    _filled, problems, _flags = check([-3, 0, 7])
+    _filled, problems, _flags = check([-3, 0, 7], unit="physicians per 100,000 inhabitants")
     assert [(p.index, p.column, p.code, p.reason) for p in problems] == [
         (0, "value", "negative", "-3 is negative; this indicator counts or rates something and cannot be below 0")]
     assert check([-3], unit="annual change in population")[1] == []
 
 
-def test_numerator_above_denominator_and_incomplete_ratios():
-    _filled, problems, _flags = check([nan, 50, nan, nan, 10], [12, 5, 3, nan, -1], [10, 10, nan, 4, 10], unit="%")
+def test_incomplete_and_impossible_ratios_are_refused():
+    _filled, problems, _flags = check([nan, nan, nan, nan], [3, nan, -1, 2], [nan, 4, 10, 0], unit="%")
     assert [(p.index, p.column, p.code, p.reason) for p in problems] == [
-        (0, "numerator", "numerator_above_denominator", "the numerator 12 is above the denominator 10"),
-        (2, "denominator", "ratio_incomplete", "is empty: give the numerator and the denominator together"),
-        (3, "numerator", "ratio_incomplete", "is empty: give the numerator and the denominator together"),
-        (4, "numerator", "negative", "-1 is negative; a numerator cannot be below 0"),
+        (0, "denominator", "ratio_incomplete", "is empty: give the numerator and the denominator together"),
+        (1, "numerator", "ratio_incomplete", "is empty: give the numerator and the denominator together"),
+        (2, "numerator", "negative", "-1 is negative; a numerator cannot be below 0"),
+        (3, "denominator", "denominator_not_positive", "0 is not above 0; a denominator must be"),
     ]
-    _filled, problems, _flags = check([nan], [0], [0])
-    assert [(p.column, p.code, p.reason) for p in problems] == [
-        ("denominator", "denominator_not_positive", "0 is not above 0; a denominator must be")]
 
 
-def test_value_is_computed_from_the_ratio_and_a_mismatch_is_flagged():
-    filled, problems, flags = check([nan, 75, 60, 33.3, 33], [3, 3, 3, 1, 1], [4, 4, 4, 3, 3], unit="%")
-    assert problems == []
-    assert filled[:3].tolist() == [75.0, 75.0, 60.0]
-    assert flags == {2: [{"code": "ratio_mismatch", "params": {"value": "60", "expected": "75"},
-                          "detail": "The value 60 does not match numerator / denominator, which gives 75."}]}
-    # 33 against 33.3333: within 1 percent of it, not flagged; per 100,000 scales the ratio.
-    filled, problems, flags = check([250, 400], [5, 5], [2000, 2000], unit="per 100,000 inhabitants")
-    assert problems == [] and list(flags) == [1]
-    assert flags[1][0]["params"] == {"value": "400", "expected": "250"}
+def test_a_numerator_above_its_denominator_is_a_rate_not_an_error():
+    # 1,500 interruptions for 1,000 customers: 1.5 per customer; 12 of 10 is 120 %, flagged for review.
+    filled, problems, flags = check([nan], [1500], [1000], unit="interruptions per customer per year", multiplier=1)
+    assert problems == [] and flags == {} and filled.tolist() == [1.5]
+    filled, problems, flags = check([nan], [12], [10], unit="%")
+    assert problems == [] and filled.tolist() == [120.0] and flags[0][0]["code"] == "percentage_range"
+
+
+def test_the_value_is_computed_with_the_unit_s_scale():
+    """The issue's example: 410,000 of 425,000 households is 96.47 %, not 0.9647."""
+    filled, problems, flags = check([nan], [410_000], [425_000], unit="%", multiplier=100)
+    assert problems == [] and flags == {}
+    assert round(filled[0], 1) == 96.5
+    filled, _problems, _flags = check([nan], [37], [250_000], unit="beds per 100,000 inhabitants", multiplier=100_000)
+    assert filled.tolist() == [14.8]
+
+
+def test_a_given_value_must_be_the_ratio_rounded():
+    # 96.4706 rounded: 96.5, 96, 96.47 pass; 96.4 (truncated), 97, 100 and the fraction 0.9647 do not.
+    given = [96.5, 96, 96.47, 96.4706, 96.4, 97, 100, 0.9647]
+    n = len(given)
+    _filled, problems, _flags = check(given, [410_000] * n, [425_000] * n, unit="%")
+    assert [p.index for p in problems] == [4, 5, 6, 7]
+    assert {p.code for p in problems} == {"ratio_mismatch"} and {p.column for p in problems} == {"value"}
+    assert problems[0].reason == ("96.4 does not match the numerator and the denominator: 410000 / 425000 x 100 = "
+                                  "96.4706. Leave the value empty to have it computed, or correct the figures")
+    # Per 100,000: 5 of 2,000 is 250.
+    _filled, problems, _flags = check([250, 400], [5, 5], [2000, 2000], unit="per 100,000 inhabitants")
+    assert [(p.index, p.code) for p in problems] == [(1, "ratio_mismatch")]
+
+
+def test_within_rounding_allows_float_error_and_compares_blanks_as_within():
+    given = values(0.1 + 0.2, 1234567.0, nan, 0.00123)
+    expected = values(0.3, 1234567.4, 5.0, 0.0012345)
+    assert v.within_rounding(given, expected).tolist() == [True, True, True, True]
+    assert v.within_rounding(values(1234560.0), values(1234567.0)).tolist() == [False]
 
 
 def test_history_outlier_uses_the_median_absolute_deviation():
@@ -117,7 +151,7 @@ def test_peer_outlier_against_other_cities_same_indicator_and_period():
 
 
 def test_flag_text_translates_from_code_and_params(monkeypatch):
-    item = v.flag("ratio_mismatch", value="60", expected="75")
+    item = v.flag("ratio_mismatch", value="60", expected="75")  # a flag stored before mismatches were refused
     monkeypatch.setattr(translator, "_translate", lambda message: message.replace("The value", "Gia tri"))
     assert v.flag_text(item) == "Gia tri 60 does not match numerator / denominator, which gives 75."
     assert v.flag_text({"code": "unknown", "detail": "kept as stored"}) == "kept as stored"
