@@ -3,12 +3,18 @@ case's appraisal, edited by the city's officers, public only when published."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import formats, timezone
 
 from ascn.core.models import AuditEntry
+from ascn.core.testing.forms import form_fields
 from ascn.finance import readiness
 from ascn.finance.actions import readiness as actions
 from ascn.finance.actions.business_cases import create_business_case, update_business_case
@@ -17,6 +23,7 @@ from ascn.finance.models import ReadinessAnswer, ReadinessAssessment
 from ascn.finance.queries import readiness as queries
 from ascn.plans.actions import attach_document
 from ascn.plans.models import Project
+from conftest import make_user
 
 from .test_business_cases import INPUTS
 
@@ -120,24 +127,167 @@ def test_readiness_is_public_only_once_published_and_its_case_too(csco_danang, n
     assert public.result.score == 25 and public.case == case
 
 
-def test_the_readiness_page_and_its_htmx_answers(client, csco_danang):
+def page_of(target: Project) -> str:
+    return f"/financing/projects/{target.pk}/readiness/"
+
+
+def opened(client, target: Project) -> dict[str, str]:
+    """The answers' form as the page draws it, as a browser would send it unchanged."""
+    return form_fields(client.get(page_of(target)).content.decode(), "readiness-form")
+
+
+def stored_answers() -> dict[str, tuple]:
+    return {row.criterion: (row.status, row.evidence, row.evidence_url, row.document_id)
+            for row in ReadinessAnswer.objects.all()}
+
+
+def test_the_readiness_page_saves_every_answer_at_once_and_refreshes_the_board(client, csco_danang):
     target = project()
     client.force_login(csco_danang)
-    page = client.get(f"/financing/projects/{target.pk}/readiness/").content.decode()
+    page = client.get(page_of(target)).content.decode()
     assert "What would raise the score" in page and 'id="concept.institutional.sponsor"' in page
     assert "of 100, towards the concept gate" in page
-    url = f"/financing/projects/{target.pk}/readiness/concept.institutional.sponsor/"
-    response = client.post(url, {"concept.institutional.sponsor-status": "met",
-                                 "concept.institutional.sponsor-evidence": "Decision 12/2026"},
-                           HTTP_HX_REQUEST="true")
+    fields = opened(client, target)
+    assert fields["concept.institutional.sponsor-status"] == "not_met"
+    assert "pre_feasibility.financial.economic_case-status" not in fields  # the appraisal decides it
+    fields.update({"concept.institutional.sponsor-status": "met",
+                   "concept.institutional.sponsor-evidence": "Decision 12/2026",
+                   "concept.institutional.strategy-status": "partial"})
+
+    response = client.post(page_of(target), fields, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-score>25<' in response.content.decode()  # the board, refreshed
-    refused = client.post(url, {"concept.institutional.sponsor-status": "maybe"}, HTTP_HX_REQUEST="true")
-    assert refused.status_code == 422
-    assert "Select a valid choice" in refused.content.decode()
-    assert ReadinessAnswer.objects.get().status == "met"
-    assert client.post(f"/financing/projects/{target.pk}/readiness/no.such.code/",
-                       {"no.such.code-status": "met"}).status_code == 404
+    assert 'data-score>33<' in html  # the board, refreshed: (3 + 1) of 12
+    assert "Saved: 2 answers changed." in html and "<h1>" not in html
+    assert 'data-dirty' not in html  # a fresh form, drawn from what is stored
+    assert stored_answers() == {"concept.institutional.sponsor": ("met", "Decision 12/2026", "", None),
+                                "concept.institutional.strategy": ("partial", "", "", None)}
+    entry = AuditEntry.objects.filter(content_type__model="readinessassessment", action="update").get()
+    assert (entry.actor, entry.via, entry.changes) == (csco_danang, "web", {
+        "concept.institutional.sponsor.status": ["not_met", "met"],
+        "concept.institutional.sponsor.evidence": ["", "Decision 12/2026"],
+        "concept.institutional.strategy.status": ["not_met", "partial"]})
+
+    fields = form_fields(html, "readiness-form")
+    answer = client.post(page_of(target), fields)  # without HTMX: back to the page
+    assert (answer.status_code, answer["Location"]) == (302, page_of(target))
+    assert [str(m) for m in get_messages(answer.wsgi_request)] == [
+        "Nothing to save: the answers were already as shown."]
+
+
+def test_a_refused_answer_saves_nothing_and_keeps_every_typed_value(client, csco_danang):
+    target = project()
+    client.force_login(csco_danang)
+    fields = opened(client, target)
+    typed = {"concept.institutional.sponsor-status": "met",
+             "concept.institutional.sponsor-evidence": "Decision 12/2026",
+             "concept.stakeholder.need-status": "partial",
+             "concept.stakeholder.need-evidence_url": "survey results",
+             "concept.technical.scope-status": "maybe"}
+    fields.update(typed)
+
+    response = client.post(page_of(target), fields, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert not ReadinessAnswer.objects.exists() and not ReadinessAssessment.objects.exists()
+    kept = form_fields(html, "readiness-form")
+    assert {name: kept[name] for name in typed if name != "concept.technical.scope-status"} == {
+        name: value for name, value in typed.items() if name != "concept.technical.scope-status"}
+    assert kept["version"] == fields["version"]
+    link = "id_concept.stakeholder.need-evidence_url"
+    assert f'<small class="field-error" id="{link}_error">Enter a valid URL.</small>' in html
+    assert f'aria-invalid="true" aria-describedby="{link}_error" id="{link}"' in html
+    summary = html[html.index('data-testid="problems"'):]
+    summary = summary[:summary.index("</div>")]
+    assert "Nothing was saved: 2 problems, listed below." in summary
+    assert re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', summary) == [
+        ("id_concept.technical.scope-status", "The problem, the proposed solution and its rough scope are "
+         "described — Status: Select a valid choice. maybe is not one of the available choices."),
+        (link, "The need is documented from residents&#x27; or users&#x27; evidence — Link: Enter a valid URL.")]
+    assert 'data-dirty="true"' in html
+    assert 'role="alert" tabindex="-1" autofocus' in html[html.index('<div class="error error-summary"'):]
+    assert '<details class="gate" open>' in html  # the concept gate, where the problems are, is open
+
+    kept.update({"concept.stakeholder.need-evidence_url": "https://example.org/survey",
+                 "concept.technical.scope-status": "met"})
+    response = client.post(page_of(target), kept, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert stored_answers() == {"concept.institutional.sponsor": ("met", "Decision 12/2026", "", None),
+                                "concept.stakeholder.need": ("partial", "", "https://example.org/survey", None),
+                                "concept.technical.scope": ("met", "", "", None)}
+
+
+def test_answers_saved_after_the_form_was_opened_are_not_overwritten(client, csco_danang):
+    target = project()
+    colleague = make_user("lan.dn", "city_officer", city="da-nang", first_name="Lan", last_name="Pham")
+    client.force_login(csco_danang)
+    mine = opened(client, target)
+    theirs_client = Client()
+    theirs_client.force_login(colleague)
+    theirs = opened(theirs_client, target)
+    theirs.update({"concept.institutional.sponsor-status": "met", "concept.institutional.sponsor-evidence": "Theirs"})
+    assert theirs_client.post(page_of(target), theirs).status_code == 302
+    saved = ReadinessAnswer.objects.get()
+    mine.update({"concept.institutional.strategy-status": "met"})
+
+    response = client.post(page_of(target), mine, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert stored_answers() == {"concept.institutional.sponsor": ("met", "Theirs", "", None)}
+    when = formats.date_format(timezone.localtime(saved.updated_at), "DATETIME_FORMAT")
+    assert f"Lan Pham saved answers on {when}, after you opened this page. Nothing was saved" in html
+    assert f"Lan Pham saved this answer on {when}: Met." in html
+    kept = form_fields(html, "readiness-form")
+    assert kept["concept.institutional.strategy-status"] == "met"
+    assert kept["concept.institutional.sponsor-status"] == "not_met"  # mine, with theirs noted beside it
+    assert kept["version"] != mine["version"]
+    assert client.post(page_of(target), kept).status_code == 302  # told, I replace theirs knowingly
+    assert stored_answers() == {"concept.institutional.sponsor": ("not_met", "", "", None),
+                                "concept.institutional.strategy": ("met", "", "", None)}
+
+
+def test_the_action_checks_every_answer_before_writing_any(csco_danang, draft):
+    target = project()
+    other = attach_document(csco_danang, draft, "Other project's study", SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    with pytest.raises(ValidationError) as caught:
+        actions.save_answers(csco_danang, target, {
+            "concept.institutional.sponsor": {"status": "met"},
+            "concept.institutional.strategy": {"status": "sometimes"},
+            "concept.technical.scope": {"document": other},
+            "concept.legal.mandate": {"colour": "blue"},
+            "pre_feasibility.financial.economic_case": {"status": "met"},
+            "concept.nothing.here": {"status": "met"}})
+    assert caught.value.message_dict == {
+        "concept.institutional.strategy.status": ["Value 'sometimes' is not a valid choice."],
+        "concept.technical.scope.document": ["Choose one of this project's documents."],
+        "concept.legal.mandate.colour": ["This field cannot be set here."],
+        "pre_feasibility.financial.economic_case.status": ["The business case's appraisal decides this criterion."],
+        "concept.nothing.here.criterion": ["“concept.nothing.here” is not a readiness criterion."]}
+    assert not ReadinessAnswer.objects.exists() and not ReadinessAssessment.objects.exists()
+    assert actions.save_answers(csco_danang, target, {"concept.institutional.sponsor": {"status": "not_met"}}) == {}
+    assert not ReadinessAssessment.objects.exists()  # nothing changed: nothing started either
+
+
+def test_only_the_projects_editors_save_answers(client, nr_vietnam, partner_jica, csco_danang):
+    target = project()
+    client.force_login(csco_danang)
+    fields = opened(client, target)
+    fields["concept.institutional.sponsor-status"] = "met"
+    for outsider in (nr_vietnam, partner_jica):
+        other = Client()
+        other.force_login(outsider)
+        assert other.post(page_of(target), fields).status_code == 403
+        with pytest.raises(PermissionDenied):
+            actions.save_answers(outsider, target, {"concept.institutional.sponsor": {"status": "met"}})
+    anonymous = Client().post(page_of(target), fields)
+    assert (anonymous.status_code, anonymous["Location"]) == (302, f"/accounts/login/?next={page_of(target)}")
+    assert not ReadinessAnswer.objects.exists()
+    page = client.get(page_of(target)).content.decode()
+    assert 'data-warn-unsaved="These answers have changes that are not saved. Leave the page and lose them?"' in page
+    assert page.count('type="submit"') == 3  # the answers' save, the settings' save, and logging out
 
 
 def test_the_readiness_page_runs_a_fixed_number_of_queries(client, csco_danang, django_assert_max_num_queries):
@@ -167,7 +317,7 @@ def test_the_readiness_page_is_hidden_until_published(client, csco_danang, nr_th
     assert client.get(f"/financing/projects/{target.pk}/readiness/").status_code == 404
     client.force_login(nr_thailand)
     assert client.get(f"/financing/projects/{target.pk}/readiness/").status_code == 404
-    assert client.post(f"/financing/projects/{target.pk}/readiness/concept.institutional.sponsor/",
+    assert client.post(f"/financing/projects/{target.pk}/readiness/",
                        {"concept.institutional.sponsor-status": "met"}).status_code == 403
     assert not ReadinessAssessment.objects.exists()
 

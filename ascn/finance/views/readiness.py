@@ -3,16 +3,17 @@ answered by the city's officers, public once published."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ascn.core.http import Request, SignedInRequest
@@ -22,11 +23,12 @@ from ascn.plans.models import Project
 from .. import readiness
 from ..actions import readiness as actions
 from ..choices import CriterionStatus
-from ..forms.readiness import ReadinessAnswerForm, ReadinessSettingsForm
+from ..forms.readiness import ReadinessAnswerForm, ReadinessEditForm, ReadinessSettingsForm
 from ..queries import readiness as queries
 from .business_cases import editable_project, joined, project_or_404
 
 if TYPE_CHECKING:
+    from django.http import QueryDict
     from django_stubs_ext import StrOrPromise
 
     from ..models import ReadinessAnswer
@@ -37,16 +39,21 @@ VERDICT_NAMES = {"bankable": gettext_lazy("Bankable"),
 
 
 class CriterionRow(TypedDict):
-    """One criterion on the board: its result, the stored answer and, for its editor, the answer's form."""
+    """One criterion on the board: its result, the stored answer and, for its editor, the answer's form (part
+    of the one form of every answer) with what someone else saved there meanwhile."""
 
     result: readiness.CriterionResult
     answer: ReadinessAnswer | None
     form: ReadinessAnswerForm | None
+    note: str
     status_name: StrOrPromise
     dimension_name: str
 
 
 def readiness_page(request: Request, project_pk: int) -> HttpResponse:
+    """The readiness board; a POST to it saves the answers of every criterion at once."""
+    if request.method == "POST":
+        return readiness_save(cast("SignedInRequest", request), project_pk)
     project = project_or_404(request, project_pk)
     target = request.GET.get("target")
     state = _state_or_404(request, project, target if target in readiness.STAGES else None)
@@ -61,39 +68,53 @@ def _state_or_404(request: Request, project: Project, target: str | None = None)
     return state
 
 
+def _edit_form(project: Project, state: queries.ProjectReadiness, data: QueryDict | None = None
+               ) -> ReadinessEditForm:
+    """The one form of every criterion the city answers, drawn from the stored answers (`data`: as sent)."""
+    initial = {}
+    for result in state.result.results:
+        if result.automatic:
+            continue
+        answer = state.answers.get(result.criterion.code)
+        initial[result.criterion.code] = {
+            "status": answer.status if answer else CriterionStatus.NOT_MET,
+            "evidence": answer.evidence if answer else "", "evidence_url": answer.evidence_url if answer else "",
+            "document": answer.document_id if answer else None}
+    # One evaluated queryset of documents serves every criterion's form.
+    return ReadinessEditForm(initial, project.documents.all(), data, opened_at=timezone.now(),
+                             version=actions.answers_version(state.answers.values()))
+
+
 def _readiness_context(request: Request, project: Project, state: queries.ProjectReadiness,
-                       failed: tuple[str, ReadinessAnswerForm] | None = None) -> dict[str, Any]:
-    """The page's content; `failed` is a criterion whose answer was refused, shown with its errors."""
+                       edit: ReadinessEditForm | None = None, saved: str = "") -> dict[str, Any]:
+    """The page's content; `edit` is the answers' form as sent and refused (its values kept)."""
     editable = can_edit(request.user, project)
-    documents = project.documents.all()  # evaluated once, by the first form (editors only), shared by every form
+    if edit is None and editable:
+        edit = _edit_form(project, state)
     statuses = dict(CriterionStatus.choices)
     rows: list[CriterionRow] = []
     for result in state.result.results:
         code = result.criterion.code
-        answer = state.answers.get(code)
-        form = None
-        if editable and not result.automatic:
-            if failed and failed[0] == code:
-                form = failed[1]
-            else:
-                form = ReadinessAnswerForm(prefix=code, documents=documents, initial={
-                    "status": result.status, "evidence": result.evidence,
-                    "evidence_url": answer.evidence_url if answer else "",
-                    "document": answer.document_id if answer else None})
-        rows.append({"result": result, "answer": answer, "form": form, "status_name": statuses[result.status],
+        rows.append({"result": result, "answer": state.answers.get(code),
+                     "form": edit.forms.get(code) if edit else None, "note": edit.notes.get(code, "") if edit else "",
+                     "status_name": statuses[result.status],
                      "dimension_name": readiness.dimension_name(result.criterion.dimension)})
     scored = state.result
     target = (state.assessment.target_stage if state.assessment else "") or scored.next_stage or \
         readiness.STAGES[-1]
+    labels = {r.criterion.code: r.criterion.label for r in scored.results}
+    open_stages = {scored.next_stage} | {readiness.criterion(code).stage for code in edit.forms
+                                         if edit.has_errors(code) or code in edit.notes} if edit else set()
     return {
-        "project": project, "state": state, "readiness": scored, "can_edit": editable,
+        "project": project, "state": state, "readiness": scored, "can_edit": editable, "edit": edit,
+        "problems": edit.problems(labels) if edit else [], "saved": saved,
         "stages": [(stage, readiness.stage_name(stage), scored.stage_scores[stage],
-                    [r for r in rows if r["result"].criterion.stage == stage]) for stage in readiness.STAGES],
+                    [r for r in rows if r["result"].criterion.stage == stage], stage in open_stages
+                    or stage == scored.next_stage) for stage in readiness.STAGES],
         "dimensions": [(readiness.dimension_name(d), scored.dimension_scores[d]) for d in readiness.DIMENSIONS],
         "target_name": readiness.stage_name(target).lower(),
         "gate_passed_name": readiness.stage_name(scored.gate_passed) if scored.gate_passed else "",
         "verdict_name": VERDICT_NAMES[scored.bankability.verdict],
-        "failed_stage": readiness.criterion(failed[0]).stage if failed else "",
         "settings_form": ReadinessSettingsForm(initial={
             "target_stage": state.assessment.target_stage if state.assessment else "",
             "is_published": state.assessment.is_published if state.assessment else False}),
@@ -102,30 +123,46 @@ def _readiness_context(request: Request, project: Project, state: queries.Projec
 
 @login_required
 @require_POST
-def readiness_answer(request: SignedInRequest, project_pk: int, code: str) -> HttpResponse:
-    """Save one criterion's status and evidence; with HTMX, answer with the refreshed board (or the
-    board with this criterion's errors, 422)."""
+def readiness_save(request: SignedInRequest, project_pk: int) -> HttpResponse:
+    """Save the answers of every criterion at once, all or nothing. With HTMX the board comes back refreshed
+    (score included); a refusal answers the board (or the page) with every typed value kept and each problem
+    beside its field: 422, or 409 when someone saved answers after the form was opened."""
     project = editable_project(request, project_pk)
-    if code not in readiness.CODES:
-        raise Http404(_("No readiness criterion “%(code)s”.") % {"code": code})
-    form = ReadinessAnswerForm(request.POST, documents=project.documents.all(), prefix=code)
-    if form.is_valid():
-        try:
-            assessment = actions.assessment_for(request.user, project)
-            actions.answer_criterion(request.user, assessment, code, form.cleaned_data)
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+    state = _state_or_404(request, project)  # found: the user edits the project
+    edit = _edit_form(project, state, request.POST)
+    version, opened_at = edit.sent_version()
+    status = 422
+    try:
+        if edit.is_valid():
+            changes = actions.save_answers(request.user, project, edit.values(), version=version,
+                                           opened_at=opened_at, via="web")
+            return _saved(request, project, changes)
+        if version is not None and version != actions.answers_version(state.answers.values()):
+            raise actions.stale_answers(state.answers.values(), opened_at)  # list every problem at once
+    except actions.StaleAnswers as exc:
+        fresh = _state_or_404(request, project)
+        statuses = dict(CriterionStatus.choices)
+        edit.add_conflict(exc.messages[0], exc.changes, actions.answers_version(fresh.answers.values()),
+                          {code: str(statuses.get(row.status, row.status)) for code, row in fresh.answers.items()})
+        status = 409
+    except ValidationError as exc:
+        edit.add_errors(exc)
+    context = _readiness_context(request, project, _state_or_404(request, project), edit)
+    template = "finance/readiness.html#board" if request.htmx else "finance/readiness.html"
+    return render(request, template, context, status=status)
+
+
+def _saved(request: SignedInRequest, project: Project, changes: dict[str, list[Any]]) -> HttpResponse:
+    """After a save: with HTMX the refreshed board (new score, a fresh form) saying what was saved; otherwise
+    back to the page."""
+    count = len({key.rsplit(".", 1)[0] for key in changes})
+    said = ngettext("Saved: %(count)s answer changed.", "Saved: %(count)s answers changed.", count) % {
+        "count": count} if changes else _("Nothing to save: the answers were already as shown.")
     if request.htmx:
-        state = _state_or_404(request, project)  # found: the user edits the project
-        failed = (code, form) if form.errors else None
-        return render(request, "finance/readiness.html#board", _readiness_context(request, project, state, failed),
-                      status=422 if form.errors else 200)
-    if form.errors:
-        messages.error(request, " ".join(joined(e) for e in form.errors.values()))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect(reverse("finance:readiness", args=[project.pk]) + f"#{code}")
+        state = _state_or_404(request, project)
+        return render(request, "finance/readiness.html#board", _readiness_context(request, project, state, saved=said))
+    messages.success(request, said)
+    return redirect("finance:readiness", project_pk=project.pk)
 
 
 @login_required
@@ -149,5 +186,4 @@ def readiness_settings(request: SignedInRequest, project_pk: int) -> HttpRespons
 urlpatterns = [
     path("projects/<int:project_pk>/readiness/", readiness_page, name="readiness"),
     path("projects/<int:project_pk>/readiness/settings/", readiness_settings, name="readiness_settings"),
-    path("projects/<int:project_pk>/readiness/<str:code>/", readiness_answer, name="readiness_answer"),
 ]

@@ -123,7 +123,7 @@ def test_business_case_recalculates_as_it_is_typed_and_draws_its_charts(server, 
     criterion = page.locator("li[id='concept.institutional.sponsor']")
     criterion.locator("select[name$='-status']").select_option("met")
     criterion.locator("textarea[name$='-evidence']").fill("Decision naming the Smart City Office")
-    criterion.locator("button[type=submit]").click()
+    page.get_by_role("button", name="Save the answers").click()  # one save for every criterion's answer
     page.wait_for_function(f"document.querySelector('[data-score]').innerText !== '{before}'")
     assert int(page.locator("[data-score]").inner_text()) > before
     assert "Decision naming the Smart City Office" in page.locator(
