@@ -35,8 +35,6 @@ from ascn.network.actions import ensure_demo_accounts
 from ascn.network.models import City
 from ascn.plans.models import Project, StrategicTarget
 
-pytestmark = pytest.mark.django_db
-
 LANGUAGES = ("en", "vi", "th")
 # A number in exponent notation: 1.2e+06, 1e-05, 1,5E+07; not inside a word (a code such as "A1E2").
 SCIENTIFIC = re.compile(r"(?<![\w.,])[-+]?\d+(?:[.,]\d+)?[eE][-+]?\d+(?!\w)")
@@ -159,9 +157,8 @@ class Crawl:
             route = self.route_of(url)
             if route is None:
                 continue
-            if not forced:
-                if self.per_route.get(route, 0) >= PER_ROUTE:
-                    continue
+            if not forced and self.per_route.get(route, 0) >= PER_ROUTE:
+                continue
             self.per_route[route] = self.per_route.get(route, 0) + 1
             self.seen.add(url)
             for link in self.check(url):
@@ -281,6 +278,7 @@ def readers() -> list[tuple[str, Client]]:
     return people
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_template_or_download_shows_a_number_in_scientific_notation(figures, language):
     problems, reached, kinds = [], 0, {}
@@ -306,6 +304,7 @@ def visible_text(client: Client, url: str) -> str:
     return " ".join(page.text)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(("language", "known", "small", "target"), [
     ("en", "1,234,567.5", "0.00001", "15,000,000"),
     ("vi", "1.234.567,5", "0,00001", "15.000.000"),
@@ -330,6 +329,7 @@ def test_the_data_page_and_the_scorecard_write_numbers_in_the_readers_language(f
     assert "1234567" not in data_page + scorecard  # never ungrouped
 
 
+@pytest.mark.django_db
 def test_inputs_show_stored_values_plainly_in_every_language(figures):
     client = Client()
     client.force_login(ensure_demo_accounts()[0])
@@ -340,6 +340,7 @@ def test_inputs_show_stored_values_plainly_in_every_language(figures):
         assert 'baseline-baseline_value="0.00002"' in page.values
 
 
+@pytest.mark.django_db
 def test_the_entry_template_shows_numbers_in_full(figures):
     client = Client()
     client.force_login(ensure_demo_accounts()[0])
@@ -361,3 +362,34 @@ def test_the_checks_catch_what_they_look_for():
     assert problems_in_csv("a,b\n1.5e+16,2\n") == ["line 2: 1.5e+16"]
     assert excel_general_shows_exponent(1.5e11) and excel_general_shows_exponent(1e-5)
     assert not excel_general_shows_exponent(1_200_000) and not excel_general_shows_exponent(0.5)
+
+
+# --- Charts (drawn in the browser) ----------------------------------------------------------------------------
+
+NUMBERS_CHART = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "data": {"values": [{"city": "Da Nang", "value": 1_234_567.5}]},
+    "mark": "bar",
+    "encoding": {"x": {"field": "city", "type": "nominal"},
+                 "y": {"field": "value", "type": "quantitative", "axis": {"format": ",.1f"}}},
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("language", "label"), [("vi", "1.200.000,0"), ("th", "1,200,000.0"), ("en", "1,200,000.0")])
+def test_charts_write_numbers_with_the_page_languages_separators(server, page, language, label):
+    prefix = "" if language == "en" else f"/{language}"
+    page.goto(f"{server}{prefix}/monitoring/cities/da-nang/scorecard/")
+    page.evaluate("""(spec) => {
+        const source = document.createElement("script");
+        source.type = "application/json";
+        source.id = "chart-numbers";
+        source.textContent = JSON.stringify(spec);
+        const chart = document.createElement("div");
+        chart.dataset.chart = "chart-numbers";
+        document.body.append(source, chart);
+        document.body.dispatchEvent(new Event("htmx:afterSettle"));  // what charts.js draws swapped-in charts on
+    }""", NUMBERS_CHART)
+    labels = page.locator('[data-chart="chart-numbers"] svg .role-axis-label text')
+    labels.first.wait_for(timeout=30_000)
+    assert label in labels.all_text_contents()

@@ -14,6 +14,19 @@
     console.error("Chart " + el.dataset.chart + " could not be drawn:", error);
   }
 
+  // Numbers in charts with the page language's separators, as the page's text writes them (1.234.567,5 in
+  // Vietnamese; ascn.core.numbers on the server): the browser's own locale data for the <html lang>.
+  function numberLocale() {
+    var decimal = ".", thousands = ",";
+    try {
+      new Intl.NumberFormat(document.documentElement.lang || "en").formatToParts(1234567.5).forEach(function (part) {
+        if (part.type === "decimal") { decimal = part.value; }
+        if (part.type === "group") { thousands = part.value; }
+      });
+    } catch (error) { /* an unknown language: English separators */ }
+    return { decimal: decimal, thousands: thousands, grouping: [3], currency: ["", ""] };
+  }
+
   function render(el) {
     var source = document.getElementById(el.dataset.chart);
     var text = source ? source.textContent : "";
@@ -23,7 +36,7 @@
     if (el._chartView) { el._chartView.finalize(); el._chartView = null; }
     try {
       if (!source) { throw new Error("no spec element #" + el.dataset.chart); }
-      vegaEmbed(el, JSON.parse(text), { actions: false, renderer: "svg" })
+      vegaEmbed(el, JSON.parse(text), { actions: false, renderer: "svg", formatLocale: numberLocale() })
         .then(function (result) { el._chartView = result.view; })
         .catch(function (error) { fail(el, error); });
     } catch (error) {
