@@ -24,8 +24,10 @@ from ascn.plans.choices import ProjectStatus
 from .choices import Aggregation, Direction, IndicatorFamily, IndicatorLevel
 from .models import Indicator, PublishedFigures, ReportingRound
 
-INDICATOR_COLUMNS = ("code", "name", "dimension", "sub_dimension", "category", "core_or_advanced", "unit", "sdg",
-                     "source")
+DEFINITION_COLUMNS = ("unit", "calculation", "numerator", "denominator", "multiplier", "direction",
+                      "definition_source")
+INDICATOR_COLUMNS = ("code", "name", "dimension", "sub_dimension", "category", "core_or_advanced", *DEFINITION_COLUMNS,
+                     "sdg", "source")
 ASCN_INDICATOR_COLUMNS = ("code", "name", "dimension", "unit", "direction", "aggregation", "numerator", "denominator",
                           "sdg", "source")
 ROUND_COLUMNS = ("year", "as_of", "opens_on", "closes_on", "cities", "closed", "source")
@@ -49,9 +51,42 @@ def indicator_values(row: dict[str, str]) -> dict[str, Any]:
     return {
         "code": required(row, "code"), "name": required(row, "name"), "family": IndicatorFamily.U4SSC,
         "dimension": row["dimension"], "sub_dimension": row["sub_dimension"], "category": row["category"],
-        "level": choice(row, "core_or_advanced", IndicatorLevel), "unit": row["unit"], "sdgs": _sdgs(row),
-        "source": row["source"],
+        "level": choice(row, "core_or_advanced", IndicatorLevel), "sdgs": _sdgs(row), "source": row["source"],
     }
+
+
+def definition_values(row: dict[str, str]) -> dict[str, Any]:
+    """A U4SSC KPI's unit and calculation as the fixture gives them (from the ITU page in `definition_source`)."""
+    values: dict[str, Any] = {name: row[name] for name in DEFINITION_COLUMNS}
+    values["direction"] = choice(row, "direction", Direction, optional=True)
+    values["multiplier"] = _multiplier(row)
+    if values["unit"] and not values["definition_source"]:
+        raise RowError("a unit needs its definition_source (the page that states it)")
+    return values
+
+
+def _multiplier(row: dict[str, str]) -> float | None:
+    text = row["multiplier"]
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise RowError(f"multiplier {text!r} is not a number") from None
+    if not number > 0 or number == float("inf"):
+        raise RowError(f"multiplier {text!r} is not a number above 0")
+    return number
+
+
+def fill_definition(indicator: Indicator, row: dict[str, str]) -> bool:
+    """Fill the indicator's unit and calculation fields that are still empty; a field the Secretariat has set
+    on the platform since is kept (seeding fills empty fields only). True when something was filled."""
+    filled = {name: value for name, value in definition_values(row).items()
+              if value not in ("", None) and getattr(indicator, name) in ("", None)}
+    if not filled:
+        return False
+    core.update_audited(None, indicator, filled, via="seed")
+    return True
 
 
 def ascn_indicator_values(row: dict[str, str]) -> dict[str, Any]:
@@ -126,7 +161,7 @@ def published_values(row: dict[str, str]) -> dict[str, Any]:
 
 LOADERS = [
     CsvLoader("indicators (U4SSC)", fixture("ascn.monitoring", "u4ssc_kpis.csv"), Indicator, ("code",),
-              INDICATOR_COLUMNS, indicator_values),
+              INDICATOR_COLUMNS, indicator_values, after_save=fill_definition),
     CsvLoader("indicators (ASCN)", fixture("ascn.monitoring", "ascn_indicators.csv"), Indicator, ("code",),
               ASCN_INDICATOR_COLUMNS, ascn_indicator_values),
     CsvLoader("reporting rounds", fixture("ascn.monitoring", "reporting_rounds.csv"), ReportingRound, ("year",),

@@ -85,7 +85,18 @@ def test_the_catalogue_page_filters_and_paginates(client):
 def test_the_indicator_page_and_a_missing_one(client):
     indicator = Indicator.objects.get(code="EC: ICT: ICT: 3C")
     html = client.get(f"/monitoring/indicators/{indicator.pk}/").content.decode()
-    assert "Wireless Broadband Subscriptions" in html and "5, 9, 17" in html and "not defined yet" in html
+    assert "Wireless Broadband Subscriptions" in html and "5, 9, 17" in html
+    assert "subscriptions per 100,000 inhabitants" in html and "\u00d7 100000" in html
+    assert ('<a href="https://itu.int/en/publications/Documents/tsb/2020-U4SSC-Verification-Report-Karmoy-Norway/'
+            'files/basic-html/page14.html" rel="noopener">') in html
+    beds = Indicator.objects.get(code="SC: EH: H: 4A")
+    html = client.get(f"/monitoring/indicators/{beds.pk}/").content.decode()
+    assert ("Total number of in-patient hospital beds (public and private) / City population \u00d7 100000" in html
+            and "Higher is better" in html)
+    bare = Indicator.objects.get(code="EC: ICT: ICT: 5A")
+    html = client.get(f"/monitoring/indicators/{bare.pk}/").content.decode()
+    assert "not defined yet" in html and "values are refused until the ASEAN Secretariat sets the unit" in html
+    assert 'data-testid="definition-form"' not in html  # the public reads, the Secretariat edits
     assert client.get("/monitoring/indicators/999999/").status_code == 404
 
 
@@ -102,9 +113,12 @@ def test_the_api_lists_indicators_and_rounds(api, django_assert_max_num_queries)
     body = api.get("/monitoring/indicators?dimension=Economy&level=core&q=broadband").json()
     assert body["count"] == 3
     assert [i["code"] for i in body["items"]] == ["EC: ICT: ICT: 2C", "EC: ICT: ICT: 3C", "EC: ICT: ICT: 4C"]
-    assert body["items"][1]["sdgs"] == [5, 9, 17] and body["items"][1]["direction"] == ""
+    assert body["items"][1]["sdgs"] == [5, 9, 17] and body["items"][1]["direction"] == ""  # ITU's report: unit only
     one = api.get(f"/monitoring/indicators/{body['items'][0]['id']}").json()
     assert one["name"] == "Fixed Broadband Subscriptions"
+    assert (one["unit"], one["multiplier"], one["direction"], one["numerator"], one["denominator"]) == (
+        "%", 100.0, "higher", "Number of fixed broadband subscriptions", "Total number of households")
+    assert one["definition_source"].endswith("/basic-html/page35.html")
     assert api.get("/monitoring/indicators/999999").status_code == 404
     assert api.get("/monitoring/indicators?family=nope").status_code == 422
     with django_assert_max_num_queries(3):

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from ascn.core.choices import Role
-from ascn.core.http import Request
-from ascn.core.lookups import visible_or_404
-from ascn.core.permissions import Principal
+from ascn.core.http import Request, SignedInRequest
+from ascn.core.lookups import editable_or_403, visible_or_404
+from ascn.core.permissions import Principal, can_edit
 
-from ..forms.catalogue import IndicatorFilterForm
+from ..actions import catalogue as actions
+from ..forms.catalogue import IndicatorDefinitionForm, IndicatorFilterForm
+from ..models import Indicator
 from ..queries import catalogue as queries
 
 PAGE_SIZE = 30
@@ -43,11 +50,62 @@ def indicator_list(request: Request) -> HttpResponse:
 
 def indicator_detail(request: Request, pk: int) -> HttpResponse:
     item = visible_or_404(queries.indicators(request.user), _("No indicator at this address."), pk=pk)
-    return render(request, "monitoring/indicator_detail.html", {"indicator": item})
+    form = IndicatorDefinitionForm.of(item) if can_edit(request.user, item) else None
+    return render(request, "monitoring/indicator_detail.html", _detail(item, form))
+
+
+def _detail(item: Indicator, form: IndicatorDefinitionForm | None) -> dict:
+    """The indicator page's context: the sources of its definition one per line (the fixture separates
+    several pages with " ; ")."""
+    sources = [part.strip() for part in item.definition_source.split(" ; ") if part.strip()]
+    return {"indicator": item, "form": form, "sources": sources}
+
+
+@login_required
+@require_POST
+def indicator_definition(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The Secretariat sets the indicator's unit and calculation; a new unit or multiplier recomputes and
+    re-flags its stored values, and the page says how many."""
+    item = editable_or_403(request.user, queries.indicators(request.user), _("No indicator at this address."), pk=pk)
+    form = IndicatorDefinitionForm(request.POST)
+    if form.is_valid():
+        try:
+            change = actions.update_definition(request.user, item, form.cleaned_data, via="web")
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            _report(request, item, change)
+            return redirect("monitoring:indicator", pk=item.pk)
+    item.refresh_from_db()  # the page shows the definition as stored, the form what was typed
+    return render(request, "monitoring/indicator_detail.html", _detail(item, form), status=422)
+
+
+def _report(request: Request, item: Indicator, change: actions.DefinitionChange) -> None:
+    if not change.changes:
+        messages.info(request, _("Nothing changed."))
+        return
+    messages.success(request, _("The unit and calculation of %(code)s are saved.") % {"code": item.code})
+    count = change.recount
+    if count is None:
+        return
+    if count.queued:
+        messages.info(request, ngettext(
+            "Its %(rows)d stored value is being recomputed and flagged again in the background.",
+            "Its %(rows)d stored values are being recomputed and flagged again in the background.",
+            count.rows) % {"rows": count.rows})
+        return
+    messages.info(request, ngettext(
+        "%(rows)d stored value checked: %(recomputed)d recomputed from its numerator and denominator, "
+        "%(reflagged)d with changed flags.",
+        "%(rows)d stored values checked: %(recomputed)d recomputed from their numerator and denominator, "
+        "%(reflagged)d with changed flags.", count.rows) % {
+            "rows": count.rows, "recomputed": count.recomputed, "reflagged": count.reflagged})
 
 
 urlpatterns = [
     path("", index, name="index"),
     path("indicators/", indicator_list, name="indicators"),
     path("indicators/<int:pk>/", indicator_detail, name="indicator"),
+    path("indicators/<int:pk>/definition/", indicator_definition, name="indicator_definition"),
 ]
