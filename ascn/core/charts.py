@@ -114,14 +114,26 @@ def scoped_ids(svg: str, prefix: str) -> str:
     return pattern.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", svg)
 
 
+def number_locale() -> dict[str, Any]:
+    """The active language's number separators for the renderer (d3-format), as the pages' charts and text
+    write numbers: 1,234,567.5 in English and Thai, 1.234.567,5 in Vietnamese."""
+    from django.utils.formats import get_format
+
+    grouping = int(get_format("NUMBER_GROUPING") or 3)
+    return {"decimal": str(get_format("DECIMAL_SEPARATOR")), "thousands": str(get_format("THOUSAND_SEPARATOR")),
+            "grouping": [grouping] if grouping > 0 else [99], "currency": ["", ""]}
+
+
 def svg(spec: dict[str, Any], *, width: int = WIDTH, prefix: str = "chart") -> str:
-    """The Vega-Lite spec drawn as an SVG document (text as text, in the shipped fonts). Raises ChartError
-    when the renderer refuses the spec (an external data URL among others)."""
+    """The Vega-Lite spec drawn as an SVG document (text as text, in the shipped fonts, numbers with the
+    active language's separators). Raises ChartError when the renderer refuses the spec (an external data URL
+    among others)."""
     import vl_convert
 
     register_fonts()
     try:
-        drawn = vl_convert.vegalite_to_svg(prepared(spec, width), vl_version=VEGA_LITE_VERSION, allowed_base_urls=[])
+        drawn = vl_convert.vegalite_to_svg(prepared(spec, width), vl_version=VEGA_LITE_VERSION, allowed_base_urls=[],
+                                           format_locale=number_locale())
     except ValueError as exc:
         raise ChartError(str(exc)) from exc
     return scoped_ids(drawn, prefix)

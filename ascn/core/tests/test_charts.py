@@ -107,3 +107,17 @@ def test_the_svg_prints_with_the_shipped_fonts_and_extractable_text(weasyprint, 
         assert text in lines
     assert pdf_fonts(data) <= {"ASCN-Noto-Sans", "ASCN-Noto-Sans-Bold", "ASCN-Noto-Sans-Vietnamese-Bold",
                                "ASCN-Noto-Sans-Thai-Bold"}
+
+
+def test_numbers_are_written_with_the_language_s_separators():
+    from django.utils import translation
+
+    spec = {**bars(), "data": {"values": [{"area": "A", "projects": 1500000.5}]}}
+    with translation.override("en"):
+        assert charts.number_locale() == {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}
+        assert ">1,000,000</text>" in charts.svg(spec)
+    with translation.override("vi"):
+        assert (charts.number_locale()["decimal"], charts.number_locale()["thousands"]) == (",", ".")
+        assert ">1.000.000</text>" in charts.svg(spec)
+    with translation.override("th"):
+        assert ">1,000,000</text>" in charts.svg(spec)
