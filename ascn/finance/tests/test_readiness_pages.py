@@ -335,3 +335,16 @@ def test_settings_set_the_target_gate(client, csco_danang):
     assert up_to_feasibility == 12 + 17 + 19
     assert queries.project_readiness(csco_danang, target).result.score == round(100 * 3 / 48)
     assert queries.project_readiness(csco_danang, target, "concept").result.score == 25
+
+
+def test_a_form_with_a_mangled_version_is_refused_as_stale_not_saved(client, csco_danang):
+    target = project()
+    client.force_login(csco_danang)
+    fields = opened(client, target)
+    fields.update({"version": "not-a-version", "opened_at": "yesterday",
+                   "concept.institutional.sponsor-status": "met"})
+    response = client.post(page_of(target), fields)
+    html = response.content.decode()
+    assert response.status_code == 409 and not ReadinessAnswer.objects.exists()
+    assert "The answers were changed after you opened this page. Nothing was saved" in html
+    assert form_fields(html, "readiness-form")["concept.institutional.sponsor-status"] == "met"

@@ -38,10 +38,9 @@ class ReportFilterForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """The report's own fields in the one form of the whole report, and the version it was drawn from."""
+    """The report's own fields in the one form of the whole report (its version and opening time are hidden
+    fields of the page, read by `ReportEditForm.sent_version`)."""
 
-    version = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    opened_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     summary = forms.CharField(label=_("Summary of the year"), required=False, max_length=SUMMARY_LIMIT,
                               widget=forms.Textarea(attrs={"rows": 5}),
                               help_text=_("What moved, what held the city back, what comes next."))
@@ -131,10 +130,17 @@ class ReportEditForm:
         return all(results)
 
     def sent_version(self) -> tuple[str | None, dt.datetime | None]:
-        """The version and opening time the page sent (None when it sent none, or a bad one)."""
-        self.main.is_valid()
-        cleaned = getattr(self.main, "cleaned_data", {})
-        return cleaned.get("version") or None, cleaned.get("opened_at")
+        """The version and opening time the page sent (None when it sent none; a bad time is no time, and a
+        bad version is a stale one)."""
+        if not self.is_bound:
+            return None, None
+        try:
+            opened_at = dt.datetime.fromisoformat(self.opened_at) if self.opened_at else None
+        except ValueError:
+            opened_at = None
+        if opened_at is not None and timezone.is_naive(opened_at):
+            opened_at = timezone.make_aware(opened_at)
+        return self.version or None, opened_at
 
     def values(self) -> dict[str, Any]:
         """The whole report for the save: the summary and every line, the chosen one highlighted."""

@@ -442,3 +442,14 @@ def test_the_single_line_save_keeps_its_field_names_and_refusals(report, csco_da
     assert actions.update_project_line(csco_danang, line, {"percent_complete": 80}) == {
         "percent_complete": [None, 80]}
     assert line.percent_complete == 80
+
+
+def test_a_form_with_a_mangled_version_is_refused_as_stale_not_saved(report, csco_danang):
+    officer = client_of(csco_danang)
+    fields = opened(officer, report)
+    fields.update({"version": "not-a-version", "opened_at": "yesterday", "summary": "Typed."})
+    answer = officer.post(url(report), fields)
+    html = answer.content.decode()
+    assert answer.status_code == 409 and stored(report)["summary"] == ("",)
+    assert "This report was changed after you opened it. Nothing was saved" in html
+    assert form_fields(html, "report-form")["summary"] == "Typed."
