@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from ascn.core import numbers
 from ascn.core.tabular import FORMULA_STARTS, append_as_values, shielded, unshielded
 from ascn.core.translator import gettext as _
 
@@ -36,6 +37,7 @@ DATES = ("start_date", "end_date")
 AMOUNTS = ("cost_estimate", "funding_secured")
 TEXT_LIMITS = {"reference": 20, "title": 250, "source": 500}  # as the model's fields
 TEMPLATE_ROWS = 5000  # how far down the template's checks reach
+DATE_FORMAT, AMOUNT_FORMAT = "yyyy-mm-dd", "#,##0.00"  # never General: Excel shows a large General number as 1.5E+16
 # Offered first in the currency list: the member states' currencies, then those partners lend in.
 FIRST_CURRENCIES = ("USD", "BND", "KHR", "IDR", "LAK", "MYR", "MMK", "PHP", "SGD", "THB", "VND", "EUR", "JPY", "CNY",
                     "KRW", "AUD", "GBP")
@@ -133,6 +135,8 @@ def template_xlsx(example: dict[str, Any], allowed: dict[str, list[str]]) -> byt
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     append_as_values(sheet, [_template_cell(column, example.get(column)) for column in COLUMNS])
+    for column, number_format in (*((c, DATE_FORMAT) for c in DATES), *((c, AMOUNT_FORMAT) for c in AMOUNTS)):
+        sheet.cell(row=2, column=COLUMNS.index(column) + 1).number_format = number_format
     sheet.freeze_panes = "A2"
     values = book.create_sheet("allowed values")
     values.append([allowed_heading(column) for column in allowed])
@@ -157,13 +161,13 @@ def template_xlsx(example: dict[str, Any], allowed: dict[str, list[str]]) -> byt
         _check_column(sheet, DataValidation(
             type="date", operator="between", formula1=str(first), formula2=str(last), allow_blank=True,
             showErrorMessage=True, showInputMessage=True, promptTitle=column, errorTitle=column,
-            prompt=_("A date, e.g. 2027-01-31."), error=_("Give a date between 2000 and 2100.")), column, "yyyy-mm-dd")
+            prompt=_("A date, e.g. 2027-01-31."), error=_("Give a date between 2000 and 2100.")), column, DATE_FORMAT)
     for column in AMOUNTS:
         _check_column(sheet, DataValidation(
             type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
             showInputMessage=True, promptTitle=column, errorTitle=column,
             prompt=_("An amount in the row's currency, e.g. 1500000."), error=_("Give an amount of 0 or more.")),
-            column, "#,##0.00")
+            column, AMOUNT_FORMAT)
     for column, limit in TEXT_LIMITS.items():
         _check_column(sheet, DataValidation(
             type="textLength", operator="lessThanOrEqual", formula1=str(limit), allow_blank=True,
@@ -171,6 +175,7 @@ def template_xlsx(example: dict[str, Any], allowed: dict[str, list[str]]) -> byt
             error=_("At most %(limit)d characters.") % {"limit": limit}), column)
     for index, column in enumerate(COLUMNS):
         sheet.column_dimensions[_letter(index)].width = 40 if column in ("title", "partners", "objective") else 18
+    numbers.readable_sheet(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -230,6 +230,7 @@ def test_xlsx_import_template_has_a_drop_down_list_on_every_column_with_fixed_va
     sheet = book["projects"]
     assert (sheet.column_dimensions["H"].number_format, sheet.column_dimensions["K"].number_format) == (
         "yyyy-mm-dd", "#,##0.00")
+    assert [sheet[f"{c}2"].number_format for c in "HIKL"] == ["yyyy-mm-dd", "yyyy-mm-dd", "#,##0.00", "#,##0.00"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
