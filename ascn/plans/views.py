@@ -342,6 +342,7 @@ def target_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     target = _editable_target(request, pk)
     plan = target.plan
     form = TargetForm(request.POST or None, instance=StrategicTarget.objects.get(pk=pk), prefix=f"edit-{pk}")
+    form.fields["statement"].widget.attrs["autofocus"] = True  # the editor opens where the row was
     if request.method == "POST" and form.is_valid():
         try:
             changes = actions.update_target(request.user, target, form.cleaned_data, via="web")

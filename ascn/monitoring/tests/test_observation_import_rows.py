@@ -30,7 +30,7 @@ def count(db, secretariat):
     round_2025.save()
     round_2025.cities.add(danang)
     indicator = Indicator.objects.filter(family="u4ssc").order_by("code")[1]
-    Indicator.objects.filter(pk=indicator.pk).update(unit="")
+    Indicator.objects.filter(pk=indicator.pk).update(unit="buildings")
     actions.assign_indicator(secretariat, danang, indicator)
     return indicator.code
 
@@ -61,7 +61,7 @@ def test_a_large_file_lists_only_the_first_rows_and_the_page_says_how_many_more(
     danang = City.objects.get(slug="da-nang")
     codes = [count]
     for indicator in Indicator.objects.filter(family="u4ssc").order_by("code")[2:14]:
-        Indicator.objects.filter(pk=indicator.pk).update(unit="")
+        Indicator.objects.filter(pk=indicator.pk).update(unit="buildings")
         actions.assign_indicator(secretariat, danang, indicator)
         codes.append(indicator.code)
     periods = ["2025", *(f"2025-Q{q}" for q in range(1, 5)), *(f"2025-{m:02d}" for m in range(1, 13))]
