@@ -1,0 +1,32 @@
+"""The trends page in a real browser (Chromium through Playwright, the kit in ascn/core/testing/browser.py): a
+visitor finds it from the M&E reports and the monitoring hub, and its three charts draw from their specs."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+WAIT = 30_000  # ms
+
+
+def test_a_visitor_reads_the_trend_with_its_charts_and_tables(server, page):
+    page.goto(f"{server}/monitoring/reports/")
+    page.get_by_role("link", name="The network's trend across rounds").click()
+    page.wait_for_url(f"{server}/monitoring/trends/", wait_until="domcontentloaded")
+    assert page.locator("h1").inner_text() == "The network's trend across reporting rounds"
+    for key in ("projects", "status", "focus-areas"):
+        chart = page.locator(f'[data-chart="chart-{key}"]')
+        chart.locator("svg").first.wait_for(timeout=WAIT)
+        assert chart.inner_text() != "Chart unavailable"
+    # 2021 to 2025 published and the computed 2025: six points on the projects chart
+    assert page.locator('[data-chart="chart-projects"] svg .mark-symbol.role-mark path').count() == 6
+    rows = page.locator("#table-projects tbody tr")
+    assert [rows.nth(i).locator("th, td").all_inner_texts()[:3] for i in range(rows.count())] == [
+        ["2021", "Published", "65"], ["2022", "Published", "77"], ["2023", "Published", "86"],
+        ["2024", "Published", "108"], ["2025", "Published", "134"], ["2025", "Computed", "134"]]
+    assert rows.first.locator(".source a").get_attribute("href") == (
+        "https://asean.org/wp-content/uploads/2022/10/2022-ASCN-ME-Report-Final_21Sep2022-for-public.pdf")
+    page.goto(f"{server}/monitoring/")
+    page.get_by_role("link", name="Trend across rounds").click()
+    page.wait_for_url(f"{server}/monitoring/trends/", wait_until="domcontentloaded")
