@@ -48,7 +48,7 @@ class DefinitionIn(Schema):
     calculation: str | None = Field(None, max_length=500)
     numerator: str | None = Field(None, max_length=300)
     denominator: str | None = Field(None, max_length=300)
-    direction: Direction | None = Field(None, description="higher, lower, or \"\" for not decided")
+    direction: str | None = Field(None, max_length=10, description="higher, lower, or \"\" for not decided")
     definition_source: str | None = Field(None, max_length=500)
 
 

@@ -320,3 +320,7 @@ def test_only_the_secretariat_edits_a_definition(water, csco_danang, nr_vietnam,
     assert done.json()["indicator"]["multiplier"] == 100.0
     refused = api_as(secretariat).patch(api_url, {"multiplier": 1})
     assert refused.status_code == 422
+    undecided = api_as(secretariat).patch(api_url, {"direction": ""})
+    assert undecided.status_code == 200 and undecided.json()["indicator"]["direction"] == ""
+    wrong = api_as(secretariat).patch(api_url, {"direction": "up"})
+    assert wrong.status_code == 422 and "Choose higher or lower" in wrong.content.decode()
