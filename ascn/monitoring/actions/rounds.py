@@ -116,8 +116,9 @@ def create_round(actor: Actor, data: dict[str, Any], cities: Iterable[City], via
 
 def update_round(actor: Actor, reporting_round: ReportingRound, data: dict[str, Any], cities: Iterable[City],
                  via: str = "web") -> dict[str, list[Any]]:
-    """Change a running round's dates, source and reporting cities. A city whose report is started stays a
-    reporting city; a closed round is reopened first. Returns the changes (empty: nothing changed)."""
+    """Change a running round's dates, source and reporting cities (fields not given keep their value). A city
+    whose report is started stays a reporting city; a closed round is reopened first. Returns the changes
+    (empty: nothing changed)."""
     require_secretariat(actor)
     values = core.only_fields(data, EDIT_FIELDS)
     chosen = sorted({city.pk: city for city in cities}.values(), key=lambda city: city.name)
@@ -127,7 +128,8 @@ def update_round(actor: Actor, reporting_round: ReportingRound, data: dict[str, 
             raise ValidationError({"round": _("The %(year)s round is closed: reopen it to change it.")
                                    % {"year": current.year}})
         errors: dict[str, list[str]] = {}
-        _check_round({"as_of": current.as_of, **values}, chosen, errors)
+        kept_dates = {"as_of": current.as_of, "opens_on": current.opens_on, "closes_on": current.closes_on}
+        _check_round({**kept_dates, **values}, chosen, errors)
         kept = {city.pk for city in chosen}
         dropped = [report.city.name for report in current.reports.select_related("city").order_by("city__name")
                    if report.city_id not in kept]

@@ -9,7 +9,9 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from ascn.core.models import AuditEntry
 from ascn.monitoring.actions import observations as observation_actions
@@ -376,6 +378,10 @@ def test_a_closed_round_takes_nothing_more_except_from_a_city_with_an_extension(
     table = desk.get("/monitoring/rounds/2025/").context["table"]
     hanoi_row = next(r for r in table["rows"] if r.city.slug == "ha-noi")
     assert (table["overdue"], hanoi_row.missed, hanoi_row.overdue) == (0, True, False)
+    # A city that had not started may still be given an extension once the round is closed: its draft is started.
+    round_actions.extend_deadline(secretariat, round_2025, city("bangkok"), dt.date(2025, 11, 20), "Flooding")
+    assert CityReport.objects.filter(round=round_2025, city__slug="bangkok").values_list("state", "due_on").get() \
+        == ("draft", dt.date(2025, 11, 20))
 
     # Once the extension has ended, Da Nang is closed too.
     on_day(dt.date(2025, 11, 16))
@@ -392,8 +398,9 @@ def test_a_closed_round_takes_nothing_more_except_from_a_city_with_an_extension(
     round_2025.refresh_from_db()
     assert round_2025.closed_at is None
     history = desk.get("/monitoring/rounds/2025/").context["history"]
-    assert [(h.what, h.details) for h in history[:2]] == [
-        ("reopened the round", ("Reason: Two cities asked for a week",)), ("closed the round", ())]
+    assert [(h.what, h.details) for h in history[:3]] == [
+        ("reopened the round", ("Reason: Two cities asked for a week",)),
+        ("extended the deadline of Bangkok to 2025-11-20", ("Reason: Flooding",)), ("closed the round", ())]
     with pytest.raises(ValidationError) as refused:
         round_actions.reopen_round(secretariat, round_2025, "Again")
     assert refused.value.message_dict == {"round": ["The 2025 round is not closed."]}
@@ -549,3 +556,25 @@ def test_indicators_are_assigned_by_set_and_unassigned_unless_they_have_values(r
     assert officer.post("/monitoring/cities/da-nang/data/unassign/", {"indicator": "ASCN-AREA"}).status_code == 404
     page = officer.get("/monitoring/cities/da-nang/data/").content.decode()
     assert "ASCN-POP Population · 1 value" in page
+
+
+def test_the_round_pages_take_the_same_queries_whatever_their_size(round_2025, secretariat, on_day):
+    desk = client_of(secretariat)
+
+    def counted(address: str) -> int:
+        desk.get(address)  # warm the session and the content types
+        with CaptureQueriesContext(connection) as queries_made:
+            assert desk.get(address).status_code == 200
+        return len(queries_made)
+
+    before = {address: counted(address) for address in ("/monitoring/rounds/", "/monitoring/rounds/2025/")}
+    actions.open_round_reports(secretariat, round_2025)
+    round_actions.extend_deadline(secretariat, round_2025, city("bangkok"), dt.date(2025, 11, 30), "Census")
+    round_actions.update_round(secretariat, round_2025, {"closes_on": dt.date(2025, 11, 7)}, round_2025.cities.all())
+    round_actions.create_round(secretariat, {"year": 2026, "as_of": dt.date(2026, 9, 30),
+                                             "opens_on": dt.date(2026, 8, 1), "closes_on": dt.date(2026, 10, 31)},
+                               City.objects.as_of(dt.date(2026, 9, 30)))
+    after = {address: counted(address) for address in before}
+    # Session and user; the list: the page of rounds, its count, the rounds with their cities (2), their reports.
+    # The round: the round, its table (3), its history (report ids, entries).
+    assert after == before == {"/monitoring/rounds/": 7, "/monitoring/rounds/2025/": 8}
