@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.forms import PlainNumberInput
 from ascn.core.imports.forms import TableUploadForm
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
@@ -124,7 +125,9 @@ class TargetForm(forms.ModelForm):
     class Meta:
         model = StrategicTarget
         fields = ["statement", "metric", "unit", "baseline_value", "baseline_year", "target_value", "target_year"]
-        widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
+        # A stored 16.0000 shows as 16 (and never in exponent notation) when the target is edited.
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "baseline_value": PlainNumberInput,
+                   "target_value": PlainNumberInput}
 
 
 class PlanVersionForm(forms.Form):

@@ -292,6 +292,7 @@ def plan_create(request: SignedInRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Version %(year)d started from the current one.") % {"year": year}
                              if latest else _("Plan for %(year)d started.") % {"year": year})
             return redirect("plans:plan_edit", pk=plan.pk)
+    form.fields["year"].widget.attrs["autofocus"] = True  # the page opens at the refused year
     return render(request, "plans/city_plan.html", _city_plan_context(request, city, form), status=422)
 
 

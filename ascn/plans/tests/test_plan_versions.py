@@ -108,6 +108,7 @@ def test_a_taken_year_is_refused_beside_the_field_and_nothing_is_written(client,
     before = state()
     refused = client.post("/cities/da-nang/plan/new/", {"year": "2018"})
     assert refused.status_code == 422
+    assert re.search(r'<input type="number" name="year" value="2018"[^>]* autofocus', refused.content.decode())
     assert field_errors(refused.content.decode()) == [
         "There is already a version for 2018: choose another year, e.g. 2020, the next free one."]
     for year, error in (("", "This field is required."), ("2017", "Ensure this value is greater than or equal to 2018."),
@@ -153,6 +154,9 @@ def test_edit_turns_the_row_into_a_form_with_its_values_and_cancel_brings_it_bac
     assert target.statement in row and f'hx-get="/targets/{target.pk}/edit/"' in row
     page = client.get(f"/targets/{target.pk}/edit/").content.decode()  # without HTMX: the whole page
     assert "<h1>Action plan of Da Nang (2018)</h1>" in page and 'class="editing"' in page
+    domains = danang_plan().targets.get(position=2)  # its target value is stored as 16.0000
+    editor = client.get(f"/targets/{domains.pk}/edit/", headers=HTMX).content.decode()
+    assert re.search(rf'name="edit-{domains.pk}-target_value" value="16"', editor), editor
 
 
 def test_saving_an_edited_target_updates_it_in_place_with_audit(client, csco_danang):
