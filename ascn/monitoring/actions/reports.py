@@ -272,7 +272,8 @@ def changes_since(report: CityReport, lines: list[ProjectReport],
     found = []
     for entry in entries[:200]:
         prefix = "" if entry.content_type_id == report_type.pk else f"lines.{entry.object_id}."
-        keys = tuple(prefix + name for name in entry.changes if name in CONTENT_FIELDS)
+        # In the form's order: PostgreSQL's jsonb does not keep the order the keys were written in.
+        keys = tuple(prefix + name for name in ("summary", *LINE_ORDER) if name in entry.changes)
         if keys:
             found.append(OtherChange(_who(entry.actor), entry.created_at, keys))
             if since is None:
