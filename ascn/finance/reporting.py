@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from ascn.core import numbers
 
 from . import charts, engine
 from .choices import DriverName
@@ -30,14 +31,14 @@ class Figure:
 
 
 def _number(value: float, decimals: int) -> str:
-    """Rounded, then formatted (Django's number_format cuts extra decimals off a float)."""
-    return number_format(round(value, decimals), decimals, use_l10n=True)
+    """Exactly `decimals` decimals, in the reader's language (core.numbers: never an exponent)."""
+    return numbers.for_people(value, decimals, fixed=True)
 
 
 def amount(value: float | None, currency: str = "") -> str:
     if value is None:
         return NONE
-    text = number_format(round(value), 0, use_l10n=True, force_grouping=True)
+    text = numbers.for_people(value, 0)
     return f"{text} {currency}".strip()
 
 

@@ -86,12 +86,12 @@ def test_the_indicator_page_and_a_missing_one(client):
     indicator = Indicator.objects.get(code="EC: ICT: ICT: 3C")
     html = client.get(f"/monitoring/indicators/{indicator.pk}/").content.decode()
     assert "Wireless Broadband Subscriptions" in html and "5, 9, 17" in html
-    assert "subscriptions per 100,000 inhabitants" in html and "\u00d7 100000" in html
+    assert "subscriptions per 100,000 inhabitants" in html and "\u00d7 100,000" in html
     assert ('<a href="https://itu.int/en/publications/Documents/tsb/2020-U4SSC-Verification-Report-Karmoy-Norway/'
             'files/basic-html/page14.html" rel="noopener">') in html
     beds = Indicator.objects.get(code="SC: EH: H: 4A")
     html = client.get(f"/monitoring/indicators/{beds.pk}/").content.decode()
-    assert ("Total number of in-patient hospital beds (public and private) / City population \u00d7 100000" in html
+    assert ("Total number of in-patient hospital beds (public and private) / City population \u00d7 100,000" in html
             and "Higher is better" in html)
     bare = Indicator.objects.get(code="EC: ICT: ICT: 5A")
     html = client.get(f"/monitoring/indicators/{bare.pk}/").content.decode()
