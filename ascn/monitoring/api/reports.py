@@ -168,7 +168,9 @@ class InboxItemOut(Schema):
     country: str
     report: int | None = Field(description="Report id; null when the city has not started it")
     state: str = Field(description="A report state, or not_started")
-    closes_on: dt.date | None
+    closes_on: dt.date | None = Field(description="The round's closing date")
+    deadline: dt.date | None = Field(description="The city's deadline: its extension if it has one, else closes_on")
+    extended: bool = Field(description="Whether the deadline is an extension the Secretariat gave the city")
     overdue: bool
     days_left: int | None
 
@@ -194,7 +196,8 @@ def _report(request: ApiRequest, pk: int) -> CityReport:
 def _inbox_item(item: queries.InboxItem) -> dict[str, Any]:
     return {"year": item.round.year, "city": item.city.slug, "city_name": item.city.name,
             "country": item.city.country.iso3, "report": item.report.pk if item.report else None,
-            "state": item.state, "closes_on": item.round.closes_on, "overdue": item.overdue,
+            "state": item.state, "closes_on": item.round.closes_on, "deadline": item.deadline,
+            "extended": item.extended, "overdue": item.overdue,
             "days_left": item.days_left}
 
 

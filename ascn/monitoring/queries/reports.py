@@ -143,9 +143,15 @@ def in_scope(principal: Principal, report: CityReport) -> bool:
 
 
 def available_steps(user: Actor | None, report: CityReport) -> list[workflow.Transition]:
-    """The workflow steps the user may take on the report now, by role and scope."""
+    """The workflow steps the user may take on the report now, by role and scope; no submission once the round
+    is closed to the city (the action would refuse it)."""
     principal = Principal.of(user)
-    return workflow.available(report.state, principal.role) if in_scope(principal, report) else []
+    if not in_scope(principal, report):
+        return []
+    steps = workflow.available(report.state, principal.role)
+    if is_closed_to_city(report.round, report.due_on, today()):
+        steps = [s for s in steps if s.action != workflow.SUBMIT]
+    return steps
 
 
 def state_counts(user: Actor | None, years: list[int] | None = None) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from ascn.core.models import User
 from ascn.core.templatetags.dates import day_words, deadline_words
 from ascn.monitoring.actions import reports as actions
+from ascn.monitoring.actions import rounds as round_actions
 from ascn.monitoring.models import CityReport, ReminderSent, ReportingRound
 from ascn.monitoring.queries import reports as queries
 from ascn.monitoring.tasks.reports import send_report_reminders
@@ -106,12 +107,28 @@ def test_the_inbox_page_has_empty_states_and_needs_an_account(reports, partner_j
     assert "1 report waits for you" in dashboard and "/monitoring/inbox/" in dashboard
 
 
-def test_the_inbox_endpoint(reports, nr_vietnam, api_as, on_day):
+def test_the_inbox_endpoint(reports, nr_vietnam, secretariat, api_as, on_day):
     body = api_as(nr_vietnam).get("/monitoring/inbox").json()
     assert body["due"] == [{"year": 2025, "city": "ha-noi", "city_name": "Ha Noi", "country": "VNM",
                             "report": reports["ha-noi"].pk, "state": "submitted", "closes_on": "2025-10-31",
+                            "deadline": "2025-10-31", "extended": False,
                             "overdue": False, "days_left": 11}]
     assert (body["overdue"], [w["city"] for w in body["waiting"]]) == ([], ["da-nang", "ho-chi-minh-city"])
+
+    # After the closing date, with the round closed: Da Nang's extension is its deadline.
+    on_day(dt.date(2025, 11, 4))
+    round_actions.extend_deadline(secretariat, reports["da-nang"].round, city("da-nang"), dt.date(2025, 11, 15),
+                                  "Census figures")
+    round_actions.close_round(secretariat, reports["da-nang"].round)
+    waiting = {w["city"]: w for w in api_as(nr_vietnam).get("/monitoring/inbox").json()["waiting"]}
+    assert {k: waiting["da-nang"][k] for k in ("closes_on", "deadline", "extended", "overdue", "days_left")} == {
+        "closes_on": "2025-10-31", "deadline": "2025-11-15", "extended": True, "overdue": False, "days_left": 11}
+    # Its report waits on the reviewers: not late, however late the day.
+    assert {k: waiting["ho-chi-minh-city"][k] for k in ("state", "deadline", "extended", "overdue")} == {
+        "state": "endorsed", "deadline": "2025-10-31", "extended": False, "overdue": False}
+    # A city that had not submitted when the round closed, without an extension, has nothing left to do.
+    round_actions.extend_deadline(secretariat, reports["da-nang"].round, city("da-nang"), None, "Withdrawn")
+    assert "da-nang" not in [w["city"] for w in api_as(nr_vietnam).get("/monitoring/inbox").json()["waiting"]]
 
 
 # --- Overdue and dates in words -------------------------------------------------------------------

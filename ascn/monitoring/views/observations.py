@@ -191,8 +191,8 @@ def city_assign_set(request: SignedInRequest, slug: str) -> HttpResponse:
     else:
         values = {"count": len(done.added), "city": city.name, "already": done.already}
         if not done.added:
-            messages.info(request, ngettext("Nothing to add: the indicator of this set is already assigned to "
-                                            "%(city)s.", "Nothing to add: the %(already)d indicators of this set are "
+            messages.info(request, ngettext("Nothing to add: the %(already)d indicator of this set is already "
+                                            "assigned to %(city)s.", "Nothing to add: the %(already)d indicators of this set are "
                                             "already assigned to %(city)s.", done.already) % values)
         elif done.already:
             messages.success(request, ngettext(

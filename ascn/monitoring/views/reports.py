@@ -111,7 +111,8 @@ def _context(request: Request, report: CityReport, *, edit: ReportEditForm | Non
              transition_form: TransitionForm | None = None) -> dict[str, Any]:
     """The report page. `edit` is the whole-report form as sent and refused (its values kept); an editor
     otherwise gets it fresh, drawn from the report as stored."""
-    editable = report.state in workflow.EDITABLE_STATES and can_edit(request.user, report)
+    closed = queries.is_closed_to_city(report.round, report.due_on, queries.today())
+    editable = report.state in workflow.EDITABLE_STATES and not closed and can_edit(request.user, report)
     lines = list(report.project_lines.all())
     if edit is None and editable:
         edit = ReportEditForm(report, lines, version=actions.report_version(report, lines), opened_at=timezone.now())
@@ -122,6 +123,7 @@ def _context(request: Request, report: CityReport, *, edit: ReportEditForm | Non
     labels = dict(ReportAction.choices)
     return {
         "report": report, "editable": editable, "lines": lines, "edit": edit, "save_and_submit": save_and_submit,
+        "closed_to_city": closed and report.state in workflow.EDITABLE_STATES,
         "observations": queries.observations_for(request.user, report),
         "transitions": report.transitions.all(),
         "steps": [{"action": s.action, "label": labels[s.action], "needs_reason": s.needs_reason} for s in steps],
