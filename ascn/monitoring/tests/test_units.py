@@ -16,6 +16,7 @@ from ascn.core.models import AuditEntry
 from ascn.monitoring.actions import catalogue as catalogue_actions
 from ascn.monitoring.actions import observations as actions
 from ascn.monitoring.models import Indicator, Observation, ReportingRound
+from ascn.monitoring.seed import definition_values
 from ascn.network.models import City
 
 FIXTURE = Path(settings.BASE_DIR) / "ascn" / "monitoring" / "fixtures" / "u4ssc_kpis.csv"
@@ -23,6 +24,8 @@ REFERENCE_DOC = Path(settings.BASE_DIR) / "docs" / "reference-data.md"
 BASIC_WATER = "EC: I: WS: 1C"
 NO_UNIT = "EC: ICT: ICT: 5A"  # Availability of WIFI in Public Areas: no ITU page with its unit in the sources used
 ITU_PAGE = re.compile(r"^https://(www\.)?itu\.int/en/publications/Documents/tsb/[^ ]+/files/basic-html/page\d+\.html$")
+MANUAL = "/tsb/2022-U4SSC-KPIs-Verification-Manual-A-guide-for-verifiers/"
+METHODOLOGY = "/tsb/2017-U4SSC-Collection-Methodology/"
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +96,31 @@ def test_the_kpis_without_a_unit_are_exactly_those_the_reference_documentation_l
     without = {row["code"] for row in fixture_rows() if not row["unit"]}
     assert without == listed
     assert BASIC_WATER not in without and NO_UNIT in without
+    assert re.search(r"(\d+) KPIs below have no unit", documented)[1] == str(len(without))
+
+
+def test_the_counts_by_source_in_the_reference_documentation_are_the_fixture_s():
+    """Each KPI with a unit counts under the publication of its first page: the 2022 verification manual, the
+    2017 collection methodology, else a verification report; the documentation states the three counts in order."""
+    first_pages = [row["definition_source"].split(" ; ")[0] for row in fixture_rows() if row["unit"]]
+    manual = sum(MANUAL in page for page in first_pages)
+    methodology = sum(METHODOLOGY in page for page in first_pages)
+    documented = REFERENCE_DOC.read_text(encoding="utf-8")
+    assert re.findall(r"— (\d+) KPIs", documented) == [str(manual), str(methodology),
+                                                        str(len(first_pages) - manual - methodology)]
+
+
+def test_every_unit_in_the_fixture_is_one_the_secretariat_s_edit_accepts(secretariat):
+    """The seed writes the fixture without the definition checks of the edit; every filled row must still pass
+    them (a percentage x 100, "per 100,000" x 100000, a known direction), or the Secretariat could not save it."""
+    filled = [row for row in fixture_rows() if row["unit"]]
+    assert len(filled) == 52
+    for row in filled:
+        values = definition_values(row)
+        indicator = Indicator.objects.get(code=row["code"])
+        catalogue_actions.update_definition(secretariat, indicator, values)  # raises ValidationError if refused
+        indicator.refresh_from_db()
+        assert {name: getattr(indicator, name) for name in values} == values, row["code"]
 
 
 def test_the_seed_loads_units_and_calculations():
@@ -105,6 +133,12 @@ def test_the_seed_loads_units_and_calculations():
                                                   "City population")
     assert Indicator.objects.get(code="EC: P: EM: 1C").direction == "lower"
     assert Indicator.objects.get(code=NO_UNIT).unit == ""
+    traffic = Indicator.objects.get(code="SC: SH: SA: 9C")  # from the 2017 methodology, page 129
+    assert (traffic.unit, traffic.multiplier, traffic.direction, traffic.denominator) == (
+        "fatalities per 100,000 inhabitants", 100000.0, "lower", "City population")
+    travel = Indicator.objects.get(code="EC: I: T: 5A")  # from the 2022 manual, page 82
+    assert (travel.unit, travel.multiplier, travel.direction) == ("ratio", 1.0, "lower")
+    assert travel.definition_source.endswith(MANUAL + "files/basic-html/page82.html")
 
 
 def test_reseeding_fills_empty_fields_and_keeps_what_the_secretariat_set(secretariat):
