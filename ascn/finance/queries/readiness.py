@@ -12,7 +12,7 @@ from ..models import BusinessCase, ReadinessAnswer, ReadinessAssessment
 from .business_cases import business_cases
 
 if TYPE_CHECKING:
-    from ascn.core.permissions import Actor
+    from ascn.core.permissions import Actor, ScopedQuerySet
     from ascn.plans.models import Project
 
 
@@ -38,13 +38,25 @@ class ProjectReadiness:
     result: readiness.Readiness
 
 
+def assessments(user: Actor | None, project: Project) -> ScopedQuerySet[ReadinessAssessment]:
+    """The project's readiness assessment, if the user may see it (the public: once published)."""
+    return ReadinessAssessment.objects.visible_to(user).filter(project=project)
+
+
+def readiness_readable(user: Actor | None, project: Project, *, has_assessment: bool | None = None) -> bool:
+    """Whether the project's readiness page answers the user, and so whether a page may link to it: for the
+    project's editors always (an empty board before the first answer), for anyone else once there is an
+    assessment they may see. `has_assessment`: whether `assessments(user, project)` has one, when known."""
+    if can_edit(user, project):
+        return True
+    return assessments(user, project).exists() if has_assessment is None else has_assessment
+
+
 def project_readiness(user: Actor | None, project: Project, target: str | None = None) -> ProjectReadiness | None:
     """The project's readiness as the user may see it, scored with its preferred business case (when
-    the user may see that case too); None when there is no assessment the user may see. An editor of the
-    project always sees it (an empty one before the first answer)."""
-    assessment = (ReadinessAssessment.objects.visible_to(user).filter(project=project)
-                  .prefetch_related("answers__document").first())
-    if assessment is None and not can_edit(user, project):
+    the user may see that case too); None when `readiness_readable` says the user may not read it."""
+    assessment = assessments(user, project).prefetch_related("answers__document").first()
+    if not readiness_readable(user, project, has_assessment=assessment is not None):
         return None
     rows = {a.criterion: a for a in assessment.answers.all()} if assessment else {}
     case = business_cases(user, project).filter(is_preferred=True).first()

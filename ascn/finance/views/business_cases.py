@@ -27,6 +27,7 @@ from ..actions import business_cases as actions
 from ..forms.business_cases import FORMSETS, CaseEditor, LineForm, TableFull, new_row
 from ..models import BusinessCase
 from ..queries import business_cases as queries
+from ..queries.readiness import readiness_readable
 
 if TYPE_CHECKING:
     from django.forms.utils import ErrorList
@@ -57,13 +58,14 @@ def case_list(request: Request, project_pk: int) -> HttpResponse:
     cases = list(queries.business_cases(request.user, project))
     return render(request, "finance/case_list.html", {
         "project": project, "cases": [(case, reporting.figures(case.results)[:4]) for case in cases],
-        "can_edit": can_edit(request.user, project)})
+        "can_edit": can_edit(request.user, project), "readiness_readable": readiness_readable(request.user, project)})
 
 
 def case_detail(request: Request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return render(request, "finance/case_detail.html", {
         "case": case, "project": case.project, "can_edit": can_edit(request.user, case.project),
+        "readiness_readable": readiness_readable(request.user, case.project),
         "discount_rate": reporting.percent(case.inputs["discount_rate"]),
         **reporting.context(case.results, case.inputs)})
 
