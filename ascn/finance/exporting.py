@@ -4,6 +4,7 @@ printed with WeasyPrint from an HTML template)."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ascn.core import charts
+from ascn.core import charts, numbers
 from ascn.core.numbers import readable_sheet
 from ascn.core.pdf import html_to_pdf
 from ascn.plans.exporting import append_as_values
@@ -150,11 +151,50 @@ def _results_sheet(sheet: Any, case: BusinessCase) -> None:
 
 def case_pdf(case: BusinessCase, request: HttpRequest) -> bytes:
     """The business case printed: figures, the page's charts (drawn as SVG on the server from the same specs),
-    the yearly flows and the sensitivity."""
+    the yearly flows (every year, in blocks that fit the page) and the sensitivity."""
     context = reporting.context(case.results, case.inputs)
     return html_to_pdf(render_to_string("finance/case_pdf.html", {
         "case": case, "project": case.project, **context, "chart_svgs": chart_svgs(context["charts"]),
-        "tornado_rows": _tornado_rows(case)}, request=request))
+        "tornado_rows": _tornado_rows(case),
+        "year_blocks": year_blocks(context["years"], context["table_rows"], context["dscr_row"])}, request=request))
+
+
+# The printed yearly flows (A4 landscape, 12 mm margins: 273 mm across): a column of row labels, then as many years
+# as fit at 8 pt. A figure's width is estimated at 0.6 em a character (Noto Sans digits are 0.57 em) plus the cell's
+# padding, so that the widest figure of the table fits its column.
+YEARLY_WIDTH_MM, YEARLY_LABEL_MM, YEARLY_FONT_PT, YEARLY_PADDING_MM = 273.0, 40.0, 8.0, 2.5
+MM_PER_PT = 25.4 / 72
+MAX_YEARS_PER_BLOCK, MIN_YEARS_PER_BLOCK = 12, 4
+
+
+@dataclass(frozen=True)
+class YearBlock:
+    """Consecutive years of the yearly flows, printed as one table: its headings, each row's label and figures,
+    the DSCR of those years (text and basis, empty without debt service), and the width of a year's column."""
+
+    years: list[str]
+    rows: list[tuple[str, list[str]]]
+    dscr: list[tuple[str, str]]
+    column_mm: float
+    label_mm: float = YEARLY_LABEL_MM
+
+
+def year_blocks(years: list[str], rows: list[tuple[str, list[float]]], dscr: list[tuple[str, str]]
+                ) -> list[YearBlock]:
+    """The yearly flows cut into blocks of years that fit the printed page side by side with their labels,
+    blocks of even size (21 years at 11 a block: 11 and 10), every year in one of them, in order."""
+    texts = [(label, [numbers.for_people(v, 0) for v in values]) for label, values in rows]
+    widest = max([len(y) for y in years] + [len(t) for _label, values in texts for t in values]
+                 + [len(text) + 6 for text, basis in dscr if basis == "grace"] + [len(text) for text, _b in dscr])
+    column_mm = widest * 0.6 * YEARLY_FONT_PT * MM_PER_PT + YEARLY_PADDING_MM
+    fits = int((YEARLY_WIDTH_MM - YEARLY_LABEL_MM) // column_mm)
+    size = max(MIN_YEARS_PER_BLOCK, min(MAX_YEARS_PER_BLOCK, fits))
+    count = -(-len(years) // size)  # blocks needed
+    size = -(-len(years) // count)  # spread evenly
+    column_mm = min((YEARLY_WIDTH_MM - YEARLY_LABEL_MM) / size, 2 * column_mm)
+    return [YearBlock(years[start:start + size], [(label, values[start:start + size]) for label, values in texts],
+                      dscr[start:start + size], round(column_mm, 2))
+            for start in range(0, len(years), size)]
 
 
 # Widths in px of the printed charts (A4 landscape is about 1,030 px wide inside its margins): the cash flows
