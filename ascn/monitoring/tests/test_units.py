@@ -22,7 +22,7 @@ from ascn.network.models import City
 FIXTURE = Path(settings.BASE_DIR) / "ascn" / "monitoring" / "fixtures" / "u4ssc_kpis.csv"
 REFERENCE_DOC = Path(settings.BASE_DIR) / "docs" / "reference-data.md"
 BASIC_WATER = "EC: I: WS: 1C"
-NO_UNIT = "EC: ICT: ICT: 5A"  # Availability of WIFI in Public Areas: no ITU page with its unit in the sources used
+NO_UNIT = "EC: ICT: ICT: 5A"  # Availability of WIFI in Public Areas: Karmøy's report prints "78" without a unit
 ITU_PAGE = re.compile(r"^https://(www\.)?itu\.int/en/publications/Documents/tsb/[^ ]+/files/basic-html/page\d+\.html$")
 MANUAL = "/tsb/2022-U4SSC-KPIs-Verification-Manual-A-guide-for-verifiers/"
 METHODOLOGY = "/tsb/2017-U4SSC-Collection-Methodology/"
@@ -114,7 +114,7 @@ def test_every_unit_in_the_fixture_is_one_the_secretariat_s_edit_accepts(secreta
     """The seed writes the fixture without the definition checks of the edit; every filled row must still pass
     them (a percentage x 100, "per 100,000" x 100000, a known direction), or the Secretariat could not save it."""
     filled = [row for row in fixture_rows() if row["unit"]]
-    assert len(filled) == 52
+    assert len(filled) == 72
     for row in filled:
         values = definition_values(row)
         indicator = Indicator.objects.get(code=row["code"])
@@ -139,6 +139,18 @@ def test_the_seed_loads_units_and_calculations():
     travel = Indicator.objects.get(code="EC: I: T: 5A")  # from the 2022 manual, page 82
     assert (travel.unit, travel.multiplier, travel.direction) == ("ratio", 1.0, "lower")
     assert travel.definition_source.endswith(MANUAL + "files/basic-html/page82.html")
+    police = Indicator.objects.get(code="SC: SH: SA: 6C")  # Asker 2020 report, page 22: "FTE / 100 000 inhabitants"
+    assert (police.unit, police.multiplier, police.numerator, police.direction) == (
+        "FTE per 100,000 inhabitants", 100000.0, "", "")
+    assert police.definition_source.split(" ; ")[0].endswith(
+        "/tsb/2020-U4SSC-Verification-Report-Asker-Norway/files/basic-html/page22.html")
+    response = Indicator.objects.get(code="SC: SH: SA: 5A")  # the same page: "Minutes", a unit without a ratio
+    assert (response.unit, response.multiplier) == ("minutes", None)
+    electricity = Indicator.objects.get(code="EN: E: E: 2C")  # Riyadh 2020 factsheet, page 39: "kWh / yr (per capita)"
+    assert (electricity.unit, electricity.multiplier) == ("kWh per year per capita", None)
+    assert electricity.definition_source.endswith(
+        "/tsb/2020-U4SSC-Factsheet-Riyadh-Saudi-Arabia/files/basic-html/page39.html")
+    assert Indicator.objects.get(code="SC: SH: SI: 2C").unit == ""  # Gini: printed without a unit
 
 
 def test_reseeding_fills_empty_fields_and_keeps_what_the_secretariat_set(secretariat):
