@@ -139,3 +139,18 @@ def calculate(inputs: Mapping[str, Any], risk: Mapping[str, Any], sensitivity: M
                                  "financial_npv": vars(simulation.financial_npv),
                                  "economic_npv": vars(simulation.economic_npv)}
     return results
+
+
+def capital_cost_usd(inputs: Mapping[str, Any], results: Mapping[str, Any]) -> float | None:
+    """A computed case's capital cost (the sum of its yearly capex, converted to the case's currency as the
+    engine does) in US dollars: as it is for a case in dollars, at the case's own rate for dollars otherwise;
+    None when it has no capex or no such rate."""
+    appraisal = results.get("appraisal") or {}
+    total = float(sum((appraisal.get("table") or {}).get("capex") or ()))
+    if total <= 0:
+        return None
+    currency = appraisal.get("currency") or inputs.get("currency") or "USD"
+    if currency == "USD":
+        return total
+    rate = (inputs.get("rates") or {}).get("USD")  # 1 US dollar in the case's currency
+    return total / float(rate) if rate else None

@@ -4,6 +4,9 @@ Pure Python, no Django: the catalogue's facts and the project's characteristics 
 A requirement the project cannot meet (a loan for a city that may not borrow, a concession without
 a revenue stream or a PPP law) makes an instrument unsuitable, whatever else fits; among the rest,
 each matching characteristic (revenue profile, size, stage, focus area) adds to the score.
+
+The reasons say what the user answered ("you did not say that the country has them"), never what a city or
+a country has: an unticked box may mean "no" or "not known".
 """
 
 from __future__ import annotations
@@ -17,16 +20,15 @@ from ascn.core.translator import gettext as _
 RevenueProfile = Literal["full", "partial", "none"]
 
 
-
 @dataclass(frozen=True)
 class Project:
     """What the guide needs to know about a project."""
 
     revenue: RevenueProfile               # pays for itself from user charges, partly, or not at all
-    size_usd: float | None                # capital cost, in US dollars
-    city_may_borrow: bool                 # the city has borrowing powers (bonds, loans in its own name)
-    city_creditworthy: bool               # a credit rating or a record that lenders accept
-    ppp_framework: bool                   # the country has a PPP law and unit
+    size_usd: float | None                # capital cost, in US dollars; None: not given
+    city_may_borrow: bool                 # the user says the city has borrowing powers (bonds, loans in its name)
+    city_creditworthy: bool               # the user says it has a credit rating or a record lenders accept
+    ppp_framework: bool                   # the user says the country has a PPP law and unit
     focus_area: str = ""                  # framework code
     stage: str = ""                       # concept, pre_feasibility, feasibility, procurement, …
 
@@ -83,14 +85,16 @@ def assess(project: Project, instrument: Instrument) -> Fit:
 def _blockers(project: Project, instrument: Instrument) -> list[Reason]:
     reasons = []
     if instrument.needs_borrowing_powers and not project.city_may_borrow:
-        reasons.append(Reason(False, _("It needs a city that may borrow in its own name; this one may not.")))
+        reasons.append(Reason(False, _("It needs a city that may borrow in its own name; you did not say that "
+                                       "this city may.")))
     if instrument.needs_creditworthiness and not project.city_creditworthy:
-        reasons.append(Reason(False, _("Lenders need a credit rating or a repayment record the city does not "
-                                       "have yet.")))
+        reasons.append(Reason(False, _("Lenders need a credit rating or a repayment record; you did not say that "
+                                       "the city has one.")))
     if instrument.needs_revenue_stream and project.revenue == "none":
-        reasons.append(Reason(False, _("It is repaid from user charges, and the project earns none.")))
+        reasons.append(Reason(False, _("It is repaid from user charges, and you said the project earns none.")))
     if instrument.needs_ppp_framework and not project.ppp_framework:
-        reasons.append(Reason(False, _("It needs a national PPP law and unit, which the country does not have.")))
+        reasons.append(Reason(False, _("It needs a national PPP law and unit; you did not say that the country "
+                                       "has them.")))
     return reasons
 
 
@@ -124,7 +128,7 @@ def _revenue_reason(project: Project, instrument: Instrument) -> Reason:
 def _size_reason(project: Project, instrument: Instrument) -> Reason:
     size = project.size_usd
     if size is None:
-        return Reason(False, _("The project's cost is not known yet, so the size cannot be judged."))
+        return Reason(False, _("You did not give the capital cost, so the size cannot be judged."))
     if instrument.min_size_usd is not None and size < instrument.min_size_usd:
         return Reason(False, _("The project is smaller than deals of this kind usually are."))
     if instrument.max_size_usd is not None and size > instrument.max_size_usd:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q
@@ -10,8 +12,9 @@ from django.db.models import Prefetch, Q
 from ascn.network.models import Partner
 from ascn.plans.models import Project
 
-from .. import guide
-from ..models import FinancingInstrument
+from .. import calculation, guide
+from ..models import BusinessCase, FinancingInstrument
+from .business_cases import business_cases
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor, ScopedQuerySet
@@ -68,14 +71,31 @@ def ranked_instruments(user: Actor | None, project: guide.Project) -> list[tuple
     return [(by_slug[fit.instrument.slug], fit) for fit in guide.rank(project, guide_facts(items))]
 
 
-def guide_defaults(user: Actor | None, project_id: int | None) -> dict[str, Any]:
-    """The guide's form filled from one of the user's visible projects: focus area, stage and, for
-    costs in US dollars, the size."""
+@dataclass(frozen=True)
+class GuideStart:
+    """What the guide's form starts from for one of the user's visible projects: the project, the form's
+    initial values, its preferred business case as the user may see it, and whether that case's capital cost
+    fills the size (else the project's estimate in dollars does, or nothing)."""
+
+    project: Project
+    initial: dict[str, Any] = field(default_factory=dict)
+    case: BusinessCase | None = None
+    size_from_case: bool = False
+
+
+def guide_start(user: Actor | None, project_id: int | None) -> GuideStart | None:
+    """The guide's form filled from one of the user's visible projects: focus area, stage and the capital
+    cost in US dollars, from its preferred business case (when the user may see it) or else its cost
+    estimate in dollars. None: no such project for this user."""
     project = (Project.objects.visible_to(user).select_related("focus_area").filter(pk=project_id).first()
                if project_id else None)
     if project is None:
-        return {}
-    defaults: dict[str, Any] = {"focus_area": project.focus_area.code, "stage": project.stage}
-    if project.cost_estimate is not None and project.currency == "USD":
-        defaults["size_usd"] = project.cost_estimate
-    return defaults
+        return None
+    initial: dict[str, Any] = {"project": project.pk, "focus_area": project.focus_area.code, "stage": project.stage}
+    case = business_cases(user, project).filter(is_preferred=True).first()
+    size = calculation.capital_cost_usd(case.inputs, case.results) if case else None
+    if size is not None:
+        initial["size_usd"] = Decimal(f"{size:.2f}")
+    elif project.cost_estimate is not None and project.currency == "USD":
+        initial["size_usd"] = project.cost_estimate
+    return GuideStart(project, initial, case, size_from_case=size is not None)

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ascn.core.models import AuditEntry
+from ascn.core.testing.forms import form_fields
+from ascn.finance.actions.business_cases import create_business_case
 from ascn.finance.models import FinancingInstrument
 from ascn.finance.seed import LOADERS
 from ascn.plans.models import Project
@@ -65,7 +67,7 @@ def test_guide_page_ranks_with_reasons(client):
     page = client.get("/financing/guide/", SMALL_PARK).content.decode()
     slugs = re.findall(r'data-slug="([a-z-]+)"', page)
     assert slugs[0] == "grant-trust-fund" and sorted(slugs) == sorted(CATALOGUE)
-    assert "It needs a city that may borrow in its own name; this one may not." in page
+    assert "It needs a city that may borrow in its own name; you did not say that this city may." in page
     bad = client.get("/financing/guide/", {"revenue": "lots"})
     assert bad.status_code == 422 and "Correct the form to see the ranking." in bad.content.decode()
 
@@ -80,6 +82,59 @@ def test_guide_form_is_filled_from_a_project(client, secretariat):
     assert '<option value="feasibility" selected>' in page
 
 
+def ten_million_case(csco, project, currency: str = "USD", rates: dict | None = None, **extra):
+    """A 20-year case whose capital cost is 10 million US dollars (in `currency` at `rates`)."""
+    per_dollar = (rates or {}).get("USD", 1)
+    return create_business_case(csco, project, {"scenario": "Base case", **extra, "inputs": {
+        "years": 20, "discount_rate": 0.08, "currency": currency, "rates": rates or {},
+        "lines": [{"kind": "capex", "values": [6_000_000 * per_dollar, 4_000_000 * per_dollar] + [0] * 19},
+                  {"kind": "revenue", "values": [0, 0] + [1_500_000 * per_dollar] * 19}]}})
+
+
+def test_guide_takes_the_capital_cost_of_the_preferred_business_case(client, csco_danang):
+    """The defect: "cost is not known yet" with a 10 M USD business case. The form starts from the case's
+    capital cost, so the ranking judges the size; the project stays in the address after ranking."""
+    project = Project.objects.get(reference="A111")
+    project.cost_estimate = None
+    project.save()
+    ten_million_case(csco_danang, project, is_published=True)
+    page = client.get(f"/financing/guide/?project={project.pk}").content.decode()
+    assert re.search(r'name="size_usd" value="10000000(\.00)?"', page)
+    assert "The capital cost is that of its preferred business case “Base case”." in page
+    fields = form_fields(page, "guide-form")
+    assert fields["project"] == str(project.pk)  # sent back with the ranking
+    ranked = client.get("/financing/guide/", fields)
+    assert ranked.status_code == 200
+    text = ranked.content.decode()
+    assert "capital cost, so the size cannot be judged" not in text
+    assert "The project is smaller than deals of this kind usually are." in text  # municipal bonds: from 20 M
+    assert form_fields(text, "guide-form")["project"] == str(project.pk)
+    assert form_fields(text, "guide-form")["size_usd"] == fields["size_usd"]
+
+
+def test_guide_converts_a_case_in_another_currency_at_its_own_rate(client, csco_danang):
+    project = Project.objects.get(reference="A111")
+    project.cost_estimate, project.currency = 7_000_000, "USD"
+    project.save()
+    case = ten_million_case(csco_danang, project, "VND", {"USD": 25_000})
+    client.force_login(csco_danang)  # the case is a draft: its city's officers see it
+    page = client.get(f"/financing/guide/?project={project.pk}").content.decode()
+    assert re.search(r'name="size_usd" value="10000000(\.00)?"', page)
+    case.inputs = {**case.inputs, "rates": {}, "lines": [{**line, "currency": ""} for line in case.inputs["lines"]]}
+    case.save()  # a case in dong with no rate for dollars: the project's own estimate, and a word why
+    page = client.get(f"/financing/guide/?project={project.pk}").content.decode()
+    assert re.search(r'name="size_usd" value="7000000(\.00)?"', page)
+    assert "is in VND, with no rate for US dollars: type the capital cost in dollars." in page
+    client.logout()  # the public does not see the draft case: the project's estimate
+    page = client.get(f"/financing/guide/?project={project.pk}").content.decode()
+    assert re.search(r'name="size_usd" value="7000000(\.00)?"', page) and "Base case" not in page
+
+
+def test_guide_keeps_no_project_the_reader_may_not_see(client, draft):
+    page = client.get(f"/financing/guide/?project={draft.pk}").content.decode()
+    assert "project" not in form_fields(page, "guide-form") and draft.title not in page
+
+
 def test_guide_api(api):
     response = api.post("/finance/guide", WATER_UTILITY)
     assert response.status_code == 200
@@ -92,7 +147,8 @@ def test_guide_api(api):
         (fit["verdict"] for fit in ranked), key=["good", "possible", "unsuitable"].index)
     park = {fit["slug"]: fit for fit in api.post("/finance/guide", SMALL_PARK).json()}
     assert park["municipal-bond"]["verdict"] == "unsuitable"
-    assert {"fits": False, "text": "It needs a city that may borrow in its own name; this one may not."} in park[
+    assert {"fits": False, "text": "It needs a city that may borrow in its own name; you did not say that this city "
+                                   "may."} in park[
         "municipal-bond"]["reasons"]
     invalid = api.post("/finance/guide", {"revenue": "lots", "size_usd": -5})
     assert invalid.status_code == 422
@@ -125,6 +181,6 @@ def test_an_instrument_lists_its_case_studies(api, client):
 
 def test_guide_speaks_the_page_language(client):
     page = client.get("/vi/financing/guide/", SMALL_PARK).content.decode()
-    assert "Công cụ này cần thành phố được vay dưới danh nghĩa của mình; thành phố này thì không." in page
+    assert "Phù hợp với dự án không có nguồn thu riêng." in page  # "It suits a project without revenue of its own."
     thai = client.get("/th/financing/instruments/").content.decode()
     assert "เครื่องมือทางการเงิน" in thai

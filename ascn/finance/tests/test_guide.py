@@ -37,14 +37,14 @@ def test_a_blocker_makes_an_instrument_unsuitable_and_says_which():
     fit = assess(city_without_powers, BOND)
     assert (fit.verdict, fit.score) == ("unsuitable", 0)
     assert texts(fit)[:2] == [
-        (False, "It needs a city that may borrow in its own name; this one may not."),
-        (False, "Lenders need a credit rating or a repayment record the city does not have yet."),
+        (False, "It needs a city that may borrow in its own name; you did not say that this city may."),
+        (False, "Lenders need a credit rating or a repayment record; you did not say that the city has one."),
     ]
     no_revenue = Project(revenue="none", size_usd=50e6, city_may_borrow=True, city_creditworthy=True,
                          ppp_framework=False)
     assert texts(assess(no_revenue, CONCESSION))[:2] == [
-        (False, "It is repaid from user charges, and the project earns none."),
-        (False, "It needs a national PPP law and unit, which the country does not have."),
+        (False, "It is repaid from user charges, and you said the project earns none."),
+        (False, "It needs a national PPP law and unit; you did not say that the country has them."),
     ]
 
 
@@ -56,7 +56,7 @@ def test_partial_matches_score_by_their_weights():
     assert (False, "It is used at other stages than the project's.") in texts(fit)
     unknown_cost = Project(revenue="none", size_usd=None, city_may_borrow=False, city_creditworthy=False,
                            ppp_framework=False)
-    assert (False, "The project's cost is not known yet, so the size cannot be judged.") in texts(
+    assert (False, "You did not give the capital cost, so the size cannot be judged.") in texts(
         assess(unknown_cost, GRANT))
 
 
@@ -69,3 +69,16 @@ def test_ranking_puts_good_fits_first_and_unsuitable_last():
     park = Project(revenue="none", size_usd=1e6, city_may_borrow=False, city_creditworthy=False,
                    ppp_framework=False, focus_area="civic_social", stage="concept")
     assert [f.verdict for f in rank(park, [BOND, CONCESSION, GRANT])] == ["good", "unsuitable", "unsuitable"]
+
+
+def test_a_blocker_says_what_the_user_answered_not_what_a_country_or_city_has():
+    """An unticked box may mean "no" or "not known": Viet Nam has a PPP law, and a user who left the box empty
+    must not read that it "does not have" one."""
+    nothing_ticked = Project(revenue="none", size_usd=None, city_may_borrow=False, city_creditworthy=False,
+                             ppp_framework=False)
+    blockers = [text for instrument in (BOND, CONCESSION) for fits, text in texts(assess(nothing_ticked, instrument))
+                if not fits and ("need" in text or "repaid" in text)]
+    assert len(blockers) == 4
+    for text in blockers:
+        assert "you did not say" in text or "you said" in text, text
+        assert "does not have" not in text and "may not." not in text, text

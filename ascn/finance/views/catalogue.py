@@ -30,14 +30,15 @@ def instrument_detail(request: Request, slug: str) -> HttpResponse:
 
 def financing_guide(request: Request) -> HttpResponse:
     """The guide: the project's characteristics in, every instrument ranked with its reasons out.
-    `?project=<id>` fills the form from one of the user's visible projects."""
+    `?project=<id>` fills the form from one of the user's visible projects (the capital cost from its preferred
+    business case) and stays in the address after ranking: the form sends it back."""
     submitted = "revenue" in request.GET
-    project_id = request.GET.get("project")
-    initial = queries.guide_defaults(request.user, int(project_id)) if project_id and project_id.isdigit() else {}
-    form = GuideForm(request.GET if submitted else None, initial=initial)
+    project_id = request.GET.get("project", "")
+    start = queries.guide_start(request.user, int(project_id)) if project_id.isdigit() else None
+    form = GuideForm(request.GET if submitted else None, initial=start.initial if start else {})
     ranked = queries.ranked_instruments(request.user, form.project()) if submitted and form.is_valid() else []
     template = "finance/guide.html#results" if request.htmx else "finance/guide.html"
-    return render(request, template, {"form": form, "ranked": ranked, "submitted": submitted},
+    return render(request, template, {"form": form, "ranked": ranked, "submitted": submitted, "start": start},
                   status=422 if submitted and form.errors else 200)
 
 
