@@ -197,20 +197,6 @@ def test_the_date_words_helper():
     assert deadline_words(None, today) == "" and day_words(today, None) == ""
 
 
-def test_the_workspace_links_to_the_indicator_data_of_the_cities_in_scope(reports, csco_danang, nr_vietnam,
-                                                                          secretariat, on_day):
-    def links(user) -> str:
-        page = client_of(user).get("/workspace/").content.decode()
-        return page[page.index('id="inbox-summary"'):][:2000]
-
-    assert '<a href="/monitoring/cities/da-nang/data/">Da Nang\'s indicator data</a>' in links(csco_danang).replace(
-        "&#x27;", "'")
-    nr = links(nr_vietnam)
-    assert all(f'href="/monitoring/cities/{slug}/data/"' in nr for slug in ("da-nang", "ha-noi", "ho-chi-minh-city"))
-    desk = links(secretariat)
-    assert 'href="/monitoring/rounds/"' in desk and "/data/" not in desk
-
-
 # --- Reminders ------------------------------------------------------------------------------------
 
 
