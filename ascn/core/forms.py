@@ -1,4 +1,6 @@
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest
@@ -36,6 +38,32 @@ class NumberField(forms.FloatField):
     """A FloatField whose input never shows an exponent (see PlainNumberInput)."""
 
     widget = PlainNumberInput
+
+
+def label_of(record: Any) -> str:
+    """A record's label in the reader's language: its `display_name` (a Translatable's translated name, a city's
+    local name in its own country's language), else its text. Every choice built from records uses it."""
+    name = getattr(record, "display_name", None)
+    return str(name) if name else str(record)
+
+
+def choices_of(records: Iterable[Any], value: str = "pk") -> list[tuple[Any, str]]:
+    """(value, label) pairs of records for a ChoiceField: `value` names the attribute sent (pk, code, slug)."""
+    return [(getattr(record, value), label_of(record)) for record in records]
+
+
+class TranslatedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options read in the reader's language (see `label_of`)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return label_of(obj)
+
+
+class TranslatedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose options read in the reader's language (see `label_of`)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return label_of(obj)
 
 
 def is_inline_check(request: HttpRequest) -> bool:

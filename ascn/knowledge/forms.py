@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.forms import choices_of
 from ascn.finance.models import FinancingInstrument
 from ascn.framework.models import FrameworkNode
 
@@ -22,6 +23,6 @@ class CaseStudyFilterForm(forms.Form):
         focus_areas = FrameworkNode.objects.filter(kind="focus_area").order_by("position")
         instruments = FinancingInstrument.objects.visible_to(user).order_by("position", "name")
         cast(forms.ChoiceField, self.fields["focus_area"]).choices = [
-            ("", _("All focus areas")), *((n.code, n.display_name) for n in focus_areas)]
+            ("", _("All focus areas")), *choices_of(focus_areas, "code")]
         cast(forms.ChoiceField, self.fields["instrument"]).choices = [
-            ("", _("All instruments")), *((i.slug, i.display_name) for i in instruments)]
+            ("", _("All instruments")), *choices_of(instruments, "slug")]

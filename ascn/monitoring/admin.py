@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.admin import AuditedAdmin
+from ascn.core.forms import TranslatedModelChoiceField, TranslatedModelMultipleChoiceField
 from ascn.framework.actions import set_framework_tags
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode
@@ -16,10 +17,10 @@ class IndicatorForm(forms.ModelForm):
     """The indicator with its framework tags: the focus area it mainly measures and any other nodes
     (the roll-ups by focus area and outcome follow them)."""
 
-    focus_area = forms.ModelChoiceField(FrameworkNode.objects.filter(kind=NodeKind.FOCUS_AREA), required=False,
-                                        label=_("Focus area"))
-    other_nodes = forms.ModelMultipleChoiceField(FrameworkNode.objects.all(), required=False,
-                                                 label=_("Other framework nodes"))
+    focus_area = TranslatedModelChoiceField(FrameworkNode.objects.filter(kind=NodeKind.FOCUS_AREA), required=False,
+                                            label=_("Focus area"))
+    other_nodes = TranslatedModelMultipleChoiceField(FrameworkNode.objects.all(), required=False,
+                                                     label=_("Other framework nodes"))
 
     class Meta:
         model = Indicator

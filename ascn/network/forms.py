@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ascn.core.forms import TranslatedModelChoiceField, choices_of
+
 from .choices import CITY_ROLES, OfficeRole
 from .models import City, Country
 
@@ -24,7 +26,7 @@ class CityFilterForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = (
-            [("", _("All countries"))] + [(c.iso3, c.display_name) for c in countries])
+            [("", _("All countries")), *choices_of(countries, "iso3")])
         cast(forms.ChoiceField, self.fields["joined_year"]).choices = (
             [("", _("Any year"))] + [(y, str(y)) for y in years])
 
@@ -57,9 +59,9 @@ class OfficeForm(forms.Form):
     """A term of office and its holder, as recorded by the Secretariat or the country's NR."""
 
     role = forms.ChoiceField(label=_("Role"), choices=OfficeRole.choices)
-    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.none(), required=False,
+    country = TranslatedModelChoiceField(label=_("Country"), queryset=Country.objects.none(), required=False,
                                      help_text=_("For a National Representative."))
-    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none(), required=False,
+    city = TranslatedModelChoiceField(label=_("City"), queryset=City.objects.none(), required=False,
                                   help_text=_("For a CSCO; leave empty for a National Representative."))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     agency = forms.CharField(label=_("Agency"), max_length=300)

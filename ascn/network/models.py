@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.choices import Role
@@ -26,6 +27,19 @@ if TYPE_CHECKING:
 # The querysets are generic over their model, as django-stubs expects of a custom queryset: the manager
 # binds it to the model, and `.annotate()` keeps the annotations' types (see queries.cities).
 _M = TypeVar("_M", bound=models.Model)
+
+# The national language of each member state (ISO 639-1, as Django names languages). A city's local name is
+# shown to readers of that language only; Singapore is left out: its four official languages share its name.
+NATIONAL_LANGUAGES = {"BRN": "ms", "KHM": "km", "IDN": "id", "LAO": "lo", "MYS": "ms", "MMR": "my", "PHL": "tl",
+                      "THA": "th", "TLS": "pt", "VNM": "vi"}
+
+
+
+def city_name_in(language: str, name: str, local_name: str, iso3: str) -> str:
+    """A city's name for a reader of `language`: its local name when that is the language of its country
+    (`iso3`) and the registry has one ("Đà Nẵng" for Vietnamese readers), else its official name."""
+    return local_name if local_name and language and NATIONAL_LANGUAGES.get(iso3) == language else name
+
 
 iso3_validator = RegexValidator(r"^[A-Z]{3}$", _("Use the three capital letters of ISO 3166-1 alpha-3."))
 
@@ -53,6 +67,11 @@ class Country(Translatable, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def language(self) -> str:
+        """The country's national language (ISO 639-1), "" when none is recorded."""
+        return NATIONAL_LANGUAGES.get(self.iso3, "")
 
 
 class CityQuerySet(ScopedQuerySet[_M]):
@@ -97,6 +116,18 @@ class City(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The city's name for a reader of `language` (see `city_name_in`). Reads `country` when the city has a
+        local name (select_related it in lists)."""
+        if not self.local_name:
+            return self.name
+        return city_name_in(language, self.name, self.local_name, self.country.iso3)
+
+    @property
+    def display_name(self) -> str:
+        """The city's name in the reader's language (see `name_in`), as a Translatable's `display_name`."""
+        return self.name_in((translation.get_language() or "en").split("-")[0])
 
     def clean(self) -> None:
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) and a.strip() for a in self.aliases):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ascn.core.forms import PlainNumberInput
+from ascn.core.forms import PlainNumberInput, TranslatedModelChoiceField, TranslatedModelMultipleChoiceField
 from ascn.core.imports.forms import TableUploadForm
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import Partner
@@ -38,7 +38,7 @@ class ProjectForm(forms.ModelForm):
     links = forms.CharField(
         label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line: a label, a vertical bar, then the address, e.g. Project site | https://…"))
-    secondary_tags = forms.ModelMultipleChoiceField(
+    secondary_tags = TranslatedModelMultipleChoiceField(
         label=_("Other framework tags"), required=False,
         queryset=FrameworkNode.objects.filter(kind__in=["focus_area", "enabler", "outcome"]).order_by("position"),
         help_text=_("Enablers, outcomes or other focus areas the project also serves."))
@@ -55,6 +55,7 @@ class ProjectForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "support_notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"focus_area": TranslatedModelChoiceField, "project_type": TranslatedModelChoiceField}
 
     def __init__(self, *args: Any, city: City | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,7 +102,7 @@ class CommentForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
-    focus_areas = forms.ModelMultipleChoiceField(
+    focus_areas = TranslatedModelMultipleChoiceField(
         label=_("Focus areas"), required=False, widget=forms.CheckboxSelectMultiple,
         queryset=FrameworkNode.objects.filter(kind="focus_area").order_by("position"))
     priority_projects = forms.ModelMultipleChoiceField(label=_("Priority projects"), required=False,

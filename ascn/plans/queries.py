@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, QuerySet
+from django.utils import translation
 from pydantic import Field
 
 from ascn.core.filters import OneOf, Text
@@ -16,7 +17,7 @@ from ascn.core.money import currency_codes
 from ascn.core.permissions import Principal
 from ascn.core.search import text_filter
 from ascn.framework.models import FrameworkNode
-from ascn.network.models import City, Country, Partner
+from ascn.network.models import City, Country, Partner, city_name_in
 
 from .choices import ProjectSort, ProjectStage, ProjectStatus, SupportKind
 from .diffing import diff_versions
@@ -209,8 +210,11 @@ def facets(user: Actor | None, filters: ProjectFilters | None = None) -> Facets:
     result.groups["country"] = sorted(
         (FacetValue(countries[pk].iso3, countries[pk].display_name, n, (f.country or "").upper() == countries[pk].iso3)
          for pk, n in per_country.items()), key=lambda v: v.label)
+    language = (translation.get_language() or "en").split("-")[0]
     result.groups["city"] = sorted(
-        (FacetValue(cities[pk].slug, cities[pk].name, n, f.city == cities[pk].slug) for pk, n in per_city.items()),
+        (FacetValue(point.slug, city_name_in(language, point.name, point.local_name,
+                                             countries[point.country_id].iso3), n, f.city == point.slug)
+         for point, n in ((cities[pk], n) for pk, n in per_city.items())),
         key=lambda v: (-v.count, v.label))
     for name in ("focus_area", "project_type"):
         ordered = sorted(tallies[name].items(), key=lambda item: nodes[item[0]].position)
@@ -232,7 +236,8 @@ def project_details(user: Actor | None) -> ProjectQuerySet:
         .prefetch_related(Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author")
                                    .order_by("-date", "-id")))
         .prefetch_related("partners", "documents", "framework_tags__node")
-        .prefetch_related(Prefetch("action_plans", queryset=ActionPlan.objects.visible_to(user).select_related("city")))
+        .prefetch_related(Prefetch("action_plans",
+                                   queryset=ActionPlan.objects.visible_to(user).select_related("city__country")))
         .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
     )
 

@@ -144,7 +144,7 @@ def project_create(request: SignedInRequest) -> HttpResponse:
     if city is None and cities.count() == 1:
         city = cities.get()
     if city is None:
-        return render(request, "plans/choose_city.html", {"cities": cities.order_by("name")})
+        return render(request, "plans/choose_city.html", {"cities": cities.select_related("country").order_by("name")})
     form = ProjectForm(request.POST or None, city=city)
     if is_inline_check(request):
         check_inline(form)
