@@ -5,19 +5,40 @@ land area, fixtures/ascn_indicators.csv) and the reporting rounds (fixtures/repo
 platform have no reporting cities and are closed) and the headline figures each published ASCN M&E report
 states about itself (fixtures/published_figures.csv, from the shared reference me_headlines.csv with its
 sources; the 2022 and 2023 status shares, which that file keeps in its source column as printed, are given
-their own columns here)."""
+their own columns here).
+
+The indicators' Vietnamese and Thai texts: their names in fixtures/indicator_translations.csv (one row per
+indicator code) and their dimension, sub-dimension and category labels in fixtures/indicator_labels.csv (one
+row per English label, so a label is translated once for every indicator that carries it). Both are the
+platform's own translations (ITU publishes the KPIs in neither language). They fill `Indicator.i18n` where it
+is empty only: a name the Secretariat has entered on the indicator's page is kept."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from django.utils import timezone
 
 from ascn.core import actions as core
 from ascn.core.choices import AuditAction
-from ascn.core.seeding import CsvLoader, RowError, choice, fixture, lookup, parse_date, parse_int, parse_list, required
+from ascn.core.seeding import (
+    CsvLoader,
+    LoadCount,
+    RowError,
+    SeedError,
+    choice,
+    fixture,
+    lookup,
+    parse_date,
+    parse_int,
+    parse_list,
+    required,
+)
 from ascn.network.models import City
 from ascn.plans.choices import ProjectStatus
 
@@ -34,6 +55,10 @@ ROUND_COLUMNS = ("year", "as_of", "opens_on", "closes_on", "cities", "closed", "
 STATUSES = (ProjectStatus.ONGOING, ProjectStatus.PLANNING, ProjectStatus.COMPLETED)
 FOCUS_AREAS = ("civic_social", "health_wellbeing", "safety_security", "quality_environment", "built_infrastructure",
                "industry_innovation")
+LANGS = ("vi", "th")
+LABEL_FIELDS = ("dimension", "sub_dimension", "category")  # translated through indicator_labels.csv
+TRANSLATION_COLUMNS = ("code", *(f"name_{lang}" for lang in LANGS))
+LABEL_COLUMNS = ("label", *(f"label_{lang}" for lang in LANGS))
 PUBLISHED_COLUMNS = ("year", "as_of", "projects", *STATUSES, *(f"{s}_pct" for s in STATUSES),
                      *(f"{code}_pct" for code in FOCUS_AREAS), "source")
 
@@ -159,11 +184,83 @@ def published_values(row: dict[str, str]) -> dict[str, Any]:
             "source": required(row, "source")}
 
 
+def read_labels(path: Path) -> dict[str, dict[str, str]]:
+    """fixtures/indicator_labels.csv as {English label: {"vi": ..., "th": ...}}; every label translated, once."""
+    reader = CsvLoader("indicator labels", path, Indicator, ("label",), LABEL_COLUMNS, dict)
+    labels: dict[str, dict[str, str]] = {}
+    for line, row in reader.rows():
+        try:
+            label = required(row, "label")
+            if label in labels:
+                raise RowError(f"label {label!r} is given twice")
+            labels[label] = {lang: required(row, f"label_{lang}") for lang in LANGS}
+        except RowError as exc:
+            raise SeedError(f"{reader.relpath}, line {line}: {exc}") from exc
+    return labels
+
+
+@dataclass
+class TranslationLoader:
+    """Fills the Vietnamese and Thai names and labels of the indicators loaded before it (never creates one):
+    names by code from `path`, labels from `labels_path` (see `fill_translations`)."""
+
+    label: str
+    path: Path
+    labels_path: Path
+    model: ClassVar[type[Indicator]] = Indicator
+
+    def load(self) -> LoadCount:
+        labels = read_labels(self.labels_path)
+        indicators = {item.code: item for item in Indicator.objects.all()}
+        reader = CsvLoader(self.label, self.path, Indicator, ("code",), TRANSLATION_COLUMNS, dict)
+        count, seen = LoadCount(self.label), dict[str, int]()
+        for line, row in reader.rows():
+            try:
+                code = required(row, "code")
+                if code in seen:
+                    raise RowError(f"duplicate of line {seen[code]}")
+                seen[code] = line
+                if code not in indicators:
+                    raise RowError(f"code {code!r} is not an indicator of u4ssc_kpis.csv or ascn_indicators.csv")
+                names = {lang: required(row, f"name_{lang}") for lang in LANGS}
+            except RowError as exc:
+                raise SeedError(f"{reader.relpath}, line {line}: {exc}") from exc
+            if fill_translations(indicators[code], names, labels):
+                count.updated += 1
+            else:
+                count.unchanged += 1
+        return count
+
+
+def fill_translations(indicator: Indicator, names: dict[str, str], labels: dict[str, dict[str, str]]) -> bool:
+    """Fill the indicator's empty translated texts: its name from `names` ({lang: name}) and its dimension,
+    sub-dimension and category from `labels` (by the English label it carries; a label not in the file is left
+    untranslated). True when something was filled; a text already there is kept."""
+    i18n = copy.deepcopy(indicator.i18n or {})
+    for lang in LANGS:
+        texts = dict(i18n.get(lang) or {})
+        wanted = {"name": names.get(lang, "")}
+        for name in LABEL_FIELDS:
+            english = getattr(indicator, name)
+            wanted[name] = labels.get(english, {}).get(lang, "") if english else ""
+        for name, text in wanted.items():
+            if text and not texts.get(name):
+                texts[name] = text
+        if texts:
+            i18n[lang] = texts
+    if i18n == (indicator.i18n or {}):
+        return False
+    core.update_audited(None, indicator, {"i18n": i18n}, via="seed")
+    return True
+
+
 LOADERS = [
     CsvLoader("indicators (U4SSC)", fixture("ascn.monitoring", "u4ssc_kpis.csv"), Indicator, ("code",),
               INDICATOR_COLUMNS, indicator_values, after_save=fill_definition),
     CsvLoader("indicators (ASCN)", fixture("ascn.monitoring", "ascn_indicators.csv"), Indicator, ("code",),
               ASCN_INDICATOR_COLUMNS, ascn_indicator_values),
+    TranslationLoader("indicator translations", fixture("ascn.monitoring", "indicator_translations.csv"),
+                      fixture("ascn.monitoring", "indicator_labels.csv")),
     CsvLoader("reporting rounds", fixture("ascn.monitoring", "reporting_rounds.csv"), ReportingRound, ("year",),
               ROUND_COLUMNS, round_values, after_save=save_round_cities),
     CsvLoader("published M&E figures", fixture("ascn.monitoring", "published_figures.csv"), PublishedFigures,
