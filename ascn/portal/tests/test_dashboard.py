@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from ascn.core.actions import record
 from ascn.core.choices import AuditAction, Role
@@ -118,10 +118,11 @@ def test_the_secretariat_sees_the_round_at_a_glance(reports, secretariat, on_day
     overview = panel(page, "round-overview")
     assert overview.startswith(
         "Annual reports 1 report waits for your acceptance · 31 overdue · Open your inbox · Reporting rounds · "
-        "The 2025 round's page The 2025 round is open and closes on Oct. 31, 2025 4 days ago 35 reporting cities.")
+        "The 2025 round's page The 2025 round's closing date, Oct. 31, 2025, passed 4 days ago: late reports are "
+        "taken until the Secretariat closes the round. 35 reporting cities.")
     assert "No city has started" not in overview
     assert overview.endswith("Waiting for your acceptance Ho Chi Minh City's 2025 report Viet Nam · endorsed on "
-                             f"{timezone.localdate():%b. %-d, %Y}".replace("May.", "May"))
+                             + formats.date_format(timezone.localdate(), "DATE_FORMAT"))
     assert f'href="/monitoring/annual-reports/{reports["ho-chi-minh-city"].pk}/"' in page
     assert 'href="/monitoring/rounds/"' in page and "/data/" not in page  # the rounds, not one city's data
     # The bar: one segment per state with cities, as wide as its share of the 35 (decoration, hidden from
@@ -149,7 +150,7 @@ def test_no_city_started_is_said_even_when_nothing_waits(round_2025, secretariat
     page = dashboard_of(secretariat)
     assert panel(page, "round-overview").startswith(
         "Annual reports 0 reports wait for your acceptance · Open your inbox · Reporting rounds · The 2025 round's "
-        "page The 2025 round is open and closes on Oct. 31, 2025 in 11 days 35 reporting cities. "
+        "page The 2025 round is open and closes on Oct. 31, 2025, in 11 days. 35 reporting cities. "
         "No city has started its 2025 report.")
     assert counts(page)["not_started"] == "35" and counts(page)["overdue"] == "0"
     assert "No endorsed report waits for your acceptance." in panel(page, "round-overview")
@@ -238,7 +239,9 @@ def test_a_national_representative_sees_the_countrys_cities_and_what_waits_for_e
                             "accepted": "0", "overdue": "1"}
     reports_panel = panel(page, "inbox-summary")
     assert reports_panel.startswith("Annual reports of Viet Nam's cities 1 report waits for your endorsement · "
-                                    "1 overdue · Open your inbox The 2025 round is open")
+                                    "1 overdue · Open your inbox The 2025 round's closing date, Oct. 31, 2025, "
+                                    "passed 4 days ago: late reports are taken until the Secretariat closes the "
+                                    "round. 3 reporting cities.")
     assert ("Your country's cities in the 2025 round City State Deadline Da Nang Draft Oct. 31, 2025 4 days late "
             "Ha Noi Submitted Oct. 31, 2025 Ho Chi Minh City Endorsed Oct. 31, 2025 Waiting for your endorsement "
             "Ha Noi's 2025 report submitted on") in reports_panel
