@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from ascn.core.actions import record
 from ascn.core.choices import AuditAction, Role
@@ -21,8 +21,8 @@ from ascn.finance.actions import business_cases as case_actions
 from ascn.finance.actions import readiness as readiness_actions
 from ascn.finance.queries.readiness import project_readiness
 from ascn.monitoring.actions import reports as report_actions
-from ascn.monitoring.choices import ReportState, Verification
-from ascn.monitoring.models import CityReport, Indicator, Observation, ReportingRound
+from ascn.monitoring.choices import GenerationState, ReportState, Verification
+from ascn.monitoring.models import CityReport, Indicator, MEReport, Observation, ReportingRound
 from ascn.monitoring.queries import dashboard
 from ascn.monitoring.queries import reports as report_queries
 from ascn.network.models import City, Partner
@@ -196,6 +196,33 @@ def test_the_m_and_e_report_panel_posts_to_the_generation(reports, secretariat, 
                                         "Every round's M&E report")
     assert re.search(r'<form method="post" action="/monitoring/reports/2025/generate/"[^>]*data-testid="me-generate"',
                      page)
+
+
+def test_the_m_and_e_report_panel_shows_the_latest_report(reports, secretariat, on_day):
+    round_2025 = ReportingRound.objects.get(year=2025)
+    running = MEReport.objects.create(round=round_2025, as_of=round_2025.as_of, state=GenerationState.RUNNING,
+                                      progress=40)
+    page = dashboard_of(secretariat)
+    assert panel(page, "me-report") == ("M&E report Latest: the 2025 report Running 40% done · Follow its progress "
+                                        "Every round's M&E report")
+    assert 'data-testid="me-generate"' not in page  # one generation at a time
+    running.state, running.finished_at = GenerationState.DONE, timezone.now()
+    running.save()
+    assert panel(dashboard_of(secretariat), "me-report") == (
+        "M&E report Latest: the 2025 report Done as of Sept. 30, 2025, generated on "
+        f"{formats.date_format(timezone.localdate(), 'DATE_FORMAT')} · Read it Generate the 2025 report "
+        "Every round's M&E report")
+
+
+def test_the_dashboard_speaks_the_readers_language(reports, secretariat, on_day):
+    for language in ("vi", "th"):
+        answer = client_of(secretariat).get(f"/{language}/workspace/")
+        assert answer.status_code == 200 and f'<html lang="{language}">' in answer.content.decode()
+        page = answer.content.decode()
+        assert counts(page)["not_started"] == "29" and counts(page)["overdue"] == "31"
+        with translation.override(language):
+            heading = translation.gettext("Annual reports")
+        assert heading != "Annual reports" and f">{heading}</h2>" in page
 
 
 def test_recent_activity_in_words(reports, secretariat, on_day):
