@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ascn.core.text import fold
 from ascn.plans.choices import ProjectStatus
 
 ONGOING, PLANNING, COMPLETED, CANCELLED = (ProjectStatus.ONGOING.value, ProjectStatus.PLANNING.value,
@@ -179,6 +180,16 @@ def figures(rows: Iterable[ProjectRow], as_of: dt.date, focus_areas: Sequence[st
     }
 
 
+_THAI_PREPOSED = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")  # เ แ โ ใ ไ before their consonant
+
+
+def name_key(name: str) -> str:
+    """A name's place in a list: without case or Latin accents (Đà Nẵng among the Ds), and Thai by its first
+    consonant as Thai dictionaries order (a vowel written before its consonant is read after it: เชียงใหม่
+    under ช)."""
+    return _THAI_PREPOSED.sub(r"\2\1", fold(name))
+
+
 def reference_key(reference: str) -> tuple:
     """Sort A2 before A10: letters and numbers compared as such."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -196,11 +207,13 @@ def appendix(rows: Iterable[Counted]) -> tuple[list[Counted], list[Counted], lis
 def sections(rows: Iterable[Counted], narratives: Mapping[int, Narrative], reported_cities: Iterable[str],
              focus_areas: Sequence[str] = ()) -> dict[str, list[CityEntry]]:
     """Per focus area, each city with projects there: the projects its accepted report highlights (with
-    their narrative), and its other projects in that focus area. Cancelled projects are left out."""
+    their narrative), and its other projects in that focus area. Cancelled projects are left out. Cities come
+    in the order of their country's and their own names as the rows give them (see `name_key`)."""
     reported = set(reported_cities)
     result: dict[str, dict[str, CityEntry]] = {fa: {} for fa in focus_areas}
     active = sorted((c for c in rows if c.status != CANCELLED),
-                    key=lambda c: (c.row.country_name, c.row.city_name, reference_key(c.row.reference)))
+                    key=lambda c: (name_key(c.row.country_name), name_key(c.row.city_name),
+                                   reference_key(c.row.reference)))
     for item in active:
         row = item.row
         cities = result.setdefault(row.focus_area, {})
@@ -257,7 +270,7 @@ def observations(current: Mapping[str, Any], previous: Mapping[str, Any] | None 
         found += _compared(current, previous)
     unclassified = current["project_types"]["counts"].get(NOT_CLASSIFIED, 0)
     if unclassified:
-        found.append({"kind": "unclassified", "count": unclassified})
+        found.append({"kind": "unclassified", "count": unclassified, "all": unclassified == current["projects"]})
     if current["cancelled"]:
         found.append({"kind": "cancelled", "count": current["cancelled"]})
     if current.get("not_reported"):

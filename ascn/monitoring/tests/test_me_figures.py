@@ -154,7 +154,7 @@ def test_observations_name_ties_and_compare_with_the_previous_round():
     assert {"kind": "change", "previous": 1, "current": 3, "difference": 2, "previous_as_of": "2024-09-25",
             "completed_before": 0, "completed_now": 1} in found
     assert {"kind": "share_moved", "key": "civic_social", "points": -67, "before": 100, "now": 33} in found
-    assert {"kind": "unclassified", "count": 3} in found and {"kind": "cancelled", "count": 1} in found
+    assert {"kind": "unclassified", "count": 3, "all": True} in found and {"kind": "cancelled", "count": 1} in found
     assert not any(o["kind"] == "low_focus_area" for o in found)  # all tied: no separate "fewest"
 
 
@@ -195,3 +195,17 @@ def test_the_change_since_a_published_round_says_so_and_leaves_out_what_it_does_
     change = next(o for o in found if o["kind"] == "change")
     assert (change["difference"], change["completed_before"], change["published"]) == (-1, None, True)
     assert not any(o["kind"] == "share_moved" for o in found)  # no focus-area shares published
+
+
+def test_names_are_listed_as_their_readers_order_them():
+    assert sorted(["Hà Nội", "Đà Nẵng", "Cần Thơ", "ho chi minh"], key=fig.name_key) == [
+        "Cần Thơ", "Đà Nẵng", "Hà Nội", "ho chi minh"]  # Đ among the Ds, not after Z
+    # Thai by the first consonant: เชียงใหม่ (ช) before ภูเก็ต (ภ), ไทย (ท) before เวียดนาม (ว).
+    assert sorted(["ภูเก็ต", "เชียงใหม่", "ขอนแก่น"], key=fig.name_key) == ["ขอนแก่น", "เชียงใหม่", "ภูเก็ต"]
+    assert sorted(["เวียดนาม", "ไทย"], key=fig.name_key) == ["ไทย", "เวียดนาม"]
+
+
+def test_only_some_projects_without_a_type_are_not_all_unclassified():
+    current = fig.figures([row(1, ptype="civic_social.tourism"), row(2)], AS_OF, AREAS)
+    assert {"kind": "unclassified", "count": 1, "all": False} in fig.observations(current)
+    assert current["project_types"]["counts"] == {"civic_social.tourism": 1, "": 1}
