@@ -342,7 +342,8 @@ class ObservationImport(TimeStampedModel):
 
 
 class MEReport(TimeStampedModel):
-    """A generated ASCN M&E report for a round: its figures as of `as_of`, the HTML and the PDF.
+    """A generated ASCN M&E report for a round: its figures as of `as_of`, computed once, and its editions (the
+    HTML and the PDF in each of the site's languages, `MEReportEdition`).
 
     Generation runs as a background task that updates `progress` and `step` as it goes."""
 
@@ -354,8 +355,6 @@ class MEReport(TimeStampedModel):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0, validators=[MaxValueValidator(100)])
     step = models.CharField(_("step"), max_length=200, blank=True)
     figures = models.JSONField(_("figures"), default=dict, blank=True)
-    html = models.TextField(blank=True)
-    pdf = models.FileField(_("PDF"), upload_to="reports/me/", blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
@@ -371,6 +370,29 @@ class MEReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"ASCN M&E report {self.round} (as of {self.as_of})"
+
+
+class MEReportEdition(TimeStampedModel):
+    """One language of a generated M&E report: the same figures written and printed in that language. A done
+    report has one edition per language of the site; the public sees those of done reports only."""
+
+    report = models.ForeignKey(MEReport, verbose_name=_("M&E report"), on_delete=models.CASCADE,
+                               related_name="editions")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    html = models.TextField(blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/me/", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access(public=Q(report__state=GenerationState.DONE))
+
+    class Meta:
+        verbose_name = _("M&E report edition")
+        verbose_name_plural = _("M&E report editions")
+        ordering = ["report", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "language"], name="me_edition_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.report} [{self.language}]"
 
 
 class PublishedFigures(models.Model):

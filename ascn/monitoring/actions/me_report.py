@@ -1,10 +1,12 @@
 """Writes of the generated M&E report: the Secretariat requests one for a round, and the background task
-computes its figures, renders the HTML and the PDF, and records how far it got."""
+computes its figures once, then writes and prints the report in each language of the site (an edition each:
+HTML and PDF), and records how far it got."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,7 +31,7 @@ from ascn.core.permissions import require_secretariat
 from .. import charts
 from .. import me_figures as fig
 from ..choices import GenerationState
-from ..models import MEReport, ReportingRound
+from ..models import MEReport, MEReportEdition, ReportingRound
 from ..queries import me_report as queries
 from ..queries import trends
 
@@ -42,14 +44,22 @@ logger = logging.getLogger(__name__)
 # is taken as lost (a worker stopped mid-way) and a new one may be requested.
 BUSY_FOR = dt.timedelta(minutes=15)
 
-# The steps a generation goes through, stored as codes in MEReport.step and shown with `step_label`.
+# The steps a generation goes through, stored as codes in MEReport.step and shown with `step_label`. The steps
+# of one edition carry its language: "charts:vi", "html:vi", "pdf:vi".
 QUEUED, FIGURES, NARRATIVES, CHARTS, HTML, PDF, DONE, DONE_WITHOUT_PDF, FAILED = (
     "queued", "figures", "narratives", "charts", "html", "pdf", "done", "done_without_pdf", "failed")
+EDITIONS_FROM, EDITIONS_TO = 30, 95  # the progress the editions share, one equal part per language
+
+
+def languages() -> list[str]:
+    """The languages a report is written in: the site's, in their order (the site's own language first)."""
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def step_label(step: str) -> str:
-    """The step of a generation in words, in the active language."""
-    return {
+    """The step of a generation in words, in the active language (an edition's step names its language)."""
+    code, _sep, language = step.partition(":")
+    label = {
         QUEUED: _("Waiting for the background worker"),
         FIGURES: _("Computing the figures as of the round's date"),
         NARRATIVES: _("Reading the accepted city reports"),
@@ -59,7 +69,11 @@ def step_label(step: str) -> str:
         DONE: _("Done"),
         DONE_WITHOUT_PDF: _("Done; no PDF (the server cannot print PDFs: its Pango library is missing)"),
         FAILED: _("Failed"),
-    }.get(step, step)
+    }.get(code, code)
+    if not language:
+        return str(label)
+    name = translation.get_language_info(language)["name_translated"] if language in languages() else language
+    return _("%(step)s (%(language)s)") % {"step": label, "language": name}
 
 
 def request_me_report(actor: Actor, reporting_round: ReportingRound, via: str = "web") -> MEReport:
@@ -111,59 +125,117 @@ def generate(report_id: int) -> MEReport | None:
     return report
 
 
+@dataclass
+class Sources:
+    """What every edition is written from, read and computed once per generation (the language plays no part)."""
+
+    rows: list[fig.ProjectRow]
+    since: dt.date
+    figures: dict[str, Any]
+    narratives: dict[int, fig.Narrative]
+    reported: set[str]
+    coverage: tuple[int, int]
+    previous_round: ReportingRound | None
+    previous: dict[str, Any] | None
+    trend: list[trends.RoundTrend]
+    generated_at: dt.datetime
+
+
+@dataclass
+class Edition:
+    language: str
+    html: str
+    pdf: bytes | None
+
+
 def _generate(report: MEReport) -> None:
     _advance(report, 5, FIGURES)
     names = queries.labels()
     rows = queries.project_rows(report.as_of)
     since = queries.period_start(report.round)
     figures = fig.figures(rows, report.as_of, list(names.focus_areas), queries.countries_in(rows, names), since)
-    figures["labels"] = names.as_json()
-    _advance(report, 30, NARRATIVES)
+    figures["labels"] = names.as_json()  # in the site's language: the API's names
+    _advance(report, 20, NARRATIVES)
     narratives, reported = queries.narratives(report.round)
     previous_round, previous = queries.previous_figures(report.round, names)
-    finished_at = timezone.now()
-    context = report_context(report, figures, fig.counted(rows, report.as_of, since), narratives, reported,
-                             previous_round, previous, finished_at)
-    context["coverage"] = coverage_sentences(*queries.coverage(report.round, reported), figures["cities"])
-    _advance(report, 40, CHARTS)
-    trend = trends.round_trends(None, until=report.round, current=figures)
-    context.update(trend_rows=trends.table_rows(trend, ["projects"], "projects"), trend_headings=[_("Projects")],
-                   trend_caption=_("Projects per reporting round: the figures the published reports state and those "
-                                   "computed from the platform's data"))
-    context["charts"] = draw_charts(context, trend)
-    _advance(report, 50, HTML)
-    html = render_to_string("monitoring/me_report_body.html", context)
-    _advance(report, 70, PDF)
-    try:
-        pdf = render_pdf(report, html)
-    except PdfUnavailable as exc:
-        logger.warning("M&E report %s: no PDF (%s)", report.pk, exc)
-        pdf = None
-    _finish(report, GenerationState.DONE, DONE if pdf else DONE_WITHOUT_PDF, figures=figures, html=html, pdf=pdf,
-            finished_at=finished_at)
+    sources = Sources(rows, since, figures, narratives, reported, queries.coverage(report.round, reported),
+                      previous_round, previous, trends.round_trends(None, until=report.round, current=figures),
+                      timezone.now())
+    editions, printing = [], True
+    codes = languages()
+    span = (EDITIONS_TO - EDITIONS_FROM) // len(codes)
+    for index, language in enumerate(codes):
+        edition = write_edition(report, sources, language, EDITIONS_FROM + index * span, span, printing)
+        printing = printing and edition.pdf is not None  # a server that cannot print does not try again
+        editions.append(edition)
+    _finish(report, GenerationState.DONE, DONE if printing else DONE_WITHOUT_PDF, figures=figures,
+            editions=editions, finished_at=sources.generated_at)
 
 
-def _finish(report: MEReport, state: str, step: str, *, figures: dict[str, Any] | None = None, html: str = "",
-            pdf: bytes | None = None, error: str = "", finished_at: dt.datetime | None = None) -> None:
+def write_edition(report: MEReport, sources: Sources, language: str, progress: int = 0, span: int = 0,
+                  printing: bool = True) -> Edition:
+    """The report in one language: its names, sentences, charts (labels and number separators) and dates in
+    that language, written as HTML and printed as PDF (None when the server cannot print)."""
+    with translation.override(language):
+        _advance(report, progress, f"{CHARTS}:{language}")
+        context = edition_context(report, sources, language)
+        context["charts"] = draw_charts(context, sources.trend)
+        _advance(report, progress + span // 5, f"{HTML}:{language}")
+        html = render_to_string("monitoring/me_report_body.html", context)
+        if not printing:
+            return Edition(language, html, None)
+        _advance(report, progress + span * 2 // 5, f"{PDF}:{language}")
+        try:
+            pdf: bytes | None = render_pdf(report, html)
+        except PdfUnavailable as exc:
+            logger.warning("M&E report %s: no PDF (%s)", report.pk, exc)
+            pdf = None
+    return Edition(language, html, pdf)
+
+
+def edition_context(report: MEReport, sources: Sources, language: str) -> dict[str, Any]:
+    """The template's context of one edition, in the active language (`language`)."""
+    names = queries.labels(with_cities=True)
+    rows = fig.counted(queries.localized(sources.rows, names), report.as_of, sources.since)
+    context = report_context(report, sources.figures, rows, sources.narratives, sources.reported,
+                             sources.previous_round, sources.previous, sources.generated_at, names)
+    context.update(
+        language=language, coverage=coverage_sentences(*sources.coverage, sources.figures["cities"]),
+        trend_rows=trends.table_rows(sources.trend, ["projects"], "projects"), trend_headings=[_("Projects")],
+        trend_caption=_("Projects per reporting round: the figures the published reports state and those computed "
+                        "from the platform's data"))
+    return context
+
+
+def _finish(report: MEReport, state: str, step: str, *, figures: dict[str, Any] | None = None,
+            editions: list[Edition] | None = None, error: str = "", finished_at: dt.datetime | None = None) -> None:
+    editions = editions or []
     with transaction.atomic():
         report.state, report.step, report.error = state, step, error
         report.progress = 100 if state == GenerationState.DONE else report.progress
         report.finished_at = finished_at or timezone.now()
         fields = ["state", "step", "error", "progress", "finished_at", "updated_at"]
         if figures is not None:
-            report.figures, report.html = figures, html
-            fields += ["figures", "html"]
-        if pdf:
-            report.pdf.save(f"ascn-me-report-{report.round.year}-{report.pk}.pdf", ContentFile(pdf), save=False)
-            fields.append("pdf")
+            report.figures = figures
+            fields.append("figures")
         report.save(update_fields=fields)
+        for item in editions:
+            edition = MEReportEdition(report=report, language=item.language, html=item.html)
+            if item.pdf:
+                edition.pdf.save(f"ascn-me-report-{report.round.year}-{report.pk}-{item.language}.pdf",
+                                 ContentFile(item.pdf), save=False)
+            edition.save()
         record(None, AuditAction.UPDATE, report, {"state": [GenerationState.RUNNING, state],
-                                                  **({"error": [None, error]} if error else {})}, via="task")
+                                                  **({"error": [None, error]} if error else {}),
+                                                  **({"languages": [None, [e.language for e in editions]]}
+                                                     if editions else {})}, via="task")
 
 
 def render_pdf(report: MEReport, html: str) -> bytes:
-    """The report printed from the same HTML as the page (see core.pdf for fonts and text)."""
-    return html_to_pdf(render_to_string("monitoring/me_report_pdf.html", {"report": report, "body": html}))
+    """The report printed from the same HTML as the page, in the active language (see core.pdf for fonts and
+    text)."""
+    return html_to_pdf(render_to_string("monitoring/me_report_pdf.html", {
+        "report": report, "body": html, "language": translation.get_language() or settings.LANGUAGE_CODE}))
 
 
 def chart_specs(context: dict[str, Any], trend: list[trends.RoundTrend]) -> dict[str, dict[str, Any]]:
@@ -177,7 +249,7 @@ def chart_specs(context: dict[str, Any], trend: list[trends.RoundTrend]) -> dict
         specs["statuses"] = charts.share_bars(
             [{"label": r["name"], "count": r["count"], "share": r["share"]} for r in context["statuses"]],
             _("Status"))
-    areas = context["figures"]["labels"]["focus_areas"]
+    areas = context["names"].focus_areas
     rows = trends.chart_rows(trend, {c: queries.status_label(c) for c in fig.STATUSES}, areas)["projects"]
     if rows:
         specs["trend"] = charts.trend(rows, _("Projects"))
@@ -289,6 +361,8 @@ def observation_sentences(items: list[dict[str, Any]], labels: dict[str, dict[st
             else:
                 text = _("The largest change in share is %(name)s: %(before)s%% in the previous round, %(now)s%% now.")
             sentences.append(text % values)
+        elif kind == "unclassified" and item.get("all"):
+            sentences.append(_("Project types are not yet classified: no project counted has a project type."))
         elif kind == "unclassified":
             sentences.append(ngettext("%(count)s project has no project type yet (not classified).",
                                       "%(count)s projects have no project type yet (not classified).",
@@ -359,12 +433,35 @@ def _project_row(item: fig.Counted, areas: dict[str, str], types: dict[str, str]
             "status": item.status, "status_label": queries.status_label(item.status), "updated_on": item.updated_on}
 
 
+def section_notes(cities: list[fig.CityEntry]) -> list[str]:
+    """What a focus area's section says once about its cities' narratives: which cities have no accepted report
+    (no narrative), and which accepted reports highlight none of their projects there."""
+    notes = []
+    missing = [e.city_name for e in cities if not e.reported]
+    if missing and len(missing) == len(cities):
+        notes.append(_("No narrative reported for this round."))
+    elif missing:
+        notes.append(ngettext("No narrative reported for this round by %(cities)s (no accepted annual report).",
+                              "No narrative reported for this round by %(cities)s (no accepted annual reports).",
+                              len(missing)) % {"cities": _names(missing, {})})
+    quiet = [e.city_name for e in cities if e.reported and not e.highlights]
+    if quiet:
+        notes.append(ngettext("The accepted report of %(cities)s highlights no project in this focus area.",
+                              "The accepted reports of %(cities)s highlight no project in this focus area.",
+                              len(quiet)) % {"cities": _names(quiet, {})})
+    return notes
+
+
 def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Counted],
                    narratives: dict[int, fig.Narrative], reported: set[str], previous_round: ReportingRound | None,
-                   previous: dict[str, Any] | None, generated_at: dt.datetime) -> dict[str, Any]:
-    """Everything the report template shows, computed from the figures and the counted projects."""
-    labels = figures["labels"]
-    areas, types, countries = labels["focus_areas"], labels["project_types"], labels["countries"]
+                   previous: dict[str, Any] | None, generated_at: dt.datetime,
+                   names: queries.Labels | None = None) -> dict[str, Any]:
+    """Everything the report template shows, computed from the figures and the counted projects, with the
+    names in `names` (the active language's; by default those stored with the figures)."""
+    if names is None:
+        stored = figures["labels"]
+        names = queries.Labels(stored["focus_areas"], stored["project_types"], stored["countries"])
+    areas, types, countries = names.focus_areas, names.project_types, names.countries
     statuses = [{**r, "name": queries.status_label(r["code"])} for r in queries.breakdown_rows(figures["status"], {})]
     type_rows = queries.breakdown_rows(figures["project_types"], types, _("Not classified"))
     matrix = [{"country": countries.get(code, code), "counts": list(counts.values()), "total": sum(counts.values())}
@@ -373,6 +470,7 @@ def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Cou
     section_data = fig.sections(rows, narratives, reported, list(areas))
     sections = [{"code": code, "name": areas.get(code, code), "count": figures["focus_areas"]["counts"].get(code, 0),
                  "share": figures["focus_areas"]["shares"].get(code, 0),
+                 "notes": section_notes(section_data.get(code, [])),
                  "cities": [{"name": e.city_name, "country": e.country_name, "reported": e.reported,
                              "highlights": [(_project_row(c, areas, types), n) for c, n in e.highlights],
                              "projects": [_project_row(c, areas, types) for c in e.projects]}
@@ -381,12 +479,15 @@ def report_context(report: MEReport, figures: dict[str, Any], rows: list[fig.Cou
     part_a, part_b, cancelled = fig.appendix(rows)
     return {
         "report": report, "year": report.round.year, "as_of": report.as_of, "generated_at": generated_at,
-        "figures": figures, "statuses": statuses, "focus_rows": queries.breakdown_rows(figures["focus_areas"], areas),
-        "type_rows": type_rows, "area_names": list(areas.values()), "matrix": matrix, "matrix_totals": totals,
+        "names": names, "figures": figures, "statuses": statuses,
+        "focus_rows": queries.breakdown_rows(figures["focus_areas"], areas),
+        "type_rows": type_rows, "types_classified": any(r["code"] != fig.NOT_CLASSIFIED and r["count"]
+                                                        for r in type_rows),
+        "area_names": list(areas.values()), "matrix": matrix, "matrix_totals": totals,
         "sections": sections, "previous_round": previous_round,
         "previous_published": previous.get("source") if previous and previous.get("published") else None,
         "introduction": introduction(figures["projects"], figures["cities"], report.as_of),
-        "observations": observation_sentences(fig.observations(figures, previous), labels),
+        "observations": observation_sentences(fig.observations(figures, previous), names.as_json()),
         "appendix_a": [_project_row(c, areas, types) for c in part_a],
         "appendix_b": [_project_row(c, areas, types) for c in part_b],
         "cancelled": [_project_row(c, areas, types) for c in cancelled],

@@ -43,10 +43,10 @@ class RoundTrend:
 
 
 def _latest_done(user: Actor | None, round_ids: list[int]) -> dict[int, MEReport]:
-    """The newest done report of each round the user may see, with its figures (not its HTML)."""
+    """The newest done report of each round the user may see, with its figures (its editions are not read)."""
     done = reports.reports(user).filter(state=GenerationState.DONE)
     newest = done.filter(round=OuterRef("round")).values("pk")[:1]
-    found = done.filter(round_id__in=round_ids).filter(pk=Subquery(newest)).defer("html")
+    found = done.filter(round_id__in=round_ids).filter(pk=Subquery(newest))
     return {r.round_id: r for r in found}
 
 

@@ -8,14 +8,16 @@ import datetime as dt
 import io
 import os
 import re
+import unicodedata
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from ascn.core.models import AuditEntry
 from ascn.monitoring import me_figures as fig
 from ascn.monitoring.actions import me_report as actions
-from ascn.monitoring.models import CityReport, MEReport, ProjectReport, ReportingRound
+from ascn.monitoring.models import CityReport, MEReport, MEReportEdition, ProjectReport, ReportingRound
 from ascn.monitoring.queries import me_report as queries
 from ascn.network.models import City
 from ascn.plans.models import ProgressUpdate, Project
@@ -52,6 +54,11 @@ def generate(user, reporting_round, capture) -> MEReport:
     return report
 
 
+def html_of(report: MEReport, language: str = "en") -> str:
+    """The HTML of the report's edition in `language`."""
+    return MEReportEdition.objects.get(report=report, language=language).html
+
+
 def pango_missing() -> bool:
     try:
         import weasyprint  # noqa: F401
@@ -64,6 +71,21 @@ def pango_missing() -> bool:
 
 
 needs_pdf = pytest.mark.skipif(pango_missing(), reason="PDF rendering needs the Pango library (WeasyPrint)")
+
+
+THAI = re.compile("[\u0e01-\u0e5b]")
+
+
+def embedded_fonts(data: bytes) -> set[str]:
+    """The families of the fonts embedded in the PDF, without their subset tag: WeasyPrint names a subset
+    "ABCDEF+" and the @font-face family ("ASCN-Noto-Sans-Thai-Bold")."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        names |= {str(font.get_object()["/BaseFont"]).split("+", 1)[-1] for font in fonts.values()}
+    return names
 
 
 def pdf_text(data: bytes) -> str:
@@ -133,8 +155,9 @@ def test_request_queues_then_the_task_runs_to_done(secretariat, round2025, djang
                                                    monkeypatch):
     seen = []
 
-    def watch(report, html):  # the state others see while the PDF is printed
-        seen.append(MEReport.objects.filter(pk=report.pk).values_list("state", "progress", "step").get())
+    def watch(report, html):  # the state others see while the PDF is printed, and the language it is printed in
+        seen.append((*MEReport.objects.filter(pk=report.pk).values_list("state", "progress", "step").get(),
+                     translation.get_language()))
         raise actions.PdfUnavailable("not needed here")
 
     monkeypatch.setattr(actions, "render_pdf", watch)
@@ -146,13 +169,45 @@ def test_request_queues_then_the_task_runs_to_done(secretariat, round2025, djang
     assert len(callbacks) == 1
     callbacks[0]()  # the transaction commits: the immediate backend runs the task
     done = MEReport.objects.get(pk=report.pk)
-    assert seen == [("running", 70, "pdf")]
+    assert seen == [("running", 38, "pdf:en", "en")]  # a server that cannot print does not try again in vi and th
     assert (done.state, done.progress, done.step, done.error) == ("done", 100, "done_without_pdf", "")
     assert done.finished_at is not None and done.figures["projects"] == 134
     assert done.figures["labels"]["focus_areas"]["civic_social"] == "Civic and Social"
-    assert '<strong data-figure="projects">134</strong>' in done.html
+    editions = list(done.editions.order_by("id").values_list("language", "pdf"))
+    assert editions == [("en", ""), ("vi", ""), ("th", "")]  # each language written, none printed
+    for language in ("en", "vi", "th"):
+        assert '<strong data-figure="projects">134</strong>' in html_of(done, language)
     assert list(AuditEntry.objects.filter(object_id=str(report.pk), content_type__model="mereport").order_by("id")
                 .values_list("action", "via")) == [("create", "web"), ("update", "task")]
+    assert AuditEntry.objects.filter(object_id=str(report.pk), content_type__model="mereport",
+                                     action="update").get().changes == {
+        "state": ["running", "done"], "languages": [None, ["en", "vi", "th"]]}
+
+
+def test_each_step_of_an_edition_names_its_language(secretariat, round2025, django_capture_on_commit_callbacks,
+                                                    monkeypatch):
+    steps = []
+    advance = actions._advance
+
+    def watch(report, progress, step):
+        steps.append((progress, step))
+        advance(report, progress, step)
+
+    monkeypatch.setattr(actions, "_advance", watch)
+    monkeypatch.setattr(actions, "render_pdf", lambda report, html: b"%PDF-1.7 printed in a test")
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    assert steps == [(5, "figures"), (20, "narratives"),
+                     (30, "charts:en"), (34, "html:en"), (38, "pdf:en"),
+                     (51, "charts:vi"), (55, "html:vi"), (59, "pdf:vi"),
+                     (72, "charts:th"), (76, "html:th"), (80, "pdf:th")]
+    assert (report.state, report.step, report.progress) == ("done", "done", 100)
+    assert sorted(e.pdf.name.rsplit("/", 1)[-1] for e in report.editions.all()) == [
+        f"ascn-me-report-2025-{report.pk}-{language}.pdf" for language in ("en", "th", "vi")]
+    assert actions.step_label("pdf:th") == "Printing the PDF (Thai)"
+    assert actions.step_label("charts:vi") == "Drawing the charts (Vietnamese)"
+    with translation.override("vi"):
+        assert actions.step_label("pdf:th").endswith("(Tiếng Thái)")
+    assert actions.step_label("narratives") == "Reading the accepted city reports"
 
 
 def test_a_failing_generation_ends_failed_with_the_reason_given(secretariat, round2025, django_capture_on_commit_callbacks,
@@ -164,7 +219,7 @@ def test_a_failing_generation_ends_failed_with_the_reason_given(secretariat, rou
     report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
     assert (report.state, report.error, report.step, report.progress) == (
         "failed", "the project table could not be read", "failed", 5)
-    assert report.html == "" and not report.pdf and report.figures == {}
+    assert not report.editions.exists() and report.figures == {}
     assert not MEReport.objects.visible_to(None).filter(pk=report.pk).exists()
 
 
@@ -210,7 +265,7 @@ def test_a_lost_generation_no_longer_blocks_a_new_request(secretariat, round2025
 
 
 def test_html_has_the_sections_with_exact_numbers(secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     for heading in ("1. Introduction", "2. Implementation progress", "3. Projects by country and focus area",
                     "4. Projects by focus area", "5. Observations", "Appendix A: ongoing and planned projects",
                     "Appendix B: completed projects"):
@@ -244,7 +299,7 @@ def test_the_change_since_the_previous_round_uses_its_published_figures_and_says
         secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
     # The platform has no project data for 2024 (a round before it ran): the comparison takes the figures the 2024
     # report published (S7: 108 projects, 11 completed, focus-area shares 27/6/12/18/26/11).
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     assert ("<li>The network counts 134 projects, 26 more than the 108 published for the previous round (as of "
             "Sept. 25, 2024).</li>") in html
     assert "<li>Completed projects: 18, against 11 published for the previous round.</li>" in html
@@ -272,7 +327,7 @@ def test_a_round_published_before_the_platform_compares_only_what_its_report_giv
     round2024.cities.add(City.objects.get(slug="da-nang"))  # now a platform round, so it may be generated
     ProgressUpdate.objects.create(project=Project.objects.get(reference="A1"), date=dt.date(2024, 6, 1),
                                   status="ongoing")
-    html = generate(secretariat, round2024, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2024, django_capture_on_commit_callbacks))
     assert ("<li>The network counts 1 project, 85 fewer than the 86 published for the previous round (as of "
             "Aug. 14, 2023).</li>") in html
     assert "Completed projects:" not in html
@@ -291,7 +346,7 @@ def test_sections_show_accepted_narratives_and_say_when_there_is_none(secretaria
     other = Project.objects.filter(city=bangkok).order_by("id").first()
     ProjectReport.objects.create(report=draft, project=other, status="ongoing", is_highlighted=True,
                                  progress="Not accepted yet: must not show")
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     section = html[html.index(f'id="area-{project.focus_area.code}"'):]
     da_nang_part = section[section.index("<h4>Da Nang"):]
     da_nang_part = da_nang_part[:da_nang_part.index("</div>\n", da_nang_part.index("me-highlight") + 30)]
@@ -302,14 +357,94 @@ def test_sections_show_accepted_narratives_and_say_when_there_is_none(secretaria
     bangkok_part = html[html.index("<h4>Bangkok"):]
     bangkok_part = bangkok_part[:bangkok_part.index("</div>")]
     assert f"{other.reference} {other.title} · " in bangkok_part
-    assert "No narrative reported for this round." in bangkok_part
+    assert "No narrative reported" not in bangkok_part  # said once for the section, not after each city
+
+
+def section_of(html: str, code: str) -> str:
+    start = html.index(f'<section class="me-area" id="area-{code}">')
+    return html[start:html.index("</section>", start)]
+
+
+def test_no_narrative_is_said_once_per_section(secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)  # no accepted city report
+    for language, sentence in (("en", "No narrative reported for this round."),
+                               ("th", "ไม่มีการรายงานคำบรรยายสำหรับรอบนี้")):
+        html = html_of(report, language)
+        assert html.count(sentence) == 6, language  # one per focus area, each with cities, never one per city
+        for code in FOCUS_SHARES:
+            section = section_of(html, code)
+            assert section.count(sentence) == 1 and section.count("<h4>") > 1, (language, code)
+            assert section.index(sentence) < section.index("<h4>")  # before the cities
+        assert "me-city" in html and "highlights no project" not in html
+
+
+def test_a_section_names_the_cities_without_a_narrative_once(secretariat, no_pdf,
+                                                             django_capture_on_commit_callbacks):
+    reporting_round = round2026("da-nang", "ha-noi", "phuket", "chiang-mai")
+    projects = {}
+    for slug in ("da-nang", "ha-noi", "phuket", "chiang-mai"):
+        project = Project.objects.filter(city__slug=slug, focus_area__code="safety_security").order_by("id")[0]
+        projects[slug] = reported(project.reference)
+    for slug, state, highlighted in (("da-nang", "accepted", True), ("ha-noi", "accepted", False),
+                                     ("phuket", "submitted", True)):
+        city_report = CityReport.objects.create(round=reporting_round, city=City.objects.get(slug=slug), state=state)
+        ProjectReport.objects.create(report=city_report, project=projects[slug], status="ongoing",
+                                     is_highlighted=highlighted, progress=f"Progress in {slug}")
+    report = generate(secretariat, reporting_round, django_capture_on_commit_callbacks)
+    section = section_of(html_of(report), "safety_security")
+    assert re.findall(r'<p class="me-note me-narratives">([^<]*)</p>', section) == [
+        "No narrative reported for this round by Chiang Mai and Phuket (no accepted annual reports).",
+        "The accepted report of Ha Noi highlights no project in this focus area."]
+    assert [h.split(" <")[0] for h in re.findall(r"<h4>([^\n]*)</h4>", section)] == [
+        "Chiang Mai", "Phuket", "Da Nang", "Ha Noi"]  # Thailand, then Viet Nam
+    assert "<em>Progress:</em> Progress in da-nang" in section and "Progress in phuket" not in section
+    assert "No narrative" not in section_of(html_of(report), "civic_social")  # no city there: nothing to say
+    # In the Vietnamese and Thai editions, the cities of the reader's country by their local names.
+    vietnamese = section_of(html_of(report, "vi"), "safety_security")
+    assert "Chiang Mai và Phuket" in vietnamese and "Hà Nội" in vietnamese
+    assert "<h4>Đà Nẵng <span class=\"me-country\">(Việt Nam)</span></h4>" in vietnamese
+    thai = section_of(html_of(report, "th"), "safety_security")
+    assert "เชียงใหม่ และ ภูเก็ต" in thai and "Chiang Mai" not in thai
+    assert "<h4>Da Nang <span class=\"me-country\">(เวียดนาม)</span></h4>" in thai
+
+
+def test_the_project_type_section_says_when_types_are_not_classified(secretariat, round2025, no_pdf,
+                                                                     django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)  # no seeded project has a type
+    html = html_of(report)
+    assert ('<p class="me-note" id="project-types-none">Project types are not yet classified: none of the 134 '
+            "projects counted has a project type, so there is no breakdown by type.</p>") in html
+    assert 'id="project-types"' not in html and "Not classified</td>" not in html
+    assert ("<li>Project types are not yet classified: no project counted has a project type.</li>") in html
+    assert 'id="project-types-none"' in html_of(report, "th") and 'id="project-types"' not in html_of(report, "vi")
+
+
+def test_the_project_type_section_shows_the_shares_when_some_are_classified(secretariat, no_pdf,
+                                                                           django_capture_on_commit_callbacks):
+    from ascn.framework.models import FrameworkNode
+
+    reporting_round = round2026("da-nang", "ha-noi", "phuket")
+    safety = list(Project.objects.filter(city__slug__in=["da-nang", "ha-noi", "phuket"],
+                                         focus_area__code="safety_security").order_by("id")[:3])
+    assert len(safety) == 3
+    for project in safety:
+        reported(project.reference)
+    kind = FrameworkNode.objects.get(code="safety_security.resource_security")
+    Project.objects.filter(pk=safety[0].pk).update(project_type=kind)
+    report = generate(secretariat, reporting_round, django_capture_on_commit_callbacks)
+    html = html_of(report)
+    table = html[html.index('id="project-types"'):html.index("</table>", html.index('id="project-types"'))]
+    assert re.findall(r'<tr data-code="([^"]*)"><td>([^<]*)</td><td class="n">(\d+)</td><td class="n">(\d+)%', table) == [
+        ("safety_security.resource_security", "Resource Security", "1", "33"), ("", "Not classified", "2", "67")]
+    assert "project-types-none" not in html and "not yet classified" not in html
+    assert "<li>2 projects have no project type yet (not classified).</li>" in html
 
 
 def test_observations_compare_with_the_previous_round_s_own_data_when_it_has_some(
         secretariat, round2025, no_pdf, django_capture_on_commit_callbacks):
     ProgressUpdate.objects.create(project=Project.objects.get(reference="A1"), date=dt.date(2024, 6, 1),
                                   status="ongoing")  # the only project reported in the 2024 round's period
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     assert ("<li>The network counts 134 projects, 133 more than the 1 of the previous round (as of Sept. 25, 2024)."
             "</li>") in html
     assert "<li>Completed projects: 18, against 0 in the previous round.</li>" in html
@@ -319,7 +454,7 @@ def test_observations_compare_with_the_previous_round_s_own_data_when_it_has_som
 def test_the_first_round_has_nothing_to_compare_with(secretariat, round2025, no_pdf,
                                                      django_capture_on_commit_callbacks):
     ReportingRound.objects.filter(year__lt=2025).delete()
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     assert "There is no earlier reporting round to compare with." in html and "The network counts" not in html
     assert html.count("<svg ") == 3  # the trend shows the computed 2025 figure alone
 
@@ -340,7 +475,7 @@ def reported(reference: str, status: str = "ongoing", date: dt.date = dt.date(20
 def test_one_project_in_one_city_reads_in_the_singular(secretariat, no_pdf, django_capture_on_commit_callbacks):
     reporting_round = round2026("da-nang")
     reported(Project.objects.filter(city__slug="da-nang", reference__startswith="A").order_by("id")[0].reference)
-    html = generate(secretariat, reporting_round, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, reporting_round, django_capture_on_commit_callbacks))
     assert ('<p>As of Sept. 30, 2026, the member cities report <strong data-figure="projects">1</strong> smart city '
             'project in 1 city.</p>') in html
     assert "has the most projects: 1 project, 100% of the total.</li>" in html
@@ -359,7 +494,7 @@ def test_equal_counts_are_shown_with_equal_shares(secretariat, no_pdf, django_ca
     ongoing, planning, completed = (areas["civic_social"], areas["health_wellbeing"], areas["safety_security"])
     for project, status in ((ongoing, "ongoing"), (planning, "planning"), (completed, "completed")):
         reported(project.reference, status)
-    html = generate(secretariat, reporting_round, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, reporting_round, django_capture_on_commit_callbacks))
     # 1, 1, 1: 33% each (adding up to 99), never 34% for one of three equal counts
     assert ("<li>Civic and Social, Health and Well-being and Safety and Security have the most projects: 1 project "
             "each (33% each).</li>") in html
@@ -372,7 +507,7 @@ def test_coverage_says_how_many_reporting_cities_have_an_accepted_report(secreta
                                                                          django_capture_on_commit_callbacks):
     CityReport.objects.create(round=round2025, city=City.objects.get(slug="da-nang"), state="accepted")
     CityReport.objects.create(round=round2025, city=City.objects.get(slug="bangkok"), state="submitted")
-    html = generate(secretariat, round2025, django_capture_on_commit_callbacks).html
+    html = html_of(generate(secretariat, round2025, django_capture_on_commit_callbacks))
     assert ('<p class="me-coverage" id="coverage">1 of 35 reporting cities have an accepted annual report. The '
             "narratives in section 4 come from that city&#x27;s report only. The figures count the published projects "
             "reported in the round&#x27;s period, in 35 cities.</p>") in html
@@ -426,22 +561,24 @@ def test_a_cancelled_project_is_named_in_the_note(secretariat, round2025, no_pdf
                                      reference="C1")
     ProgressUpdate.objects.create(project=project, date=dt.date(2025, 3, 1), status="cancelled")
     report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
-    assert "1 cancelled project is left out of the figures and shares." in report.html
-    assert "<tr><td>C1</td><td>Stopped kiosk network</td>" in report.html
+    assert "1 cancelled project is left out of the figures and shares." in html_of(report)
+    assert "<tr><td>C1</td><td>Stopped kiosk network</td>" in html_of(report)
     assert report.figures["projects"] == 134 and report.figures["cancelled"] == 1
 
 
 @needs_pdf
-def test_the_pdf_is_a_real_pdf_with_the_figures(client, secretariat, round2025, django_capture_on_commit_callbacks):
+def test_the_pdf_is_printed_in_each_language(client, api, secretariat, round2025,
+                                             django_capture_on_commit_callbacks):
     phuket = City.objects.get(slug="phuket")
     accepted = CityReport.objects.create(round=round2025, city=phuket, state="accepted")
     ProjectReport.objects.create(report=accepted, project=Project.objects.filter(city=phuket).order_by("id").first(),
                                  status="ongoing", is_highlighted=True, progress="ติดตั้งระบบเซ็นเซอร์แล้ว")
     report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
     assert (report.state, report.step) == ("done", "done")
-    data = report.pdf.read()
-    assert data.startswith(b"%PDF-")
-    text = pdf_text(data)
+    pdfs = {e.language: e.pdf.read() for e in report.editions.all()}
+    assert sorted(pdfs) == ["en", "th", "vi"] and all(data.startswith(b"%PDF-") for data in pdfs.values())
+    texts = {language: pdf_text(data) for language, data in pdfs.items()}
+    data, text = pdfs["en"], texts["en"]
     assert "ASCN Monitoring and Evaluation Report" in text and "Implementation progress" in text
     assert "134 smart city projects in 35 cities" in text
     lines = text.splitlines()
@@ -452,13 +589,43 @@ def test_the_pdf_is_a_real_pdf_with_the_figures(client, secretariat, round2025, 
         assert label in lines, label
     assert lines.count("Share of the projects (%)") == 2
     assert "ติดตั้งระบบเซ็นเซอร์แล้ว" in text  # Thai text printed with a Thai font, not as empty boxes
-    response = client.get("/monitoring/reports/2025.pdf")  # the public gets the done report's PDF
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == data
-    version = client.get(f"/monitoring/reports/2025/versions/{report.pk}.pdf")
-    assert version.status_code == 200 and b"".join(version.streaming_content) == data
-    api = client.get("/api/v1/monitoring/reports/2025.pdf")
-    assert api.status_code == 200 and b"".join(api.streaming_content) == data
+
+    # The Thai edition is written in Thai: headings, names, chart labels; the city's local name.
+    thai = texts["th"]
+    assert pdfs["th"] != data and thai != text
+    assert len(THAI.findall(thai)) > 20 * len(THAI.findall(text))  # the English one has only the narrative
+    # (Phrases without SARA AM: the text extracted from the PDF loses its NIKHAHIT, "บทนำ" reads "บทนา", though the
+    # page shows it.)
+    for phrase in ("รายงานการติดตามและประเมินผล ASCN ปี 2025", "สัดส่วนของโครงการ (%)", "ภูเก็ต (ไทย)", "เวียดนาม",
+                   "ความคืบหน้า: ติดตั้งระบบเซ็นเซอร์แล้ว"):
+        assert phrase in thai, phrase
+    assert "Implementation progress" not in thai and "Phuket" not in thai
+    # The Vietnamese one, with its diacritics (each letter in one piece: the text is NFC).
+    vietnamese = texts["vi"]
+    for phrase in ("Báo cáo Giám sát và Đánh giá ASCN năm 2025", "1. Giới thiệu", "Tỷ trọng dự án (%)",
+                   "Đà Nẵng (Việt Nam)", "Phuket (Thái Lan)"):
+        assert phrase in vietnamese, phrase
+    assert len(set(pdfs.values())) == 3
+    shipped = re.compile(r"ASCN-Noto-Sans(-Vietnamese|-Thai)?(-Bold)?(-Oblique)?")  # pdf-fonts.css's families
+    for language, printed in pdfs.items():  # only the shipped fonts are embedded, never a system font
+        fonts = embedded_fonts(printed)
+        assert fonts and all(shipped.fullmatch(name) for name in fonts), (language, fonts)
+    assert {"ASCN-Noto-Sans-Thai", "ASCN-Noto-Sans-Thai-Bold"} <= embedded_fonts(pdfs["th"])
+    assert {"ASCN-Noto-Sans-Vietnamese", "ASCN-Noto-Sans-Vietnamese-Bold"} <= embedded_fonts(pdfs["vi"])
+
+    # The pages serve the reader's language; the API takes ?language=.
+    for path, language in (("/monitoring/reports/2025.pdf", "en"), ("/th/monitoring/reports/2025.pdf", "th"),
+                           ("/vi/monitoring/reports/2025.pdf", "vi"),
+                           (f"/monitoring/reports/2025/versions/{report.pk}.pdf", "en"),
+                           (f"/th/monitoring/reports/2025/versions/{report.pk}.pdf", "th")):
+        response = client.get(path)  # the public gets the done report's PDFs
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", path
+        assert b"".join(response.streaming_content) == pdfs[language], path
+        assert f'-{language}.pdf"' in response["Content-Disposition"]
+    for query, language in (("", "en"), ("?language=th", "th"), ("?language=vi", "vi")):
+        response = api.get(f"/monitoring/reports/2025.pdf{query}")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == pdfs[language]
+    assert api.get("/monitoring/reports/2025.pdf?language=fr").status_code == 422
 
 
 # --- Pages -----------------------------------------------------------------------------------------------
@@ -478,14 +645,15 @@ def test_list_page_query_count_does_not_grow_with_rounds(client, secretariat, ro
                                                          django_capture_on_commit_callbacks, django_assert_num_queries):
     generate(secretariat, round2025, django_capture_on_commit_callbacks)
     client.get("/monitoring/reports/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # the rounds and their count, the latest reports, their editions
         client.get("/monitoring/reports/")
     for year in (2026, 2027, 2028):
         round_ = ReportingRound.objects.create(year=year, as_of=dt.date(year, 9, 1))
         generate(secretariat, round_, django_capture_on_commit_callbacks)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         text = client.get("/monitoring/reports/").content.decode()
     assert text.count('data-state="done"') == 4 and text.count("Before the platform: published figures only") == 4
+    assert text.count('data-languages="en vi th"') == 4
 
 
 def test_generate_from_the_page_with_htmx_returns_the_status(client, secretariat, round2025, no_pdf,
@@ -558,11 +726,89 @@ def test_the_report_page_shows_the_latest_done_version(client, secretariat, roun
     first = generate(secretariat, round2025, django_capture_on_commit_callbacks)
     second = generate(secretariat, round2025, django_capture_on_commit_callbacks)
     text = client.get("/monitoring/reports/2025/").content.decode()
-    assert second.html in text and "You are reading an earlier version" not in text
+    assert html_of(second) in text and "You are reading an earlier version" not in text
     assert "This version has no PDF" in text
     old = client.get(f"/monitoring/reports/2025/versions/{first.pk}/").content.decode()
-    assert f"You are reading an earlier version (no. {first.pk}," in old and first.html in old
+    assert f"You are reading an earlier version (no. {first.pk}," in old and html_of(first) in old
     assert client.get("/monitoring/reports/2025.pdf").status_code == 404  # done, but printed without a PDF
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """A stand-in PDF per language (the printing itself is tested above): "%PDF-… <language>"."""
+    from django.utils import translation as active
+
+    monkeypatch.setattr(actions, "render_pdf", lambda report, html: f"%PDF-1.7 {active.get_language()}".encode())
+
+
+def links(page: str, selector: str) -> list[tuple[str, str]]:
+    """(hreflang, href) of the links inside the element with id `selector`."""
+    start = page.index(f'id="{selector}"')
+    part = page[start:page.index("</nav>", start)]
+    return re.findall(r'<a lang="(\w+)" hreflang="\w+"(?: type="application/pdf")? href="([^"]+)"', part)
+
+
+def test_the_report_page_follows_the_reader_s_language_and_links_the_others(
+        client, secretariat, round2025, quick_pdf, django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    for prefix, language, title in (("", "en", "ASCN Monitoring and Evaluation Report 2025"),
+                                     ("/vi", "vi", "Báo cáo Giám sát và Đánh giá ASCN năm 2025"),
+                                     ("/th", "th", "รายงานการติดตามและประเมินผล ASCN ปี 2025")):
+        page = client.get(f"{prefix}/monitoring/reports/2025/").content.decode()
+        assert html_of(report, language) in page and f"<h1>{title}</h1>" in page, language
+        assert f'<article class="me-report" lang="{language}"' in page
+        assert (f'<a class="button primary" hreflang="{language}" href="{prefix}/monitoring/reports/2025.pdf">'
+                in page), language
+        others = [code for code in ("en", "vi", "th") if code != language]
+        assert links(page, "me-languages") == [
+            pair for code in others for pair in (
+                (code, f"{'' if code == 'en' else '/' + code}/monitoring/reports/2025/"),
+                (code, f"{'' if code == 'en' else '/' + code}/monitoring/reports/2025.pdf"))], language
+        pdf = client.get(f"{prefix}/monitoring/reports/2025.pdf")
+        assert b"".join(pdf.streaming_content) == f"%PDF-1.7 {language}".encode()
+    # An earlier version links its own editions; the versions table lists each language's PDF.
+    generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    old = client.get(f"/th/monitoring/reports/2025/versions/{report.pk}/").content.decode()
+    assert ("en", f"/monitoring/reports/2025/versions/{report.pk}/") in links(old, "me-languages")
+    assert f'hreflang="th" href="/th/monitoring/reports/2025/versions/{report.pk}.pdf"' in old
+    assert f'<a lang="vi" hreflang="vi" href="/vi/monitoring/reports/2025/versions/{report.pk}.pdf">PDF VI</a>' in old
+
+
+def test_a_report_written_before_editions_is_read_in_english_everywhere(
+        client, api, secretariat, round2025, quick_pdf, django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    report.editions.exclude(language="en").delete()  # as the migration leaves a report generated before
+    page = client.get("/th/monitoring/reports/2025/").content.decode()
+    assert html_of(report, "en") in page and 'id="me-languages"' not in page
+    with translation.override("th"):
+        english = translation.get_language_info("en")["name_translated"]  # "English" in Thai
+    assert (f'<p class="message" role="status" id="me-other-language">This version was not written in your '
+            f"language; it is shown in {english}.</p>") in page
+    assert 'hreflang="en" href="/monitoring/reports/2025.pdf"' in page
+    assert client.get("/th/monitoring/reports/2025.pdf").status_code == 404
+    missing = api.get("/monitoring/reports/2025.pdf?language=th")
+    assert (missing.status_code, missing.json()) == (404, {
+        "detail": f"The 2025 report (version {report.pk}) is not written in ภาษาไทย; it exists in: English.",
+        "code": "not_found"})
+
+
+def test_the_list_and_the_api_name_the_languages(client, api, secretariat, round2025, quick_pdf,
+                                                 django_capture_on_commit_callbacks):
+    report = generate(secretariat, round2025, django_capture_on_commit_callbacks)
+    cell = unicodedata.normalize("NFC", client.get("/th/monitoring/reports/").content.decode())
+    cell = cell[cell.index('id="me-status-2025"'):]
+    assert f'<a hreflang="th" href="/th/monitoring/reports/2025/versions/{report.pk}.pdf">' in cell
+    assert re.findall(r'<a lang="(\w+)" hreflang="\w+" href="([^"]+)">([^<]+)</a>', cell[:cell.index("</div>")]) == [
+        ("en", f"/monitoring/reports/2025/versions/{report.pk}/", "English"),
+        ("vi", f"/vi/monitoring/reports/2025/versions/{report.pk}/", "Tiếng Việt"),
+        ("th", f"/th/monitoring/reports/2025/versions/{report.pk}/", "ภาษาไทย")]
+    expected = [{"language": code, "name": name,
+                 "html_url": f"{prefix}/monitoring/reports/2025/versions/{report.pk}/",
+                 "pdf_url": f"{prefix}/monitoring/reports/2025/versions/{report.pk}.pdf"}
+                for code, name, prefix in (("en", "English", ""), ("vi", "Tiếng Việt", "/vi"), ("th", "ภาษาไทย", "/th"))]
+    body = api.get("/monitoring/reports/2025").json()
+    assert body["languages"] == expected and body["pdf_url"] == expected[0]["pdf_url"]
+    assert api.get("/monitoring/reports/2025/status").json()["languages"] == expected
 
 
 def test_the_public_sees_done_reports_only(client, secretariat, round2025, django_capture_on_commit_callbacks,

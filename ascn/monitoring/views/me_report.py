@@ -1,17 +1,21 @@
 """Pages of the generated ASCN M&E report: the rounds with their latest report (the Secretariat generates one
-and watches its progress), the report inside the site, its earlier versions, and the PDFs."""
+and watches its progress), the report inside the site, its earlier versions, and the PDFs. A report has an
+edition per language: the page and the PDF follow the reader's language (the address's prefix), and link the
+other languages."""
 
 from __future__ import annotations
 
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +26,7 @@ from ascn.core.tabular import shielded
 
 from ..actions import me_report as actions
 from ..choices import GenerationState
-from ..models import MEReport, ReportingRound
+from ..models import MEReport, MEReportEdition, ReportingRound
 from ..queries import me_report as queries
 from ..queries import trends
 
@@ -48,12 +52,30 @@ def _published_only(reporting_round: ReportingRound) -> bool:
     return not has_cities and getattr(reporting_round, "published_figures", None) is not None
 
 
+def _listed(request: Request, report: MEReport) -> list[MEReportEdition]:
+    """The report's editions (language and PDF): prefetched by the lists, else read now."""
+    found = getattr(report, "listed_editions", None)
+    if found is None:
+        found = report.listed_editions = (  # type: ignore[attr-defined]
+            queries.editions(request.user, report) if report.state == GenerationState.DONE else [])
+    return found
+
+
+def _reading(report: MEReport, found: list[MEReportEdition]) -> MEReportEdition | None:
+    """The edition a reader of the active language reads: their own, else the site's language's."""
+    by_language = {e.language: e for e in found}
+    return (by_language.get(translation.get_language() or settings.LANGUAGE_CODE)
+            or by_language.get(settings.LANGUAGE_CODE) or (found[0] if found else None))
+
+
 def _status_context(request: Request, report: MEReport | None,
                     reporting_round: ReportingRound) -> dict[str, Any]:
     published_only = report is None and _published_only(reporting_round)
+    found = _listed(request, report) if report is not None else []
     return {"report": report, "round": reporting_round, "step": actions.step_label(report.step) if report else "",
             "can_generate": Principal.of(request.user).is_secretariat and not published_only,
-            "published_only": published_only,
+            "published_only": published_only, "editions": found,
+            "reading": _reading(report, found) if report is not None else None,
             "polling": report is not None and report.state in queries.IN_PROGRESS}
 
 
@@ -97,9 +119,15 @@ def status(request: Request, year: int, pk: int) -> HttpResponse:
 def _detail(request: Request, reporting_round: ReportingRound, report: MEReport | None,
             latest: MEReport | None) -> HttpResponse:
     versions = list(queries.versions(request.user, reporting_round)[:VERSIONS_SHOWN])
+    for version in versions:  # the shown report's editions come with the versions
+        if report is not None and version.pk == report.pk:
+            report.listed_editions = version.listed_editions  # type: ignore[attr-defined]
     status = _status_context(request, report, reporting_round)
+    shown = status["reading"]
     return render(request, "monitoring/me_report_detail.html", {
         "round": reporting_round, "report": report, "latest": latest, "versions": versions, "status": status,
+        "edition": MEReportEdition.objects.get(pk=shown.pk) if shown is not None else None,  # with its HTML
+        "other_editions": [e for e in status["editions"] if shown is None or e.pk != shown.pk],
         "can_generate": status["can_generate"],
         "published": trends.published_summary(reporting_round.published_figures) if status["published_only"]
         else None})
@@ -119,14 +147,12 @@ def version(request: Request, year: int, pk: int) -> HttpResponse:
     return _detail(request, reporting_round, report, queries.latest_done(request.user, reporting_round))
 
 
-def _pdf(report: MEReport | None, year: int) -> FileResponse:
-    if report is None or report.state != GenerationState.DONE:
-        raise Http404(_("No M&E report has been generated for %(year)s yet.") % {"year": year})
-    if not report.pdf:
-        raise Http404(_("The %(year)s report (version %(id)s) has no PDF: the server could not print it.")
-                      % {"year": year, "id": report.pk})
-    return FileResponse(report.pdf.open("rb"), content_type="application/pdf", as_attachment=False,
-                        filename=f"ascn-me-report-{year}-as-of-{report.as_of.isoformat()}.pdf")
+def _pdf(request: Request, report: MEReport | None, year: int) -> FileResponse:
+    """The PDF in the reader's language (the address's prefix)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    edition = queries.pdf_edition(request.user, report, year, language)
+    return FileResponse(edition.pdf.open("rb"), content_type="application/pdf", as_attachment=False,
+                        filename=queries.pdf_filename(edition))
 
 
 def figures_csv(request: Request, year: int) -> HttpResponse:
@@ -146,12 +172,12 @@ def figures_csv(request: Request, year: int) -> HttpResponse:
 
 def pdf(request: Request, year: int) -> FileResponse:
     """The latest done report's PDF."""
-    return _pdf(queries.latest_done(request.user, _round(request, year)), year)
+    return _pdf(request, queries.latest_done(request.user, _round(request, year)), year)
 
 
 def version_pdf(request: Request, year: int, pk: int) -> FileResponse:
     reporting_round = _round(request, year)
-    return _pdf(_version(request, reporting_round, pk), year)
+    return _pdf(request, _version(request, reporting_round, pk), year)
 
 
 urlpatterns = [
