@@ -84,7 +84,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the middleware below
+    # Pages and API answers gzipped when the browser accepts it (static files come compressed from WhiteNoise).
+    # Django's GZipMiddleware pads each answer with random bytes against BREACH, and CSRF tokens are masked
+    # per response. It comes before every middleware that reads or changes the body.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +173,12 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# In production (DEBUG off) `collectstatic` names every file after a hash of its content (css/ascn.1a2b3c.css,
+# which {% static %} writes into the pages) and stores a gzip and a brotli copy beside each compressible one
+# (brotli needs the Brotli package: see pyproject.toml). WhiteNoise serves the brotli or gzip copy that the
+# browser's Accept-Encoding asks for, and hashed names with `Cache-Control: max-age=315360000, public, immutable`:
+# a new version has a new name, so a browser never asks for the same one twice. Unhashed names (the originals,
+# which a script may still build at run time, e.g. Leaflet's marker images) are cached WHITENOISE_MAX_AGE seconds.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -179,6 +189,7 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60  # seconds, for unhashed names only (hashed ones: ten years, immutable)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Uploaded files are never served from a public URL: views stream them after a permission check.
 MEDIA_URL = "/media/"
