@@ -35,12 +35,15 @@ from . import scorecard
 POPULATION_CODE, AREA_CODE = "ASCN-POP", "ASCN-AREA"
 CHUNK_ROWS = 50_000
 META_FILE = "meta.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: cities carry their names and their country's in Vietnamese and Thai
 
 # Table -> columns (name, DuckDB type). Writers give rows as tuples in this column order.
 SCHEMAS: dict[str, list[tuple[str, str]]] = {
-    "cities": [("city_id", "INTEGER"), ("slug", "VARCHAR"), ("name", "VARCHAR"), ("country_id", "INTEGER"),
-               ("country", "VARCHAR"), ("country_iso3", "VARCHAR")],
+    # name_vi / name_th: the city's local name for readers of its country's language, else ""; country_vi /
+    # country_th: the country's translated name ("" when none). name_column() falls back to the English.
+    "cities": [("city_id", "INTEGER"), ("slug", "VARCHAR"), ("name", "VARCHAR"), ("name_vi", "VARCHAR"),
+               ("name_th", "VARCHAR"), ("country_id", "INTEGER"), ("country", "VARCHAR"), ("country_vi", "VARCHAR"),
+               ("country_th", "VARCHAR"), ("country_iso3", "VARCHAR")],
     "indicators": [("indicator_id", "INTEGER"), ("code", "VARCHAR"), ("name", "VARCHAR"), ("name_vi", "VARCHAR"),
                    ("name_th", "VARCHAR"), ("unit", "VARCHAR"), ("direction", "VARCHAR"), ("aggregation", "VARCHAR"),
                    ("is_published", "BOOLEAN")],
@@ -381,8 +384,9 @@ def city_scorecard(snap: Snapshot, city_id: int, year: int, cutoff: dt.datetime,
 
 
 def network_scorecard(snap: Snapshot, year: int, cutoff: dt.datetime, vis: Visibility,
-                      city_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """One row per city (the given ones, else every city in the snapshot), ordered by name: indicators
+                      city_ids: Iterable[int] | None = None, language: str = "en") -> list[dict[str, Any]]:
+    """One row per city (the given ones, else every city in the snapshot), ordered by (English) name, with the
+    city's and its country's names in `language`: indicators
     assigned (visible to the caller), counts by RAG status, and the round year's data quality.
 
     A round known when the snapshot was written was scored then (`round_scores`); any other year and
@@ -410,7 +414,8 @@ def network_scorecard(snap: Snapshot, year: int, cutoff: dt.datetime, vis: Visib
                    sum(n_open_flags)::BIGINT AS open_flags
             FROM scored s JOIN indicators i USING (indicator_id) JOIN cities c USING (city_id)
             WHERE {vis.sql()} AND {city_filter} GROUP BY s.city_id)
-        SELECT c.city_id, c.slug, c.name, c.country, c.country_iso3,
+        SELECT c.city_id, c.slug, {name_column(language, "c")} AS name,
+               {name_column(language, "c", "country")} AS country, c.country_iso3,
                coalesce(p.assigned, 0) AS assigned, coalesce(p.green, 0) AS green, coalesce(p.amber, 0) AS amber,
                coalesce(p.red, 0) AS red, coalesce(p.not_rated, 0) AS not_rated,
                coalesce(p.with_value, 0) AS with_value, coalesce(p.observations, 0) AS observations,
@@ -459,15 +464,19 @@ def _targets_sql() -> str:
         FROM vals v JOIN targets t USING (city_id, indicator_id) GROUP BY v.city_id, v.indicator_id)"""
 
 
-def compare(snap: Snapshot, indicator_id: int, period: str, vis: Visibility) -> list[dict[str, Any]]:
+def compare(snap: Snapshot, indicator_id: int, period: str, vis: Visibility, language: str = "en"
+            ) -> list[dict[str, Any]]:
     """Every city's value of one indicator for a period, with its target, population and area (the
-    latest on or before the period's year; None when not reported). Ordered by value, highest first."""
+    latest on or before the period's year; None when not reported), the city's and its country's names in
+    `language`. Ordered by value, highest first."""
     return snap.rows(f"""
         WITH vals AS ({_period_values_sql(period, "indicator_id = $indicator")}),
         {_targets_sql()},
         {_context_sql(POPULATION_CODE, "pop", vis)},
         {_context_sql(AREA_CODE, "area", vis)}
-        SELECT c.city_id, c.slug, c.name, c.country, c.country_iso3, v.period, v.value, tg.target, tg.target_year,
+        SELECT c.city_id, c.slug, {name_column(language, "c")} AS name,
+               {name_column(language, "c", "country")} AS country, c.country_iso3, v.period, v.value, tg.target,
+               tg.target_year,
                pop.value AS population, pop.year AS population_year, area.value AS area, area.year AS area_year
         FROM vals v JOIN cities c USING (city_id) JOIN indicators i USING (indicator_id)
         LEFT JOIN tg USING (city_id, indicator_id) LEFT JOIN pop USING (city_id) LEFT JOIN area USING (city_id)
@@ -508,7 +517,8 @@ def rollups(snap: Snapshot, by: str, period: str, vis: Visibility, indicator_id:
     """City values of a period combined by country, focus area or outcome with each indicator's aggregation
     (sum, mean, or population-weighted mean over the cities with a population), and the same over the
     cities' targets. A row per group and indicator; indicators without a tag of that kind fall under an
-    empty group code. Ordered by group position/name, then indicator code."""
+    empty group code; group and indicator names in `language`. Ordered by group position (framework nodes) or
+    English name (countries, the same order in every language), then indicator code."""
     if by not in ROLLUP_BY:
         raise ValueError(f"by must be one of {', '.join(ROLLUP_BY)}, not {by!r}")
     indicator_filter = "indicator_id = $indicator" if indicator_id is not None else "TRUE"
@@ -516,32 +526,33 @@ def rollups(snap: Snapshot, by: str, period: str, vis: Visibility, indicator_id:
     if indicator_id is not None:
         params["indicator"] = int(indicator_id)
     if by == "country":
-        group = ("JOIN (SELECT city_id, country_iso3 AS group_code, country AS group_name, 0 AS group_position "
-                 "FROM cities) g USING (city_id)")
+        group = (f"JOIN (SELECT city_id, country_iso3 AS group_code, {name_column(language, 'k', 'country')} "
+                 f"AS group_name, 0 AS group_position, k.country AS group_sort FROM cities k) g USING (city_id)")
     else:
         group = (f"LEFT JOIN (SELECT indicator_id, node_code AS group_code, "
-                 f"{name_column(language, 'n', 'node_name')} AS group_name, position AS group_position "
-                 f"FROM indicator_nodes n WHERE kind = '{by}') g USING (indicator_id)")
+                 f"{name_column(language, 'n', 'node_name')} AS group_name, position AS group_position, "
+                 f"'' AS group_sort FROM indicator_nodes n WHERE kind = '{by}') g USING (indicator_id)")
     return snap.rows(f"""
         WITH vals AS ({_period_values_sql(period, indicator_filter)}),
         {_targets_sql()},
         {_context_sql(POPULATION_CODE, "pop", vis)},
         base AS (
             SELECT coalesce(g.group_code, '') AS group_code, coalesce(g.group_name, '') AS group_name,
-                   coalesce(g.group_position, 999999) AS group_position, v.indicator_id, v.city_id, v.value,
+                   coalesce(g.group_position, 999999) AS group_position, coalesce(g.group_sort, '') AS group_sort,
+                   v.indicator_id, v.city_id, v.value,
                    tg.target, pop.value AS population
             FROM vals v JOIN cities c USING (city_id) JOIN indicators i USING (indicator_id)
             LEFT JOIN tg USING (city_id, indicator_id) LEFT JOIN pop USING (city_id) {group}
             WHERE {vis.sql()}),
         agg AS (
-            SELECT group_code, group_name, group_position, indicator_id, count(*) AS cities,
+            SELECT group_code, group_name, group_position, group_sort, indicator_id, count(*) AS cities,
                    count(*) FILTER (WHERE target IS NOT NULL) AS target_cities,
                    count(*) FILTER (WHERE population IS NULL) AS without_population,
                    sum(value) AS v_sum, avg(value) AS v_mean,
                    sum(value * population) / sum(population) AS v_weighted,
                    sum(target) AS t_sum, avg(target) AS t_mean,
                    sum(target * population) / sum(population) FILTER (WHERE target IS NOT NULL) AS t_weighted
-            FROM base GROUP BY group_code, group_name, group_position, indicator_id)
+            FROM base GROUP BY group_code, group_name, group_position, group_sort, indicator_id)
         SELECT a.group_code, a.group_name, a.indicator_id, i.code, {name_column(language)} AS name, i.unit,
                i.aggregation, a.cities, a.target_cities, a.without_population,
                CASE i.aggregation WHEN 'sum' THEN a.v_sum WHEN 'population_weighted' THEN a.v_weighted
@@ -549,7 +560,7 @@ def rollups(snap: Snapshot, by: str, period: str, vis: Visibility, indicator_id:
                CASE i.aggregation WHEN 'sum' THEN a.t_sum WHEN 'population_weighted' THEN a.t_weighted
                     ELSE a.t_mean END AS target
         FROM agg a JOIN indicators i USING (indicator_id)
-        ORDER BY a.group_code = '', a.group_position, a.group_name, i.code""", params)
+        ORDER BY a.group_code = '', a.group_position, a.group_sort, a.group_name, i.code""", params)
 
 
 # --- Pivot ---------------------------------------------------------------------------------------------------

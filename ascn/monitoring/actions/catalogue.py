@@ -1,4 +1,5 @@
-"""Writes of the indicator catalogue: the Secretariat sets an indicator's unit and calculation.
+"""Writes of the indicator catalogue: the Secretariat sets an indicator's unit and calculation, and its names in
+the site's other languages.
 
 A changed unit or multiplier changes what the indicator's stored values mean, so they are recomputed from
 their stored numerator and denominator (where both exist) and flagged again against each other (range,
@@ -10,12 +11,14 @@ this happens in the same request; an indicator with more is handed to the backgr
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +41,7 @@ DEFINITION_FIELDS = ("unit", "multiplier", "calculation", "numerator", "denomina
                      "definition_source")
 RESCALING_FIELDS = frozenset({"unit", "multiplier"})
 BACKGROUND_MIN_ROWS = 20_000
+NAME_LIMIT = 250  # as Indicator.name
 _TEXT_LIMITS = {"unit": 60, "calculation": 500, "numerator": 300, "denominator": 300, "definition_source": 500}
 _PER_RE = re.compile(r"\bper\s+(\d[\d,\s]*\d|\d)", re.IGNORECASE)
 
@@ -75,6 +79,36 @@ def update_definition(actor: Actor, indicator: Indicator, data: dict[str, Any], 
             transaction.on_commit(lambda: recompute_indicator.enqueue(pk, via))
             return DefinitionChange(changes, Recount(rows=rows, queued=True))
         return DefinitionChange(changes, recompute(indicator, actor=actor, via=via))
+
+
+def update_names(actor: Actor, indicator: Indicator, names: dict[str, str], via: str = "web") -> dict[str, list]:
+    """Set the indicator's name in other languages (`names`: {language code: name}; an empty name removes the
+    translation, so the English one is shown). The Secretariat only; the other translated texts (dimension,
+    category) are kept. Returns the audited change ({} when nothing changed). Raises ValidationError naming
+    the field (`name_<code>`)."""
+    require_edit(actor, indicator)
+    languages = {code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE}
+    errors = {}
+    for code, name in names.items():
+        if code not in languages:
+            errors[f"name_{code}"] = _("“%(code)s” is not one of the site's languages.") % {"code": code}
+        elif len((name or "").strip()) > NAME_LIMIT:
+            errors[f"name_{code}"] = _("Keep it to %(limit)d characters.") % {"limit": NAME_LIMIT}
+    if errors:
+        raise ValidationError(errors)
+    i18n = copy.deepcopy(indicator.i18n or {})
+    for code, name in names.items():
+        texts = dict(i18n.get(code) or {})
+        if (name or "").strip():
+            texts["name"] = name.strip()
+        else:
+            texts.pop("name", None)
+        if texts:
+            i18n[code] = texts
+        else:
+            i18n.pop(code, None)
+    with transaction.atomic():
+        return core.update_audited(actor, indicator, {"i18n": i18n}, via=via)
 
 
 def _cleaned(values: dict[str, Any]) -> dict[str, Any]:

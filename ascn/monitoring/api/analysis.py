@@ -1,7 +1,9 @@
 """API of monitoring analysis: city and network scorecards, comparisons, roll-ups and the pivot of values.
 
 Open data: anonymous callers get the published indicators; a token widens the view to the caller's scope
-(see `queries.analysis`). Every endpoint runs a fixed number of SQL queries, whatever the data size.
+(see `queries.analysis`). Every endpoint runs a fixed number of SQL queries, whatever the data size. Names
+(indicators, cities, countries, framework groups) are the English ones whatever the request's language: the
+pages and their downloads give them in the reader's language.
 """
 
 import datetime as dt
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from ascn.core.permissions import Actor
 
 router = Router()
+API_LANGUAGE = "en"  # the language of the names the API gives
 
 
 def _city(user: "Actor", slug: str) -> City:
@@ -97,7 +100,7 @@ def city_scorecard(request: ApiRequest, slug: str, round: int | None = None):
     user = caller(request)
     city = _city(user, slug)
     info = _round(user, round)
-    card = queries.city_scorecard(user, city, info)
+    card = queries.city_scorecard(user, city, info, API_LANGUAGE)
     q = card.quality
     items = [r.as_dict() for r in card.rows]
     return {"city": city.slug, "round": info.year, "deadline": info.deadline, "rag_counts": card.counts,
@@ -134,7 +137,7 @@ class NetworkRowOut(Schema):
 @paginate
 def network_scorecard(request: ApiRequest, round: int | None = None):
     user = caller(request)
-    return queries.network_scorecard(user, _round(user, round, with_cities=True))
+    return queries.network_scorecard(user, _round(user, round, with_cities=True), API_LANGUAGE)
 
 
 # --- Compare ------------------------------------------------------------------------------------------------
@@ -180,7 +183,7 @@ def compare(request: ApiRequest, indicator: str, period: str | None = None, norm
     user = caller(request)
     item = _indicator(user, indicator)
     try:
-        result = queries.compare(user, item, period or None, normalise, band or None)
+        result = queries.compare(user, item, period or None, normalise, band or None, API_LANGUAGE)
     except queries.AnalysisError as exc:
         raise HttpError(422, exc.message) from None
     return {"indicator": item.code, "period": result.period, "normalise": result.normalise, "band": result.band,
@@ -219,7 +222,7 @@ def rollups(request: ApiRequest, filters: Query[RollupFilter]):
     user = caller(request)
     item = _indicator(user, filters.indicator) if filters.indicator else None
     try:
-        result = queries.rollups(user, filters.by, filters.period or None, item)
+        result = queries.rollups(user, filters.by, filters.period or None, item, API_LANGUAGE)
     except queries.AnalysisError as exc:
         raise HttpError(422, exc.message) from None
     return [{**row, "by": result.by, "period": result.period} for row in result.rows]

@@ -21,7 +21,7 @@ router = Router()
 class IndicatorOut(Schema):
     id: int
     code: str
-    name: str = Field(alias="display_name")
+    name: str = Field(description="The English name (translations in `translations`)")
     family: IndicatorFamily
     dimension: str
     sub_dimension: str
@@ -38,6 +38,9 @@ class IndicatorOut(Schema):
     definition_source: str = Field(description="The page(s) stating the unit and calculation, separated by ' ; '")
     sdgs: list[int]
     source: str
+    translations: dict[str, dict[str, str]] = Field(
+        alias="i18n", description='The texts in Vietnamese and Thai by language code: {"vi": {"name": ..., '
+                                  '"dimension": ..., "sub_dimension": ..., "category": ...}, "th": {...}}')
 
 
 class DefinitionIn(Schema):

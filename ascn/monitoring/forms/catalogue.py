@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ascn.core.forms import NumberField
@@ -19,10 +20,10 @@ class IndicatorFilterForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), required=False,
                               choices=[("", _("All levels")), *IndicatorLevel.choices])
 
-    def __init__(self, *args: Any, dimensions: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dimensions: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`dimensions`: (value, label in the reader's language) pairs (`queries.catalogue.dimensions`)."""
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["dimension"]).choices = [("", _("All dimensions")),
-                                                                    *((d, d) for d in dimensions)]
+        cast(forms.ChoiceField, self.fields["dimension"]).choices = [("", _("All dimensions")), *dimensions]
 
 
 class IndicatorDefinitionForm(forms.Form):
@@ -55,3 +56,29 @@ class IndicatorDefinitionForm(forms.Form):
     def of(cls, indicator: Indicator) -> IndicatorDefinitionForm:
         """The form filled in with the indicator's current definition."""
         return cls(initial={name: getattr(indicator, name) for name in cls.base_fields})
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """(code, name) of the site's languages besides the default (English): those a record is translated into."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class IndicatorNamesForm(forms.Form):
+    """The Secretariat's form for an indicator's name in the site's other languages (Vietnamese, Thai)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, language in other_languages():
+            self.fields[f"name_{code}"] = forms.CharField(
+                label=_("Name in %(language)s") % {"language": language}, max_length=250, required=False,
+                help_text=_("Empty: the English name is shown."), widget=forms.TextInput(attrs={"lang": code}))
+
+    def names(self) -> dict[str, str]:
+        """{language code: name} as typed (cleaned)."""
+        return {code: self.cleaned_data.get(f"name_{code}", "") for code, _language in other_languages()}
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorNamesForm:
+        """The form filled in with the indicator's stored names."""
+        return cls(initial={f"name_{code}": (indicator.i18n.get(code) or {}).get("name", "")
+                            for code, _language in other_languages()})

@@ -35,7 +35,7 @@ from ascn.core.periods import Period, PeriodError
 from ascn.core.permissions import Principal
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode, FrameworkTag
-from ascn.network.models import City, Country
+from ascn.network.models import City, Country, city_name_in
 
 from .. import analytics, scorecard
 from ..choices import Aggregation, Verification
@@ -121,6 +121,14 @@ def _observation_rows() -> Iterator[tuple]:
         yield city_id, indicator_id, period, key, key // 1000, value, open_flags, _utc_naive(created_at)
 
 
+LANGS = ("vi", "th")  # the languages the snapshot carries names in (analytics.name_column)
+
+
+def _name_in(i18n: dict | None, lang: str) -> str:
+    """A Translatable's stored name in `lang`, "" when it has none."""
+    return ((i18n or {}).get(lang) or {}).get("name", "")
+
+
 def _node_rows() -> Iterator[tuple]:
     """Focus areas and outcomes each indicator is tagged with; a project type counts for its focus area."""
     tags = (FrameworkTag.objects.filter(content_type=ContentType.objects.get_for_model(Indicator))
@@ -133,18 +141,26 @@ def _node_rows() -> Iterator[tuple]:
         if node.kind not in (NodeKind.FOCUS_AREA, NodeKind.OUTCOME) or (tag.object_id, node.pk) in seen:
             continue
         seen.add((tag.object_id, node.pk))
-        yield (tag.object_id, node.kind, node.code, node.name, (node.i18n.get("vi") or {}).get("name", ""),
-               (node.i18n.get("th") or {}).get("name", ""), node.position)
+        yield (tag.object_id, node.kind, node.code, node.name, _name_in(node.i18n, "vi"), _name_in(node.i18n, "th"),
+               node.position)
+
+
+def _city_rows() -> Iterator[tuple]:
+    """Cities with their names for Vietnamese and Thai readers: the local name in the city's own country's
+    language (as `City.name_in`), and the country's translated name."""
+    rows = City.objects.order_by("pk").values_list("pk", "slug", "name", "local_name", "country_id", "country__name",
+                                                    "country__i18n", "country__iso3")
+    for pk, slug, name, local_name, country_id, country, i18n, iso3 in rows.iterator():
+        local = {lang: city_name_in(lang, "", local_name, iso3) for lang in LANGS}
+        yield (pk, slug, name, local["vi"], local["th"], country_id, country, _name_in(i18n, "vi"),
+               _name_in(i18n, "th"), iso3)
 
 
 def _table_rows() -> dict[str, Iterable[tuple]]:
-    def names(i18n: dict, lang: str) -> str:
-        return (i18n.get(lang) or {}).get("name", "")
-
     return {
-        "cities": City.objects.order_by("pk").values_list("pk", "slug", "name", "country_id", "country__name",
-                                                          "country__iso3").iterator(),
-        "indicators": ((pk, code, name, names(i18n, "vi"), names(i18n, "th"), unit, direction, aggregation, published)
+        "cities": _city_rows(),
+        "indicators": ((pk, code, name, _name_in(i18n, "vi"), _name_in(i18n, "th"), unit, direction, aggregation,
+                        published)
                        for pk, code, name, i18n, unit, direction, aggregation, published in
                        Indicator.objects.order_by("pk").values_list("pk", "code", "name", "i18n", "unit", "direction",
                                                                     "aggregation", "is_published").iterator()),
@@ -254,8 +270,9 @@ def visibility(user: Actor | None) -> analytics.Visibility:
     return analytics.PUBLIC
 
 
-def language() -> str:
-    return (translation.get_language() or "en").split("-")[0]
+def language(given: str | None = None) -> str:
+    """The language names are given in: `given` (the API asks for "en"), else the request's."""
+    return given or (translation.get_language() or "en").split("-")[0]
 
 
 def cities(user: Actor | None) -> QuerySet[City]:
@@ -419,10 +436,12 @@ def rag_counts(statuses: Iterable[str | None]) -> dict[str, int]:
     return counts
 
 
-def city_scorecard(user: Actor | None, city_obj: City, round_info: RoundInfo) -> CityScorecard:
+def city_scorecard(user: Actor | None, city_obj: City, round_info: RoundInfo, lang: str | None = None
+                   ) -> CityScorecard:
+    """The city's scorecard, indicator names in `lang` (default: the request's language)."""
     snap = current_snapshot()
     rows = [score_row(r) for r in analytics.city_scorecard(snap, city_obj.pk, round_info.year, round_info.cutoff,
-                                                           visibility(user), language())]
+                                                           visibility(user), language(lang))]
     quality = scorecard.DataQuality(
         assigned=len(rows), with_value=sum(1 for r in rows if r.observations > 0),
         observations=sum(r.observations for r in rows),
@@ -434,13 +453,15 @@ def city_scorecard(user: Actor | None, city_obj: City, round_info: RoundInfo) ->
 # --- Network scorecard ------------------------------------------------------------------------------------
 
 
-def network_scorecard(user: Actor | None, round_info: RoundInfo) -> list[dict[str, Any]]:
-    """One row per reporting city of the round (every city when the round lists none) visible to the user."""
+def network_scorecard(user: Actor | None, round_info: RoundInfo, lang: str | None = None) -> list[dict[str, Any]]:
+    """One row per reporting city of the round (every city when the round lists none) visible to the user, city
+    and country names in `lang` (default: the request's language)."""
     snap = current_snapshot()
     ids = set(round_info.city_ids or ()) or None
     visible = set(City.objects.visible_to(user).values_list("pk", flat=True))
     ids = visible if ids is None else ids & visible
-    rows = analytics.network_scorecard(snap, round_info.year, round_info.cutoff, visibility(user), ids)
+    rows = analytics.network_scorecard(snap, round_info.year, round_info.cutoff, visibility(user), ids,
+                                       language(lang))
     for row in rows:
         row["completeness"] = scorecard.percent(scorecard.share(row["with_value"], row["assigned"]))
         row["timeliness"] = (scorecard.percent(scorecard.share(row["on_time"], row["observations"]))
@@ -504,11 +525,11 @@ def _scaled(value: float | None, divisor: float | None, factor: float) -> float 
     return value * factor / divisor
 
 
-def compare(user: Actor | None, item: Indicator, period: str | None, normalise: str = "none", band: str | None = None
-            ) -> Comparison:
+def compare(user: Actor | None, item: Indicator, period: str | None, normalise: str = "none", band: str | None = None,
+            lang: str | None = None) -> Comparison:
     """The cities' values of an indicator for a period (default: its most recent), normalised and narrowed
     to a population band on request. Cities lacking the population or area a choice needs are left out and
-    listed in `left_out`, never estimated."""
+    listed in `left_out`, never estimated. City and country names in `lang` (default: the request's)."""
     if normalise not in NORMALISE:
         raise AnalysisError("normalise", _("normalise: “%(value)s” is not one of none, per_capita, per_area.")
                             % {"value": normalise})
@@ -531,7 +552,7 @@ def compare(user: Actor | None, item: Indicator, period: str | None, normalise: 
         return Comparison(item, None, normalise, band, [], [], available, unit, snapshot_time(snap))
     labels = band_labels()
     rows, left_out = [], []
-    for row in analytics.compare(snap, item.pk, period, vis):
+    for row in analytics.compare(snap, item.pk, period, vis, language(lang)):
         row["band"] = band_of(row["population"])
         row["band_label"] = labels.get(row["band"] or "", "")
         if normalise == "per_capita":
@@ -569,8 +590,10 @@ class Rollups:
     as_of: dt.datetime | None = None
 
 
-def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | None = None) -> Rollups:
-    """Network roll-ups by country, focus area or outcome for a period (default: the latest year with data)."""
+def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | None = None,
+            lang: str | None = None) -> Rollups:
+    """Network roll-ups by country, focus area or outcome for a period (default: the latest year with data);
+    group and indicator names in `lang` (default: the request's language)."""
     if by not in analytics.ROLLUP_BY:
         raise AnalysisError("by", _("by: “%(value)s” is not one of country, focus_area, outcome.") % {"value": by})
     if period:
@@ -582,7 +605,7 @@ def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | N
         period = str(year) if year else None
     if period is None:
         return Rollups(by, None, [], snapshot_time(snap))
-    rows = analytics.rollups(snap, by, period, vis, item.pk if item else None, language())
+    rows = analytics.rollups(snap, by, period, vis, item.pk if item else None, language(lang))
     not_tagged = _("Not tagged")
     for row in rows:
         if not row["group_code"]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q
+from django.utils import translation
 
 from ascn.core.permissions import ScopedQuerySet
 
@@ -36,9 +37,14 @@ def indicators(user: Actor | None, family: str | None = None, dimension: str | N
     return qs.order_by("family", "code")
 
 
-def dimensions(user: Actor | None) -> list[str]:
-    return list(Indicator.objects.visible_to(user).exclude(dimension="").order_by("dimension")
-                .values_list("dimension", flat=True).distinct())
+def dimensions(user: Actor | None) -> list[tuple[str, str]]:
+    """The dimensions of the indicators the user sees, in English order: (the English label, which filters and
+    assigns by dimension take, the label in the reader's language, from the indicators' translations)."""
+    language = (translation.get_language() or "en").split("-")[0]
+    labels: dict[str, str] = {}
+    for english, i18n in Indicator.objects.visible_to(user).exclude(dimension="").values_list("dimension", "i18n"):
+        labels[english] = labels.get(english) or ((i18n or {}).get(language) or {}).get("dimension", "")
+    return [(english, labels[english] or english) for english in sorted(labels)]
 
 
 def rounds(user: Actor | None) -> ScopedQuerySet[RoundWithCityCount]:

@@ -129,7 +129,7 @@ def observations(user: Actor | None, city_slug: str | None = None, indicator: st
                  period: str | None = None, year: int | None = None, verification: str | None = None,
                  flagged: bool | None = None) -> ScopedQuerySet[Observation]:
     """Observations the user may see, newest first, optionally narrowed."""
-    qs = Observation.objects.visible_to(user).select_related("city", "indicator")
+    qs = Observation.objects.visible_to(user).select_related("city__country", "indicator")
     if city_slug:
         qs = qs.filter(city__slug=city_slug)
     if indicator:
@@ -218,17 +218,13 @@ def template_rows(user: Actor | None, target_city: City, years: list[int]) -> li
     return result
 
 
-def dimensions(user: Actor | None) -> list[str]:
-    """The dimensions of the indicators the user sees, for assigning "every indicator of one dimension"."""
-    return sorted(set(Indicator.objects.visible_to(user).exclude(dimension="").values_list("dimension", flat=True)))
-
-
 def cities_with_assignments(user: Actor | None, other_than: City) -> list[tuple[str, str, int]]:
-    """(slug, name, number of assignments the user sees) of the other cities with indicators assigned, for
-    "copy from another city"."""
-    counted = (CityIndicator.objects.visible_to(user).exclude(city=other_than)
-               .values_list("city__slug", "city__name").annotate(n=Count("id")).order_by("city__name"))
-    return [(slug, name, n) for slug, name, n in counted]
+    """(slug, name in the reader's language, number of assignments the user sees) of the other cities with
+    indicators assigned, for "copy from another city"."""
+    counted = dict(CityIndicator.objects.visible_to(user).exclude(city=other_than)
+                   .values_list("city_id").annotate(n=Count("id")).values_list("city_id", "n"))
+    cities = City.objects.filter(pk__in=counted).select_related("country").order_by("name")
+    return [(c.slug, c.display_name, counted[c.pk]) for c in cities]
 
 
 def assigned_with_values(user: Actor | None, target_city: City) -> list[tuple[CityIndicator, int]]:

@@ -87,9 +87,10 @@ def proposed_cities(as_of: dt.date) -> QuerySet[City]:
 
 
 def city_choices() -> list[tuple[str, str]]:
-    """Every city of the network as (slug, "name (country)"), for choosing reporting cities."""
-    return [(slug, f"{name} ({country})") for slug, name, country in
-            City.objects.order_by("name").values_list("slug", "name", "country__name")]
+    """Every city of the network as (slug, "name (country)") in the reader's language, for choosing reporting
+    cities."""
+    return [(city.slug, f"{city.display_name} ({city.country.display_name})")
+            for city in City.objects.select_related("country").order_by("name")]
 
 
 def history(reporting_round: ReportingRound, limit: int = 50) -> list[AuditEntry]:

@@ -19,7 +19,7 @@ from ascn.core.lookups import editable_or_403, visible_or_404
 from ascn.core.permissions import Principal, can_edit
 
 from ..actions import catalogue as actions
-from ..forms.catalogue import IndicatorDefinitionForm, IndicatorFilterForm
+from ..forms.catalogue import IndicatorDefinitionForm, IndicatorFilterForm, IndicatorNamesForm
 from ..models import Indicator
 from ..queries import catalogue as queries
 
@@ -50,15 +50,17 @@ def indicator_list(request: Request) -> HttpResponse:
 
 def indicator_detail(request: Request, pk: int) -> HttpResponse:
     item = visible_or_404(queries.indicators(request.user), _("No indicator at this address."), pk=pk)
-    form = IndicatorDefinitionForm.of(item) if can_edit(request.user, item) else None
-    return render(request, "monitoring/indicator_detail.html", _detail(item, form))
+    editable = can_edit(request.user, item)
+    form = IndicatorDefinitionForm.of(item) if editable else None
+    names_form = IndicatorNamesForm.of(item) if editable else None
+    return render(request, "monitoring/indicator_detail.html", _detail(item, form, names_form))
 
 
-def _detail(item: Indicator, form: IndicatorDefinitionForm | None) -> dict:
+def _detail(item: Indicator, form: IndicatorDefinitionForm | None, names_form: IndicatorNamesForm | None) -> dict:
     """The indicator page's context: the sources of its definition one per line (the fixture separates
     several pages with " ; ")."""
     sources = [part.strip() for part in item.definition_source.split(" ; ") if part.strip()]
-    return {"indicator": item, "form": form, "sources": sources}
+    return {"indicator": item, "form": form, "names_form": names_form, "sources": sources}
 
 
 @login_required
@@ -78,7 +80,31 @@ def indicator_definition(request: SignedInRequest, pk: int) -> HttpResponse:
             _report(request, item, change)
             return redirect("monitoring:indicator", pk=item.pk)
     item.refresh_from_db()  # the page shows the definition as stored, the form what was typed
-    return render(request, "monitoring/indicator_detail.html", _detail(item, form), status=422)
+    return render(request, "monitoring/indicator_detail.html", _detail(item, form, IndicatorNamesForm.of(item)),
+                  status=422)
+
+
+@login_required
+@require_POST
+def indicator_names(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The Secretariat sets the indicator's name in Vietnamese and Thai (shown to readers of those languages)."""
+    item = editable_or_403(request.user, queries.indicators(request.user), _("No indicator at this address."), pk=pk)
+    form = IndicatorNamesForm(request.POST)
+    if form.is_valid():
+        try:
+            changes = actions.update_names(request.user, item, form.names(), via="web")
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            if changes:
+                messages.success(request, _("The names of %(code)s are saved.") % {"code": item.code})
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("monitoring:indicator", pk=item.pk)
+    item.refresh_from_db()
+    return render(request, "monitoring/indicator_detail.html", _detail(item, IndicatorDefinitionForm.of(item), form),
+                  status=422)
 
 
 def _report(request: Request, item: Indicator, change: actions.DefinitionChange) -> None:
@@ -108,4 +134,5 @@ urlpatterns = [
     path("indicators/", indicator_list, name="indicators"),
     path("indicators/<int:pk>/", indicator_detail, name="indicator"),
     path("indicators/<int:pk>/definition/", indicator_definition, name="indicator_definition"),
+    path("indicators/<int:pk>/names/", indicator_names, name="indicator_names"),
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ascn.core.forms import check_inline, is_inline_check
+from ascn.core.forms import check_inline, choices_of, is_inline_check
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.imports import pages as imports
 from ascn.core.lookups import editable_or_403, visible_or_404
@@ -38,6 +38,7 @@ from ..forms.observations import (
     VerificationForm,
 )
 from ..models import CityIndicator, Indicator, Observation, ObservationImport, Target
+from ..queries import catalogue
 from ..queries import observations as queries
 
 PAGE_SIZE = 50
@@ -99,7 +100,7 @@ def city_data(request: Request, slug: str) -> HttpResponse:
                         messages.warning(request, _("Flagged for review: %(detail)s") % {"detail": item["detail"]})
                     return redirect("monitoring:city_data", slug=city.slug)
     elif request.method == "POST":
-        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.name})
+        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.display_name})
     page = Paginator(queries.assignments(request.user, city), PAGE_SIZE).get_page(request.GET.get("page"))
     may_assign = can_create(request.user, CityIndicator, city_id=city.pk)
     context = {
@@ -138,7 +139,7 @@ def _unassigned_choices(request: Request, city: City) -> list[tuple[str, str]]:
 def city_assign(request: SignedInRequest, slug: str) -> HttpResponse:
     city = _city(request, slug)
     if not can_create(request.user, CityIndicator, city_id=city.pk):
-        raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.name})
+        raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.display_name})
     form = AssignForm(request.POST, indicators=_unassigned_choices(request, city))
     if form.is_valid():
         indicator = Indicator.objects.get(code=form.cleaned_data["indicator"])
@@ -149,7 +150,8 @@ def city_assign(request: SignedInRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("%(code)s assigned to %(city)s.") % {"code": indicator.code, "city": city.name})
+            messages.success(request, _("%(code)s assigned to %(city)s.") % {"code": indicator.code,
+                                                                             "city": city.display_name})
     else:
         messages.error(request, " ".join(f"{form.fields[k].label}: {_joined(v)}" if k in form.fields else _joined(v)
                                          for k, v in form.errors.items()))
@@ -159,7 +161,7 @@ def city_assign(request: SignedInRequest, slug: str) -> HttpResponse:
 def _assign_sets(request: Request, city: City) -> dict[str, Any]:
     """What the assignment part of the city's data page offers: the dimensions, the cities to copy from, and
     the assigned indicators (with their number of values) to unassign."""
-    return {"dimensions": queries.dimensions(request.user),
+    return {"dimensions": catalogue.dimensions(request.user),
             "sources": queries.cities_with_assignments(request.user, city),
             "assigned": queries.assigned_with_values(request.user, city)}
 
@@ -171,7 +173,7 @@ def city_assign_set(request: SignedInRequest, slug: str) -> HttpResponse:
     city (indicators only); each adds only what the city does not have yet."""
     city = _city(request, slug)
     if not can_create(request.user, CityIndicator, city_id=city.pk):
-        raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.name})
+        raise PermissionDenied(_("You may not assign indicators to %(city)s.") % {"city": city.display_name})
     chosen = request.POST.get("set", "")
     try:
         if chosen == "core":
@@ -189,11 +191,12 @@ def city_assign_set(request: SignedInRequest, slug: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        values = {"count": len(done.added), "city": city.name, "already": done.already}
+        values = {"count": len(done.added), "city": city.display_name, "already": done.already}
         if not done.added:
-            messages.info(request, ngettext("Nothing to add: the %(already)d indicator of this set is already "
-                                            "assigned to %(city)s.", "Nothing to add: the %(already)d indicators of this set are "
-                                            "already assigned to %(city)s.", done.already) % values)
+            messages.info(request, ngettext(
+                "Nothing to add: the %(already)d indicator of this set is already assigned to %(city)s.",
+                "Nothing to add: the %(already)d indicators of this set are already assigned to %(city)s.",
+                done.already) % values)
         elif done.already:
             messages.success(request, ngettext(
                 "%(count)d indicator assigned to %(city)s (%(already)d of the set already were).",
@@ -212,7 +215,7 @@ def city_unassign(request: SignedInRequest, slug: str) -> HttpResponse:
     city = _city(request, slug)
     code = request.POST.get("indicator", "")
     assignment = editable_or_403(request.user, queries.assignments(request.user, city),
-                                 _("This indicator is not assigned to %(city)s.") % {"city": city.name},
+                                 _("This indicator is not assigned to %(city)s.") % {"city": city.display_name},
                                  indicator__code=code)
     targets = assignment.targets.count()
     try:
@@ -223,7 +226,7 @@ def city_unassign(request: SignedInRequest, slug: str) -> HttpResponse:
         messages.success(request, ngettext(
             "%(code)s is no longer assigned to %(city)s; its baseline and %(count)d target went with it.",
             "%(code)s is no longer assigned to %(city)s; its baseline and %(count)d targets went with it.", targets)
-            % {"code": code, "city": city.name, "count": targets})
+            % {"code": code, "city": city.display_name, "count": targets})
     return redirect(reverse("monitoring:city_data", args=[city.slug]) + "#assign")
 
 
@@ -237,13 +240,14 @@ def city_indicator(request: Request, slug: str, pk: int) -> HttpResponse:
     edit the city's data) the baseline and target forms."""
     city = _city(request, slug)
     item = visible_or_404(queries.assignments(request.user, city),
-                          _("This indicator is not assigned to %(city)s.") % {"city": city.name}, pk=pk)
+                          _("This indicator is not assigned to %(city)s.") % {"city": city.display_name}, pk=pk)
     may_edit = can_edit(request.user, item)
     baseline_form = BaselineForm(instance=CityIndicator.objects.get(pk=pk), prefix="baseline") if may_edit else None
     target_form = TargetForm(prefix="target") if may_edit else None
     if request.method == "POST":
         if not may_edit:
-            raise PermissionDenied(_("You may not change %(city)s's baselines and targets.") % {"city": city.name})
+            raise PermissionDenied(_("You may not change %(city)s's baselines and targets.")
+                                   % {"city": city.display_name})
         if "baseline-baseline_value" in request.POST or "baseline-notes" in request.POST:
             baseline_form = BaselineForm(request.POST, instance=CityIndicator.objects.get(pk=pk), prefix="baseline")
             if baseline_form.is_valid():
@@ -292,7 +296,7 @@ def city_target_delete(request: SignedInRequest, slug: str, pk: int, target_pk: 
 
 def template_notes(city: City, years: list[int]) -> list[str]:
     return [
-        _("Entry template of %(city)s: one row per assigned indicator and open period.") % {"city": city.name},
+        _("Entry template of %(city)s: one row per assigned indicator and open period.") % {"city": city.display_name},
         _("Open periods: %(years)s.") % {"years": ", ".join(map(str, years)) or _("none")},
         _("Fill in value, or numerator and denominator (the value is then computed). Rows left without a value "
           "are skipped."),
@@ -313,7 +317,7 @@ def city_template(request: SignedInRequest, slug: str, fmt: str) -> HttpResponse
         raise Http404(_("Unknown template format."))
     city = _city(request, slug)
     if not _may_write(request, city):
-        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.name})
+        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.display_name})
     years = actions.open_years(city)
     rows = queries.template_rows(request.user, city, years)
     body = importing.template_xlsx(rows, template_notes(city, years)) if fmt == "xlsx" else \
@@ -327,7 +331,7 @@ def city_template(request: SignedInRequest, slug: str, fmt: str) -> HttpResponse
 def city_import(request: SignedInRequest, slug: str) -> HttpResponse:
     city = _city(request, slug)
     if not _may_write(request, city):
-        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.name})
+        raise PermissionDenied(_("You may not record figures for %(city)s.") % {"city": city.display_name})
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -373,7 +377,7 @@ def observation_review(request: SignedInRequest) -> HttpResponse:
     country), with verify and query buttons."""
     if not queries.may_review(request.user):
         raise PermissionDenied(_("Only the ASEAN Secretariat and National Representatives review figures."))
-    cities = [(c.slug, c.name) for c in queries.review_cities(request.user)]
+    cities = choices_of(queries.review_cities(request.user).select_related("country"), "slug")
     form = ReviewFilterForm(request.GET or None, cities=cities)
     data = form.cleaned_data if form.is_valid() else {}
     items = queries.review_queue(request.user, data.get("state") or "open", data.get("city") or None,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from ascn.core.forms import choices_of
 from ascn.core.http import Request, SignedInRequest
 from ascn.core.lookups import visible_or_404
 from ascn.core.permissions import Principal, can_edit
@@ -46,7 +47,7 @@ def inbox(request: SignedInRequest) -> HttpResponse:
 
 def report_list(request: Request) -> HttpResponse:
     rounds = list(ReportingRound.objects.visible_to(request.user).order_by("-year").values_list("year", flat=True))
-    countries = [(c.iso3, c.display_name) for c in Country.objects.order_by("name")]
+    countries = choices_of(Country.objects.order_by("name"), "iso3")
     form = ReportFilterForm(request.GET or None, years=rounds, countries=countries)
     filters = queries.ReportFilters()
     if form.is_valid():
