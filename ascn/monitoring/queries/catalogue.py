@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import translation
 
 from ascn.core.permissions import ScopedQuerySet
+from ascn.core.text import fold
 
 from ..models import Indicator, ReportingRound
 
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 def indicators(user: Actor | None, family: str | None = None, dimension: str | None = None, level: str | None = None,
                text: str | None = None) -> ScopedQuerySet[Indicator]:
-    """The indicator catalogue the user may see, optionally narrowed; `text` matches code or name."""
+    """The indicator catalogue the user may see, optionally narrowed; `text` matches the code, the English name
+    or the name in the reader's language (accents and case ignored: "dien nang" finds "Tiếp cận điện năng")."""
     qs = Indicator.objects.visible_to(user)
     if family:
         qs = qs.filter(family=family)
@@ -33,8 +35,19 @@ def indicators(user: Actor | None, family: str | None = None, dimension: str | N
     if level:
         qs = qs.filter(level=level)
     if text:
-        qs = qs.filter(Q(code__icontains=text) | Q(name__icontains=text))
+        qs = qs.filter(Q(code__icontains=text) | Q(name__icontains=text) | Q(pk__in=_translated_matches(text)))
     return qs.order_by("family", "code")
+
+
+def _translated_matches(text: str) -> list[int]:
+    """Ids of the indicators whose name in the reader's language contains `text` (folded). The catalogue is a
+    few hundred rows, so they are matched here rather than in each database's JSON functions."""
+    language = (translation.get_language() or "en").split("-")[0]
+    wanted = fold(text)
+    if language == "en" or not wanted:
+        return []
+    return [pk for pk, i18n in Indicator.objects.values_list("pk", "i18n")
+            if wanted in fold(((i18n or {}).get(language) or {}).get("name", ""))]
 
 
 def dimensions(user: Actor | None) -> list[tuple[str, str]]:

@@ -109,6 +109,18 @@ def test_the_dimension_filter_reads_in_the_readers_language_and_filters_by_the_d
     assert economy.context["page"].paginator.count == 45  # the Economy KPIs
 
 
+@pytest.mark.parametrize(("lang", "q", "codes"), [
+    ("vi", "dien nang", [ELECTRICITY]),                      # accents ignored
+    ("vi", "Tiếp cận điện", [ELECTRICITY]),
+    ("th", "การเข้าถึงไฟฟ้า", [ELECTRICITY]),
+    ("vi", "Access to Electricity", [ELECTRICITY]),          # the English name still finds it
+    ("en", "dien nang", []),
+])
+def test_the_catalogue_search_finds_names_in_the_readers_language(client, lang, q, codes):
+    response = client.get(at(lang, "/monitoring/indicators/"), {"q": q})
+    assert [i.code for i in response.context["page"].object_list] == codes
+
+
 @pytest.mark.parametrize("lang", ["vi", "th"])
 def test_the_indicator_page_gives_its_name_and_labels_in_the_readers_language(client, lang):
     item = Indicator.objects.get(code=INTERNET)
