@@ -3,6 +3,11 @@ Monte Carlo NPV histogram. Pure Python, no Django: the inputs are the plain resu
 
 Every spec is a JSON-serialisable dict with its data inline, so a template can hand it to the page with
 `json_script` and `static/js/charts.js` draws it with the vendored Vega scripts; nothing is fetched.
+
+A chart with nothing to draw (a new case whose amounts are all zero) says so instead: its spec carries
+`usermeta.empty`, the text `charts.js` shows in place of the chart (and the PDF prints), so Vega never
+lays out an empty scale. A year axis labels at most about a dozen years (every 2nd, 5th or 10th year of a
+long horizon) and hides labels that would still overlap on a narrow screen; legends sit under the chart.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ COLOURS = {"revenue": "#2f7d4f", "avoided_cost": "#6fae7a", "economic_benefit": 
 LOWERED_COLOUR, RAISED_COLOUR = "#e39a6f", "#4a6b82"
 BELOW_ZERO_COLOUR, ABOVE_ZERO_COLOUR = "#b8432f", "#4a6b82"
 MONEY_FORMAT = ",.2f"
+MOST_YEAR_LABELS = 12
+YEAR_STEPS = (1, 2, 5, 10, 20, 50)
 
+
+def empty_text() -> str:
+    """What a chart without figures shows in its place."""
+    return _("Add amounts to see the chart")
 
 
 def _component_names() -> dict[str, str]:
@@ -43,10 +54,21 @@ def _money(value: float) -> float:
     return round(value, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _spec(**parts: Any) -> dict:
-    """The frame every chart shares: schema, container width, fixed height, default fonts."""
-    return {"$schema": SCHEMA, "width": "container", "height": HEIGHT, **parts,
-            "config": {"view": {"stroke": None}, "legend": {"orient": "bottom", "labelLimit": 240}}}
+def _spec(*, empty: bool = False, **parts: Any) -> dict:
+    """The frame every chart shares: schema, container width, fixed height, default fonts, the legend under
+    the chart; `empty`: the chart has nothing to draw, and says so (`usermeta.empty`) instead."""
+    spec = {"$schema": SCHEMA, "width": "container", "height": HEIGHT, **parts,
+            "config": {"view": {"stroke": None}, "legend": {"orient": "bottom", "labelLimit": 320}}}
+    if empty:
+        spec["usermeta"] = {"empty": empty_text()}
+    return spec
+
+
+def year_labels(years: Sequence[int]) -> list[int]:
+    """The years an axis labels: every one up to 12 years, else every 2nd, 5th, 10th (...) year counted from
+    the first, so that no more than about a dozen labels share the axis (51 years: 2026, 2031, ... 2076)."""
+    step = next((s for s in YEAR_STEPS if len(years) <= MOST_YEAR_LABELS * s), YEAR_STEPS[-1])
+    return list(years[::step])
 
 
 def cash_flows(table: Mapping[str, Sequence[float]], currency: str, start_year: int | None = None) -> dict:
@@ -75,8 +97,10 @@ def cash_flows(table: Mapping[str, Sequence[float]], currency: str, start_year: 
     line_name = _("Cumulative financial flow")
     colour_scale = {"domain": [*(names[key] for key in shown), line_name],
                     "range": [*(COLOURS[key] for key in shown), COLOURS["cumulative"]]}
-    x = {"field": "year", "type": "ordinal", "title": _("Year"), "axis": {"labelAngle": 0}}
+    x = {"field": "year", "type": "ordinal", "title": _("Year"),
+         "axis": {"labelAngle": 0, "values": year_labels(years), "labelOverlap": "greedy", "labelSeparation": 6}}
     return _spec(
+        empty=not shown,
         layer=[
             {"data": {"values": rows}, "mark": "bar",
              "encoding": {"x": x, "y": {"field": "amount", "type": "quantitative", "title": amount_title},
@@ -120,6 +144,7 @@ def tornado(bars: Sequence[Any], base_npv: float, currency: str, driver_names: M
                  {"driver": label, "case": raised, "start": base, "npv": high}]
     npv_title = _("Financial NPV (%(currency)s)") % {"currency": currency}
     return _spec(
+        empty=all(row["npv"] == base for row in rows),  # no driver moves the NPV: nothing to compare
         layer=[
             {"data": {"values": rows}, "mark": {"type": "bar", "opacity": 0.9},
              "encoding": {"y": {"field": "driver", "type": "nominal", "sort": None, "title": None},
@@ -167,9 +192,11 @@ def npv_distribution(summary: Any, currency: str) -> dict:
     percentiles = [{"label": label, "npv": _money(_finite(getattr(summary, name), name))}
                    for label, name in (("P10", "p10"), ("P50", "p50"), ("P90", "p90"))]
     npv_title = _("NPV (%(currency)s)") % {"currency": currency}
+    empty = not any(counts)
     rule_tooltip = [{"field": "label", "title": _("Percentile")},
                     {"field": "npv", "type": "quantitative", "title": npv_title, "format": MONEY_FORMAT}]
     return _spec(
+        empty=empty,
         title={"text": probability_text(summary.probability_negative), "anchor": "start"},
         layer=[
             {"data": {"values": bins}, "mark": {"type": "bar", "binSpacing": 1},

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -203,8 +204,10 @@ CHART_WIDTHS = {"cash_flows": 1000, "tornado": 490, "npv_distribution": 490}
 
 
 def chart_svgs(specs: dict[str, dict]) -> dict[str, SafeString]:
-    """The page's charts as SVG, in the PDF's fonts."""
-    return {key: mark_safe(charts.svg(spec, width=CHART_WIDTHS.get(key, charts.WIDTH), prefix=f"case-{key}"))
+    """The page's charts as SVG, in the PDF's fonts; a chart with nothing to draw as its sentence, as on the page."""
+    return {key: format_html('<p class="chart-empty">{}</p>', spec["usermeta"]["empty"])
+            if (spec.get("usermeta") or {}).get("empty") else
+            mark_safe(charts.svg(spec, width=CHART_WIDTHS.get(key, charts.WIDTH), prefix=f"case-{key}"))
             for key, spec in specs.items()}  # the renderer escapes the text it draws
 
 

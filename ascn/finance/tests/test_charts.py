@@ -185,3 +185,46 @@ def test_specs_are_valid_vega_lite():
     for spec in all_specs():
         errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(spec)]
         assert errors == []
+
+
+ZEROS = {key: [0.0] * 3 for key in TABLE} | {"year": [0.0, 1.0, 2.0]}
+
+
+def test_a_chart_with_nothing_to_draw_says_so_instead():
+    """A new case's amounts are all zero: the specs carry the sentence charts.js shows in place of the chart (an
+    empty scale makes Vega warn "Infinite extent"); a chart with figures carries none."""
+    empty = charts.cash_flows(ZEROS, "USD", 2026)
+    assert empty["usermeta"] == {"empty": "Add amounts to see the chart"}
+    assert layer(empty, 0)["data"]["values"] == []
+    still = [TornadoBar("capex", 0.0, 0.0, 0.0, 0.0), TornadoBar("opex", 0.0, 0.0, 0.0, 0.0)]
+    assert charts.tornado(still, 0.0, "USD")["usermeta"] == {"empty": "Add amounts to see the chart"}
+    assert charts.npv_distribution(Summary(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, [0.0, 1.0], [0]), "USD")["usermeta"] == {
+        "empty": "Add amounts to see the chart"}
+    for spec in all_specs():
+        assert "usermeta" not in spec
+    with translator.using(upper_outside_placeholders):
+        assert charts.cash_flows(ZEROS, "USD")["usermeta"]["empty"] == "ADD AMOUNTS TO SEE THE CHART"
+
+
+def test_a_long_horizon_labels_about_a_dozen_years_that_do_not_overlap():
+    years = list(range(2026, 2077))  # 50 years: 51 bars
+    assert charts.year_labels(years) == list(range(2026, 2077, 5))
+    assert charts.year_labels(years[:21]) == list(range(2026, 2047, 2))
+    assert charts.year_labels(years[:12]) == years[:12]
+    assert charts.year_labels(list(range(101))) == list(range(0, 101, 10))
+    table = {key: [1.0] * 51 for key in TABLE} | {"year": [float(i) for i in range(51)]}
+    axis = layer(charts.cash_flows(table, "USD", 2026), 0)["encoding"]["x"]["axis"]
+    assert axis == {"labelAngle": 0, "values": list(range(2026, 2077, 5)), "labelOverlap": "greedy",
+                    "labelSeparation": 6}
+
+
+def test_the_legend_sits_under_the_chart_with_room_for_long_labels():
+    for spec in all_specs():
+        assert spec["config"]["legend"] == {"orient": "bottom", "labelLimit": 320}
+
+
+def test_empty_specs_are_valid_vega_lite_too():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    spec = charts.cash_flows(ZEROS, "USD", 2026)
+    assert [error.message for error in validator.iter_errors(spec)] == []

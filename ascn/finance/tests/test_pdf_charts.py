@@ -69,3 +69,13 @@ def test_without_a_simulation_there_is_no_distribution_chart(client, csco_danang
     text = pdf_text(client.get(f"/financing/business-cases/{saved.pk}/export.pdf").content)
     lines = [line.strip() for line in text.splitlines()]
     assert "Driver raised" in lines and "Amount (USD)" in lines and "Simulations" not in lines
+
+
+def test_a_case_without_amounts_prints_what_its_charts_need_instead_of_empty_charts(client, csco_danang, weasyprint):
+    zeros = {**INPUTS, "lines": [{"kind": "capex", "values": [0] * 11, "label": "Capital cost"}]}
+    saved = case(csco_danang, inputs=zeros, is_published=True)
+    svgs = exporting.chart_svgs(reporting.chart_specs(saved.results, saved.inputs))
+    assert svgs["cash_flows"] == '<p class="chart-empty">Add amounts to see the chart</p>'
+    assert svgs["tornado"] == '<p class="chart-empty">Add amounts to see the chart</p>'
+    text = pdf_text(client.get(f"/financing/business-cases/{saved.pk}/export.pdf").content)
+    assert text.count("Add amounts to see the chart") == 2
