@@ -1,4 +1,5 @@
-"""Benchmark the generation of the ASCN M&E report (figures + HTML + PDF) on a synthetic network.
+"""Benchmark the generation of the ASCN M&E report (figures once, then HTML + charts + PDF per language) on a
+synthetic network.
 
 Builds its own database (SQLite in a temporary directory; the repository's db.sqlite3 is not touched):
 the reference framework, countries, cities (38) and the 2025 reporting round, then `--projects` (134)
@@ -8,12 +9,14 @@ Thai, so the PDF needs the Thai fonts) for half of the cities.
 
 In-process, after one uncounted warm-up generation, it times `--repeat` (3) rounds of: one full generation
 the way the Secretariat's request runs it (`request_me_report` -> the background task on the immediate
-backend: figures, HTML, PDF, stored), then each stage alone, called exactly as the task
-(`actions.me_report._generate`) calls it, in the site's language: reading the rows and computing the
-figures of the projects reported since the previous round (`period_start`), the narratives and the
-previous round's figures; building the context and rendering the HTML; printing the PDF. The stages'
-figures are checked equal to the ones the task stored. It prints p50 / max in seconds, the ratio of the
-full generation's p50 to the 10 s target, and the PDF's size and page count.
+backend: the figures once, then an edition per language (en, vi, th): HTML, charts, PDF, stored), then each
+stage alone, called exactly as the task (`actions.me_report._generate` and `write_edition`) calls it: once,
+reading the rows and computing the figures of the projects reported since the previous round
+(`period_start`), the narratives, the previous round's figures and the trend; then per language, the
+edition's context (its names, sentences and sections), drawing its three charts, rendering the HTML and
+printing the PDF. The stages' figures are checked equal to the ones the task stored. It prints p50 / max in
+seconds per stage and language, the ratio of the full generation's p50 to the 10 s target, and each PDF's
+size and page count.
 
 Run from the project root:
     .venv/bin/python bench/bench_me_report.py
@@ -131,6 +134,7 @@ def measure(repeat: int, secretariat_id: int) -> dict:
     from ascn.monitoring.actions import me_report as actions
     from ascn.monitoring.models import MEReport, ReportingRound
     from ascn.monitoring.queries import me_report as queries
+    from ascn.monitoring.queries import trends
 
     secretariat = User.objects.get(pk=secretariat_id)
     reporting_round = ReportingRound.objects.get(year=2025)
@@ -141,8 +145,10 @@ def measure(repeat: int, secretariat_id: int) -> dict:
         assert report.state == "done" and report.step == "done", (report.state, report.step, report.error)
         return report
 
-    def stages(report: MEReport) -> tuple[float, float, float, dict, str, bytes]:
-        """The task's stages (actions.me_report._generate), called as it calls them, without its bookkeeping."""
+    def stages(report: MEReport) -> tuple[dict[str, float], dict, dict[str, tuple[str, bytes]]]:
+        """The task's stages (actions.me_report._generate, write_edition), called as it calls them, without its
+        bookkeeping: the figures once, then each language's context, charts, HTML and PDF."""
+        times: dict[str, float] = {}
         with translation.override(settings.LANGUAGE_CODE):
             t0 = time.perf_counter()
             names = queries.labels()
@@ -153,36 +159,51 @@ def measure(repeat: int, secretariat_id: int) -> dict:
             figures["labels"] = names.as_json()
             narratives, reported = queries.narratives(report.round)
             previous_round, previous = queries.previous_figures(report.round, names)
-            t1 = time.perf_counter()
-            finished_at = timezone.now()
-            context = actions.report_context(report, figures, fig.counted(rows, report.as_of, since), narratives,
-                                             reported, previous_round, previous, finished_at)
-            html = render_to_string("monitoring/me_report_body.html", context)
-            t2 = time.perf_counter()
-            pdf = actions.render_pdf(report, html)
-            t3 = time.perf_counter()
-        return t1 - t0, t2 - t1, t3 - t2, figures, html, pdf
+            sources = actions.Sources(rows, since, figures, narratives, reported,
+                                      queries.coverage(report.round, reported), previous_round, previous,
+                                      trends.round_trends(None, until=report.round, current=figures), timezone.now())
+            times["figures"] = time.perf_counter() - t0
+        editions = {}
+        for language in actions.languages():
+            with translation.override(language):
+                t0 = time.perf_counter()
+                context = actions.edition_context(report, sources, language)
+                t1 = time.perf_counter()
+                context["charts"] = actions.draw_charts(context, sources.trend)
+                t2 = time.perf_counter()
+                html = render_to_string("monitoring/me_report_body.html", context)
+                t3 = time.perf_counter()
+                pdf = actions.render_pdf(report, html)
+                t4 = time.perf_counter()
+            times.update({f"context_{language}": t1 - t0, f"charts_{language}": t2 - t1,
+                          f"html_{language}": t3 - t2, f"pdf_{language}": t4 - t3})
+            editions[language] = (html, pdf)
+        times["editions"] = sum(v for k, v in times.items() if k != "figures")
+        return times, figures, editions
 
-    report = full_generation()  # warm-up (templates, fonts, WeasyPrint's caches), not counted
-    *_, figures, html, pdf = stages(report)
+    report = full_generation()  # warm-up (templates, fonts, WeasyPrint's caches, the chart renderer), not counted
+    _times, figures, editions = stages(report)
     if json.loads(json.dumps(figures, cls=DjangoJSONEncoder)) != report.figures:
         raise SystemExit("The stages' figures differ from the ones the task stored: they are not called as the "
                          "task calls them.")
-    full, figures_t, html_t, pdf_t = [], [], [], []
+    stored = {e.language: e for e in report.editions.all()}
+    if sorted(stored) != sorted(editions) or not all(e.pdf for e in stored.values()):
+        raise SystemExit(f"The task stored editions {sorted(stored)}, not one with a PDF per language.")
+    full: list[float] = []
+    staged: dict[str, list[float]] = {}
     for _ in range(repeat):  # a full generation and the stages alone, in turn
         t0 = time.perf_counter()
         report = full_generation()
         full.append(time.perf_counter() - t0)
-        figures_s, html_s, pdf_s, figures, html, pdf = stages(report)
-        figures_t.append(figures_s)
-        html_t.append(html_s)
-        pdf_t.append(pdf_s)
+        times, figures, editions = stages(report)
+        for key, value in times.items():
+            staged.setdefault(key, []).append(value)
     from pypdf import PdfReader
 
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
     stored = report.figures
-    return {"full_generation": _summary(full), "figures": _summary(figures_t), "html": _summary(html_t),
-            "pdf": _summary(pdf_t), "pdf_bytes": len(pdf), "pdf_pages": pages, "html_chars": len(html),
+    return {"full_generation": _summary(full), **{key: _summary(values) for key, values in staged.items()},
+            "editions_printed": {language: {"pdf_bytes": len(pdf), "pdf_pages": len(PdfReader(io.BytesIO(pdf)).pages),
+                                            "html_chars": len(html)} for language, (html, pdf) in editions.items()},
             "counted": {"projects": stored["projects"], "cancelled": stored["cancelled"],
                         **stored["status"]["counts"]}}
 
@@ -220,7 +241,8 @@ def main() -> None:
         config={"database": "SQLite in a temporary directory", "data": result["data"], "repeat": args.repeat,
                 "warm_up": "one full generation and one pass of the stages, not counted",
                 "timing": "in-process; each round: one full generation (request_me_report, immediate task "
-                "backend), then the task's stages alone, as the task calls them",
+                "backend: the figures once, an edition per language), then the task's stages alone, as the task "
+                "calls them (the figures once; per language: context, charts, HTML, PDF)",
                 "target_s": TARGET_SECONDS},
         figures={k: v for k, v in result.items() if k not in ("data", "database")},
         ratios={"full_generation_p50_to_target": ratio, "to": f"the {TARGET_SECONDS:.0f} s target (no reference)"})
@@ -232,12 +254,16 @@ def _report(r: dict) -> float:
           f"{d['accepted_reports']} accepted city reports (built in {d['build_seconds']} s)")
     print(f"Counted as of 2025-09-30: {r['counted']}")
     print(f"{'measure':<28}{'runs':>6}{'p50 s':>9}{'max s':>9}{'p50/10s':>10}")
-    for name in ("full_generation", "figures", "html", "pdf"):
+    languages = list(r["editions_printed"])
+    names = ["full_generation", "figures", *(f"{stage}_{language}" for language in languages
+                                             for stage in ("context", "charts", "html", "pdf")), "editions"]
+    for name in names:
         m = r[name]
         print(f"{name:<28}{m['runs']:>6}{m['p50_s']:>9.3f}{m['max_s']:>9.3f}{m['p50_s'] / TARGET_SECONDS:>10.3f}")
-    print(f"\nPDF: {r['pdf_pages']} pages, {r['pdf_bytes'] / 1024:.0f} KiB; HTML {r['html_chars']} characters. "
-          f"Full generation p50 {r['full_generation']['p50_s']:.2f} s against the {TARGET_SECONDS:.0f} s target: "
-          f"ratio {r['full_generation']['p50_s'] / TARGET_SECONDS:.2f}.")
+    printed = "; ".join(f"{language}: {e['pdf_pages']} pages, {e['pdf_bytes'] / 1024:.0f} KiB, HTML {e['html_chars']} "
+                        f"characters" for language, e in r["editions_printed"].items())
+    print(f"\nPDFs: {printed}. Full generation p50 {r['full_generation']['p50_s']:.2f} s against the "
+          f"{TARGET_SECONDS:.0f} s target: ratio {r['full_generation']['p50_s'] / TARGET_SECONDS:.2f}.")
     return r["full_generation"]["p50_s"] / TARGET_SECONDS
 
 
