@@ -75,7 +75,10 @@ class User(AbstractUser):
 
     @property
     def scope_label(self) -> str:
+        """The account's country (named in the reader's language), city or partner organisation."""
         scope = self.country or self.city or self.partner
+        if isinstance(scope, Translatable):
+            return scope.display_name
         return str(scope) if scope else ""
 
 

@@ -278,3 +278,16 @@ def test_the_api_gives_english_names_whatever_the_language_asked(data):
                           headers=headers).json()["items"]
     assert [(r["group_name"], r["name"]) for r in rolled] == [("Thailand", "Access to Electricity"),
                                                              ("Viet Nam", "Access to Electricity")]
+
+
+def test_the_rounds_pickers_name_cities_in_the_readers_language(secretariat):
+    html = client_of(secretariat).get("/vi/monitoring/rounds/2025/").content.decode()
+    picker = html.split('id="id_extend-city"')[1].split("</select>")[0]
+    assert '<option value="da-nang">Đà Nẵng</option>' in picker and ">Da Nang<" not in picker
+    edit = client_of(secretariat).get("/th/monitoring/rounds/2025/edit/").content.decode()
+    assert "กรุงเทพมหานคร (ไทย)" in text(edit) and "Da Nang (เวียดนาม)" in text(edit)
+
+
+def test_the_workspace_names_the_accounts_scope_in_the_readers_language(nr_vietnam):
+    html = client_of(nr_vietnam).get("/vi/workspace/").content.decode()
+    assert "Việt Nam" in text(html.split('data-testid="signed-in-as">')[1].split("</p>")[0])

@@ -160,8 +160,8 @@ def round_edit(request: SignedInRequest, year: int) -> HttpResponse:
 def _context(request: SignedInRequest, reporting_round: ReportingRound, **forms: Any) -> dict[str, Any]:
     on = report_queries.today()
     table = queries.table(reporting_round, on)
-    not_started = [(row.city.slug, row.city.name) for row in table["rows"] if row.report is None]
-    extendable = [(row.city.slug, row.city.name) for row in table["rows"] if row.state != ReportState.ACCEPTED]
+    not_started = [(row.city.slug, row.city.display_name) for row in table["rows"] if row.report is None]
+    extendable = [(row.city.slug, row.city.display_name) for row in table["rows"] if row.state != ReportState.ACCEPTED]
     return {
         "round": reporting_round, "today": on, "table": table, "status": queries.status(reporting_round, on),
         "closed": reporting_round.closed_at is not None, "is_open": report_queries.is_open(reporting_round, on),
@@ -188,8 +188,8 @@ def round_detail(request: SignedInRequest, year: int) -> HttpResponse:
 def round_open_reports(request: SignedInRequest, year: int) -> HttpResponse:
     """Open the reports of the chosen cities, or ("all") of every reporting city without one."""
     reporting_round = _round(request, year)
-    cities = [(row.city.slug, row.city.name) for row in queries.table(reporting_round, report_queries.today())["rows"]
-              if row.report is None]
+    rows = queries.table(reporting_round, report_queries.today())["rows"]
+    cities = [(row.city.slug, row.city.display_name) for row in rows if row.report is None]
     form = OpenReportsForm(request.POST, cities=cities)
     every = "all" in request.POST
     if not every and not form.is_valid():
@@ -215,8 +215,8 @@ def round_open_reports(request: SignedInRequest, year: int) -> HttpResponse:
 @require_POST
 def round_extend(request: SignedInRequest, year: int) -> HttpResponse:
     reporting_round = _round(request, year)
-    cities = [(row.city.slug, row.city.name) for row in queries.table(reporting_round, report_queries.today())["rows"]
-              if row.state != ReportState.ACCEPTED]
+    rows = queries.table(reporting_round, report_queries.today())["rows"]
+    cities = [(row.city.slug, row.city.display_name) for row in rows if row.state != ReportState.ACCEPTED]
     form = ExtensionForm(request.POST, cities=cities)
     if form.is_valid():
         city = get_object_or_404(City, slug=form.cleaned_data["city"])
