@@ -45,16 +45,20 @@ def open_new_case(page, server: str) -> None:
 
 
 def test_a_new_case_without_amounts_shows_what_its_charts_need(server, page, console):
+    vega: list[str] = []
+    page.on("request", lambda request: vega.append(request.url) if "/vendor/vega/" in request.url else None)
     open_new_case(page, server)  # the seeded projects have no cost estimate: every amount is 0
     results = page.locator("#case-results")
     expect(results.locator(".chart-empty")).to_have_count(2, timeout=WAIT)  # cash flows and tornado
     assert results.locator(".chart-empty").all_inner_texts() == [EMPTY, EMPTY]
     assert results.locator(".chart svg").count() == 0
+    assert vega == []  # nothing to draw: Vega's 839 KB are not loaded
     page.fill("#id_lines-0-values", "1000000 0x20")
     page.select_option("#id_lines-1-kind", "revenue")
     page.fill("#id_lines-1-values", "0 150000x20")
     expect(results.locator(".chart svg")).to_have_count(2, timeout=WAIT)  # figures: the charts are drawn
     expect(results.locator(".chart-empty")).to_have_count(0)
+    assert sorted(url.rsplit("/", 1)[1] for url in vega) == ["vega-embed.min.js", "vega-lite.min.js", "vega.min.js"]
     page.wait_for_timeout(300)  # let Vega finish logging, if it would
     assert console == []
 
@@ -122,6 +126,10 @@ def marker_boxes(page, map_selector: str) -> tuple[dict, list[dict], dict]:
 def assert_pins_inside(page, map_selector: str, count: int) -> None:
     frame, pins, controls = marker_boxes(page, map_selector)
     assert len(pins) == count
+    icon = page.locator(map_selector).get_attribute("data-icon")  # the template's static URL (hashed in production)
+    assert page.eval_on_selector_all(f"{map_selector} img.leaflet-marker-icon",
+                                     "els => els.map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0])"
+                                     ) == [[icon, True]] * count
     for pin in pins:
         assert frame["left"] <= pin["left"] and pin["right"] <= frame["right"], pin
         assert frame["top"] <= pin["top"] and pin["bottom"] <= frame["bottom"], pin

@@ -7,13 +7,37 @@
      (data-unavailable: what a chart that cannot be drawn says).
    - Numbers use the page language's separators.
    - A legend wider than the chart (long labels, a phone) is laid out again in as many columns as fit,
-     so no label is cut at the chart's edge. */
+     so no label is cut at the chart's edge.
+   The Vega scripts load only when a chart has something to draw: this script tag names them (data-vega,
+   data-vega-lite, data-vega-embed), and a page that loads them itself works as well. */
 (function () {
   "use strict";
 
   var script = document.currentScript;  // read now: it is null once the script has run
   var defaultEmpty = script && script.dataset.empty ? script.dataset.empty : "";
   var unavailable = script && script.dataset.unavailable ? script.dataset.unavailable : "Chart unavailable";
+  var vegaScripts = script ? [script.dataset.vega, script.dataset.vegaLite, script.dataset.vegaEmbed] : [];
+  var vegaLoading = null;
+
+  // Vega, Vega-Lite and vega-embed, once: fetched side by side, run in order (async = false).
+  function loadVega() {
+    if (window.vegaEmbed) { return Promise.resolve(); }
+    if (vegaLoading) { return vegaLoading; }
+    if (!vegaScripts.length || !vegaScripts.every(Boolean)) {
+      return Promise.reject(new Error("the Vega scripts are neither loaded nor named on the charts.js tag"));
+    }
+    vegaLoading = Promise.all(vegaScripts.map(function (url) {
+      return new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = url;
+        tag.async = false;
+        tag.onload = resolve;
+        tag.onerror = function () { reject(new Error("could not load " + url)); };
+        document.head.appendChild(tag);
+      });
+    }));
+    return vegaLoading;
+  }
 
   // A short fingerprint of the spec text, so a swapped-in new spec is drawn again and an unchanged one is not.
   function fingerprint(text) {
@@ -126,7 +150,7 @@
       if (empty !== null) { showEmpty(el, empty); return; }
       el.classList.remove("is-empty");
       if (el.dataset.chartRole) { el.setAttribute("role", el.dataset.chartRole); }
-      embed(el, spec, 0).catch(function (error) { fail(el, error); });
+      loadVega().then(function () { return embed(el, spec, 0); }).catch(function (error) { fail(el, error); });
     } catch (error) {
       fail(el, error);  // bad JSON, missing spec or the Vega scripts not loaded
     }

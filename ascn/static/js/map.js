@@ -4,7 +4,8 @@
      for the controls (the zoom buttons top left, the attribution bottom right), also for a single pin.
    - The controls speak the page's language: the template passes their texts as data attributes (data-zoom-in,
      data-zoom-out, data-close-label, data-leaflet-title, data-outline-attribution).
-   - A map swapped in by HTMX (the project pipeline's filters) is drawn when it arrives. */
+   - A map swapped in by HTMX (the project pipeline's filters) is drawn when it arrives.
+   - The pin's images come from the template's static URLs (data-icon, data-icon-retina, data-shadow). */
 (function () {
   "use strict";
 
@@ -31,7 +32,10 @@
     L.control.zoom(zoom).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="' + escapeHtml(el.dataset.leafletTitle) +
                                      '">Leaflet</a>');
-    L.Icon.Default.imagePath = el.dataset.outline.replace(/geo\/asean-outline\.geojson.*$/, "vendor/leaflet/images/");
+    // The pin's images by their own static URLs (hashed in production), not by a folder guessed from another file.
+    L.Icon.Default.imagePath = "";
+    L.Icon.Default.mergeOptions({ iconUrl: el.dataset.icon, iconRetinaUrl: el.dataset.iconRetina,
+                                  shadowUrl: el.dataset.shadow });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
     }
