@@ -3,12 +3,15 @@ running server, from the kit in ascn/core/testing/browser.py).
 
 The pages are not a hand-written list: every URL pattern of the site (but the API and the back office) is
 visited, as the public and as each demo role, at 390 px wide. A pattern with parameters takes them from
-SAMPLES, filled from one record of each kind that `add_one_of_each` creates on top of the seeded data (a
+`samples`, filled from one record of each kind that `add_one_of_each` creates on top of the seeded data (a
 business case, a city report, values of indicators, imports, a token, an M&E report); a new pattern without a
-sample fails `test_every_page_fits_a_phone` until it is given one, so a new page is measured too. An answer
-that is not a page (a file, a fragment for HTMX, a 405 for a POST-only address, a redirect to log in) is left
-out for that role; FILES lists the addresses known to answer files, which are not requested at all. A page is too wide when the document scrolls sideways (documentElement.scrollWidth above
-the viewport's width); the failure names the page, the role and the element that sticks out.
+sample fails `test_every_page_fits_a_phone` until it is given one, so a new page is measured too. `states` adds
+a few pages in a state their bare address does not show (a chosen indicator's chart and table).
+
+An answer that is not a page (a redirect to log in, a refusal, a 405 to a GET, a file, a fragment for HTMX) is
+left out for that role; FILES lists the addresses known to answer files, which are not requested at all. A page
+is too wide when the document scrolls sideways (documentElement.scrollWidth above the viewport's width); the
+failure names the page, the roles and the element that sticks out.
 
 How a page stays narrow-safe (the shared CSS rules this test holds every page to) is in docs/architecture.md,
 "Layout for every screen"."""
@@ -153,6 +156,14 @@ def samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+def states(keys: dict[str, Any]) -> dict[str, str]:
+    """Pages measured once more in a state their bare address does not show (a chosen indicator draws a chart
+    and a table): name -> query string."""
+    chosen = f"?indicator={keys['indicator_code']}&period={keys['year']}"
+    return {"monitoring:compare": chosen, "monitoring:network": chosen, "finance:guide": f"?project={keys['project']}",
+            "plans:pipeline": "?country=VNM"}
+
+
 def url_patterns(patterns=None, namespace: str = "", prefix: str = ""):
     """(name with its namespace, route, takes parameters) of every named URL pattern."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
@@ -174,6 +185,8 @@ def page_addresses(keys: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
             missing.append(f"{name} ({route})")
             continue
         addresses[name] = reverse(name, kwargs=given.get(name, {}))
+    for name, query in states(keys).items():
+        addresses[f"{name} {query}"] = addresses[name] + query
     return addresses, missing
 
 
