@@ -163,7 +163,7 @@ def measure(repeat: int, secretariat_id: int) -> dict:
                                       queries.coverage(report.round, reported), previous_round, previous,
                                       trends.round_trends(None, until=report.round, current=figures), timezone.now())
             times["figures"] = time.perf_counter() - t0
-        editions = {}
+        editions: dict[str, tuple[str, bytes]] = {}
         for language in actions.languages():
             with translation.override(language):
                 t0 = time.perf_counter()
