@@ -42,6 +42,7 @@ ROLE_FIELDS = ("role", "country", "city", "partner")
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "role", "scope_label", "is_active", "is_staff")
+    list_select_related = ("country", "city__country", "partner")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (*(UserAdmin.fieldsets or ()), (_("Role and scope"), {"fields": ROLE_FIELDS}))
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Role and scope"), {"fields": ROLE_FIELDS}))

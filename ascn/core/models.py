@@ -75,11 +75,13 @@ class User(AbstractUser):
 
     @property
     def scope_label(self) -> str:
-        """The account's country (named in the reader's language), city or partner organisation."""
+        """The account's country or city (named in the reader's language) or partner organisation."""
         scope = self.country or self.city or self.partner
-        if isinstance(scope, Translatable):
-            return scope.display_name
-        return str(scope) if scope else ""
+        if scope is None:
+            return ""
+        # A country's name and a city's (its local form for its country's language) in the reader's language;
+        # a city reads its country: load it with the account (see portal.views.dashboard).
+        return str(getattr(scope, "display_name", scope))
 
 
 class ApiToken(models.Model):

@@ -30,7 +30,7 @@ def case_studies(user: Actor | None, focus_area: str | None = None, instrument: 
     city, focus areas, visible instruments and partners, and `visible_project` (None when the user may
     not see the project), in a fixed number of queries."""
     # One Prefetch per call: the stubs type all the Prefetch arguments of one call with one queryset type.
-    qs = (CaseStudy.objects.visible_to(user).select_related("city")
+    qs = (CaseStudy.objects.visible_to(user).select_related("city__country")
           .prefetch_related("focus_areas")
           .prefetch_related(Prefetch("instruments", queryset=FinancingInstrument.objects.visible_to(user)))
           .prefetch_related(Prefetch("partners", queryset=Partner.objects.visible_to(user)))

@@ -55,7 +55,7 @@ def country_reports(request: Request, obj: Any) -> dict[str, Any] | None:
     return {"glance": _glance(request), "inbox": box,
             "to_endorse": box.due[:dashboard.LISTED], "more_to_endorse": max(len(box.due) - dashboard.LISTED, 0),
             "data_cities": list(City.objects.visible_to(request.user).filter(country_id=principal.country_id)
-                                .order_by("name"))}
+                                .select_related("country").order_by("name"))}
 
 
 def city_report(request: Request, obj: Any) -> dict[str, Any] | None:
@@ -67,7 +67,8 @@ def city_report(request: Request, obj: Any) -> dict[str, Any] | None:
     glance = _glance(request)
     return {"glance": glance, "item": glance.items[0] if glance and glance.items else None,
             "inbox": inbox(request.user),
-            "data_cities": list(City.objects.visible_to(request.user).filter(pk=principal.city_id))}
+            "data_cities": list(City.objects.visible_to(request.user).filter(pk=principal.city_id)
+                                .select_related("country"))}
 
 
 def values_to_review(request: Request, obj: Any) -> dict[str, Any] | None:

@@ -101,7 +101,7 @@ def country_detail(user: Actor | None, iso3: str) -> CountryWithCityCount:
 
 def role_terms(user: Actor | None, *, country: str | None = None, city: str | None = None, role: str | None = None,
                as_of: dt.date | None = None) -> QuerySet[RoleTerm]:
-    qs = RoleTerm.objects.visible_to(user).select_related("person", "country", "city")
+    qs = RoleTerm.objects.visible_to(user).select_related("person", "country", "city__country")
     if country:
         qs = qs.filter(country__iso3=country.upper())
     if city:
@@ -115,7 +115,7 @@ def role_terms(user: Actor | None, *, country: str | None = None, city: str | No
 
 def editable_offices(user: Actor | None) -> QuerySet[RoleTerm]:
     """The terms of office the user maintains, newest first within each place."""
-    return (RoleTerm.objects.editable_by(user).select_related("person", "country", "city")
+    return (RoleTerm.objects.editable_by(user).select_related("person", "country", "city__country")
             .order_by("country__name", "city__name", "role", "-starts_on", "id"))
 
 

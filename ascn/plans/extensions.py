@@ -46,7 +46,7 @@ def _listed(projects: list[Project]) -> list[Listed]:
 def _projects(user: Actor | None, where: Q, order: tuple[str, ...]) -> tuple[list[Listed], int]:
     """The first LISTED projects the user may see matching `where`, and how many there are (two queries)."""
     rows = Project.objects.visible_to(user).filter(where)
-    shown = list(rows.select_related("city").order_by(*order)[:LISTED])
+    shown = list(rows.select_related("city__country").order_by(*order)[:LISTED])
     return _listed(shown), len(shown) if len(shown) < LISTED else rows.count()
 
 

@@ -238,3 +238,12 @@ def test_secretariat_edits_case_studies_in_the_back_office(client, secretariat, 
     entry = AuditEntry.objects.filter(via="admin").latest("id")
     assert (entry.actor, entry.action, entry.changes) == (
         secretariat, "update", {"year": [None, 2025], "is_published": [True, False], "instruments": [[], [grant.pk]]})
+
+
+@pytest.mark.parametrize(("lang", "name"), [("en", "Da Nang"), ("vi", "Đà Nẵng")])
+def test_the_list_and_the_page_name_the_city_in_the_readers_language(client, lang, name):
+    CaseStudy.objects.filter(slug="siem-reap-smart-city-data-platform").update(city=City.objects.get(slug="da-nang"))
+    prefix = "" if lang == "en" else f"/{lang}"
+    link = f'<a href="{prefix}/cities/da-nang/">{name}</a>'
+    assert link in client.get(f"{prefix}{LIST}").content.decode()
+    assert link in client.get(f"{prefix}{LIST}siem-reap-smart-city-data-platform/").content.decode()

@@ -219,7 +219,7 @@ def _who(entry: AuditEntry) -> str:
 
 
 def _report_words(entry: AuditEntry, report: CityReport, who: str) -> str:
-    names = {"city": report.city.name, "year": report.round.year, "who": who}
+    names = {"city": report.city.display_name, "year": report.round.year, "who": who}
     if entry.action == AuditAction.CREATE:
         return _("%(city)s's %(year)s report started by %(who)s") % names
     state = entry.changes.get("state")
@@ -274,7 +274,7 @@ def recent_activity(user: Actor | None, limit: int = ACTIVITY) -> list[Activity]
                    .order_by("-created_at", "-id")[:ACTIVITY_SCAN])
     report_type = next((e.content_type_id for e in entries if e.content_type.model_class() is CityReport), None)
     ids = {int(e.object_id) for e in entries if e.content_type_id == report_type and e.object_id.isdigit()}
-    reports = CityReport.objects.visible_to(user).select_related("round", "city").in_bulk(ids) if ids else {}
+    reports = CityReport.objects.visible_to(user).select_related("round", "city__country").in_bulk(ids) if ids else {}
 
     def report_of(entry: AuditEntry) -> CityReport | None:
         if entry.content_type_id != report_type or not entry.object_id.isdigit():

@@ -5,6 +5,7 @@ scorecards, comparisons and roll-ups; the Secretariat's form for an indicator's 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -17,7 +18,8 @@ from django.test import Client
 from ascn.core.models import AuditEntry
 from ascn.framework.models import FrameworkNode, FrameworkTag
 from ascn.monitoring import analytics
-from ascn.monitoring.models import CityIndicator, Indicator, Observation, Target
+from ascn.monitoring.actions import reports as report_actions
+from ascn.monitoring.models import CityIndicator, Indicator, Observation, ReportingRound, Target
 from ascn.network.models import City
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +290,38 @@ def test_the_rounds_pickers_name_cities_in_the_readers_language(secretariat):
     assert "กรุงเทพมหานคร (ไทย)" in text(edit) and "Da Nang (เวียดนาม)" in text(edit)
 
 
+@pytest.mark.parametrize(("lang", "city", "country"), [("en", "Da Nang", "Viet Nam"), ("vi", "Đà Nẵng", "Việt Nam"),
+                                                     ("th", "Da Nang", "เวียดนาม")])
+def test_the_round_page_reports_list_and_inbox_name_cities_in_the_readers_language(secretariat, nr_vietnam, lang,
+                                                                                    city, country):
+    reporting_round = ReportingRound.objects.get(year=2025)
+    reporting_round.opens_on, reporting_round.closes_on = dt.date(2025, 10, 1), dt.date(2099, 12, 31)
+    reporting_round.save()
+    report = report_actions.start_report(secretariat, reporting_round, City.objects.get(slug="da-nang"))
+    report_actions.transition_report(secretariat, report, "submit")
+    link = f'href="/{"" if lang == "en" else lang + "/"}monitoring/annual-reports/{report.pk}/"'
+    round_page = client_of(secretariat).get(at(lang, "/monitoring/rounds/2025/")).content.decode()
+    row = round_page.split('data-city="da-nang"')[1].split("</tr>")[0]
+    assert f"{link}>{city}</a>" in row and f"<td>{country}</td>" in row
+    listed = client_of(secretariat).get(at(lang, "/monitoring/annual-reports/"), {"year": 2025}).content.decode()
+    assert f"{link}>{city}</a></td><td>{country}</td>" in listed
+    inbox = client_of(nr_vietnam).get(at(lang, "/monitoring/inbox/")).content.decode()
+    row = inbox.split('data-city="da-nang"')[1].split("</tr>")[0]
+    assert f"{link}>{city}</a>" in row and f'<span class="muted">{country}</span>' in row
+    dashboard = client_of(nr_vietnam).get(at(lang, "/workspace/")).content.decode()
+    row = dashboard.split('data-testid="country-cities"')[1].split('data-city="da-nang"')[1].split("</tr>")[0]
+    assert f"{link}>{city}</a>" in row
+    if lang == "vi":
+        assert "Da Nang" not in row and "Da Nang" not in listed.split('id="results"')[1]
+
+
 def test_the_workspace_names_the_accounts_scope_in_the_readers_language(nr_vietnam):
     html = client_of(nr_vietnam).get("/vi/workspace/").content.decode()
     assert "Việt Nam" in text(html.split('data-testid="signed-in-as">')[1].split("</p>")[0])
+
+
+def test_the_workspace_names_a_city_officers_city_in_the_readers_language(csco_danang):
+    html = client_of(csco_danang).get("/vi/workspace/").content.decode()
+    assert "Đà Nẵng" in text(html.split('data-testid="signed-in-as">')[1].split("</p>")[0])
+    assert "Đà Nẵng" in text(html.split('id="projects-title">')[1].split("</h2>")[0])
+    assert "Da Nang" not in text(html.split('<main')[1])
