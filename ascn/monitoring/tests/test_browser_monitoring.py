@@ -11,6 +11,7 @@ in 2018, into the 2025 figures: 135 projects instead of the 134 published)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -149,6 +150,13 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     assert panel.locator(".chart").inner_text() != "Chart unavailable"
     assert panel.locator(".chart svg .mark-symbol path").count() >= 2  # the 2025 value and the 2030 target
     assert panel.locator("table tbody tr td").all_inner_texts()[:4] == ["2025", "75", "90 (2030)", "Reported"]
+
+    # The comparison with the indicator chosen draws its bars (charts.js loads Vega for them).
+    page.goto(server + "/monitoring/compare/?" + urlencode({"indicator": INDICATOR}))
+    chart = page.locator('[data-chart="chart-compare"]')
+    chart.locator("svg .mark-rect path").first.wait_for(timeout=WAIT)
+    assert chart.inner_text() != "The chart could not be drawn."
+    assert page.get_by_test_id("comparison").locator("tbody tr[data-city='da-nang'] td").all_inner_texts()[2] == "75"
 
 
 def test_me_report_generated_with_progress_and_read(server, page):

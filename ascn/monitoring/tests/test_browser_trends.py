@@ -1,5 +1,6 @@
 """The trends page in a real browser (Chromium through Playwright, the kit in ascn/core/testing/browser.py): a
-visitor finds it from the M&E reports and the monitoring hub, and its three charts draw from their specs."""
+visitor finds it from the M&E reports and the monitoring hub, and its three charts draw from their specs, loading
+the Vega scripts; the analysis pages with no chart to draw do not load them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,28 @@ import pytest
 pytestmark = pytest.mark.browser
 
 WAIT = 30_000  # ms
+VEGA = ["vega-embed.min.js", "vega-lite.min.js", "vega.min.js"]
 
 
-def test_a_visitor_reads_the_trend_with_its_charts_and_tables(server, page):
+@pytest.fixture
+def vega(page) -> list[str]:
+    """The file names of the Vega scripts the page has requested so far."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url.rsplit("/", 1)[1])
+            if "/vendor/vega/" in request.url else None)
+    return requested
+
+
+def test_the_analysis_pages_without_a_chart_to_draw_load_no_vega(server, page, vega):
+    # The comparison and the roll-ups before an indicator is chosen, the network scorecard (tables only).
+    for path in ("/monitoring/compare/", "/monitoring/network/", "/monitoring/scorecards/"):
+        page.goto(f"{server}{path}", wait_until="load")
+        assert page.locator("script[src*='/js/charts.js'][data-vega]").count() == 1, path
+        page.wait_for_timeout(200)  # anything charts.js would load has been asked for
+        assert vega == [], path
+
+
+def test_a_visitor_reads_the_trend_with_its_charts_and_tables(server, page, vega):
     page.goto(f"{server}/monitoring/reports/")
     page.get_by_role("link", name="The network's trend across rounds").click()
     page.wait_for_url(f"{server}/monitoring/trends/", wait_until="domcontentloaded")
@@ -21,6 +41,7 @@ def test_a_visitor_reads_the_trend_with_its_charts_and_tables(server, page):
         assert chart.inner_text() != "Chart unavailable"
     # 2021 to 2025 published and the computed 2025: six points on the projects chart
     assert page.locator('[data-chart="chart-projects"] svg .mark-symbol.role-mark path').count() == 6
+    assert sorted(vega) == VEGA  # loaded once, by charts.js, for the charts that have something to draw
     rows = page.locator("#table-projects tbody tr")
     assert [rows.nth(i).locator("th, td").all_inner_texts()[:3] for i in range(rows.count())] == [
         ["2021", "Published", "65"], ["2022", "Published", "77"], ["2023", "Published", "86"],
