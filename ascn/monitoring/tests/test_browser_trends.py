@@ -51,3 +51,32 @@ def test_a_visitor_reads_the_trend_with_its_charts_and_tables(server, page, vega
     page.goto(f"{server}/monitoring/")
     page.get_by_role("link", name="Trend across rounds").click()
     page.wait_for_url(f"{server}/monitoring/trends/", wait_until="domcontentloaded")
+
+
+# Each word of the source cells' own text (the links' text, addresses, may break) and how many lines it takes.
+WORD_LINES = """() => {
+  const words = [];
+  document.querySelectorAll(".trend-table td.source").forEach(cell => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest("a")) { continue; }
+      for (const match of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        words.push([match[0], tops.size]);
+      }
+    }
+  });
+  return words;
+}"""
+
+
+def test_on_a_phone_the_source_cells_keep_their_words_whole(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/monitoring/trends/", wait_until="load")
+    words = page.evaluate(WORD_LINES)
+    assert {"Published", "report:"} <= {word for word, lines in words}  # the cells were read
+    assert [word for word, lines in words if lines > 1] == []  # no word broken across lines
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
