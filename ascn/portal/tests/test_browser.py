@@ -82,6 +82,7 @@ def test_plan_form_reports_a_bad_value_while_it_is_filled_in(server, page):
     sign_in(page, server, "csco.danang", "demo-csco-danang", "/cities/da-nang/plan/")
     page.locator("a[href^='/plans/'][href$='/edit/']").first.click()
     page.wait_for_selector("#plan-form")
+    page.wait_for_load_state()  # htmx (deferred) listens for the change only once the page has loaded
     page.fill("#id_horizon_year", "1990")
     page.dispatch_event("#id_horizon_year", "change")
     page.locator("#plan-form .field.invalid .field-error").first.wait_for(state="visible")
