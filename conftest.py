@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from ascn.core import synthetic
 from ascn.core.actions import create_api_token, seed_reference_data
 from ascn.core.choices import Role
 
@@ -17,6 +18,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the reference data loaded once."""
     with django_db_blocker.unblock():
         seed_reference_data()
+    # A fresh test database holds no synthetic (demo) records, so the site-wide notice needs no query per page;
+    # the demo's actions forget this when they write (see ascn.core.synthetic).
+    synthetic.assume(False)
 
 
 @pytest.fixture(autouse=True)

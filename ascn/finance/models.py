@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
+from ascn.core.synthetic import Synthetic, synthetic_index
 
 from .choices import CriterionStatus, InstrumentCategory, ReadinessStage
 
@@ -64,9 +65,9 @@ class FinancingInstrument(Translatable, TimeStampedModel):
         return self.name
 
 
-class BusinessCase(TimeStampedModel):
+class BusinessCase(Synthetic, TimeStampedModel):
     """One scenario of a project's business case: the cash-flow model, its risk and sensitivity
-    settings, and the results computed from them whenever they change."""
+    settings, and the results computed from them whenever they change. A synthetic one is the demo's."""
 
     project = models.ForeignKey("plans.Project", on_delete=models.CASCADE, related_name="business_cases",
                                 verbose_name=_("project"))
@@ -95,6 +96,7 @@ class BusinessCase(TimeStampedModel):
             models.UniqueConstraint(fields=["project"], condition=Q(is_preferred=True),
                                     name="business_case_one_preferred"),
         ]
+        indexes = [synthetic_index("business_case_synthetic_idx")]
 
     def __str__(self) -> str:
         return f"{self.project}: {self.scenario}"
@@ -108,9 +110,9 @@ class BusinessCase(TimeStampedModel):
         return self.results.get("simulation")
 
 
-class ReadinessAssessment(TimeStampedModel):
+class ReadinessAssessment(Synthetic, TimeStampedModel):
     """A project's readiness: its answers to the stage-gate criteria, with evidence, scored together
-    with the appraisal of its preferred business case."""
+    with the appraisal of its preferred business case. A synthetic one (and its answers) is the demo's."""
 
     project = models.OneToOneField("plans.Project", on_delete=models.CASCADE, related_name="readiness",
                                    verbose_name=_("project"))
@@ -124,6 +126,7 @@ class ReadinessAssessment(TimeStampedModel):
     class Meta:
         verbose_name = _("readiness assessment")
         verbose_name_plural = _("readiness assessments")
+        indexes = [synthetic_index("readiness_synthetic_idx")]
 
     def __str__(self) -> str:
         return str(self.project)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel, Translatable
 from ascn.core.permissions import Access, ScopedQuerySet
+from ascn.core.synthetic import Synthetic, synthetic_index
 from ascn.framework.models import Tagged
 from ascn.plans.choices import ProjectStatus
 
@@ -80,8 +81,9 @@ class Indicator(Translatable, Tagged, TimeStampedModel):
             raise ValidationError(errors)
 
 
-class ReportingRound(TimeStampedModel):
-    """The annual M&E round: figures as of one date, the window cities report in, and who reports."""
+class ReportingRound(Synthetic, TimeStampedModel):
+    """The annual M&E round: figures as of one date, the window cities report in, and who reports. A synthetic
+    round is the demo's (`manage.py demo_data`): it holds only synthetic reports."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True,
                                             validators=[MinValueValidator(2018), MaxValueValidator(2100)])
@@ -102,6 +104,7 @@ class ReportingRound(TimeStampedModel):
         verbose_name = _("reporting round")
         verbose_name_plural = _("reporting rounds")
         ordering = ["-year"]
+        indexes = [synthetic_index("round_synthetic_idx")]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -116,11 +119,12 @@ class ReportingRound(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class CityReport(TimeStampedModel):
+class CityReport(Synthetic, TimeStampedModel):
     """A city's annual report for a round: a line per project and its indicator values for the year.
 
     Its state moves only through `actions.reports` (see `workflow.py` for who may do what); accepted
-    reports are public and locked until the Secretariat reopens one with a reason.
+    reports are public and locked until the Secretariat reopens one with a reason. A report of a synthetic
+    round is synthetic: accepting it records no progress on the city's projects.
     """
 
     round = models.ForeignKey(ReportingRound, verbose_name=_("round"), on_delete=models.PROTECT,
@@ -142,7 +146,8 @@ class CityReport(TimeStampedModel):
         verbose_name_plural = _("city reports")
         ordering = ["-round__year", "city__name"]
         constraints = [models.UniqueConstraint(fields=["round", "city"], name="city_report_once_per_round")]
-        indexes = [models.Index(fields=["state", "round"], name="city_report_state_idx")]
+        indexes = [models.Index(fields=["state", "round"], name="city_report_state_idx"),
+                   synthetic_index("city_report_synthetic_idx")]
 
     def __str__(self) -> str:
         return f"{self.city} {self.round}"
@@ -228,8 +233,9 @@ class ReminderSent(models.Model):
         return f"{self.report} {self.kind} {self.sent_on}"
 
 
-class CityIndicator(TimeStampedModel):
-    """An indicator assigned to a city, with its baseline; its targets hang off it."""
+class CityIndicator(Synthetic, TimeStampedModel):
+    """An indicator assigned to a city, with its baseline; its targets hang off it (a synthetic assignment's
+    baseline and targets are the demo's too)."""
 
     city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT,
                              related_name="indicators")
@@ -248,6 +254,7 @@ class CityIndicator(TimeStampedModel):
         verbose_name_plural = _("city indicators")
         ordering = ["city__name", "indicator__code"]
         constraints = [models.UniqueConstraint(fields=["city", "indicator"], name="city_indicator_once")]
+        indexes = [synthetic_index("city_indicator_synthetic_idx")]
 
     def __str__(self) -> str:
         return f"{self.city}: {self.indicator.code}"
@@ -278,7 +285,7 @@ class Target(models.Model):
         return f"{self.assignment} {self.year}: {self.value}"
 
 
-class Observation(TimeStampedModel):
+class Observation(Synthetic, TimeStampedModel):
     """A city's value of an indicator for a period ("2025", "2025-Q3" or "2025-07"), with where it came
     from. Validation flags are kept on the row (`flags`) for review, not used to reject it."""
 
@@ -315,7 +322,8 @@ class Observation(TimeStampedModel):
         verbose_name_plural = _("observations")
         ordering = ["indicator", "city", "period"]
         constraints = [models.UniqueConstraint(fields=["city", "indicator", "period"], name="observation_once")]
-        indexes = [models.Index(fields=["indicator", "period"], name="observation_indicator_idx")]
+        indexes = [models.Index(fields=["indicator", "period"], name="observation_indicator_idx"),
+                   synthetic_index("observation_synthetic_idx")]
 
     def __str__(self) -> str:
         return f"{self.city} {self.indicator.code} {self.period}: {self.value}"

@@ -62,13 +62,16 @@ def _unprefer_others(case: BusinessCase) -> None:
             .update(is_preferred=False)
 
 
-def create_business_case(actor: Actor, project: Project, data: Mapping[str, Any], via: str = "web") -> BusinessCase:
+def create_business_case(actor: Actor, project: Project, data: Mapping[str, Any], via: str = "web", *,
+                         synthetic: bool = False) -> BusinessCase:
     """A new scenario of the project's business case; its results are computed before it is saved, so a
-    stored case always has results. The project's first case becomes its preferred one."""
+    stored case always has results. The project's first case becomes its preferred one. A `synthetic` case is
+    the demo's (`manage.py demo_data`)."""
     require_project_edit(actor, project)
     data = core.only_fields(data, CASE_FIELDS)
     data["risk"] = _with_seed(data.get("risk") or {})
-    case = BusinessCase(project=project, created_by=actor if isinstance(actor, User) else None, **data)
+    case = BusinessCase(project=project, created_by=actor if isinstance(actor, User) else None, synthetic=synthetic,
+                        **data)
     if not project.business_cases.exists():
         case.is_preferred = True
     case.results = _results(case)
@@ -106,8 +109,9 @@ def update_business_case(actor: Actor, case: BusinessCase, data: Mapping[str, An
     return changes
 
 
-def delete_business_case(actor: Actor, case: BusinessCase, via: str = "web") -> None:
-    """Remove a scenario; if it was the preferred one, the next scenario (by name) takes its place."""
+def delete_business_case(actor: Actor | None, case: BusinessCase, via: str = "web") -> None:
+    """Remove a scenario; if it was the preferred one, the next scenario (by name) takes its place. No actor: the
+    system (the demo removing its synthetic cases)."""
     require_project_edit(actor, case.project)
     with transaction.atomic():
         project_id, was_preferred = case.project_id, case.is_preferred

@@ -29,14 +29,16 @@ if TYPE_CHECKING:
     from ascn.core.permissions import Actor
 
 
-def assessment_for(actor: Actor, project: Project, via: str = "web") -> ReadinessAssessment:
-    """The project's readiness assessment, started (empty) the first time its editor asks for it."""
+def assessment_for(actor: Actor, project: Project, via: str = "web", *, synthetic: bool = False
+                   ) -> ReadinessAssessment:
+    """The project's readiness assessment, started (empty) the first time its editor asks for it; a new one is
+    `synthetic` when the demo starts it (an existing one is returned as it is)."""
     existing = ReadinessAssessment.objects.filter(project=project).first()
     if existing is not None:
         return existing
     require_project_edit(actor, project)
     with transaction.atomic():
-        return core.create_audited(actor, ReadinessAssessment(project=project), via)
+        return core.create_audited(actor, ReadinessAssessment(project=project, synthetic=synthetic), via)
 
 
 def update_assessment(actor: Actor, assessment: ReadinessAssessment, data: Mapping[str, Any], via: str = "web"

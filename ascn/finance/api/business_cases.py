@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from ascn.core import synthetic
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
@@ -224,6 +225,7 @@ class BusinessCaseOut(Schema):
     minimum_dscr: float | None
     probability_negative_npv: float | None = Field(description="From the Monte Carlo; null if none was run")
     updated_at: dt.datetime
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
 
     @staticmethod
     def resolve_currency(obj: BusinessCase) -> str:

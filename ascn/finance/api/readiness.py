@@ -58,6 +58,8 @@ class ReadinessOut(Schema):
     bankability: BankabilityOut
     business_case: int | None = Field(description="The preferred scenario whose appraisal the score uses")
     is_published: bool
+    synthetic: bool = Field(False, description="True for the demo's made-up assessment (manage.py demo_data): not "
+                                               "ASCN data")
     improvements: list[ImprovementOut]
     criteria: list[CriterionOut]
 
@@ -91,6 +93,7 @@ def _readiness(request: ApiRequest, project: Project) -> dict[str, Any]:
         "bankability": {"verdict": result.bankability.verdict, "reasons": list(result.bankability.reasons)},
         "business_case": state.case.pk if state.case else None,
         "is_published": bool(state.assessment and state.assessment.is_published),
+        "synthetic": bool(state.assessment and state.assessment.synthetic),
         "improvements": [{"criterion": i.criterion.code, "points": i.points, "blocks_gate": i.blocks_gate,
                           "action": i.action} for i in result.improvements],
         "criteria": criteria,

@@ -168,17 +168,24 @@ class _Plan:
 
 
 def load_batch(actor: Actor | None, batch: importing.Batch, *, commit: bool, via: str = "web", name: str = "",
-               as_system: bool = False) -> LoadSummary:
+               as_system: bool = False, synthetic: bool = False) -> LoadSummary:
     """Check a batch and, with `commit` and no error, write it atomically. `as_system` (commands and
-    benchmarks) may write every city."""
+    benchmarks) may write every city.
+
+    `synthetic` is the demo's load (`manage.py demo_data`, as the system): its rows are written flagged
+    synthetic, whatever the periods' rounds say (the demo fills past years whose rounds are closed), and a
+    row whose city, indicator and period already has a value is refused, so the demo never changes a real
+    value. A real load that replaces a synthetic value makes it real."""
+    if synthetic and not as_system:
+        raise PermissionDenied(_("Only the demo command writes synthetic values."))
     summary = LoadSummary(rows=len(batch), blank=batch.blank)
 
     def write(plan: _Plan | None) -> None:
         if plan is not None:
-            _apply(actor, plan, name or via, via)
+            _apply(actor, plan, name or via, via, synthetic)
 
-    return check_then_commit(summary, lambda: _check(actor, batch, summary, as_system), write, commit=commit,
-                             writing=lambda: _large_cache(len(batch)))
+    return check_then_commit(summary, lambda: _check(actor, batch, summary, as_system, synthetic), write,
+                             commit=commit, writing=lambda: _large_cache(len(batch)))
 
 
 def _large_cache(rows: int) -> AbstractContextManager[None]:
@@ -187,7 +194,8 @@ def _large_cache(rows: int) -> AbstractContextManager[None]:
     return bulk.tuned_for_load(Observation, rows)
 
 
-def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as_system: bool) -> _Plan | None:
+def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as_system: bool,
+           synthetic: bool = False) -> _Plan | None:
     n = len(batch)
     problems = list(batch.problems)
     cities = _cities(actor, batch, problems, as_system)
@@ -207,7 +215,8 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
         if batch.period[i]:  # an empty period is reported as empty
             problems.append(validation.Problem(int(i), "period", "period_malformed",
                                                periods.error_message(batch.period[i])))
-    _check_open(batch, city_ids, parsed.year, cities[1], problems)
+    if not synthetic:
+        _check_open(batch, city_ids, parsed.year, cities[1], problems)
     without_unit = _check_units(indicator_ids, indicators, problems)
     values, value_problems, value_flags = _check_values(batch, indicator_ids, indicators)
     skipped = {p.index for p in batch.problems if p.code == "not_a_number"} | without_unit
@@ -226,6 +235,9 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
     if not good.any():
         return None
     plan = _plan(batch, good, keys, city_ids, indicator_ids, parsed, values, value_flags)
+    if synthetic and len(plan.create) < int(good.sum()):
+        _refuse_stored(batch, good, plan, summary)
+        return None
     plan.names = {pk: nm for pk, nm in cities[1].items()}
     plan.codes = {d[0]: code for code, d in indicators.items()}
     summary.created, summary.updated = len(plan.create), len(plan.update)
@@ -243,6 +255,16 @@ def _check(actor: Actor | None, batch: importing.Batch, summary: LoadSummary, as
                                "code": item["code"], "detail": validation.flag_text(item)})
     summary.flags, summary.flag_count, summary.flag_counts = listed, sum(counts.values()), dict(sorted(counts.items()))
     return plan
+
+
+def _refuse_stored(batch: importing.Batch, good: np.ndarray, plan: _Plan, summary: LoadSummary) -> None:
+    """A synthetic load's rows whose city, indicator and period already has a value: errors, nothing written."""
+    stored = np.setdiff1d(np.flatnonzero(good), plan.create)
+    summary.error_count += len(stored)
+    summary.errors += [{"row": int(batch.rows[i]), "column": "period", "code": "stored",
+                        "reason": _("a value is already stored for this city, indicator and period; synthetic "
+                                    "values are added only where there is none")}
+                       for i in stored[:max(0, MAX_LISTED - len(summary.errors))].tolist()]
 
 
 def _list_rows(plan: _Plan, summary: LoadSummary) -> None:
@@ -465,7 +487,7 @@ def _float(value: float) -> float | None:
     return None if value != value else value  # NaN -> NULL
 
 
-def _apply(actor: Actor | None, plan: _Plan, name: str, via: str) -> None:
+def _apply(actor: Actor | None, plan: _Plan, name: str, via: str, synthetic: bool = False) -> None:
     """Write a plan through the bulk loader (`core.bulk`), and one audit entry per city. Observations are
     the fact table (no per-row foreign-key check, see the model): the ids written are those `_check`
     has just looked up. New rows are built chunk by chunk as the loader asks for them, and the
@@ -473,7 +495,7 @@ def _apply(actor: Actor | None, plan: _Plan, name: str, via: str) -> None:
     now = timezone.now()
     author_id = getattr(_user(actor), "pk", None)
     constants = {"created_at": now, "updated_at": now, "evidence_file": "", "verification": Verification.REPORTED.value,
-                 "author_id": author_id}
+                 "author_id": author_id, "synthetic": synthetic}
     chunks = (_created_columns(plan, plan.create[start:start + INSERT_CHUNK])
               for start in range(0, len(plan.create), INSERT_CHUNK))
     with bulk.index_rebuilt(Observation, "observation_indicator_idx", len(plan.create),
@@ -515,7 +537,8 @@ def _nullable(values: np.ndarray) -> list:
 
 def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
     """Overwrite the changed rows. A changed value, numerator or denominator needs checking again
-    (verification back to reported); a queried row answered by the city is reported again too."""
+    (verification back to reported); a queried row answered by the city is reported again too. A synthetic
+    row overwritten by a real load becomes real (the demo's loads never update)."""
     batch = plan.batch
     positions = plan.update.tolist()
     columns: dict[str, list] = {name: [] for name in (*VALUE_FIELDS, "verification", "flags")}
@@ -532,7 +555,8 @@ def _update(plan: _Plan, now: dt.datetime, author_id: int | None) -> None:
         columns["flags"].append(plan.flags.get(pos, _NO_FLAGS))
     take = _picker(positions)
     columns.update({f: take(getattr(batch, f)) for f in TEXT_FIELDS})
-    bulk.update_by_id(Observation, plan.update_ids.tolist(), columns, {"author_id": author_id, "updated_at": now})
+    bulk.update_by_id(Observation, plan.update_ids.tolist(), columns, {"author_id": author_id, "updated_at": now,
+                                                                       "synthetic": False})
 
 
 def _audit(actor: Actor | None, plan: _Plan, name: str, via: str, now: dt.datetime) -> None:

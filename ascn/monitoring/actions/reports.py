@@ -85,7 +85,8 @@ def _start(actor: Actor | None, reporting_round: ReportingRound, city: City, via
         raise ValidationError({"city": _("%(city)s does not report in the %(year)s round.")
                                % {"city": city.name, "year": reporting_round.year}})
     with transaction.atomic():
-        report, created = CityReport.objects.get_or_create(round=reporting_round, city=city)
+        report, created = CityReport.objects.get_or_create(round=reporting_round, city=city,
+                                                           defaults={"synthetic": reporting_round.synthetic})
         if not created:
             return report
         lines = _initial_lines(report)
@@ -466,7 +467,8 @@ def transition_report(actor: Actor, report: CityReport, action: str, reason: str
                       via: str = "web") -> ReportTransition:
     """Take a workflow action on the report: check role, scope, state and reason, then record the new
     state, the transition and the audit entry together. Accepting records the project lines as the
-    projects' progress updates dated the round's as-of date."""
+    projects' progress updates dated the round's as-of date (not for a synthetic report: the demo's made-up
+    lines never reach the projects)."""
     if action not in workflow.ACTIONS:
         raise ValidationError({"action": _("Unknown action “%(action)s”; use one of %(actions)s.")
                                % {"action": action, "actions": ", ".join(workflow.ACTIONS)}})
@@ -499,7 +501,7 @@ def transition_report(actor: Actor, report: CityReport, action: str, reason: str
         if reason:
             changes["reason"] = [None, reason]
         core.record(actor, AuditAction.UPDATE, current, changes, via)
-        if action == workflow.ACCEPT:
+        if action == workflow.ACCEPT and not current.synthetic:  # the demo's reports change no real project
             _record_progress(actor, current, via)
     report.state, report.state_changed_at = current.state, current.state_changed_at
     return transition

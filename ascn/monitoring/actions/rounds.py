@@ -88,10 +88,11 @@ def _model_errors(obj: ReportingRound, errors: dict[str, list[str]]) -> None:
                 errors[name] = list(messages)
 
 
-def create_round(actor: Actor, data: dict[str, Any], cities: Iterable[City], via: str = "web") -> ReportingRound:
+def create_round(actor: Actor, data: dict[str, Any], cities: Iterable[City], via: str = "web", *,
+                 synthetic: bool = False) -> ReportingRound:
     """Create the year's round with its dates and reporting cities (usually the members on the as-of date,
     `queries.rounds.proposed_cities`, as the Secretariat edited the list). One audit entry holds the
-    round's values and its cities."""
+    round's values and its cities. A `synthetic` round is the demo's: its reports are synthetic."""
     require_secretariat(actor)
     values = core.only_fields(data, CREATE_FIELDS)
     chosen = sorted({city.pk: city for city in cities}.values(), key=lambda city: city.name)
@@ -101,7 +102,7 @@ def create_round(actor: Actor, data: dict[str, Any], cities: Iterable[City], via
     if year and ReportingRound.objects.filter(year=year).exists():
         errors.setdefault("year", []).append(_("There is already a %(year)s round: open it to change its dates "
                                                "or cities.") % {"year": year})
-    new = ReportingRound(**{"source": "", **values})
+    new = ReportingRound(**{"source": "", **values}, synthetic=synthetic)
     _model_errors(new, errors)
     if errors:
         raise ValidationError(errors)

@@ -79,6 +79,8 @@ class RoundOut(Schema):
     closes_on: dt.date | None
     cities: list[str] = Field(description="Slugs of the reporting cities")
     source: str
+    synthetic: bool = Field(False, description="True for the demo's round (manage.py demo_data): its reports are "
+                                               "made up, not ASCN data")
 
     @staticmethod
     def resolve_cities(obj: ReportingRound) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from ascn.core import synthetic
 from ascn.core.api import ERROR_RESPONSES, ErrorOut, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
@@ -43,6 +44,7 @@ class ObservationOut(Schema):
     verification: Verification
     flags: list[dict[str, Any]] = Field(description='Soft validation findings: {"code", "params", "detail"}')
     updated_at: dt.datetime
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
 
     @staticmethod
     def resolve_evidence_file(obj: Observation) -> str | None:
@@ -121,6 +123,8 @@ class AssignmentOut(Schema):
     baseline_year: int | None
     notes: str
     targets: list[TargetIO]
+    synthetic: bool = Field(False, description="True when the baseline and targets are the demo's made-up ones "
+                                               "(manage.py demo_data): not ASCN data")
 
     @staticmethod
     def resolve_targets(obj) -> list[dict]:

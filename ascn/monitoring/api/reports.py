@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from ascn.core import synthetic
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
@@ -40,6 +41,7 @@ class ReportOut(Schema):
     waiting_on: str | None = Field(None, description="city_officer, national_rep, secretariat; null once accepted")
     summary: str
     updated_at: dt.datetime
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
 
     @staticmethod
     def resolve_waiting_on(obj: CityReport) -> str | None:
@@ -80,6 +82,7 @@ class ObservationOut(Schema):
     period: str
     value: float
     verification: Verification
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
 
 
 class ReportDetailOut(ReportOut):

@@ -352,7 +352,8 @@ def test_api_assignments_get_and_put(kit, csco_danang, nr_vietnam, api_as, api):
     assert listed["count"] == 2
     assert listed["items"][0] == {"indicator": kit["pct"].code, "name": kit["pct"].name, "unit": "%",
                                   "baseline_value": 60.0, "baseline_year": 2020, "notes": "",
-                                  "targets": [{"year": 2025, "value": 80.0}, {"year": 2030, "value": 95.0}]}
+                                  "targets": [{"year": 2025, "value": 80.0}, {"year": 2030, "value": 95.0}],
+                                  "synthetic": False}
     payload = {"items": [{"indicator": kit["other"].code, "baseline_value": 5, "baseline_year": 2021,
                           "targets": [{"year": 2030, "value": 10}]},
                          {"indicator": kit["pct"].code, "baseline_value": 61, "baseline_year": 2020}]}
