@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 router = Router()
 API_LANGUAGE = "en"  # the language of the names the API gives
+SYNTHETIC = ("True when the row's figures include synthetic records (made-up demo data from manage.py demo_data, "
+             "not ASCN data)")
 
 
 def _city(user: "Actor", slug: str) -> City:
@@ -72,6 +74,7 @@ class ScorecardRowOut(Schema):
     observations_in_round: int
     on_time: int
     open_flags: int
+    synthetic: bool = Field(False, description=SYNTHETIC)
 
 
 class DataQualityOut(Schema):
@@ -130,6 +133,7 @@ class NetworkRowOut(Schema):
     on_time: int
     timeliness: int | None
     open_flags: int
+    synthetic: bool = Field(False, description=SYNTHETIC)
 
 
 @router.get("/monitoring/scorecards", response=list[NetworkRowOut], auth=optional_auth,
@@ -158,6 +162,7 @@ class CompareRowOut(Schema):
     band: str | None
     normalised: float | None
     normalised_target: float | None
+    synthetic: bool = Field(False, description=SYNTHETIC)
 
 
 class LeftOutOut(Schema):
@@ -213,6 +218,7 @@ class RollupOut(Schema):
     target: float | None
     target_cities: int
     without_population: int
+    synthetic: bool = Field(False, description=SYNTHETIC)
 
 
 @router.get("/monitoring/rollups", response=list[RollupOut], auth=optional_auth,
@@ -238,6 +244,7 @@ class PivotOut(Schema):
     value: float
     target: float | None
     target_year: int | None
+    synthetic: bool = Field(False, description=SYNTHETIC)
 
 
 @router.get("/monitoring/pivot", response=list[PivotOut], auth=optional_auth,

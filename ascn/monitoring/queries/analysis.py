@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Q, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -341,6 +342,62 @@ def reporting_round(user: Actor | None, year: int | None = None, with_cities: bo
     return RoundInfo(found.year, found.as_of, found.closes_on, ids)
 
 
+# --- Synthetic values -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyntheticKeys:
+    """Where the demo's synthetic records (`ascn.core.synthetic`) enter the figures: its values and its
+    assignments (baselines and targets). Rows built from them carry `synthetic: True`, and pages say so."""
+
+    values: frozenset[tuple[int, int, str]] = frozenset()    # (city id, indicator id, period)
+    pairs: frozenset[tuple[int, int]] = frozenset()          # (city id, indicator id): a synthetic value or assignment
+    countries: frozenset[tuple[str, int]] = frozenset()      # (country ISO3, indicator id)
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+    def pair(self, city_id: int, indicator_id: int) -> bool:
+        return (city_id, indicator_id) in self.pairs
+
+    def city(self, city_id: int) -> bool:
+        return any(c == city_id for c, _i in self.pairs)
+
+    def indicator(self, indicator_id: int, iso3: str | None = None) -> bool:
+        if iso3 is not None:
+            return (iso3, indicator_id) in self.countries
+        return any(i == indicator_id for _c, i in self.pairs)
+
+
+def _period_q(period: str | None) -> Q:
+    """A period as the snapshot reads it: a year takes the values within it, a quarter or month matches exactly."""
+    if not period:
+        return Q()
+    parsed = Period.parse(period)
+    return Q(year=parsed.year) if parsed.is_year else Q(period=period)
+
+
+def synthetic_keys(city_ids: Iterable[int] | None = None, indicator_ids: Iterable[int] | None = None,
+                   period: str | None = None, periods: Iterable[str] | None = None) -> SyntheticKeys:
+    """The synthetic values (of `period`, or `periods`, else any) and assignments, narrowed to cities and
+    indicators: one query, answered from the partial indexes (nothing to read on a site without them)."""
+    narrow = Q()
+    if city_ids is not None:
+        narrow &= Q(city_id__in=list(city_ids))
+    if indicator_ids is not None:
+        narrow &= Q(indicator_id__in=list(indicator_ids))
+    values = Observation.objects.filter(narrow, _period_q(period), synthetic=True)
+    if periods is not None:
+        values = values.filter(period__in=list(periods))
+    columns = ("city_id", "indicator_id", "city__country__iso3", "period")
+    assigned = (CityIndicator.objects.filter(narrow, synthetic=True).annotate(period=Value(""))
+                .values_list(*columns))
+    found = set(values.order_by().values_list(*columns).union(assigned.order_by()))
+    return SyntheticKeys(values=frozenset((c, i, p) for c, i, _k, p in found if p),
+                         pairs=frozenset((c, i) for c, i, _k, _p in found),
+                         countries=frozenset((k, i) for _c, i, k, _p in found))
+
+
 def round_years(user: Actor | None) -> list[int]:
     return list(ReportingRound.objects.visible_to(user).order_by("-year").values_list("year", flat=True))
 
@@ -368,6 +425,7 @@ class ScorecardRow:
     observations: int
     on_time: int
     open_flags: int
+    synthetic: bool = False
 
     @property
     def rag(self) -> str | None:
@@ -398,7 +456,7 @@ class ScorecardRow:
             "progress_percent": p.percent, "progress_raw": None if p.raw is None else round(p.raw, 6),
             "expected_percent": scorecard.percent(p.expected), "rag": p.rag, "trend": self.trend,
             "note": p.note, "observations_in_round": self.observations, "on_time": self.on_time,
-            "open_flags": self.open_flags,
+            "open_flags": self.open_flags, "synthetic": self.synthetic,
         }
 
 
@@ -410,6 +468,10 @@ class CityScorecard:
     quality: scorecard.DataQuality
     as_of: dt.datetime | None = None
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        return any(r.synthetic for r in self.rows)
 
 
 def score_row(row: dict[str, Any]) -> ScorecardRow:
@@ -442,6 +504,9 @@ def city_scorecard(user: Actor | None, city_obj: City, round_info: RoundInfo, la
     snap = current_snapshot()
     rows = [score_row(r) for r in analytics.city_scorecard(snap, city_obj.pk, round_info.year, round_info.cutoff,
                                                            visibility(user), language(lang))]
+    keys = synthetic_keys(city_ids=[city_obj.pk])
+    for row in rows:
+        row.synthetic = keys.pair(city_obj.pk, row.indicator_id)
     quality = scorecard.DataQuality(
         assigned=len(rows), with_value=sum(1 for r in rows if r.observations > 0),
         observations=sum(r.observations for r in rows),
@@ -462,7 +527,9 @@ def network_scorecard(user: Actor | None, round_info: RoundInfo, lang: str | Non
     ids = visible if ids is None else ids & visible
     rows = analytics.network_scorecard(snap, round_info.year, round_info.cutoff, visibility(user), ids,
                                        language(lang))
+    keys = synthetic_keys()
     for row in rows:
+        row["synthetic"] = keys.city(row["city_id"])
         row["completeness"] = scorecard.percent(scorecard.share(row["with_value"], row["assigned"]))
         row["timeliness"] = (scorecard.percent(scorecard.share(row["on_time"], row["observations"]))
                              if round_info.deadline else None)
@@ -518,6 +585,10 @@ class Comparison:
     unit: str
     as_of: dt.datetime | None = None
 
+    @property
+    def synthetic(self) -> bool:
+        return any(r["synthetic"] for r in (*self.rows, *self.left_out))
+
 
 def _scaled(value: float | None, divisor: float | None, factor: float) -> float | None:
     if value is None or not divisor:
@@ -552,7 +623,9 @@ def compare(user: Actor | None, item: Indicator, period: str | None, normalise: 
         return Comparison(item, None, normalise, band, [], [], available, unit, snapshot_time(snap))
     labels = band_labels()
     rows, left_out = [], []
+    keys = synthetic_keys(indicator_ids=[item.pk], period=period)
     for row in analytics.compare(snap, item.pk, period, vis, language(lang)):
+        row["synthetic"] = keys.pair(row["city_id"], item.pk)
         row["band"] = band_of(row["population"])
         row["band_label"] = labels.get(row["band"] or "", "")
         if normalise == "per_capita":
@@ -589,6 +662,10 @@ class Rollups:
     rows: list[dict[str, Any]]
     as_of: dt.datetime | None = None
 
+    @property
+    def synthetic(self) -> bool:
+        return any(r["synthetic"] for r in self.rows)
+
 
 def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | None = None,
             lang: str | None = None) -> Rollups:
@@ -607,7 +684,9 @@ def rollups(user: Actor | None, by: str, period: str | None, item: Indicator | N
         return Rollups(by, None, [], snapshot_time(snap))
     rows = analytics.rollups(snap, by, period, vis, item.pk if item else None, language(lang))
     not_tagged = _("Not tagged")
+    keys = synthetic_keys(indicator_ids=[item.pk] if item else None, period=period)
     for row in rows:
+        row["synthetic"] = keys.indicator(row["indicator_id"], row["group_code"] if by == "country" else None)
         if not row["group_code"]:
             row["group_name"] = not_tagged
     return Rollups(by, period, rows, snapshot_time(snap))
@@ -625,6 +704,11 @@ class Series:
     observations: list[Observation]
     progress: scorecard.Progress | None = None
     trend: str | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the series' values, baseline or targets include synthetic ones."""
+        return any(o.synthetic for o in self.observations) or bool(self.assignment and self.assignment.synthetic)
 
 
 def series(user: Actor | None, city_obj: City, item: Indicator) -> Series:
@@ -660,6 +744,7 @@ class Pivot:
     indicators: dict[int, Indicator]
     cities: dict[int, dict[str, Any]]
     columns: dict[str, Any]
+    synthetic: SyntheticKeys = field(default_factory=SyntheticKeys)
 
     def __len__(self) -> int:
         return len(self.columns["value"])
@@ -670,10 +755,12 @@ class Pivot:
         target_year = c["target_year"][index]
         masked = getattr(c["target"], "mask", None)
         missing = bool(masked[index]) if masked is not None and masked.shape else False
-        return {"indicator": self.indicators[int(c["indicator_id"][index])].code,
-                "city": self.cities[int(c["city_id"][index])]["slug"], "period": str(c["period"][index]),
-                "value": float(c["value"][index]), "target": None if missing else float(target),
-                "target_year": None if missing else int(target_year)}
+        city_id, indicator_id, period = int(c["city_id"][index]), int(c["indicator_id"][index]), str(c["period"][index])
+        synthetic = (city_id, indicator_id, period) in self.synthetic.values or (
+            not missing and self.synthetic.pair(city_id, indicator_id))  # a synthetic value, or target
+        return {"indicator": self.indicators[indicator_id].code, "city": self.cities[city_id]["slug"],
+                "period": period, "value": float(c["value"][index]), "target": None if missing else float(target),
+                "target_year": None if missing else int(target_year), "synthetic": synthetic}
 
     def items(self, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
         return [self.item(i) for i in range(start, min(stop if stop is not None else len(self), len(self)))]
@@ -718,7 +805,8 @@ def pivot(user: Actor | None, indicator_codes: str, city_slugs: str | None = Non
     snap = current_snapshot()
     columns = analytics.pivot(snap, [i.pk for i in found.values()], visibility(user), city_ids, period_list)
     cities = analytics.lookup(snap, "cities", {int(x) for x in columns["city_id"]})
-    return Pivot({i.pk: i for i in found.values()}, cities, columns)
+    keys = synthetic_keys(city_ids, [i.pk for i in found.values()], periods=period_list)
+    return Pivot({i.pk: i for i in found.values()}, cities, columns, keys)
 
 
 def data_entry_url(user: Actor | None, city_obj: City) -> str | None:

@@ -205,7 +205,7 @@ def test_the_network_scorecard_counts_by_rag_with_the_same_rule_as_the_city_scor
     assert rows["da-nang"] == {
         "city_id": data["da-nang"].pk, "slug": "da-nang", "name": "Da Nang", "country": "Viet Nam",
         "country_iso3": "VNM", "assigned": 6, "green": 2, "amber": 1, "red": 1, "not_rated": 2, "with_value": 5,
-        "observations": 6, "on_time": 4, "open_flags": 1, "completeness": 83, "timeliness": 67}
+        "observations": 6, "on_time": 4, "open_flags": 1, "completeness": 83, "timeliness": 67, "synthetic": False}
     # Ha Noi: T-HIGH (70 from 50 to 75 by 2025) and T-SUM (2400 from 2000 to 3000 by 2030) are both exactly
     # 0.8 x expected
     assert {k: rows["ha-noi"][k] for k in ("assigned", "green", "amber", "red", "not_rated", "completeness",
@@ -369,7 +369,7 @@ def test_the_scorecard_downloads_are_exactly_the_figures(data):
                     "baseline": "40", "baseline_year": "2020", "latest": "60", "latest_period": "2025",
                     "target": "80", "target_year": "2030", "progress_percent": "50", "progress_raw": "0.5",
                     "expected_percent": "50", "rag": "green", "trend": "improving", "note": "",
-                    "observations_in_round": "1", "on_time": "1", "open_flags": "0"}
+                    "observations_in_round": "1", "on_time": "1", "open_flags": "0", "synthetic": "false"}
     response = client_of().get("/monitoring/cities/da-nang/scorecard/", {"format": "json"})
     assert response["Content-Disposition"] == 'attachment; filename="ascn-scorecard-da-nang-2025.json"'
     body = json.loads(response.content)
@@ -400,7 +400,7 @@ def test_the_series_page_and_its_htmx_fragment(data):
     assert "<html" not in text and 'data-testid="series"' in text and "Open this series" in text
     body = json.loads(client_of().get("/monitoring/cities/da-nang/indicators/T-HIGH/", {"format": "json"}).content)
     assert body["items"][-1] == {"period": "2025", "value": 60.0, "target": 80.0, "target_year": 2030,
-                                 "verification": "reported", "open_flags": False}
+                                 "verification": "reported", "open_flags": False, "synthetic": False}
     assert (body["baseline"], body["targets"]) == (40.0, [{"year": 2030, "value": 80.0}])
 
 
@@ -436,9 +436,9 @@ def test_the_compare_downloads(data):
     assert body["left_out"] == [{"city": "bangkok", "reason": "no population reported"}]
     rows = csv_rows(client_of().get("/monitoring/compare/", {"indicator": "T-SUM", "format": "csv"}))
     assert rows[0] == ["city", "name", "country", "period", "value", "target", "target_year", "population",
-                       "population_year", "area", "area_year", "band", "normalised", "normalised_target"]
+                       "population_year", "area", "area_year", "band", "normalised", "normalised_target", "synthetic"]
     assert rows[1] == ["ha-noi", "Ha Noi", "Viet Nam", "2025", "2400", "3000", "2030", "3000000", "2025",
-                       "3200", "2025", "1m-5m", "2400", "3000"]  # plain numbers, as files take them
+                       "3200", "2025", "1m-5m", "2400", "3000", "false"]  # plain numbers, as files take them
     missing = client_of().get("/monitoring/compare/", {"format": "csv"})
     assert missing.status_code == 400
 
@@ -452,11 +452,11 @@ def test_the_network_page_rollups_and_scorecards_page(data):
     rows = csv_rows(client_of().get("/monitoring/network/", {"by": "country", "indicator": "T-WEIGHTED",
                                                              "format": "csv"}))
     assert rows == [["group_code", "group_name", "indicator", "name", "unit", "aggregation", "cities", "value",
-                     "target", "target_cities", "without_population"],
+                     "target", "target_cities", "without_population", "synthetic"],
                     ["THA", "Thailand", "T-WEIGHTED", "Test T-WEIGHTED", "%", "population_weighted", "2", "40", "",
-                     "0", "1"],
+                     "0", "1", "false"],
                     ["VNM", "Viet Nam", "T-WEIGHTED", "Test T-WEIGHTED", "%", "population_weighted", "2", "17.5", "",
-                     "0", "0"]]
+                     "0", "0", "false"]]
     scorecards = client_of().get("/monitoring/scorecards/").content.decode()
     assert scorecards.count("<tr data-city=") == 35
     assert '<tr data-city="da-nang"><td><a href="/monitoring/cities/da-nang/scorecard/">Da Nang</a>' in scorecards
@@ -499,7 +499,7 @@ def test_the_city_scorecard_endpoint(data, api):
                          "baseline": 10.0, "baseline_year": 2020, "latest": 12.0, "latest_period": "2025",
                          "target": 20.0, "target_year": 2030, "progress_percent": 20, "progress_raw": 0.2,
                          "expected_percent": 50, "rag": None, "trend": "rising", "note": "",
-                         "observations_in_round": 1, "on_time": 1, "open_flags": 0}
+                         "observations_in_round": 1, "on_time": 1, "open_flags": 0, "synthetic": False}
     assert api.get("/monitoring/cities/atlantis/scorecard").status_code == 404
     wrong = api.get("/monitoring/cities/da-nang/scorecard?round=2019")
     assert wrong.status_code == 422 and wrong.json()["detail"] == "There is no reporting round 2019."
@@ -512,7 +512,7 @@ def test_the_network_scorecards_endpoint_is_paginated(data, api):
     danang = next(i for i in everything if i["city"] == "da-nang")
     assert danang == {"city": "da-nang", "name": "Da Nang", "country": "Viet Nam", "assigned": 6, "green": 2,
                       "amber": 1, "red": 1, "not_rated": 2, "with_value": 5, "completeness": 83, "observations": 6,
-                      "on_time": 4, "timeliness": 67, "open_flags": 1}
+                      "on_time": 4, "timeliness": 67, "open_flags": 1, "synthetic": False}
 
 
 def test_the_compare_and_rollups_endpoints(data, api):
@@ -528,7 +528,7 @@ def test_the_compare_and_rollups_endpoints(data, api):
     assert rollups["items"][1] == {"by": "country", "period": "2025", "group_code": "VNM", "group_name": "Viet Nam",
                                    "indicator": "T-SUM", "name": "Test T-SUM", "unit": "kWh", "aggregation": "sum",
                                    "cities": 2, "value": 2900.0, "target": 3800.0, "target_cities": 2,
-                                   "without_population": 0}
+                                   "without_population": 0, "synthetic": False}
     assert api.get("/monitoring/rollups?by=galaxy").status_code == 422
 
 
@@ -536,10 +536,14 @@ def test_the_pivot_endpoint(data, api):
     body = api.get("/monitoring/pivot?indicator=T-HIGH,T-LOW&cities=da-nang&periods=2024,2025").json()
     assert body["count"] == 4
     assert body["items"] == [
-        {"indicator": "T-HIGH", "city": "da-nang", "period": "2024", "value": 52.0, "target": 80.0, "target_year": 2030},
-        {"indicator": "T-HIGH", "city": "da-nang", "period": "2025", "value": 60.0, "target": 80.0, "target_year": 2030},
-        {"indicator": "T-LOW", "city": "da-nang", "period": "2024", "value": 85.0, "target": 50.0, "target_year": 2030},
-        {"indicator": "T-LOW", "city": "da-nang", "period": "2025", "value": 79.0, "target": 50.0, "target_year": 2030},
+        {"indicator": "T-HIGH", "city": "da-nang", "period": "2024", "value": 52.0, "target": 80.0, "target_year": 2030,
+         "synthetic": False},
+        {"indicator": "T-HIGH", "city": "da-nang", "period": "2025", "value": 60.0, "target": 80.0, "target_year": 2030,
+         "synthetic": False},
+        {"indicator": "T-LOW", "city": "da-nang", "period": "2024", "value": 85.0, "target": 50.0, "target_year": 2030,
+         "synthetic": False},
+        {"indicator": "T-LOW", "city": "da-nang", "period": "2025", "value": 79.0, "target": 50.0, "target_year": 2030,
+         "synthetic": False},
     ]
     hanoi = api.get("/monitoring/pivot?indicator=T-HIGH&cities=ha-noi").json()["items"]
     assert [(i["period"], i["value"], i["target"], i["target_year"]) for i in hanoi] == [
@@ -610,11 +614,12 @@ def count_queries(client_call) -> int:
 def test_the_endpoints_take_the_same_queries_whatever_the_data(data, api, cities):
     queries.current_snapshot()  # warm
     calls = {
-        "/monitoring/cities/{slug}/scorecard": 3,  # staleness check, city, round
-        "/monitoring/scorecards": 4,  # staleness check, round, its cities, visible cities
-        "/monitoring/compare?indicator=T-SUM&normalise=per_capita": 2,  # indicator, staleness check
-        "/monitoring/rollups?by=country&indicator=T-SUM": 2,
-        "/monitoring/pivot?indicator=T-SUM,T-HIGH&cities={slug}": 4,  # 2 indicators, cities, staleness check
+        # each also looks up the synthetic (demo) values and assignments its figures include: one query
+        "/monitoring/cities/{slug}/scorecard": 4,  # staleness check, city, round, synthetic
+        "/monitoring/scorecards": 5,  # staleness check, round, its cities, visible cities, synthetic
+        "/monitoring/compare?indicator=T-SUM&normalise=per_capita": 3,  # indicator, staleness check, synthetic
+        "/monitoring/rollups?by=country&indicator=T-SUM": 3,
+        "/monitoring/pivot?indicator=T-SUM,T-HIGH&cities={slug}": 5,  # 2 indicators, cities, staleness, synthetic
     }
     for path, expected in calls.items():
         counts = [count_queries(lambda s=slug, p=path: api.get(p.format(slug=s))) for slug in ("phuket", "da-nang")]
@@ -625,10 +630,11 @@ def test_the_pages_take_the_same_queries_whatever_the_data(data):
     queries.current_snapshot()
     client = client_of()
     for path, params, expected in [
-            ("/monitoring/cities/{slug}/scorecard/", {}, 4),  # city, rounds (form), round, staleness check
-            ("/monitoring/scorecards/", {}, 5),  # rounds (form), round, its cities, visible cities, staleness check
-            ("/monitoring/compare/", {"indicator": "T-SUM"}, 3),  # indicator choices, indicator, staleness check
-            ("/monitoring/network/", {}, 2)]:  # indicator choices, staleness check
+            # each also looks up the synthetic (demo) values and assignments its figures include: one query
+            ("/monitoring/cities/{slug}/scorecard/", {}, 5),  # city, rounds (form), round, staleness, synthetic
+            ("/monitoring/scorecards/", {}, 6),  # rounds (form), round, its cities, visible cities, staleness, synthetic
+            ("/monitoring/compare/", {"indicator": "T-SUM"}, 4),  # indicator choices, indicator, staleness, synthetic
+            ("/monitoring/network/", {}, 3)]:  # indicator choices, staleness check, synthetic
         counts = [count_queries(lambda s=slug, p=path, q=params: client.get(p.format(slug=s), q))
                   for slug in ("phuket", "da-nang")]
         assert counts == [expected, expected], (path, counts)

@@ -34,14 +34,16 @@ DOWNLOADS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 SCORECARD_COLUMNS = ["indicator", "name", "unit", "direction", "baseline", "baseline_year", "latest", "latest_period",
                      "target", "target_year", "progress_percent", "progress_raw", "expected_percent", "rag", "trend",
-                     "note", "observations_in_round", "on_time", "open_flags"]
-SERIES_COLUMNS = ["period", "value", "target", "target_year", "verification", "open_flags"]
+                     "note", "observations_in_round", "on_time", "open_flags", "synthetic"]
+SERIES_COLUMNS = ["period", "value", "target", "target_year", "verification", "open_flags", "synthetic"]
 COMPARE_COLUMNS = ["city", "name", "country", "period", "value", "target", "target_year", "population",
-                   "population_year", "area", "area_year", "band", "normalised", "normalised_target"]
+                   "population_year", "area", "area_year", "band", "normalised", "normalised_target", "synthetic"]
 ROLLUP_COLUMNS = ["group_code", "group_name", "indicator", "name", "unit", "aggregation", "cities", "value", "target",
-                  "target_cities", "without_population"]
+                  "target_cities", "without_population", "synthetic"]
 NETWORK_COLUMNS = ["city", "name", "country", "assigned", "green", "amber", "red", "not_rated", "with_value",
-                   "completeness", "observations", "on_time", "timeliness", "open_flags"]
+                   "completeness", "observations", "on_time", "timeliness", "open_flags", "synthetic"]
+# Every download has the `synthetic` column (per row) and field (in its header): true where the row's figures
+# include the demo's made-up records (manage.py demo_data, see ascn.core.synthetic).
 
 
 # --- Downloads --------------------------------------------------------------------------------------------
@@ -133,7 +135,7 @@ def city_scorecard(request: Request, slug: str) -> HttpResponse:
     card = queries.city_scorecard(request.user, city, round_info)
     if fmt:
         meta = {"city": city.slug, "round": round_info.year, "deadline": round_info.deadline,
-                "data_quality": quality_dict(card), "rag_counts": card.counts}
+                "data_quality": quality_dict(card), "rag_counts": card.counts, "synthetic": card.synthetic}
         return download(fmt, [r.as_dict() for r in card.rows], SCORECARD_COLUMNS,
                         f"ascn-scorecard-{city.slug}-{round_info.year}", meta)
     return render(request, "monitoring/analysis_scorecard.html", {
@@ -158,7 +160,7 @@ def series_rows(result: queries.Series) -> list[dict[str, Any]]:
         rows.append({"period": o.period, "value": o.value, "target": chosen[1] if chosen else None,
                      "target_year": chosen[0] if chosen else None, "verification": o.verification,
                      "verification_label": o.get_verification_display(), "open_flags": queries.open_flags(o),
-                     "flags": o.flags})
+                     "flags": o.flags, "synthetic": o.synthetic})
     return rows
 
 
@@ -181,7 +183,8 @@ def city_series(request: Request, slug: str, code: str) -> HttpResponse:
         a = result.assignment
         meta = {"city": city.slug, "indicator": item.code, "unit": item.unit, "direction": item.direction,
                 "baseline": a.baseline_value if a else None, "baseline_year": a.baseline_year if a else None,
-                "targets": [{"year": y, "value": v} for y, v in result.targets]}
+                "targets": [{"year": y, "value": v} for y, v in result.targets], "synthetic": result.synthetic,
+                "synthetic_baseline_and_targets": bool(a and a.synthetic)}
         return download(fmt, rows, SERIES_COLUMNS, f"ascn-series-{city.slug}-{slugify(item.code)}", meta)
     context = {"city": city, "indicator": item, "result": result, "rows": rows, "chart": series_chart(result),
                "chart_id": f"chart-series-{item.pk}", "query": _query(request),
@@ -215,7 +218,7 @@ def compare(request: Request) -> HttpResponse:
         if result is None:
             return _bad_request(error or _("indicator: choose an indicator to download."))
         meta = {"indicator": result.indicator.code, "period": result.period, "normalise": result.normalise,
-                "band": result.band, "unit": result.unit,
+                "band": result.band, "unit": result.unit, "synthetic": result.synthetic,
                 "left_out": [{"city": r["slug"], "reason": r["reason"]} for r in result.left_out]}
         return download(fmt, compare_rows(result), COMPARE_COLUMNS,
                         f"ascn-compare-{slugify(result.indicator.code)}-{result.period or 'none'}", meta)
@@ -253,7 +256,8 @@ def network(request: Request) -> HttpResponse:
     if fmt:
         if result is None:
             return _bad_request(error or "")
-        meta = {"by": result.by, "period": result.period, "indicator": item.code if item else None}
+        meta = {"by": result.by, "period": result.period, "indicator": item.code if item else None,
+                "synthetic": result.synthetic}
         return download(fmt, rollup_rows(result), ROLLUP_COLUMNS, f"ascn-rollups-{result.by}-{result.period}", meta)
     chart = None
     if result and item and result.rows:
@@ -271,12 +275,14 @@ def network_scorecard(request: Request) -> HttpResponse:
     form, round_info = _round(request, with_cities=True)
     rows = queries.network_scorecard(request.user, round_info)
     if fmt:
-        meta = {"round": round_info.year, "deadline": round_info.deadline}
+        meta = {"round": round_info.year, "deadline": round_info.deadline,
+                "synthetic": any(r["synthetic"] for r in rows)}
         return download(fmt, [{**r, "city": r["slug"]} for r in rows], NETWORK_COLUMNS,
                         f"ascn-scorecards-{round_info.year}", meta)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/analysis_scorecards.html", {
-        "form": form, "round": round_info, "page": page, "query": _query(request)})
+        "form": form, "round": round_info, "page": page, "query": _query(request),
+        "synthetic": any(r["synthetic"] for r in rows)})
 
 
 urlpatterns = [
