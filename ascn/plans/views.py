@@ -63,8 +63,18 @@ def pipeline(request: Request) -> HttpResponse:
     context = {
         "form": form, "filters": filters, "page": page, "facets": facets, "query": _query(request, drop="page"),
         "status_definitions": STATUS_DEFINITIONS, "map_points": _map_points(facets), "can_create": can_create_project,
+        "chosen": _chosen(filters, facets),
     }
     return render(request, template, context)
+
+
+def _chosen(filters: queries.ProjectFilters, facets: queries.Facets) -> list[str]:
+    """The labels of the filters in use, for the summary of the filters when they are folded away (the text
+    search has its own box, always in view): the chosen facet value's label, else (no project has it) the
+    choice's label or the value as given."""
+    labels = {name: next((v.label for v in values if v.selected), None) for name, values in facets.groups.items()}
+    return [labels.get(name) or str(getattr(value, "label", value)) for name, value in filters.active().items()
+            if name != "q"]
 
 
 def _query(request: Request, drop: str) -> str:

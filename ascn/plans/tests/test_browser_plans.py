@@ -1,7 +1,7 @@
 """A city officer edits a strategic target in place in a real browser (Chromium driven by Playwright against a
 running server, from the kit in ascn/core/testing/browser.py): Edit turns the row into a form with its values,
 a bad value is refused beside its field, Save swaps the row back with the new values, Cancel leaves it as it
-was; the page is never reloaded."""
+was; the page is never reloaded. The pipeline's filters fold away on a phone, naming those in use."""
 
 from __future__ import annotations
 
@@ -72,3 +72,47 @@ def test_a_city_officer_edits_a_target_in_place(server, page):
     page.reload(wait_until="domcontentloaded")
     assert "Smart applications in 20 key domains" in page.locator(target).inner_text()
     assert page.locator("[data-testid=target-row]").count() == 3
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_the_pipelines_filters_fold_away_and_name_those_in_use(server, page, browser):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server}/projects/?country=VNM", wait_until="load")
+    facets = page.get_by_test_id("facets")
+    assert facets.get_attribute("open") is None  # folded: the results come right after its summary
+    assert page.get_by_test_id("chosen-filters").inner_text() == "Viet Nam"
+    assert page.locator(".facet").first.is_hidden()
+    summary_bottom = facets.locator("summary").bounding_box()
+    count = page.get_by_test_id("result-count").bounding_box()
+    assert count["y"] - (summary_bottom["y"] + summary_bottom["height"]) < 60
+
+    # Opened, a filter is chosen: the results are swapped in and the filters fold away again, naming both.
+    mark_page(page)
+    facets.locator("summary").click()
+    ongoing = page.locator(".facet[data-facet=status] a", has_text="Ongoing")
+    assert ongoing.is_visible()
+    swapped_after(page, ongoing.click)
+    assert page.get_by_test_id("facets").get_attribute("open") is None
+    assert page.get_by_test_id("chosen-filters").locator(".tag").all_inner_texts() == ["Viet Nam", "Ongoing"]
+    assert page.evaluate("window.__notReloaded === true")
+
+    # Wide again, they open; on a wide screen they start open.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("document.querySelector('[data-testid=facets]').open")
+    page.goto(f"{server}/projects/", wait_until="load")
+    assert page.get_by_test_id("facets").get_attribute("open") == ""
+    assert page.get_by_test_id("chosen-filters").count() == 0
+
+
+def test_without_scripts_the_pipelines_filters_stay_open_on_a_phone(server, browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/projects/?status=ongoing")
+        assert page.get_by_test_id("facets").get_attribute("open") == ""
+        assert page.locator(".facet[data-facet=country] a").first.is_visible()
+        assert page.get_by_test_id("chosen-filters").inner_text() == "Ongoing"
+    finally:
+        context.close()

@@ -40,6 +40,14 @@ def test_pipeline_page_shows_results_and_facets(client):
     assert len(last.object_list) == 11
 
 
+def test_the_pipelines_filters_name_those_in_use_in_the_readers_language(client):
+    chosen = client.get("/vi/projects/?country=VNM&status=planning&q=smart").context["chosen"]
+    assert chosen == ["Việt Nam", "Đang lập kế hoạch"]  # the text search has its own box
+    # A filter no project matches keeps its name: the choice's label, else the value as given.
+    assert client.get("/projects/?country=VNM&status=cancelled").context["chosen"] == ["VNM", "Cancelled"]
+    assert client.get("/projects/").context["chosen"] == []
+
+
 def test_pipeline_page_filters(client):
     response = client.get("/projects/?country=VNM&status=planning")
     assert response.context["facets"].total == 4
