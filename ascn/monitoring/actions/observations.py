@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from ascn.core import actions as core
 from ascn.core import audit, bulk, periods
 from ascn.core.bulk import insert_values
-from ascn.core.choices import AuditAction, Role
+from ascn.core.choices import AuditAction
 from ascn.core.imports import (
     MAX_LISTED_ROWS,
     ImportSummary,
@@ -43,13 +43,14 @@ from ascn.core.imports import (
 )
 from ascn.core.imports import listed as listed_rows
 from ascn.core.models import AuditEntry, User
-from ascn.core.permissions import Principal, can_create, require_create, require_edit
+from ascn.core.permissions import can_create, require_create, require_edit
 from ascn.core.tabular import FileProblem
 from ascn.network.models import City
 
 from .. import importing, validation
 from ..choices import IndicatorFamily, IndicatorLevel, ReportState, Verification
 from ..models import CityIndicator, CityReport, Indicator, Observation, ObservationImport, ReportingRound, Target
+from ..queries import observations as observation_rules
 from ..queries import reports as report_rules
 
 if TYPE_CHECKING:
@@ -704,11 +705,10 @@ def delete_observation(actor: Actor, observation: Observation, via: str = "web")
 
 
 def may_verify(actor: Actor, observation: Observation) -> bool:
-    """The Secretariat verifies every city's figures; a National Representative those of its country."""
-    principal = Principal.of(actor)
-    if principal.is_secretariat:
-        return True
-    return principal.role == Role.NATIONAL_REP and principal.country_id == observation.city.country_id
+    """The Secretariat verifies every city's figures; a National Representative those of its country (the one
+    rule, `queries.observations.verifiable`, that the review queue shows)."""
+    scope = observation_rules.verifiable(actor)
+    return scope is not None and Observation.objects.filter(scope, pk=observation.pk).exists()
 
 
 def set_verification(actor: Actor, observation: Observation, state: str, comment: str = "",

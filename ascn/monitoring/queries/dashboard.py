@@ -32,6 +32,7 @@ from ascn.network.models import City
 from ..choices import GenerationState, ReportState, Verification
 from ..models import CityReport, MEReport, Observation, ReportingRound
 from . import reports as report_queries
+from .observations import verifiable
 from .reports import NOT_STARTED, InboxItem
 
 if TYPE_CHECKING:
@@ -175,14 +176,13 @@ class Review:
 
 
 def review(user: Actor | None) -> Review:
-    """The values of the cities the user reviews (the Secretariat every city, a National Representative the
-    country's) not yet verified, and the flagged ones among them. One query."""
-    cities = scope_of(user)
-    if cities is None:
+    """The values the user may verify (`observations.verifiable`: the Secretariat every city's, a National
+    Representative its country's) not yet verified, and the flagged ones among them: the review page's "open"
+    and "flagged" lists. One query."""
+    scope = verifiable(user)
+    if scope is None:
         return Review(0, 0)
-    values = Observation.objects.visible_to(user)
-    if cities:  # not everything
-        values = values.filter(city__in=City.objects.filter(cities))
+    values = Observation.objects.visible_to(user).filter(scope)
     counts = values.aggregate(
         open=Count("id", filter=~Q(verification=Verification.VERIFIED)),
         flagged=Count("id", filter=~Q(verification=Verification.VERIFIED) & ~Q(flags=[])))

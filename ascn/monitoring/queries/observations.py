@@ -150,15 +150,29 @@ def observations(user: Actor | None, city_slug: str | None = None, indicator: st
 REVIEW_STATES = ("open", "flagged", "unverified", "queried", "verified", "all")
 
 
-def may_review(user: Actor | None) -> bool:
+def verifiable(user: Actor | None) -> Q | None:
+    """The one rule of who verifies which figures, as a filter on Observation: the Secretariat every city's, a
+    National Representative those of its country's cities; None for anyone else. The review queue, the
+    dashboard's count of values to review and the verify action (`actions.observations.may_verify`) all read it."""
     principal = Principal.of(user)
-    return principal.is_secretariat or principal.role == Role.NATIONAL_REP
+    if principal.is_secretariat:
+        return Q()
+    if principal.role == Role.NATIONAL_REP and principal.country_id:
+        return Q(city__country_id=principal.country_id)
+    return None
+
+
+def may_review(user: Actor | None) -> bool:
+    return verifiable(user) is not None
 
 
 def review_queue(user: Actor | None, state: str = "open", city_slug: str | None = None, indicator: str | None = None,
                  year: int | None = None) -> ScopedQuerySet[Observation]:
-    """What a reviewer checks: by default every flagged or not yet verified observation in their scope."""
+    """What a reviewer checks: by default every flagged or not yet verified observation they may verify (see
+    `verifiable`: not the other countries' values a National Representative may see)."""
+    scope = verifiable(user)
     qs = observations(user, city_slug, indicator, None, year)
+    qs = qs.filter(scope) if scope is not None else qs.none()
     if state == "open":
         qs = qs.filter(~Q(verification=Verification.VERIFIED))
     elif state == "flagged":

@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from ascn.core.choices import Role
 from ascn.core.models import AuditEntry
 from ascn.monitoring.actions import observations as actions
+from ascn.monitoring.choices import Verification
 from ascn.monitoring.models import CityIndicator, Indicator, Observation, ReportingRound, Target
+from ascn.monitoring.queries import dashboard
 from ascn.network.models import City
 from conftest import make_user
 
@@ -266,6 +268,35 @@ def test_nr_verifies_own_country_only(kit, nr_vietnam, nr_thailand):
     actions.set_verification(nr_vietnam, obs, "verified")
     obs.refresh_from_db()
     assert obs.verification == "verified"
+
+
+def test_the_review_queue_holds_what_the_reviewer_may_verify_and_the_dashboard_counts_it(kit, secretariat,
+                                                                                          nr_vietnam, nr_thailand):
+    bangkok = City.objects.get(slug="bangkok")
+    danang = observation(kit["danang"], kit["count"], "2025", 3)
+    flagged = observation(kit["danang"], kit["pct"], "2025", 70, flags=[{"code": "outlier_peers", "params": {}}])
+    thai = observation(bangkok, kit["count"], "2025", 5)
+    thai_flagged = observation(bangkok, kit["pct"], "2025", 99, flags=[{"code": "outlier_peers", "params": {}}])
+    verified = observation(bangkok, kit["other"], "2025", 1, verification=Verification.VERIFIED)
+    queues = {"secretariat": (secretariat, {danang.pk, flagged.pk, thai.pk, thai_flagged.pk},
+                              {flagged.pk, thai_flagged.pk}),
+              "nr_vietnam": (nr_vietnam, {danang.pk, flagged.pk}, {flagged.pk}),
+              "nr_thailand": (nr_thailand, {thai.pk, thai_flagged.pk}, {thai_flagged.pk})}
+    for who, (user, open_values, flagged_values) in queues.items():
+        client = logged_in(user)
+        listed = {line["obs"].pk for line in client.get("/monitoring/observations/review/").context["lines"]}
+        assert listed == open_values, who
+        only_flagged = client.get("/monitoring/observations/review/?state=flagged").context["lines"]
+        assert {line["obs"].pk for line in only_flagged} == flagged_values, who
+        # Every state: the verified values too, of the cities the reviewer verifies only.
+        every = {line["obs"].pk for line in client.get("/monitoring/observations/review/?state=all").context["lines"]}
+        assert every == open_values | ({verified.pk} if who != "nr_vietnam" else set()), who
+        # The dashboard counts what the page lists, and every value listed is one the reviewer may verify.
+        review = dashboard.review(user)
+        assert (review.open, review.flagged) == (len(open_values), len(flagged_values)), who
+        assert all(actions.may_verify(user, o) for o in Observation.objects.filter(pk__in=open_values)), who
+        others = Observation.objects.exclude(pk__in=open_values).exclude(verification=Verification.VERIFIED)
+        assert not any(actions.may_verify(user, o) for o in others), who
 
 
 def test_review_page_refused_to_city_officers(kit, csco_danang):
