@@ -59,7 +59,10 @@ def models_with_flag() -> list[type[models.Model]]:
 
 
 def is_synthetic(obj: Any) -> bool:
-    """Whether a record (or a row given as a dict) is synthetic; False for anything without the flag."""
+    """Whether a record (or a row given as a dict) is synthetic; False for anything without the flag. A boolean
+    is its own answer (a page that decided already)."""
+    if isinstance(obj, bool):
+        return obj
     if isinstance(obj, dict):
         return bool(obj.get("synthetic"))
     return bool(getattr(obj, "synthetic", False))

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ascn.core import charts, numbers
+from ascn.core import charts, numbers, synthetic
 from ascn.core.numbers import readable_sheet
 from ascn.core.pdf import html_to_pdf
 from ascn.plans.exporting import append_as_values
@@ -56,6 +56,8 @@ def _inputs_sheet(sheet: Any, case: BusinessCase) -> None:
         (_("Economic discount rate"), inputs.get("economic_discount_rate")),
         (_("Inflation (a year)"), inputs.get("inflation", 0)), (_("Residual value"), inputs.get("residual_value", 0)),
     ]
+    if case.synthetic:  # the demo's made-up case says so before its figures (see ascn.core.synthetic)
+        rows.insert(0, (str(synthetic.LABEL), str(synthetic.TITLE)))
     rows += [(_("Conversion factor: %(kind)s") % {"kind": k}, v)
              for k, v in (inputs.get("conversion_factors") or {}).items()]
     rows += [(_("Exchange rate: %(code)s") % {"code": k}, v) for k, v in (inputs.get("rates") or {}).items()]

@@ -86,7 +86,9 @@ def project_financing(request: Request, project: Project) -> dict[str, Any]:
     """A project's business cases and readiness, as far as the viewer may see them."""
     state = project_readiness(request.user, project)
     return {"business_cases": list(business_cases(request.user, project)),
-            "readiness": state.result if state and (state.assessment or state.case) else None}
+            "readiness": state.result if state and (state.assessment or state.case) else None,
+            "readiness_synthetic": bool(state and ((state.assessment and state.assessment.synthetic)
+                                                   or (state.case and state.case.synthetic)))}
 
 
 add_panel("plans.project", "finance/_project_financing.html", project_financing)

@@ -139,6 +139,7 @@ class Sources:
     previous: dict[str, Any] | None
     trend: list[trends.RoundTrend]
     generated_at: dt.datetime
+    synthetic: bool = False  # the round holds the demo's synthetic reports: the report says so on its cover
 
 
 @dataclass
@@ -160,7 +161,7 @@ def _generate(report: MEReport) -> None:
     previous_round, previous = queries.previous_figures(report.round, names)
     sources = Sources(rows, since, figures, narratives, reported, queries.coverage(report.round, reported),
                       previous_round, previous, trends.round_trends(None, until=report.round, current=figures),
-                      timezone.now())
+                      timezone.now(), queries.includes_synthetic(report.round))
     editions, printing = [], True
     codes = languages()
     span = (EDITIONS_TO - EDITIONS_FROM) // len(codes)
@@ -201,6 +202,7 @@ def edition_context(report: MEReport, sources: Sources, language: str) -> dict[s
                              sources.previous_round, sources.previous, sources.generated_at, names)
     context.update(
         language=language, coverage=coverage_sentences(*sources.coverage, sources.figures["cities"]),
+        synthetic=sources.synthetic,
         trend_rows=trends.table_rows(sources.trend, ["projects"], "projects"), trend_headings=[_("Projects")],
         trend_caption=_("Projects per reporting round: the figures the published reports state and those computed "
                         "from the platform's data"))

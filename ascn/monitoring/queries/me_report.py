@@ -133,6 +133,12 @@ def narratives(reporting_round: ReportingRound) -> tuple[dict[int, fig.Narrative
     return found, cities
 
 
+def includes_synthetic(reporting_round: ReportingRound) -> bool:
+    """Whether the round's report would include synthetic (demo) content: a synthetic round, or an accepted
+    synthetic report whose narrative it quotes (see `ascn.core.synthetic`)."""
+    return reporting_round.synthetic or CityReport.objects.filter(round=reporting_round, synthetic=True).exists()
+
+
 @dataclass(frozen=True)
 class Labels:
     """Display names of the codes in the figures, in the active language (cities by slug: see `city_names`)."""
