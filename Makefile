@@ -10,8 +10,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test setup install messages makemessages migrate seed demo worker lint check lock bench serve-prod clean
 
-run: setup ## set up (once) and serve the portal with SQLite on http://127.0.0.1:$(PORT)
+run: setup ## set up (once), make the demo accounts and the synthetic demo data, and serve on http://127.0.0.1:$(PORT)
 	@DEBUG=1 $(PY) manage.py demo_accounts
+	@DEBUG=1 $(PY) manage.py demo_data
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install messages ## set up and run the whole test suite (DATABASE_URL picks the database; JUNIT_XML=<file> writes a JUnit report)
