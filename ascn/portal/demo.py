@@ -70,6 +70,10 @@ SOURCE = synthetic.SOURCE
 TEXT = "Synthetic demo text (manage.py demo_data), made up for trying the platform: not reported by the city."
 
 
+SeriesOf = dict[tuple[int, str], tuple[float, list[tuple[int, float]], list[tuple[int, float]]]]
+"""Per (city id, indicator code): the baseline, the values by year and the targets by year."""
+
+
 @dataclass(frozen=True)
 class Spec:
     """An indicator the demo fills: its plausible range in its unit, and which way is better."""
@@ -96,6 +100,25 @@ INDICATORS = (
     Spec("SC: EH: H: 4A", 80, 420, "higher", 0),       # In-Patient Hospital Beds, per 100,000
     Spec("SC: SH: SA: 4A", 2, 35, "lower"),            # Population Living in Disaster Prone Areas, %
     Spec("SC: SH: SA: 9C", 4, 26, "lower"),            # Traffic Fatalities, per 100,000
+)
+
+
+
+@dataclass(frozen=True)
+class Context:
+    """A context indicator the demo fills so that population bands and comparisons per km² have something to
+    work on: a level drawn between low and high (uniformly, so no city is an outlier among its peers), growing
+    by a yearly rate drawn from growth; no targets."""
+
+    code: str
+    low: float
+    high: float
+    growth: tuple[float, float]
+
+
+CONTEXT = (
+    Context("ASCN-POP", 300_000, 3_500_000, (0.004, 0.025)),  # inhabitants: three population bands
+    Context("ASCN-AREA", 100, 1_600, (0.0, 0.0)),             # km²
 )
 
 # The demo round's reports: city slug -> the state the workflow takes it to (cities not listed: not started).
@@ -267,10 +290,11 @@ def _fill(actor: User, report: CityReport) -> None:
 
 def _values(started: set[int], done: Done) -> None:
     """Assignments with baselines and targets, then the values through the observations load (synthetic)."""
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in INDICATORS]).exclude(unit="")}
+    codes = [s.code for s in INDICATORS] + [c.code for c in CONTEXT]
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes).exclude(unit="")}
     specs = [s for s in INDICATORS if s.code in indicators]
-    if len(specs) < len(INDICATORS):
-        left_out = sorted({s.code for s in INDICATORS} - {s.code for s in specs})
+    if len(indicators) < len(codes):
+        left_out = sorted(set(codes) - set(indicators))
         done.notes.append(f"Indicators left out (not in the catalogue or without a unit): {', '.join(left_out)}.")
     members = {year: set(City.objects.as_of(dt.date(year, 12, 31)).values_list("pk", flat=True))
                for year in range(FIRST_YEAR, ROUND_YEAR + 1)}
@@ -279,9 +303,10 @@ def _values(started: set[int], done: Done) -> None:
         for city_id in ids:
             years_of.setdefault(city_id, []).append(year)
     cities = {c.pk: c for c in City.objects.filter(pk__in=years_of).order_by("pk")}
-    taken = set(CityIndicator.objects.filter(city_id__in=cities, indicator__code__in=[s.code for s in specs])
+    taken = set(CityIndicator.objects.filter(city_id__in=cities, indicator__code__in=list(indicators))
                 .values_list("city_id", "indicator_id"))
-    series = _series(specs, sorted(cities), years_of, started)
+    contexts = [c for c in CONTEXT if c.code in indicators]
+    series = _series(specs, sorted(cities), years_of, started) | _context_series(contexts, sorted(cities), years_of)
     assignments, targets, records = [], [], []
     for (city_id, code), (baseline, points, goals) in series.items():
         indicator = indicators[code]
@@ -338,6 +363,21 @@ def _series(specs: list[Spec], city_ids: list[int], years_of: dict[int, list[int
             goals = [(2025, _bounded(level + sign * ambition, spec)),
                      (2030, _bounded(level + sign * ambition * 1.8, spec))]
             out[(city_id, spec.code)] = (baseline, points, goals)
+    return out
+
+
+def _context_series(contexts: list[Context], city_ids: list[int], years_of: dict[int, list[int]]) -> SeriesOf:
+    """Per city and context indicator: the baseline and the values by year (whole numbers), no targets. Drawn
+    after the indicators' series from a generator of its own, so adding them changed none of those."""
+    gen = np.random.default_rng(SEED + 1)
+    out: SeriesOf = {}
+    for context in contexts:
+        for city_id in city_ids:
+            level = gen.uniform(context.low, context.high)
+            growth = gen.uniform(*context.growth)
+            points = [(year, float(round(level * (1 + growth) ** (year - FIRST_YEAR))))
+                      for year in years_of.get(city_id, [])]
+            out[(city_id, context.code)] = (float(round(level)), points, [])
     return out
 
 
@@ -411,12 +451,22 @@ def _business_case(accounts: dict[str, User], done: Done) -> None:
                       f"“{project.title}” ({assessment.project.city.name}).")
 
 
+def removed_text(done: Done) -> str:
+    return ", ".join(_counted(n, kind) for kind, n in sorted(done.removed.items()) if n) or "nothing"
+
+
+def _counted(n: int, kind: str) -> str:
+    """"1 round", "8 reports": the kinds are counted in the plural, and "of them verified" stays as it is."""
+    if n == 1 and kind.endswith("s"):
+        kind = kind[:-1]
+    return f"{n} {kind}"
+
+
 def summary_lines(done: Done, heading: Callable[[str], str] = str) -> list[str]:
     """What the command prints."""
     lines = [heading("Synthetic demo data (not ASCN data):")]
-    removed = ", ".join(f"{n} {kind}" for kind, n in sorted(done.removed.items()) if n) or "nothing"
-    lines.append(f"  removed from the previous run: {removed}")
-    made = ", ".join(f"{n} {kind}" for kind, n in done.made.items() if n) or "nothing"
+    lines.append(f"  removed from the previous run: {removed_text(done)}")
+    made = ", ".join(_counted(n, kind) for kind, n in done.made.items() if n) or "nothing"
     lines.append(f"  made: {made}")
     if done.states:
         order = ["not started", steps.DRAFT, steps.RETURNED, steps.SUBMITTED, steps.ENDORSED, steps.ACCEPTED]

@@ -134,7 +134,13 @@ def test_the_command_makes_every_kind_of_record_flagged_synthetic(demo):
     assert not Observation.objects.filter(synthetic=False).exists()
     assert set(values.values_list("source", flat=True)) == {"Synthetic demo data (manage.py demo_data): not ASCN data"}
     for year in (2019, 2025):
-        assert values.filter(year=year).count() == 14 * len(members[year])
+        assert values.filter(year=year, indicator__code__in=codes).count() == 14 * len(members[year])
+    # population and land area for every member city and year, whole numbers, without targets
+    context = values.filter(indicator__code__in=["ASCN-POP", "ASCN-AREA"])
+    assert context.filter(year=2025).count() == 2 * len(members[2025])
+    assert context.filter(indicator__code="ASCN-POP").count() == context.filter(indicator__code="ASCN-AREA").count()
+    assert all(v == int(v) for v in context.values_list("value", flat=True))
+    assert not Target.objects.filter(assignment__indicator__code__in=["ASCN-POP", "ASCN-AREA"]).exists()
     assert sorted(set(values.values_list("year", flat=True))) == list(range(2019, 2027))
     assert not values.filter(year__lt=2026, verification="reported").exists()  # only the round's wait for review
     assert values.filter(year=2026, verification="reported").count() == values.filter(year=2026).count() > 0
@@ -152,7 +158,7 @@ def test_the_command_makes_every_kind_of_record_flagged_synthetic(demo):
     assert case.results["appraisal"]["financial_npv"] is not None and case.results["simulation"]["iterations"] == 2000
     assessment = ReadinessAssessment.objects.get(synthetic=True)
     assert assessment.project == case.project and assessment.answers.count() == 7
-    assert "made: 1 rounds, 8 reports, " in demo and "30 not started, 2 draft, 1 returned, 2 submitted" in demo
+    assert "made: 1 round, 8 reports, " in demo and "30 not started, 2 draft, 1 returned, 2 submitted" in demo
 
 
 def test_the_reports_move_through_the_real_workflow_by_the_demo_accounts(demo):
@@ -186,8 +192,8 @@ def test_running_again_makes_the_same_data_and_leaves_real_records_as_they_were(
     made = set(Observation.objects.filter(synthetic=True).values_list("city__slug", "indicator__code", "period",
                                                                       "value"))
     second = run_command(settings)
-    assert "removed from the previous run: 531 assignments, 1 business cases, 1 readiness assessments, 8 reports, " \
-           "1 rounds, " in second  # 38 cities x 14 indicators, but Da Nang's real one
+    assert "removed from the previous run: 607 assignments, 1 business case, 1 readiness assessment, 8 reports, " \
+           "1 round, " in second  # 38 cities x (14 indicators + 2 context), but Da Nang's real one
     again = set(Observation.objects.filter(synthetic=True).values_list("city__slug", "indicator__code", "period",
                                                                        "value"))
     assert made == again  # the fixed seed: the same values every run
@@ -198,7 +204,7 @@ def test_running_again_makes_the_same_data_and_leaves_real_records_as_they_were(
         synthetic=True).count() == 1
     assert BusinessCase.objects.filter(synthetic=True).count() == 1
     removed = run_command(settings, "--remove")
-    assert removed.startswith("Synthetic demo data removed: 531 assignments, 1 business cases")
+    assert removed.startswith("Synthetic demo data removed: 607 assignments, 1 business case,")
     assert not any(m.objects.filter(synthetic=True).exists() for m in synthetic.models_with_flag())
     assert real_records() == before
 
@@ -262,10 +268,18 @@ def test_every_analysis_page_shows_data_with_the_synthetic_notice(demo):
     scorecards = client.get("/monitoring/scorecards/").content.decode()
     assert scorecards.count('<tr data-city="') == 38 and "Network scorecard 2026" in scorecards
     card = client.get("/monitoring/cities/da-nang/scorecard/").content.decode()
-    assert card.count('<tr data-indicator="') == 14
+    assert card.count('<tr data-indicator="') == 16  # the 14 indicators, population and land area
     assert all(f'rag rag-{rag}">' in scorecards + card for rag in ("green", "amber", "red"))
     compare = client.get("/monitoring/compare/", internet).content.decode()
     assert "· 2026</h2>" in compare and compare.count('<tr data-city="') >= 20
+    # the synthetic population and land area give the population bands and the comparisons per km² their data
+    density = client.get("/monitoring/compare/", {"indicator": "ASCN-POP", "period": "2025", "normalise": "per_area"})
+    members_2025 = City.objects.as_of("2025-12-31").count()
+    assert density.status_code == 200 and density.content.decode().count('<tr data-city="') == members_2025
+    assert "Left out" not in density.content.decode()
+    beds = {"indicator": "SC: EH: H: 4A", "period": "2025"}
+    banded = client.get("/monitoring/compare/", {**beds, "band": "1m-5m"}).content.decode()
+    assert 0 < banded.count('<tr data-city="') < members_2025
 
 
 def test_the_analysis_downloads_and_api_carry_the_synthetic_column(demo, api):
@@ -313,7 +327,7 @@ def test_each_synthetic_record_page_has_the_tag(demo):
     page = secretariat.get(reverse("monitoring:city_indicator", args=["da-nang", assignment.pk])).content.decode()
     assert page.count(TAG) == 1 + Observation.objects.filter(city__slug="da-nang", indicator__code=INTERNET).count()
     data = secretariat.get(reverse("monitoring:city_data", args=["da-nang"])).content.decode()
-    assert data.count(TAG) == 14
+    assert data.count(TAG) == 16  # the 14 indicators, population and land area
     review = secretariat.get(reverse("monitoring:observation_review")).content.decode()
     assert TAG in review
     case = BusinessCase.objects.get(synthetic=True)
@@ -348,7 +362,7 @@ def test_the_api_gives_the_synthetic_field(demo, api, api_as):
     values = api.get("/monitoring/observations?city=da-nang&limit=5").json()["items"]
     assert len(values) == 5 and {v["synthetic"] for v in values} == {True}
     assignments = csco.get("/monitoring/cities/da-nang/indicators").json()["items"]
-    assert len(assignments) == 14 and {a["synthetic"] for a in assignments} == {True}
+    assert len(assignments) == 16 and {a["synthetic"] for a in assignments} == {True}
     case = BusinessCase.objects.get(synthetic=True)
     cases = csco.get(f"/projects/{case.project_id}/business-cases").json()["items"]
     assert [(c["id"], c["synthetic"]) for c in cases] == [(case.pk, True)]
@@ -380,6 +394,9 @@ def test_the_synthetic_values_look_like_their_units(demo):
     for spec in demo_module.INDICATORS:
         values = np.array(Observation.objects.filter(indicator__code=spec.code).values_list("value", flat=True))
         assert spec.low <= values.min() and values.max() <= spec.high, spec.code
+    for context in demo_module.CONTEXT:  # a growing population may pass its range's top by a few per cent a year
+        values = np.array(Observation.objects.filter(indicator__code=context.code).values_list("value", flat=True))
+        assert context.low <= values.min() and values.max() <= context.high * 1.2, context.code
     assert not Observation.objects.exclude(flags=[]).exists()  # plausible: no value flagged by the checks
 
 

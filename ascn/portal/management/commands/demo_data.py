@@ -19,8 +19,7 @@ class Command(BaseCommand):
                                "(it never runs on a real site).")
         if remove:
             done = demo.remove()
-            removed = ", ".join(f"{n} {kind}" for kind, n in sorted(done.removed.items()) if n) or "nothing"
-            self.stdout.write(f"Synthetic demo data removed: {removed}.")
+            self.stdout.write(f"Synthetic demo data removed: {demo.removed_text(done)}.")
             return
         try:
             done = demo.make()
