@@ -782,8 +782,9 @@ def test_a_report_written_before_editions_is_read_in_english_everywhere(
     assert html_of(report, "en") in page and 'id="me-languages"' not in page
     with translation.override("th"):
         english = translation.get_language_info("en")["name_translated"]  # "English" in Thai
-    assert (f'<p class="message" role="status" id="me-other-language">This version was not written in your '
-            f"language; it is shown in {english}.</p>") in page
+        said = translation.gettext("This version was not written in your language; it is shown in %(language)s.")
+    assert "ภาษาอังกฤษ" in said % {"language": english}  # the sentence and the language's name in Thai
+    assert f'<p class="message" role="status" id="me-other-language">{said % {"language": english}}</p>' in page
     assert 'hreflang="en" href="/monitoring/reports/2025.pdf"' in page
     assert client.get("/th/monitoring/reports/2025.pdf").status_code == 404
     missing = api.get("/monitoring/reports/2025.pdf?language=th")
