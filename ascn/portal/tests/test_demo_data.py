@@ -330,6 +330,15 @@ def test_each_synthetic_record_page_has_the_tag(demo):
     assert data.count(TAG) == 16  # the 14 indicators, population and land area
     review = secretariat.get(reverse("monitoring:observation_review")).content.decode()
     assert TAG in review
+    # the lists that name the demo's round and reports: each synthetic one tagged, nothing else
+    rounds = secretariat.get(reverse("monitoring:rounds")).content.decode()
+    assert rounds.count(TAG) == 1 and f'>2026</a> <span {TAG}' in rounds
+    round_page = secretariat.get(reverse("monitoring:round", args=[2026])).content.decode()
+    assert round_page.count(TAG) == 1 + 8  # the round's heading and its 8 started reports
+    reports = secretariat.get(reverse("monitoring:city_reports"), {"year": 2026}).content.decode()
+    assert reports.count(TAG) == 8
+    inbox = client_of(demo_user("csco.danang")).get(reverse("monitoring:inbox")).content.decode()
+    assert f'Da Nang</a> <span {TAG}' in inbox
     case = BusinessCase.objects.get(synthetic=True)
     for url in (reverse("finance:case", args=[case.pk]), reverse("finance:cases", args=[case.project_id]),
                 reverse("finance:readiness", args=[case.project_id]), reverse("plans:project", args=[case.project_id])):
