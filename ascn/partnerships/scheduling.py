@@ -469,17 +469,18 @@ def _duals(a: _Arrays, model: _Model, time_limit: float, method: str) -> _Duals 
     in time. Raises SchedulingError if the pins alone cannot be placed."""
     ineq = np.isinf(model.lower)
     has_eq = bool((~ineq).any())
-    result = linprog(-a.score[model.column_pair], A_ub=model.matrix[ineq], b_ub=model.upper[ineq],
-                     A_eq=model.matrix[~ineq] if has_eq else None, b_eq=model.upper[~ineq] if has_eq else None,
-                     bounds=(0, None), method=method, options={"time_limit": max(time_limit, 0.01)})
-    if result.status == 2:
-        _refuse_pins()
-    if result.status != 0:
-        return None
     row = np.zeros(model.matrix.shape[0])
-    row[ineq] = np.maximum(-np.asarray(result.ineqlin.marginals), 0.0)  # ≤ rows of a maximisation: ≥ 0
-    if has_eq:
-        row[~ineq] = -np.asarray(result.eqlin.marginals)
+    if len(model.column_pair):
+        result = linprog(-a.score[model.column_pair], A_ub=model.matrix[ineq], b_ub=model.upper[ineq],
+                         A_eq=model.matrix[~ineq] if has_eq else None, b_eq=model.upper[~ineq] if has_eq else None,
+                         bounds=(0, None), method=method, options={"time_limit": max(time_limit, 0.01)})
+        if result.status == 2:
+            _refuse_pins()
+        if result.status != 0:
+            return None
+        row[ineq] = np.maximum(-np.asarray(result.ineqlin.marginals), 0.0)  # ≤ rows of a maximisation: ≥ 0
+        if has_eq:
+            row[~ineq] = -np.asarray(result.eqlin.marginals)
     n_pairs, n_slots, n_cities = len(model.pairs), len(a.slots), len(a.cities)
     city_dual = row[n_pairs:n_pairs + n_cities * n_slots].reshape(n_cities, n_slots)
     partner_dual = row[n_pairs + n_cities * n_slots:-n_slots].reshape(len(a.partners), n_slots)
@@ -571,7 +572,9 @@ def solve(problem: SchedulingProblem, *, time_limit: float = DEFAULT_TIME_LIMIT,
     if not may_meet.any():
         return finish((), True, 0.0, SolveStats(len(a.score), 0, 0, 0, 0, 0.0))
     # 2. Column generation on the relaxation.
-    keep = may_meet & (a.pinned | (top_pairs(a.city, a.partner, a.score, top_k) if top_k else True))
+    keep = may_meet.copy()
+    if top_k:
+        keep[may_meet] = a.pinned[may_meet] | top_pairs(a.city[may_meet], a.partner[may_meet], a.score[may_meet], top_k)
     # The dual simplex is fastest on most sessions; on a degenerate one (many tables per slot) it stalls, and
     # the interior point method (with crossover, for exact duals) takes over.
     duals: _Duals | None = None
@@ -594,7 +597,7 @@ def solve(problem: SchedulingProblem, *, time_limit: float = DEFAULT_TIME_LIMIT,
     if duals is not None:
         columns = a.feasible & (duals.reduced >= -_tolerance(duals.bound))
         columns |= a.feasible & a.pinned[:, None]
-    else:
+    if duals is None or not columns.any():
         columns = a.feasible & keep[:, None]
     best: tuple[Meeting, ...] | None = greedy_meetings if greedy_complete else None
     solved = np.zeros_like(columns)  # the variables of the last MILP solved
