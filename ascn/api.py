@@ -8,6 +8,7 @@ from ascn.finance.engine import ModelError
 from ascn.framework.api import router as framework_router
 from ascn.monitoring.api import router as monitoring_router
 from ascn.network.api import router as network_router
+from ascn.partnerships.api import router as partnerships_router
 from ascn.plans.api import router as plans_router
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api.add_router("", framework_router)
 api.add_router("", plans_router)
 api.add_router("", finance_router)
 api.add_router("", monitoring_router)
+api.add_router("", partnerships_router)
 
 
 @api.exception_handler(ModelError)

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("ascn.portal.urls")),
     path("", include("ascn.network.urls")),
     path("", include("ascn.plans.urls")),
+    path("", include("ascn.partnerships.urls")),
     path("framework/", include("ascn.framework.urls")),
     path("financing/", include("ascn.finance.urls")),
     path("knowledge/", include("ascn.knowledge.urls")),

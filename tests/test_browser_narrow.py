@@ -65,7 +65,8 @@ def add_one_of_each() -> None:
     from ascn.knowledge.models import CaseStudy
     from ascn.monitoring.actions import me_report, observations, reports
     from ascn.monitoring.models import Indicator, Observation, ReportingRound
-    from ascn.network.models import City, RoleTerm
+    from ascn.network.models import City, Partner, RoleTerm
+    from ascn.partnerships.actions import create_offer
     from ascn.plans import actions as plan_actions
     from ascn.plans.exporting import COLUMNS
     from ascn.plans.models import ActionPlan, Project
@@ -100,6 +101,12 @@ def add_one_of_each() -> None:
     _listed, projects_import = plan_actions.import_projects(
         officer, "projects.csv", (",".join(COLUMNS) + "\nX-1,,,,\n").encode(), commit=False)
     token, _secret = create_api_token(officer, "Reporting script")
+    offer = create_offer(User.objects.get(username="partner.jica"), Partner.objects.get(slug="jica"), {
+        "title": "Feasibility studies for urban mobility", "kind": "technical_assistance",
+        "description": "Studies for the cities' transport projects at the feasibility stage.",
+        "ticket_min": 250_000, "ticket_max": 2_500_000, "currency": "JPY", "instruments": ["grant"],
+        "stages": ["pre_feasibility", "feasibility"], "contact_role": "Urban and Regional Development Department"},
+        publish=True)
     m_and_e = me_report.request_me_report(secretariat, reporting_round)
     plan = ActionPlan.objects.filter(city=danang).order_by("-year").first()
     assert plan is not None
@@ -113,7 +120,7 @@ def add_one_of_each() -> None:
             "instrument": FinancingInstrument.objects.order_by("slug").values_list("slug", flat=True)[0],
             "case_study": CaseStudy.objects.order_by("slug").values_list("slug", flat=True)[0],
             "values_import": values_import.pk, "projects_import": projects_import.pk, "me_report": m_and_e.pk,
-            "plan": plan.pk, "target": target.pk, "term": term.pk, "token": token.pk}
+            "plan": plan.pk, "target": target.pk, "term": term.pk, "token": token.pk, "offer": offer.pk}
     print(MARKER + json.dumps(keys))
 
 
@@ -153,6 +160,10 @@ def samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "monitoring:round_close": {"year": year}, "monitoring:round_reopen": {"year": year},
         "monitoring:round_remind": {"year": year},
         "workspace:revoke_token": {"token_id": keys["token"]},
+        "partnerships:programme": {"slug": "smart-jamp-jbic"}, "partnerships:partner": {"slug": "jica"},
+        "partnerships:partner_edit": {"slug": "jica"}, "partnerships:offer": {"pk": keys["offer"]},
+        "partnerships:offer_edit": {"pk": keys["offer"]}, "partnerships:offer_publish": {"pk": keys["offer"]},
+        "partnerships:offer_close": {"pk": keys["offer"]},
     }
 
 

@@ -7,12 +7,14 @@ from typing import ClassVar, Self
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, Role
+from .money import is_currency
 
 
 class TimeStampedModel(models.Model):
@@ -153,3 +155,37 @@ class Translatable(models.Model):
     @property
     def display_name(self) -> str:
         return self.translated("name")
+
+
+class ExchangeRate(models.Model):
+    """How many units of a currency one US dollar buys on a date, and where that figure comes from: the one
+    rate table through which amounts in different currencies are compared (see core.money.to_usd)."""
+
+    currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. JPY."))
+    units_per_usd = models.DecimalField(_("units per US dollar"), max_digits=20, decimal_places=8)
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=500)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "as_of"], name="exchangerate_one_per_day"),
+            models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="exchangerate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.units_per_usd} / USD ({self.as_of.isoformat()})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.currency and not is_currency(self.currency):
+            errors["currency"] = str(_("“%(code)s” is not an ISO 4217 currency code.")) % {"code": self.currency}
+        elif self.currency == "USD":
+            errors["currency"] = str(_("Amounts in US dollars need no rate."))
+        if self.units_per_usd is not None and self.units_per_usd <= 0:
+            errors["units_per_usd"] = str(_("A rate is above zero."))
+        if errors:
+            raise ValidationError(errors)

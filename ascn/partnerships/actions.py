@@ -1,0 +1,216 @@
+"""Every write of the partnerships app: permission checked, validated, atomic, audited (one entry per write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ascn.core import actions as core
+from ascn.core import audit
+from ascn.core.choices import AuditAction
+from ascn.core.models import ExchangeRate
+from ascn.core.permissions import Principal, require_create, require_edit, require_secretariat
+from ascn.framework.choices import NodeKind
+from ascn.framework.models import FrameworkNode, FrameworkTag
+
+from .choices import OfferState
+from .models import Offer, Programme
+
+if TYPE_CHECKING:
+    from ascn.core.permissions import Actor
+    from ascn.network.models import City, Country, Partner
+
+OFFER_FIELDS = {"programme", "title", "description", "kind", "ticket_min", "ticket_max", "currency", "instruments",
+                "stages", "deadline", "contact_role"}
+PROFILE_FIELDS = {"name", "country_iso3", "notes"}
+TAG_KINDS = {NodeKind.FOCUS_AREA, NodeKind.ENABLER}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Framework tags (focus areas and enablers), recorded in the write's own audit entry -------------------
+
+
+def _set_tags(obj: models.Model, nodes: Iterable[FrameworkNode]) -> list[list[str]] | None:
+    """Tag `obj` with exactly `nodes` (focus areas and enablers, none primary); [codes before, after] or None
+    when nothing changed. Call it inside the action's transaction."""
+    wanted = list(dict.fromkeys(nodes))
+    if any(node.kind not in TAG_KINDS for node in wanted):
+        raise ValidationError({"tags": _("Choose among the focus areas and enablers.")})
+    content_type = ContentType.objects.get_for_model(type(obj))
+    current = FrameworkTag.objects.filter(content_type=content_type, object_id=obj.pk)
+    before = sorted(current.values_list("node__code", flat=True))
+    after = sorted(node.code for node in wanted)
+    if before == after:
+        return None
+    current.delete()
+    FrameworkTag.objects.bulk_create([FrameworkTag(content_type=content_type, object_id=obj.pk, node=node)
+                                      for node in wanted])
+    return [before, after]
+
+
+# --- Programmes (reference data: the seed and the back office) --------------------------------------------
+
+
+def set_programme_partners(actor: Actor | None, programme: Programme, partners: Iterable[Partner],
+                           via: str = "web") -> dict[str, list[Any]]:
+    """Set the partners behind a programme; returns what changed. Without an actor (the seed) no permission
+    is checked."""
+    if actor is not None:
+        require_edit(actor, programme)
+    with transaction.atomic():
+        change = core.set_links(programme.partners, partners, "slug")
+        if change is None:
+            return {}
+        core.record(actor, AuditAction.UPDATE, programme, {"partners": change}, via)
+    return {"partners": change}
+
+
+# --- Offers ---------------------------------------------------------------------------------------------
+
+
+CENT = Decimal("0.01")
+
+
+def _offer_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields an action takes, ticket sizes to the cent (stored and audited as the page shows them, never
+    in exponent notation)."""
+    data = core.only_fields(data, OFFER_FIELDS)
+    for name in ("ticket_min", "ticket_max"):
+        value = data.get(name)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+            if amount.is_finite():
+                data[name] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return data
+
+
+def _check_publishable(offer: Offer) -> None:
+    if offer.deadline is not None and offer.deadline < today():
+        raise ValidationError({"deadline": _("The deadline has passed: give a later one to publish the offer.")})
+
+
+def _links(offer: Offer, countries: Iterable[Country] | None, cities: Iterable[City] | None,
+           tags: Iterable[FrameworkNode] | None) -> dict[str, list[Any]]:
+    changes: dict[str, list[Any]] = {}
+    for name, values, key in (("countries", countries, "iso3"), ("cities", cities, "slug")):
+        if values is not None:
+            change = core.set_links(getattr(offer, name), values, key)
+            if change is not None:
+                changes[name] = change
+    if tags is not None:
+        change = _set_tags(offer, tags)
+        if change is not None:
+            changes["tags"] = change
+    return changes
+
+
+def create_offer(actor: Actor, partner: Partner, data: dict[str, Any], *, countries: Iterable[Country] = (),
+                 cities: Iterable[City] = (), tags: Iterable[FrameworkNode] = (), publish: bool = False,
+                 via: str = "web") -> Offer:
+    """A new offer of `partner` (its own partner users, or the Secretariat), a draft unless `publish`."""
+    require_create(actor, Offer, partner_id=partner.pk)
+    offer = Offer(partner=partner, **_offer_data(data))
+    offer.state = OfferState.PUBLISHED if publish else OfferState.DRAFT
+    offer.full_clean()
+    if publish:
+        _check_publishable(offer)
+    with transaction.atomic():
+        offer.save()
+        values = audit.as_json(audit.snapshot(offer))
+        changes: dict[str, list[Any]] = {name: [None, value] for name, value in values.items()}
+        changes.update(_links(offer, countries, cities, tags))
+        core.record(actor, AuditAction.CREATE, offer, changes, via)
+    return offer
+
+
+def update_offer(actor: Actor, offer: Offer, data: dict[str, Any], *, countries: Iterable[Country] | None = None,
+                 cities: Iterable[City] | None = None, tags: Iterable[FrameworkNode] | None = None,
+                 via: str = "web") -> dict[str, list[Any]]:
+    """Change an offer's fields and links; returns {field: [old, new]} ({} when nothing changed, nothing
+    written). A published offer's new deadline may not be past."""
+    require_edit(actor, offer)
+    data = _offer_data(data)
+    before = audit.snapshot(offer)
+    for name, value in data.items():
+        setattr(offer, name, value)
+    offer.full_clean()
+    if offer.state == OfferState.PUBLISHED and offer.deadline != before["deadline"]:
+        _check_publishable(offer)
+    with transaction.atomic():
+        changes = audit.diff(before, audit.snapshot(offer))
+        if changes:
+            offer.save()
+        changes.update(_links(offer, countries, cities, tags))
+        if changes:
+            core.record(actor, AuditAction.UPDATE, offer, changes, via)
+    return changes
+
+
+def _move(actor: Actor, offer: Offer, state: OfferState, via: str) -> dict[str, list[Any]]:
+    require_edit(actor, offer)
+    if offer.state == state:
+        return {}
+    if state == OfferState.PUBLISHED:
+        _check_publishable(offer)
+    with transaction.atomic():
+        return core.update_audited(actor, offer, {"state": state}, via)
+
+
+def publish_offer(actor: Actor, offer: Offer, via: str = "web") -> dict[str, list[Any]]:
+    """Publish a draft or reopen a closed offer (refused when its deadline has passed)."""
+    return _move(actor, offer, OfferState.PUBLISHED, via)
+
+
+def close_offer(actor: Actor, offer: Offer, via: str = "web") -> dict[str, list[Any]]:
+    """Close an offer: it leaves the public pages and stays in its partner's workspace."""
+    return _move(actor, offer, OfferState.CLOSED, via)
+
+
+# --- The partner's profile ------------------------------------------------------------------------------
+
+
+def update_partner_profile(actor: Actor, partner: Partner, data: dict[str, Any],
+                           tags: Iterable[FrameworkNode] | None = None, via: str = "web") -> dict[str, list[Any]]:
+    """A partner's own users (or the Secretariat) change its profile: notes, country and framework tags; its
+    name is the Secretariat's to change."""
+    require_edit(actor, partner)
+    data = core.only_fields(data, PROFILE_FIELDS)
+    if "name" in data and data["name"] != partner.name and not Principal.of(actor).is_secretariat:
+        raise PermissionDenied(_("Only the ASEAN Secretariat may rename an organisation."))
+    before = audit.snapshot(partner)
+    for name, value in data.items():
+        setattr(partner, name, value)
+    partner.full_clean()
+    with transaction.atomic():
+        changes = audit.diff(before, audit.snapshot(partner))
+        if changes:
+            partner.save()
+        if tags is not None:
+            change = _set_tags(partner, tags)
+            if change is not None:
+                changes["tags"] = change
+        if changes:
+            core.record(actor, AuditAction.UPDATE, partner, changes, via)
+    return changes
+
+
+# --- Exchange rates -------------------------------------------------------------------------------------
+
+
+def add_exchange_rate(actor: Actor, data: dict[str, Any], via: str = "web") -> ExchangeRate:
+    """Record a rate (the Secretariat): units of a currency per US dollar on a date, with its source."""
+    require_secretariat(actor)
+    rate = ExchangeRate(**core.only_fields(data, {"currency", "units_per_usd", "as_of", "source"}))
+    with transaction.atomic():
+        return core.create_audited(actor, rate, via)
