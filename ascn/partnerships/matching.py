@@ -36,17 +36,24 @@ score is the sum of the contributions.
 **Ranking is stable**: by score (highest first), then by text similarity (highest first), then by id
 (lowest first: the offer's for a need's ranking, the need's for an offer's).
 
-**Memory is bounded**: needs are processed in chunks of `chunk_size` rows; at most about
-`CHUNK_ARRAYS` dense arrays of chunk_size x n_offers float64 exist at once (the components, the score and
-temporaries), i.e. about 12 x 8 x chunk_size x n_offers bytes; the default chunk size keeps that under
-`DEFAULT_CHUNK_BYTES` (64 MiB). The rankings kept are n_needs x k and n_offers x k.
+**Memory is bounded**: needs are processed in chunks of `chunk_size` rows, by `workers` threads at once
+(NumPy's and SciPy's loops release the GIL, so the two cores of a small server both work); each chunk holds
+at most about `CHUNK_ARRAYS` (12) dense chunk_size x n_offers float64 arrays (the five components, the
+score and temporaries), so memory stays within 12 x 8 x chunk_size x n_offers x workers bytes besides the
+inputs, and the default chunk size keeps that under `DEFAULT_CHUNK_BYTES` (16 MiB; 10,000 x 2,000 never
+builds more than two chunks of 43 needs). The rankings kept are n_needs x k and n_offers x k.
+
+The text similarity (a sparse product per chunk) is most of the time; `prepare` (the TF-IDF fit) is done
+once per set of needs and offers, and `rank` again for every change of weights.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -66,7 +73,8 @@ TEXT = COMPONENTS.index("text")
 NEUTRAL = 0.5  # the value of a component whose input is missing on either side
 TICKET_FAR_OUTSIDE_FACTOR = 10.0  # a gap this many times outside the ticket range makes the pair ineligible
 NGRAM_RANGE = (2, 4)
-DEFAULT_CHUNK_BYTES = 64 * 2**20
+DEFAULT_CHUNK_BYTES = 16 * 2**20
+DEFAULT_WORKERS = 2
 CHUNK_ARRAYS = 12  # dense chunk x offers float64 arrays alive at once, at most (for the memory bound)
 _LOG_FACTOR = math.log(TICKET_FAR_OUTSIDE_FACTOR)
 _TINY = 1e-300  # a gap of 0 is treated as this, so that its logarithm is finite
@@ -244,9 +252,10 @@ class Features:
     offer_ids: IntArray
     need_place: IntArray              # row of `place_allowed` per need: its (country, city, stage)
     place_allowed: BoolArray          # places x offers: country, city and stage filters passed
-    need_gap: FloatArray              # NaN unknown
-    offer_min: FloatArray             # NaN unknown
-    offer_max: FloatArray
+    gap_times_factor: FloatArray      # gap x TICKET_FAR_OUTSIDE_FACTOR (+inf unknown: never excluded)
+    gap_bound: FloatArray             # gap (-inf unknown)
+    min_bound: FloatArray             # minimum ticket (-inf unknown)
+    max_times_factor: FloatArray      # maximum ticket x TICKET_FAR_OUTSIDE_FACTOR (+inf unknown)
     log_gap: FloatArray               # 0 where unknown (then overwritten by NEUTRAL)
     gap_known: BoolArray
     log_min: FloatArray               # -inf unknown or 0
@@ -330,9 +339,11 @@ def prepare(needs: Sequence[Need], offers: Sequence[Offer]) -> Features:
         offer_ids=np.array([o.id for o in offers], dtype=np.int64),
         need_place=np.array([places[(n.country_id, n.city_id, n.stage)] for n in needs], dtype=np.int64),
         place_allowed=place_allowed,
-        need_gap=gaps,
-        offer_min=np.array([np.nan if o.min_ticket is None else o.min_ticket for o in offers], dtype=np.float64),
-        offer_max=np.array([np.nan if o.max_ticket is None else o.max_ticket for o in offers], dtype=np.float64),
+        gap_times_factor=np.where(gap_known, gaps * TICKET_FAR_OUTSIDE_FACTOR, np.inf),
+        gap_bound=np.where(gap_known, gaps, -np.inf),
+        min_bound=np.array([-np.inf if o.min_ticket is None else o.min_ticket for o in offers], dtype=np.float64),
+        max_times_factor=np.array([np.inf if o.max_ticket is None else o.max_ticket * TICKET_FAR_OUTSIDE_FACTOR
+                                   for o in offers], dtype=np.float64),
         log_gap=log_gap, gap_known=gap_known,
         log_min=_log_bound([o.min_ticket for o in offers], -math.inf),
         log_max=_log_bound([o.max_ticket for o in offers], math.inf),
@@ -361,10 +372,8 @@ def eligible_matrix(features: Features, rows: slice) -> BoolArray:
     """chunk x offers: True where the pair passes every hard filter (the same rules as `ineligibility`)."""
     f = features
     mask = f.place_allowed[f.need_place[rows]]
-    gap = f.need_gap[rows, None]
-    with np.errstate(invalid="ignore"):  # NaN (unknown) compares False: never excluded
-        mask &= ~(gap * TICKET_FAR_OUTSIDE_FACTOR < f.offer_min[None, :])
-        mask &= ~(gap > f.offer_max[None, :] * TICKET_FAR_OUTSIDE_FACTOR)
+    mask &= f.gap_times_factor[rows, None] >= f.min_bound[None, :]   # not (gap x 10 < minimum)
+    mask &= f.gap_bound[rows, None] <= f.max_times_factor[None, :]   # not (gap > maximum x 10)
     return mask
 
 
@@ -418,8 +427,10 @@ def component_matrices(features: Features, rows: slice) -> FloatArray:
 def weighted_score(values: FloatArray, weights: FloatArray) -> FloatArray:
     """The score of each pair: Σ weight x value over the components, summed in `COMPONENTS` order."""
     score = values[0] * weights[0]
+    term = np.empty_like(score)
     for component in range(1, len(COMPONENTS)):
-        score += values[component] * weights[component]
+        np.multiply(values[component], weights[component], out=term)
+        score += term
     return score
 
 
@@ -513,47 +524,74 @@ def _empty(side: Literal["need", "offer"], row_ids: IntArray, k: int, weights: F
                    np.full((rows, k, len(COMPONENTS)), np.nan), weights)
 
 
-def default_chunk_size(offer_count: int) -> int:
-    """Needs per chunk so that CHUNK_ARRAYS chunk x offers float64 arrays stay within DEFAULT_CHUNK_BYTES."""
-    return max(1, DEFAULT_CHUNK_BYTES // (CHUNK_ARRAYS * 8 * max(offer_count, 1)))
+def default_workers() -> int:
+    """Threads that score chunks side by side: the cores, at most DEFAULT_WORKERS (NumPy and SciPy's sparse
+    products release the GIL)."""
+    return max(1, min(DEFAULT_WORKERS, os.cpu_count() or 1))
+
+
+def default_chunk_size(offer_count: int, workers: int = 1) -> int:
+    """Needs per chunk so that the chunks in flight (CHUNK_ARRAYS chunk x offers float64 arrays each, one
+    chunk per worker) stay within DEFAULT_CHUNK_BYTES together."""
+    return max(1, DEFAULT_CHUNK_BYTES // (CHUNK_ARRAYS * 8 * max(offer_count, 1) * max(workers, 1)))
+
+
+_Cells = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]  # rows, other ids, scores, texts, values
 
 
 def rank(features: Features, weights: Weights | None = None, *, offers_per_need: int = 10,
-         needs_per_offer: int = 10, chunk_size: int | None = None) -> Rankings:
+         needs_per_offer: int = 10, chunk_size: int | None = None, workers: int | None = None) -> Rankings:
     """The best `offers_per_need` offers of every need and the best `needs_per_offer` needs of every offer.
 
-    Needs are scored `chunk_size` at a time (default: `default_chunk_size`), so memory stays within about
-    CHUNK_ARRAYS x 8 x chunk_size x n_offers bytes besides the inputs and the rankings. A k of 0 skips that
-    side's ranking. Ineligible pairs are never ranked; ties break by text similarity, then the lower id.
+    Needs are scored `chunk_size` at a time (default: `default_chunk_size`) by `workers` threads (default:
+    `default_workers`), so memory stays within about CHUNK_ARRAYS x 8 x chunk_size x n_offers bytes per worker
+    besides the inputs and the rankings. A k of 0 skips that side's ranking. Ineligible pairs are never
+    ranked; ties break by text similarity, then the lower id. The result does not depend on the chunk size
+    or the number of workers.
     """
     if offers_per_need < 0 or needs_per_offer < 0:
         raise ValueError(_("The number of matches to keep must be zero or more."))
     w = (weights or Weights()).normalised()
     f = features
     n_needs, n_offers = f.need_ids.shape[0], f.offer_ids.shape[0]
-    chunk = chunk_size or default_chunk_size(n_offers)
+    threads = workers or default_workers()
+    chunk = chunk_size or default_chunk_size(n_offers, threads)
     if chunk < 1:
         raise ValueError(_("The chunk size must be at least 1."))
     for_needs = _empty("need", f.need_ids, offers_per_need, w)
     for_offers = _empty("offer", f.offer_ids, needs_per_offer, w)
-    offer_ids_row = f.offer_ids[None, :]
-    for start in range(0, n_needs if n_offers else 0, chunk):
+    starts = range(0, n_needs if n_offers else 0, chunk)
+
+    def score_chunk(start: int) -> tuple[_Cells | None, _Cells | None]:
         rows = slice(start, min(start + chunk, n_needs))
         values = component_matrices(f, rows)
         score = weighted_score(values, w)
-        score[~eligible_matrix(f, rows)] = -np.inf
+        np.copyto(score, -np.inf, where=~eligible_matrix(f, rows))
         text = values[TEXT]
+        best_offers = best_needs = None
         if offers_per_need:
-            r, c = _top_k(score, text, np.broadcast_to(offer_ids_row, score.shape), offers_per_need)
-            _store(for_needs, r + start, c, f.offer_ids[c], score[r, c], values[:, r, c].T)
+            r, c = _top_k(score, text, np.broadcast_to(f.offer_ids[None, :], score.shape), offers_per_need)
+            best_offers = (r + start, f.offer_ids[c], score[r, c], text[r, c], values[:, r, c].T)
         if needs_per_offer:
-            _merge_needs(for_offers, score, text, values, f.need_ids[rows], needs_per_offer)
+            need_ids = f.need_ids[rows]
+            score_t, text_t = np.ascontiguousarray(score.T), np.ascontiguousarray(text.T)  # offers x chunk
+            o, n = _top_k(score_t, text_t, np.broadcast_to(need_ids[None, :], score_t.shape), needs_per_offer)
+            best_needs = (o, need_ids[n], score_t[o, n], text_t[o, n], values[:, n, o].T)
+        return best_offers, best_needs
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        chunks = pool.map(score_chunk, starts) if threads > 1 else map(score_chunk, starts)
+        for best_offers, best_needs in chunks:  # in chunk order: deterministic
+            if best_offers is not None:
+                _store(for_needs, best_offers)
+            if best_needs is not None:
+                _merge(for_offers, best_needs)
     return Rankings(for_needs, for_offers)
 
 
-def _store(ranking: Ranking, rows: IntArray, columns: IntArray, ids: IntArray, scores: FloatArray,
-           values: FloatArray) -> None:
-    """Write cells (already ordered by row, then rank) into the ranking's arrays, each row from position 0."""
+def _store(ranking: Ranking, cells: _Cells) -> None:
+    """Write cells (ordered by row, then rank) into the ranking's arrays, each row from position 0."""
+    rows, ids, scores, _texts, values = cells
     if rows.shape[0] == 0:
         return
     positions = np.arange(rows.shape[0]) - np.searchsorted(rows, rows, side="left")
@@ -562,34 +600,30 @@ def _store(ranking: Ranking, rows: IntArray, columns: IntArray, ids: IntArray, s
     ranking.values[rows, positions] = values
 
 
-def _merge_needs(ranking: Ranking, score: FloatArray, text: FloatArray, values: FloatArray, need_ids: IntArray,
-                 k: int) -> None:
-    """Fold one chunk of needs into each offer's best k needs kept so far."""
-    chunk_best_rows, chunk_best_needs = _top_k(score.T, text.T, np.broadcast_to(need_ids[None, :], score.T.shape), k)
-    n_offers = ranking.row_ids.shape[0]
-    width = k * 2
-    merged_score = np.full((n_offers, width), -np.inf)
-    merged_text = np.zeros((n_offers, width))
-    merged_ids = np.full((n_offers, width), -1, dtype=np.int64)
-    merged_values = np.zeros((n_offers, width, len(COMPONENTS)))
+def _merge(ranking: Ranking, cells: _Cells) -> None:
+    """Fold one chunk's best cells into each row's best k kept so far (the best k of both is the best k)."""
+    rows, ids, scores, texts, values = cells
+    n_rows, k = ranking.ids.shape
+    merged_score = np.full((n_rows, 2 * k), -np.inf)
+    merged_text = np.zeros((n_rows, 2 * k))
+    merged_ids = np.full((n_rows, 2 * k), -1, dtype=np.int64)
+    merged_values = np.zeros((n_rows, 2 * k, len(COMPONENTS)))
     kept = ranking.ids >= 0
     merged_score[:, :k] = np.where(kept, ranking.scores, -np.inf)
-    merged_text[:, :k] = np.nan_to_num(ranking.values[:, :, TEXT])
+    merged_text[:, :k] = np.where(kept, ranking.values[:, :, TEXT], 0.0)
     merged_ids[:, :k] = ranking.ids
     merged_values[:, :k] = ranking.values
-    if chunk_best_rows.shape[0]:
-        positions = k + np.arange(chunk_best_rows.shape[0]) - np.searchsorted(chunk_best_rows, chunk_best_rows)
-        offers, needs = chunk_best_rows, chunk_best_needs
-        merged_score[offers, positions] = score[needs, offers]
-        merged_text[offers, positions] = text[needs, offers]
-        merged_ids[offers, positions] = need_ids[needs]
-        merged_values[offers, positions] = values[:, needs, offers].T
-    rows, columns = _top_k(merged_score, merged_text, merged_ids, k)
+    positions = k + np.arange(rows.shape[0]) - np.searchsorted(rows, rows, side="left")
+    merged_score[rows, positions] = scores
+    merged_text[rows, positions] = texts
+    merged_ids[rows, positions] = ids
+    merged_values[rows, positions] = values
+    best_rows, best_columns = _top_k(merged_score, merged_text, merged_ids, k)
     ranking.ids[...] = -1
     ranking.scores[...] = np.nan
     ranking.values[...] = np.nan
-    _store(ranking, rows, columns, merged_ids[rows, columns], merged_score[rows, columns],
-           merged_values[rows, columns])
+    _store(ranking, (best_rows, merged_ids[best_rows, best_columns], merged_score[best_rows, best_columns],
+                     merged_text[best_rows, best_columns], merged_values[best_rows, best_columns]))
 
 
 # --- One pair -----------------------------------------------------------------------------------------------

@@ -248,11 +248,11 @@ def synthetic(n_needs: int, n_offers: int, seed: int) -> tuple[list[Need], list[
     return needs, offers
 
 
-def test_chunking_gives_the_same_result_as_one_chunk():
+def test_chunks_and_threads_give_the_same_result_as_one_chunk():
     features = prepare(*synthetic(120, 40, seed=3))
-    whole = rank(features, offers_per_need=5, needs_per_offer=7, chunk_size=1000)
-    for chunk_size in (1, 7, 64):
-        chunked = rank(features, offers_per_need=5, needs_per_offer=7, chunk_size=chunk_size)
+    whole = rank(features, offers_per_need=5, needs_per_offer=7, chunk_size=1000, workers=1)
+    for chunk_size, workers in ((1, 1), (7, 2), (64, 2), (None, None)):
+        chunked = rank(features, offers_per_need=5, needs_per_offer=7, chunk_size=chunk_size, workers=workers)
         for a, b in ((whole.offers_for_needs, chunked.offers_for_needs), (whole.needs_for_offers, chunked.needs_for_offers)):
             assert np.array_equal(a.ids, b.ids)
             assert np.array_equal(a.scores, b.scores, equal_nan=True)
