@@ -44,6 +44,10 @@ MAX_PARTICIPANTS = 5_000
 MAX_SLOTS = 500
 MAX_TABLES = 10_000
 MAX_CANDIDATES = 2_000_000
+# HiGHS's MILP presolve spends seconds probing the small, symmetric models left after the relaxation (slots
+# are interchangeable for many pairs) and gains nothing there: measured 1.7 s without it and 5.2 s with it on
+# the benchmark's slowest session, about the same on the others.
+MILP_PRESOLVE = False
 SIMPLEX_SHARE = 0.2  # of the time limit the dual simplex may take on the relaxation before interior point does
 TINY = 1e-9  # the gap's denominator floor, and the tolerance of reduced costs and bounds
 ROUNDING = 1e-7  # relative slack when comparing a bound with a score (solver tolerances)
@@ -429,9 +433,11 @@ class _Model:
     pairs: np.ndarray  # the pairs with a variable
     column_pair: np.ndarray  # per variable: its pair's index
     column_slot: np.ndarray  # per variable: its slot
-    matrix: sparse.csr_array
+    matrix: sparse.csr_array  # only the rows with a variable
     upper: np.ndarray
     lower: np.ndarray
+    row_ids: np.ndarray  # per row: its place among all the rows, empty ones included (see `_duals`)
+    n_rows: int  # all the rows, empty ones included
 
 
 def _model(a: _Arrays, columns: np.ndarray) -> _Model:
@@ -444,13 +450,14 @@ def _model(a: _Arrays, columns: np.ndarray) -> _Model:
     slot_rows = n_pairs + (n_cities + n_partners) * n_slots + column_slot
     n_rows = n_pairs + (n_cities + n_partners + 1) * n_slots
     n_columns = len(column_pair)
-    rows = np.concatenate([row_of_pair, city_rows, partner_rows, slot_rows])
+    row_ids, rows = np.unique(np.concatenate([row_of_pair, city_rows, partner_rows, slot_rows]),
+                              return_inverse=True)
     matrix = sparse.csr_array((np.ones(4 * n_columns), (rows, np.tile(np.arange(n_columns), 4))),
-                              shape=(n_rows, n_columns))
-    upper = np.concatenate([np.ones(n_rows - n_slots), a.tables])
+                              shape=(len(row_ids), n_columns))
+    upper = np.concatenate([np.ones(n_rows - n_slots), a.tables])[row_ids]
     lower = np.full(n_rows, -np.inf)
     lower[:n_pairs][a.pinned[pairs]] = 1.0
-    return _Model(pairs, column_pair, column_slot, matrix, upper, lower)
+    return _Model(pairs, column_pair, column_slot, matrix, upper, lower[row_ids], row_ids, n_rows)
 
 
 @dataclass
@@ -469,7 +476,7 @@ def _duals(a: _Arrays, model: _Model, time_limit: float, method: str) -> _Duals 
     in time. Raises SchedulingError if the pins alone cannot be placed."""
     ineq = np.isinf(model.lower)
     has_eq = bool((~ineq).any())
-    row = np.zeros(model.matrix.shape[0])
+    used = np.zeros(model.matrix.shape[0])
     if len(model.column_pair):
         result = linprog(-a.score[model.column_pair], A_ub=model.matrix[ineq], b_ub=model.upper[ineq],
                          A_eq=model.matrix[~ineq] if has_eq else None, b_eq=model.upper[~ineq] if has_eq else None,
@@ -478,9 +485,11 @@ def _duals(a: _Arrays, model: _Model, time_limit: float, method: str) -> _Duals 
             _refuse_pins()
         if result.status != 0:
             return None
-        row[ineq] = np.maximum(-np.asarray(result.ineqlin.marginals), 0.0)  # ≤ rows of a maximisation: ≥ 0
+        used[ineq] = np.maximum(-np.asarray(result.ineqlin.marginals), 0.0)  # ≤ rows of a maximisation: ≥ 0
         if has_eq:
-            row[~ineq] = -np.asarray(result.eqlin.marginals)
+            used[~ineq] = -np.asarray(result.eqlin.marginals)
+    row = np.zeros(model.n_rows)  # an empty row's dual is 0
+    row[model.row_ids] = used
     n_pairs, n_slots, n_cities = len(model.pairs), len(a.slots), len(a.cities)
     city_dual = row[n_pairs:n_pairs + n_cities * n_slots].reshape(n_cities, n_slots)
     partner_dual = row[n_pairs + n_cities * n_slots:-n_slots].reshape(len(a.partners), n_slots)
@@ -610,7 +619,8 @@ def solve(problem: SchedulingProblem, *, time_limit: float = DEFAULT_TIME_LIMIT,
         variables, constraints = len(model.column_pair), model.matrix.shape[0]
         result = milp(-a.score[model.column_pair], integrality=np.ones(variables), bounds=Bounds(0, 1),
                       constraints=LinearConstraint(model.matrix, model.lower, model.upper),
-                      options={"time_limit": max(remaining(), 0.01), "mip_rel_gap": mip_rel_gap, "disp": False})
+                      options={"time_limit": max(remaining(), 0.01), "mip_rel_gap": mip_rel_gap, "disp": False,
+                               "presolve": MILP_PRESOLVE})
         if result.status == 2:
             _refuse_pins()
         if result.x is None:
