@@ -313,6 +313,10 @@ def test_the_round_page_reports_list_and_inbox_name_cities_in_the_readers_langua
     assert f"{link}>{city}</a>" in row
     if lang == "vi":
         assert "Da Nang" not in row and "Da Nang" not in listed.split('id="results"')[1]
+    report_page = client_of(secretariat).get(at(lang, f"/monitoring/annual-reports/{report.pk}/")).content.decode()
+    heading = text(re.search(r"<h1>.*?</h1>", report_page, re.S)[0]).strip()
+    assert heading.endswith(f"2025: {city}")
+    assert re.search(r"<title>(.*?)</title>", report_page, re.S)[1].startswith(heading)
 
 
 def test_the_workspace_names_the_accounts_scope_in_the_readers_language(nr_vietnam):
