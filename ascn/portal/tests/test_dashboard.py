@@ -383,11 +383,11 @@ def test_each_role_sees_its_own_panels(reports, accounts, on_day):
              for role, user in accounts.items()}
     assert shown == {
         "secretariat": ["round-overview", "values-to-review", "me-report", "cities-to-edit", "projects", "financing",
-                        "offices", "recent-activity", "tokens", "account"],
+                        "offers", "offices", "recent-activity", "tokens", "account"],
         "nr": ["inbox-summary", "values-to-review", "cities-to-edit", "country-projects", "financing", "offices",
                "tokens", "account"],
         "csco": ["inbox-summary", "cities-to-edit", "projects", "business-cases", "financing", "tokens", "account"],
-        "partner": ["partner", "partner-projects", "tokens", "account"],
+        "partner": ["partner", "partner-offers", "partner-projects", "tokens", "account"],
         "none": ["tokens", "account"],
     }
 
@@ -421,6 +421,6 @@ def test_the_dashboards_queries_do_not_grow_with_the_network(reports, accounts, 
     after = {role: queries_of(user) for role, user in accounts.items()}
     assert after == before
     # The session and the user, then each panel's few queries (the Secretariat's glance: the current round in
-    # two, its cities and reports in three).
-    limits = {"secretariat": 12, "nr": 17, "csco": 18, "partner": 6, "none": 2}
+    # two, its cities and reports in three; the partnerships' counts in two).
+    limits = {"secretariat": 14, "nr": 17, "csco": 18, "partner": 8, "none": 2}
     assert all(before[role] <= limit for role, limit in limits.items()), before
