@@ -168,6 +168,7 @@ USE_TZ = True
 # and page numbers in templates must stay as they are.
 NUMBER_GROUPING = 3
 USE_THOUSAND_SEPARATOR = False
+FORMAT_MODULE_PATH = ["ascn.core.formats"]  # Vietnamese dates without a leading "Ngày" (see the module)
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
