@@ -319,3 +319,18 @@ def test_no_offers_or_fewer_eligible_than_k():
     rankings = rank(prepare([NEED], [Offer(1), Offer(2, country_ids=frozenset({99}))]), offers_per_need=10)
     assert rankings.offers_for_needs.count(1) == 1
     assert rankings.offers_for_needs.ids[0].tolist() == [1] + [-1] * 9
+
+
+def test_the_dense_sparse_product_equals_scipys_public_product():
+    from scipy import sparse
+
+    from ascn.partnerships import matching
+
+    features = prepare(*synthetic(40, 30, seed=11))
+    left, right = features.need_text, features.offer_text_t
+    assert left.nnz and right.nnz
+    expected = (left @ right).toarray()
+    assert np.array_equal(matching.sparse_product_dense(left, right), expected)
+    assert np.array_equal(matching.sparse_product_dense(left[3:9], right), expected[3:9])
+    empty = sparse.csr_matrix((2, right.shape[0]))
+    assert np.array_equal(matching.sparse_product_dense(empty, right), np.zeros((2, right.shape[1])))
