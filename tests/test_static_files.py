@@ -21,7 +21,9 @@ from django.test import Client
 
 STATIC = Path(settings.BASE_DIR) / "ascn" / "static"
 FILES = ["css/ascn.css", "geo/asean-outline.geojson", "vendor/leaflet/leaflet.css",
-         "vendor/leaflet/images/marker-icon.png"]  # the CSS names the images: the manifest storage rewrites its urls
+         "vendor/leaflet/images/marker-icon.png",  # the CSS names the images and fonts: the manifest storage
+         "vendor/fonts/noto-sans-thai/noto-sans-thai-thai-400-normal.woff2",  # rewrites their urls
+         "vendor/fonts/noto-sans-thai/noto-sans-thai-thai-700-normal.woff2"]
 
 
 @pytest.fixture

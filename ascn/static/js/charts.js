@@ -122,7 +122,10 @@
   }
 
   function embed(el, spec, attempt) {
-    return vegaEmbed(el, spec, { actions: false, renderer: "svg", formatLocale: numberLocale() })
+    // The page's font stack, so Thai labels are drawn in the shipped Thai font like the page (Vega's own default,
+    // sans-serif, drew them as boxes on a machine without a Thai font).
+    var font = getComputedStyle(document.documentElement).fontFamily;
+    return vegaEmbed(el, spec, { actions: false, renderer: "svg", formatLocale: numberLocale(), config: { font: font } })
       .then(function (result) {
         el._chartView = result.view;
         var fit = attempt < 3 ? legendColumns(el) : null;
