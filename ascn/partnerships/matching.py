@@ -594,6 +594,7 @@ def rank(features: Features, weights: Weights | None = None, *, offers_per_need:
     for_needs = _empty("need", f.need_ids, offers_per_need, w)
     for_offers = _empty("offer", f.offer_ids, needs_per_offer, w)
     starts = range(0, n_needs if n_offers else 0, chunk)
+    threshold = np.full(n_offers, -np.inf)  # each offer's k-th best score so far (-inf: fewer than k yet)
 
     def score_chunk(start: int) -> tuple[_Cells | None, _Cells | None]:
         rows = slice(start, min(start + chunk, n_needs))
@@ -606,10 +607,12 @@ def rank(features: Features, weights: Weights | None = None, *, offers_per_need:
             r, c = _top_k(score, text, np.broadcast_to(f.offer_ids[None, :], score.shape), offers_per_need)
             best_offers = (r + start, f.offer_ids[c], score[r, c], text[r, c], values[:, r, c].T)
         if needs_per_offer:
-            need_ids = f.need_ids[rows]
-            score_t, text_t = np.ascontiguousarray(score.T), np.ascontiguousarray(text.T)  # offers x chunk
-            o, n = _top_k(score_t, text_t, np.broadcast_to(need_ids[None, :], score_t.shape), needs_per_offer)
-            best_needs = (o, need_ids[n], score_t[o, n], text_t[o, n], values[:, n, o].T)
+            # Only a need scoring at least an offer's k-th best so far can enter its ranking. A threshold read
+            # before a merge is lower, never higher, than the current one: it lets more through, never fewer.
+            candidates = score >= threshold[None, :]
+            candidates &= score > -np.inf
+            n, o = np.nonzero(candidates)
+            best_needs = (o, f.need_ids[rows][n], score[n, o], text[n, o], values[:, n, o].T)
         return best_offers, best_needs
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -618,7 +621,9 @@ def rank(features: Features, weights: Weights | None = None, *, offers_per_need:
             if best_offers is not None:
                 _store(for_needs, best_offers)
             if best_needs is not None:
-                _merge(for_offers, best_needs)
+                touched = _merge(for_offers, best_needs)
+                last = for_offers.ids[touched, -1] >= 0
+                threshold[touched] = np.where(last, for_offers.scores[touched, -1], -np.inf)
     return Rankings(for_needs, for_offers)
 
 
@@ -633,30 +638,29 @@ def _store(ranking: Ranking, cells: _Cells) -> None:
     ranking.values[rows, positions] = values
 
 
-def _merge(ranking: Ranking, cells: _Cells) -> None:
-    """Fold one chunk's best cells into each row's best k kept so far (the best k of both is the best k)."""
+def _merge(ranking: Ranking, cells: _Cells) -> IntArray:
+    """Fold new cells into the best k of the rows they touch (the best k of both is the best k); returns
+    those rows."""
     rows, ids, scores, texts, values = cells
-    n_rows, k = ranking.ids.shape
-    merged_score = np.full((n_rows, 2 * k), -np.inf)
-    merged_text = np.zeros((n_rows, 2 * k))
-    merged_ids = np.full((n_rows, 2 * k), -1, dtype=np.int64)
-    merged_values = np.zeros((n_rows, 2 * k, len(COMPONENTS)))
-    kept = ranking.ids >= 0
-    merged_score[:, :k] = np.where(kept, ranking.scores, -np.inf)
-    merged_text[:, :k] = np.where(kept, ranking.values[:, :, TEXT], 0.0)
-    merged_ids[:, :k] = ranking.ids
-    merged_values[:, :k] = ranking.values
-    positions = k + np.arange(rows.shape[0]) - np.searchsorted(rows, rows, side="left")
-    merged_score[rows, positions] = scores
-    merged_text[rows, positions] = texts
-    merged_ids[rows, positions] = ids
-    merged_values[rows, positions] = values
-    best_rows, best_columns = _top_k(merged_score, merged_text, merged_ids, k)
-    ranking.ids[...] = -1
-    ranking.scores[...] = np.nan
-    ranking.values[...] = np.nan
-    _store(ranking, (best_rows, merged_ids[best_rows, best_columns], merged_score[best_rows, best_columns],
-                     merged_text[best_rows, best_columns], merged_values[best_rows, best_columns]))
+    touched = np.unique(rows)
+    if touched.shape[0] == 0:
+        return touched.astype(np.int64)
+    k = ranking.ids.shape[1]
+    kept = ranking.ids[touched] >= 0
+    kept_values = ranking.values[touched][kept]
+    all_rows = np.concatenate([np.broadcast_to(touched[:, None], kept.shape)[kept], rows])
+    all_ids = np.concatenate([ranking.ids[touched][kept], ids])
+    all_scores = np.concatenate([ranking.scores[touched][kept], scores])
+    all_texts = np.concatenate([kept_values[:, TEXT], texts])
+    all_values = np.concatenate([kept_values, values])
+    order = np.lexsort((all_ids, -all_texts, -all_scores, all_rows))
+    ordered_rows = all_rows[order]
+    best = order[np.arange(order.shape[0]) - np.searchsorted(ordered_rows, ordered_rows, side="left") < k]
+    ranking.ids[touched] = -1
+    ranking.scores[touched] = np.nan
+    ranking.values[touched] = np.nan
+    _store(ranking, (all_rows[best], all_ids[best], all_scores[best], all_texts[best], all_values[best]))
+    return touched.astype(np.int64)
 
 
 # --- One pair -----------------------------------------------------------------------------------------------
