@@ -356,7 +356,7 @@ def test_empty_states_of_a_city_officer(csco_danang):
 def test_a_partner_sees_its_organisation_and_what_it_can_do(partner_jica, secretariat):
     page = dashboard_of(partner_jica)
     jica = Partner.objects.get(slug="jica")
-    assert panel(page, "partner").startswith(f"{jica.name} Agency · JPN Cooperation with the network")
+    assert panel(page, "partner").startswith(f"{jica.name} Agency · JPN Your offers are in their own panel on this page")
     assert "Browse the cities' published projects" in panel(page, "partner")
     assert panel(page, "partner-projects") == (
         f"Projects with {jica.name} No published project names {jica.name} as a partner yet. "
