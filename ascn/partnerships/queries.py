@@ -70,14 +70,14 @@ def offers(user: Actor | None, filters: OfferFilters | None = None) -> ScopedQue
 
 
 def partner_offers(user: Actor | None, partner: Partner) -> ScopedQuerySet[Offer]:
-    """A partner's offers the user may see, published first."""
-    return offers(user, OfferFilters(partner=partner.slug)).order_by("state", "-updated_at", "-id")
+    """A partner's offers the user may see, newest first."""
+    return offers(user, OfferFilters(partner=partner.slug))
 
 
 def editable_offers(user: Actor | None) -> ScopedQuerySet[Offer]:
-    """The offers the user may change (a partner: its own organisation's; the Secretariat: all)."""
+    """The offers the user may change (a partner: its own organisation's; the Secretariat: all), newest first."""
     return (Offer.objects.editable_by(user).select_related("partner", "programme")
-            .order_by("state", "-updated_at", "-id"))
+            .order_by("-updated_at", "-id"))
 
 
 def offer_counts(user: Actor | None) -> dict[str, int]:
