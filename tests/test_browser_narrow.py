@@ -493,8 +493,8 @@ def test_without_scripts_the_navigation_stays_reachable_on_a_phone(site, browser
     try:
         page.goto(f"{server}/")
         assert page.locator(".menu-toggle").is_hidden()  # a button that could do nothing is not shown
-        assert page.locator(".main-nav a").count() == 9
-        assert all(page.locator(".main-nav a").nth(i).is_visible() for i in range(9))
+        assert page.locator(".main-nav a").count() == 10
+        assert all(page.locator(".main-nav a").nth(i).is_visible() for i in range(10))
         assert page.locator(".header-tools").get_by_role("link", name="Log in").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         with page.expect_navigation(url=f"{server}/financing/instruments/", wait_until="domcontentloaded"):
