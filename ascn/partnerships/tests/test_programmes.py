@@ -63,10 +63,12 @@ def test_programme_page_says_no_rate_then_converts_with_the_rates_date(client):
     ExchangeRate.objects.create(currency="JPY", units_per_usd=Decimal("160"), as_of=dt.date(2999, 1, 2),
                                 source="a future rate is not used")
     page = client.get("/partnerships/programmes/smart-jamp-jbic/").content.decode()
-    assert "≈ USD 1,333,333,333.33 at the rate of 2025-01-02" in page
+    assert "≈ USD 1,333,333,333.33 at the rate of Jan. 2, 2025" in page
     assert "no rate recorded" not in page
     listing = client.get("/partnerships/programmes/").content.decode()
-    assert "≈ USD 1,333,333,333.33 at the rate of 2025-01-02" in listing
+    assert "≈ USD 1,333,333,333.33 at the rate of Jan. 2, 2025" in listing
+    vietnamese = client.get("/vi/partnerships/programmes/smart-jamp-jbic/").content.decode()
+    assert "1.333.333.333,33" in vietnamese and "2 tháng 1 năm 2025" in vietnamese  # the reader's date and numbers
 
 
 def test_a_dollar_amount_needs_no_rate(client):
