@@ -186,6 +186,6 @@ class ExchangeRate(models.Model):
         elif self.currency == "USD":
             errors["currency"] = str(_("Amounts in US dollars need no rate."))
         if self.units_per_usd is not None and self.units_per_usd <= 0:
-            errors["units_per_usd"] = str(_("A rate is above zero."))
+            errors["units_per_usd"] = str(_("Give a rate above zero."))
         if errors:
             raise ValidationError(errors)

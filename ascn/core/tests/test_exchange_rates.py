@@ -50,7 +50,7 @@ def test_a_rate_is_checked():
     with pytest.raises(ValidationError) as refused:
         ExchangeRate(currency="XYZ", units_per_usd=Decimal(-1), as_of=dt.date(2025, 1, 1), source="x").full_clean()
     assert refused.value.message_dict == {"currency": ["“XYZ” is not an ISO 4217 currency code."],
-                                          "units_per_usd": ["A rate is above zero."]}
+                                          "units_per_usd": ["Give a rate above zero."]}
     with pytest.raises(ValidationError) as refused:
         ExchangeRate(currency="USD", units_per_usd=Decimal(1), as_of=dt.date(2025, 1, 1), source="x").full_clean()
     assert refused.value.message_dict == {"currency": ["Amounts in US dollars need no rate."]}
