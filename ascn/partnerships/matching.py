@@ -291,11 +291,12 @@ class Features:
         return self._offer_columns[offer_id]
 
 
-def _unique_ids(items: Sequence[Need | Offer], what: str) -> dict[int, int]:
+def _unique_ids(items: Sequence[Need | Offer], duplicate: str) -> dict[int, int]:
+    """Row of each id; `duplicate` is the (translated) refusal of an id given twice, with %(id)s."""
     rows: dict[int, int] = {}
     for i, item in enumerate(items):
         if item.id in rows:
-            raise ValueError(_("Two %(what)s have the id %(id)s.") % {"what": what, "id": item.id})
+            raise ValueError(duplicate % {"id": item.id})
         rows[item.id] = i
     return rows
 
@@ -323,7 +324,8 @@ def _text_matrices(needs: Sequence[Need], offers: Sequence[Offer]
 def prepare(needs: Sequence[Need], offers: Sequence[Offer]) -> Features:
     """Build the feature arrays of `needs` and `offers`, including the TF-IDF fitted on all their texts."""
     needs, offers = tuple(needs), tuple(offers)
-    need_rows, offer_columns = _unique_ids(needs, "needs"), _unique_ids(offers, "offers")
+    need_rows = _unique_ids(needs, _("Two needs have the id %(id)s."))
+    offer_columns = _unique_ids(offers, _("Two offers have the id %(id)s."))
     places: dict[tuple[int, int, str], int] = {}
     for n in needs:
         places.setdefault((n.country_id, n.city_id, n.stage), len(places))
