@@ -181,9 +181,8 @@ def ineligibility(need: Need, offer: Offer) -> Ineligibility | None:
     gap = need.funding_gap
     if gap is not None and offer.min_ticket is not None and gap * TICKET_FAR_OUTSIDE_FACTOR < offer.min_ticket:
         return Ineligibility("gap_far_below_ticket", _(
-            "The funding gap (%(gap)s) is more than %(factor)s times smaller than the offer's minimum ticket "
-            "(%(minimum)s).") % {"gap": _amount(gap), "factor": f"{TICKET_FAR_OUTSIDE_FACTOR:g}",
-                                 "minimum": _amount(offer.min_ticket)})
+            "The offer's minimum ticket (%(minimum)s) is more than %(factor)s times the funding gap (%(gap)s).")
+            % {"gap": _amount(gap), "factor": f"{TICKET_FAR_OUTSIDE_FACTOR:g}", "minimum": _amount(offer.min_ticket)})
     if gap is not None and offer.max_ticket is not None and gap > offer.max_ticket * TICKET_FAR_OUTSIDE_FACTOR:
         return Ineligibility("gap_far_above_ticket", _(
             "The funding gap (%(gap)s) is more than %(factor)s times the offer's maximum ticket (%(maximum)s).")

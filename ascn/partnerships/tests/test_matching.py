@@ -154,7 +154,7 @@ def test_weights_change_the_order():
     (Need(1, 10, 100, stage="concept"), Offer(1, stages=frozenset({"procurement"})), "stage_not_served",
      "The offer does not serve projects at the “concept” stage."),
     (Need(1, 10, 100, funding_gap=99_999.0), Offer(1, min_ticket=1_000_000.0), "gap_far_below_ticket",
-     "The funding gap (99,999) is more than 10 times smaller than the offer's minimum ticket (1,000,000)."),
+     "The offer's minimum ticket (1,000,000) is more than 10 times the funding gap (99,999)."),
     (Need(1, 10, 100, funding_gap=10_000_001.0), Offer(1, max_ticket=1_000_000.0), "gap_far_above_ticket",
      "The funding gap (10,000,001) is more than 10 times the offer's maximum ticket (1,000,000)."),
 ])
