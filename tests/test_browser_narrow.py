@@ -66,7 +66,7 @@ def add_one_of_each() -> None:
     from ascn.monitoring.actions import me_report, observations, reports
     from ascn.monitoring.models import Indicator, Observation, ReportingRound
     from ascn.network.models import City, Partner, RoleTerm
-    from ascn.partnerships.actions import create_offer
+    from ascn.partnerships.actions import create_need, create_offer
     from ascn.plans import actions as plan_actions
     from ascn.plans.exporting import COLUMNS
     from ascn.plans.models import ActionPlan, Project
@@ -107,6 +107,10 @@ def add_one_of_each() -> None:
         "ticket_min": 250_000, "ticket_max": 2_500_000, "currency": "JPY", "instruments": ["grant"],
         "stages": ["pre_feasibility", "feasibility"], "contact_role": "Urban and Regional Development Department"},
         publish=True)
+    need = create_need(officer, danang, {
+        "title": "Financing for flood sensors along the river", "kind": "financial", "amount": 1_200_000,
+        "currency": "USD", "stage": "feasibility",
+        "description": "Sensors and a warning system for the districts along the river."}, publish=True)
     m_and_e = me_report.request_me_report(secretariat, reporting_round)
     plan = ActionPlan.objects.filter(city=danang).order_by("-year").first()
     assert plan is not None
@@ -120,7 +124,8 @@ def add_one_of_each() -> None:
             "instrument": FinancingInstrument.objects.order_by("slug").values_list("slug", flat=True)[0],
             "case_study": CaseStudy.objects.order_by("slug").values_list("slug", flat=True)[0],
             "values_import": values_import.pk, "projects_import": projects_import.pk, "me_report": m_and_e.pk,
-            "plan": plan.pk, "target": target.pk, "term": term.pk, "token": token.pk, "offer": offer.pk}
+            "plan": plan.pk, "target": target.pk, "term": term.pk, "token": token.pk, "offer": offer.pk,
+            "need": need.pk}
     print(MARKER + json.dumps(keys))
 
 
@@ -164,6 +169,8 @@ def samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "partnerships:partner_edit": {"slug": "jica"}, "partnerships:offer": {"pk": keys["offer"]},
         "partnerships:offer_edit": {"pk": keys["offer"]}, "partnerships:offer_publish": {"pk": keys["offer"]},
         "partnerships:offer_close": {"pk": keys["offer"]},
+        "partnerships:need": {"key": f"n{keys['need']}"}, "partnerships:need_edit": {"pk": keys["need"]},
+        "partnerships:need_publish": {"pk": keys["need"]}, "partnerships:need_close": {"pk": keys["need"]},
     }
 
 

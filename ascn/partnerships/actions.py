@@ -21,8 +21,8 @@ from ascn.core.permissions import Principal, require_create, require_edit, requi
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode, FrameworkTag
 
-from .choices import OfferState
-from .models import Offer, Programme
+from .choices import NeedState, OfferState
+from .models import Need, Offer, Programme
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 OFFER_FIELDS = {"programme", "title", "description", "kind", "ticket_min", "ticket_max", "currency", "instruments",
                 "stages", "deadline", "contact_role"}
+NEED_FIELDS = {"title", "description", "kind", "amount", "currency", "stage"}
 PROFILE_FIELDS = {"name", "country_iso3", "notes"}
 TAG_KINDS = {NodeKind.FOCUS_AREA, NodeKind.ENABLER}
 
@@ -175,6 +176,79 @@ def publish_offer(actor: Actor, offer: Offer, via: str = "web") -> dict[str, lis
 def close_offer(actor: Actor, offer: Offer, via: str = "web") -> dict[str, list[Any]]:
     """Close an offer: it leaves the public pages and stays in its partner's workspace."""
     return _move(actor, offer, OfferState.CLOSED, via)
+
+
+# --- A city's stated needs -----------------------------------------------------------------------------
+
+
+def _need_data(data: dict[str, Any]) -> dict[str, Any]:
+    data = core.only_fields(data, NEED_FIELDS)
+    value = data.get("amount")
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if amount.is_finite():
+            data["amount"] = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if isinstance(data.get("currency"), str):
+        data["currency"] = data["currency"].strip().upper()
+    return data
+
+
+def create_need(actor: Actor, city: City, data: dict[str, Any], *, tags: Iterable[FrameworkNode] = (),
+                publish: bool = False, via: str = "web") -> Need:
+    """A new stated need of `city` (its city officers, or the Secretariat), a draft unless `publish`."""
+    require_create(actor, Need, city_id=city.pk)
+    need = Need(city=city, **_need_data(data))
+    need.state = NeedState.PUBLISHED if publish else NeedState.DRAFT
+    need.full_clean()
+    with transaction.atomic():
+        need.save()
+        values = audit.as_json(audit.snapshot(need))
+        changes: dict[str, list[Any]] = {name: [None, value] for name, value in values.items()}
+        change = _set_tags(need, tags)
+        if change is not None:
+            changes["tags"] = change
+        core.record(actor, AuditAction.CREATE, need, changes, via)
+    return need
+
+
+def update_need(actor: Actor, need: Need, data: dict[str, Any], *, tags: Iterable[FrameworkNode] | None = None,
+                via: str = "web") -> dict[str, list[Any]]:
+    """Change a stated need; returns {field: [old, new]} ({} when nothing changed, nothing written)."""
+    require_edit(actor, need)
+    data = _need_data(data)
+    before = audit.snapshot(need)
+    for name, value in data.items():
+        setattr(need, name, value)
+    need.full_clean()
+    with transaction.atomic():
+        changes = audit.diff(before, audit.snapshot(need))
+        if changes:
+            need.save()
+        if tags is not None:
+            change = _set_tags(need, tags)
+            if change is not None:
+                changes["tags"] = change
+        if changes:
+            core.record(actor, AuditAction.UPDATE, need, changes, via)
+    return changes
+
+
+def _move_need(actor: Actor, need: Need, state: NeedState, via: str) -> dict[str, list[Any]]:
+    require_edit(actor, need)
+    if need.state == state:
+        return {}
+    with transaction.atomic():
+        return core.update_audited(actor, need, {"state": state}, via)
+
+
+def publish_need(actor: Actor, need: Need, via: str = "web") -> dict[str, list[Any]]:
+    """Share a need with partners (publish a draft or reopen a closed need)."""
+    return _move_need(actor, need, NeedState.PUBLISHED, via)
+
+
+def close_need(actor: Actor, need: Need, via: str = "web") -> dict[str, list[Any]]:
+    """Close a need: it leaves the public pages and stays in the city's workspace."""
+    return _move_need(actor, need, NeedState.CLOSED, via)
 
 
 # --- The partner's profile ------------------------------------------------------------------------------

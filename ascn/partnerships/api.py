@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,18 +17,20 @@ from ascn.core.http import ApiRequest
 from ascn.core.lookups import visible_or_404
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Country, Partner
-from ascn.plans.choices import ProjectStage
+from ascn.plans.choices import ProjectStage, SupportKind
 
 from . import actions, queries
-from .choices import CooperationKind, Instrument, OfferState
+from .choices import CooperationKind, Instrument, NeedState, OfferState
 from .models import Offer, Programme
 
 router = Router(tags=["partnerships"])
 
 if TYPE_CHECKING:
     OfferQuery = Schema
+    NeedQuery = Schema
 else:
     OfferQuery = query_schema(queries.OfferFilters)
+    NeedQuery = query_schema(queries.NeedFilters)
 
 
 def _tag_codes(obj: Any) -> list[str]:
@@ -113,6 +116,41 @@ class OfferIn(OfferWrite):
 
 class StateIn(Schema):
     state: OfferState
+
+
+class NeedOut(Schema):
+    key: str = Field(description="“n<id>”: a need the city states; “p<id>”: a published project's support need")
+    source: str = Field(description="“stated” or “project”")
+    title: str = Field(description="The need's title, or the project's")
+    kind: SupportKind
+    details: str
+    city: str = Field(alias="city.slug")
+    project: int | None = Field(None, alias="project.pk", description="The project's id (a support need)")
+    amount: Decimal | None = Field(description="The amount asked for, or the project's funding gap")
+    currency: str
+    stage: ProjectStage | None
+    state: NeedState
+    tags: list[str] = Field(description="Framework codes (focus areas and enablers)")
+
+    @staticmethod
+    def resolve_tags(obj: queries.NeedRow) -> list[str]:
+        return sorted(node.code for node in obj.tags)
+
+    @staticmethod
+    def resolve_stage(obj: queries.NeedRow) -> str | None:
+        return obj.stage or None
+
+
+class NeedIn(Schema):
+    city: str | None = Field(None, description="City slug (a city officer's token: its own city, the default)")
+    title: str = Field(min_length=1, max_length=250)
+    description: str = ""
+    kind: SupportKind
+    amount: Decimal | None = Field(None, ge=0, max_digits=20, decimal_places=2)
+    currency: str = Field("", max_length=3, description="ISO 4217 code")
+    stage: ProjectStage | None = None
+    tags: list[str] = Field(default_factory=list, description="Framework codes of focus areas and enablers")
+    publish: bool = Field(False, description="Share with partners at once (else a draft)")
 
 
 class RateOut(Schema):
@@ -221,6 +259,42 @@ def move_offer(request: ApiRequest, pk: int, payload: StateIn):
     else:
         raise ValidationError({"state": _("An offer does not go back to draft: close it instead.")})
     return _offer(request, pk)
+
+
+@router.get("/partnerships/needs", response=list[NeedOut], auth=optional_auth, summary="City needs")
+@paginate
+def list_needs(request: ApiRequest, filters: Query[NeedQuery]):
+    """Needs you may see: the needs cities state (published ones; a city's officers and its National
+    Representative its drafts too) and the support needs of published projects, side by side."""
+    return queries.needs(caller(request), queries.NeedFilters(**filters.dict()))
+
+
+def _need(request: ApiRequest, key: str) -> queries.NeedRow:
+    row = queries.need(caller(request), key)
+    if row is None:
+        raise Http404(_("No need “%(key)s”.") % {"key": key})
+    return row
+
+
+@router.get("/partnerships/needs/{key}", response={200: NeedOut, **ERROR_RESPONSES}, auth=optional_auth)
+def get_need(request: ApiRequest, key: str):
+    return _need(request, key)
+
+
+@router.post("/partnerships/needs", response={201: NeedOut, **ERROR_RESPONSES}, auth=token_auth)
+def create_need(request: ApiRequest, payload: NeedIn):
+    """A new need of your city (the Secretariat names the city), a draft unless `publish`."""
+    city_id = getattr(request.auth, "city_id", None)
+    city = (City.objects.filter(slug=payload.city).first() if payload.city
+            else City.objects.filter(pk=city_id).first() if city_id else None)
+    if city is None:
+        raise ValidationError({"city": _("Name the city whose need this is.")})
+    data = payload.dict(exclude={"city", "tags", "publish"})
+    data["kind"] = str(data["kind"])
+    data["stage"] = str(data["stage"]) if data["stage"] else ""
+    tags = _records(FrameworkNode, "code", payload.tags, "tags")
+    need = actions.create_need(request.auth, city, data, tags=tags, publish=payload.publish, via="api")
+    return Status(201, _need(request, need.key))
 
 
 @router.get("/partnerships/rates", response=list[RateOut], auth=optional_auth, summary="Exchange rates")

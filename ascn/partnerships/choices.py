@@ -26,3 +26,11 @@ class OfferState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     CLOSED = "closed", _("Closed")
+
+
+class NeedState(models.TextChoices):
+    """A city's stated need: a draft, published (shared with partners) or closed."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")

@@ -12,10 +12,10 @@ from ascn.core.models import ExchangeRate
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Country, Partner
-from ascn.plans.choices import ProjectStage
+from ascn.plans.choices import ProjectStage, SupportKind
 
 from .choices import CooperationKind, Instrument
-from .models import Offer, Programme
+from .models import Need, Offer, Programme
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -122,3 +122,44 @@ class RateForm(forms.ModelForm):
 
     def clean_currency(self) -> str:
         return (self.cleaned_data.get("currency") or "").strip().upper()
+
+
+class NeedFilterForm(forms.Form):
+    """Draws the filters of the list of needs; what the page accepts is `queries.NeedFilters`."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    city = forms.ChoiceField(label=_("City"), required=False)
+    focus_area = forms.ChoiceField(label=_("Focus area or enabler"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = {name: cast(forms.ChoiceField, self.fields[name]) for name in ("kind", "country", "city",
+                                                                                  "focus_area")}
+        fields["kind"].choices = [("", _("All kinds")), *SupportKind.choices]
+        fields["country"].choices = [("", _("Every country")),
+                                     *choices_of(Country.objects.order_by("name"), "iso3")]
+        cities = City.objects.select_related("country").order_by("name")
+        fields["city"].choices = [("", _("Every city")), *choices_of(cities, "slug")]
+        fields["focus_area"].choices = [("", _("All focus areas and enablers")), *choices_of(tag_nodes(), "code")]
+
+
+class NeedForm(forms.ModelForm):
+    tags = tags_field()
+
+    class Meta:
+        model = Need
+        fields = ["title", "kind", "description", "amount", "currency", "stage"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}),
+                   "currency": forms.TextInput(attrs={"size": 4, "maxlength": 3, "autocapitalize": "characters"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("tags", [t.node for t in self.instance.framework_tags.select_related("node")])
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").strip().upper()
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

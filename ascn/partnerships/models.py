@@ -20,9 +20,9 @@ from ascn.core.models import TimeStampedModel
 from ascn.core.money import is_currency
 from ascn.core.permissions import Access, ScopedQuerySet
 from ascn.framework.models import Tagged
-from ascn.plans.choices import ProjectStage
+from ascn.plans.choices import ProjectStage, SupportKind
 
-from .choices import CooperationKind, Instrument, OfferState
+from .choices import CooperationKind, Instrument, NeedState, OfferState
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -169,3 +169,52 @@ class Offer(Tagged, TimeStampedModel):
 
     def get_stages_display(self) -> list[str]:
         return [str(ProjectStage(value).label) for value in self.stages if value in ProjectStage.values]
+
+
+class Need(Tagged, TimeStampedModel):
+    """What a city asks partners for outside its projects: a kind of support, an amount or none, the project
+    stage it is at and framework tags. Published means shared with partners. (The support a published
+    project requires is shown beside these without being copied: `queries.needs`.)"""
+
+    city = models.ForeignKey("network.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="needs")
+    title = models.CharField(_("title"), max_length=250)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SupportKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, null=True, blank=True,
+                                 validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, blank=True, help_text=_("ISO 4217 code, e.g. JPY."))
+    stage = models.CharField(_("stage"), max_length=20, choices=ProjectStage.choices, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=NeedState.choices, default=NeedState.DRAFT)
+
+    objects = ScopedQuerySet.as_manager()
+    access = Access.of_city(Q(state=NeedState.PUBLISHED))
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["state", "city"], name="need_state_city_idx")]
+        constraints = [models.CheckConstraint(name="need_amount_not_negative",
+                                              condition=Q(amount__isnull=True) | Q(amount__gte=0))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def key(self) -> str:
+        """The need's address among both sources (`queries.need`)."""
+        return f"n{self.pk}"
+
+    @key.setter
+    def key(self, value: str) -> None:
+        self.pk = int(value[1:])
+
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = _("The amount cannot be below zero.")
+        _check_currency(errors, self.currency)
+        if self.amount is not None and not self.currency:
+            errors["currency"] = _("Give the currency of the amount.")
+        if errors:
+            raise ValidationError(errors)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,11 +21,11 @@ from ascn.core.http import Request, SignedInRequest
 from ascn.core.lookups import editable_or_403, visible_or_404
 from ascn.core.money import to_usd
 from ascn.core.permissions import Principal, can_create, can_edit
-from ascn.network.models import Partner
+from ascn.network.models import City, Partner
 
 from . import actions, queries
-from .forms import OfferFilterForm, OfferForm, ProfileForm, RateForm
-from .models import Offer
+from .forms import NeedFilterForm, NeedForm, OfferFilterForm, OfferForm, ProfileForm, RateForm
+from .models import Need, Offer
 
 PAGE_SIZE = 20
 
@@ -233,6 +233,123 @@ def offer_close(request: SignedInRequest, pk: int) -> HttpResponse:
     actions.close_offer(request.user, offer)
     messages.success(request, _("Offer closed: it is no longer shown in public."))
     return redirect("partnerships:offer", pk=offer.pk)
+
+
+# --- City needs ----------------------------------------------------------------------------------------
+
+
+def need_list(request: Request) -> HttpResponse:
+    """Stated needs and published projects' support needs, side by side (`queries.needs`)."""
+    form = NeedFilterForm(request.GET or None)
+    template = "partnerships/need_list.html#results" if request.htmx else "partnerships/need_list.html"
+    try:
+        filters = read(queries.NeedFilters, request.GET)
+    except InvalidFilters as exc:
+        return render(request, template, {"form": form, "errors": exc.errors, "page": None}, status=422)
+    page = Paginator(queries.needs(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"form": form, "page": page, "query": _query_without_page(request),
+                                      "filtered": bool(filters.active())})
+
+
+def need_detail(request: Request, key: str) -> HttpResponse:
+    row = queries.need(request.user, key)
+    if row is None:
+        raise Http404(_("No need at this address."))
+    return render(request, "partnerships/need_detail.html", {
+        "row": row, "can_edit": row.need is not None and can_edit(request.user, row.need),
+        "money": _usd(row.amount, row.currency)})
+
+
+@login_required
+def my_needs(request: SignedInRequest) -> HttpResponse:
+    """A city officer's own city's stated needs (the Secretariat: all; a National Representative reads its
+    country's, drafts included)."""
+    principal = Principal.of(request.user)
+    if principal.is_secretariat or (principal.role == Role.CITY_OFFICER and principal.city_id):
+        rows = queries.editable_needs(request.user)
+    elif principal.role == Role.NATIONAL_REP and principal.country_id:
+        rows = queries.stated_needs(request.user).filter(city__country_id=principal.country_id)
+    else:
+        raise PermissionDenied(_("Only city officers, National Representatives and the Secretariat keep needs."))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    may_create = principal.is_secretariat or principal.role == Role.CITY_OFFICER
+    cities = City.objects.order_by("name") if principal.is_secretariat else None
+    return render(request, "partnerships/my_needs.html", {"page": page, "query": "", "may_create": may_create,
+                                                          "cities": cities})
+
+
+def _need_city(request: SignedInRequest) -> City:
+    """Whose need a new one is: a city officer's own city; for the Secretariat the `city` asked for."""
+    principal = Principal.of(request.user)
+    if principal.role == Role.CITY_OFFICER and principal.city_id:
+        return City.objects.get(pk=principal.city_id)
+    slug = request.POST.get("city") or request.GET.get("city") or ""
+    city = City.objects.filter(slug=slug).first()
+    if city is None or not can_create(request.user, Need, city_id=city.pk):
+        raise PermissionDenied(_("You may not add a need for this city."))
+    return city
+
+
+def _saved(request: Request, changes: dict[str, Any]) -> None:
+    if changes:
+        messages.success(request, _("Saved: %(fields)s.") % {"fields": ", ".join(sorted(changes))})
+    else:
+        messages.info(request, _("Nothing changed."))
+
+
+@login_required
+def need_create(request: SignedInRequest) -> HttpResponse:
+    city = _need_city(request)
+    form = NeedForm(request.POST or None, instance=Need(city=city))
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = actions.create_need(request.user, city, form.values(), tags=form.cleaned_data["tags"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Need saved as a draft. Publish it to share it with partners."))
+            return redirect("partnerships:need", key=f"n{need.pk}")
+    return render(request, "partnerships/need_form.html", {"form": form, "city": city, "need": None},
+                  status=422 if form.errors else 200)
+
+
+def _editable_need(request: SignedInRequest, pk: int) -> Need:
+    return editable_or_403(request.user, Need.objects.visible_to(request.user).select_related("city"),
+                           _("No need at this address."), pk=pk)
+
+
+@login_required
+def need_edit(request: SignedInRequest, pk: int) -> HttpResponse:
+    need = _editable_need(request, pk)
+    form = NeedForm(request.POST or None, instance=Need.objects.get(pk=need.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = actions.update_need(request.user, need, form.values(), tags=form.cleaned_data["tags"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            _saved(request, changes)
+            return redirect("partnerships:need", key=f"n{need.pk}")
+    return render(request, "partnerships/need_form.html", {"form": form, "city": need.city, "need": need},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def need_publish(request: SignedInRequest, pk: int) -> HttpResponse:
+    need = _editable_need(request, pk)
+    actions.publish_need(request.user, need)
+    messages.success(request, _("Need published: partners and the public see it now."))
+    return redirect("partnerships:need", key=f"n{need.pk}")
+
+
+@login_required
+@require_POST
+def need_close(request: SignedInRequest, pk: int) -> HttpResponse:
+    need = _editable_need(request, pk)
+    actions.close_need(request.user, need)
+    messages.success(request, _("Need closed: it is no longer shown in public."))
+    return redirect("partnerships:need", key=f"n{need.pk}")
 
 
 # --- Exchange rates -------------------------------------------------------------------------------------
