@@ -109,6 +109,7 @@ def test_indicator_data_with_inline_validation_scorecard_and_chart(server, page)
     # A value: a negative percentage is refused with its reason while the form is filled in, without a reload.
     page.locator(".breadcrumbs a", has_text="Indicator data of Da Nang").click()
     page.wait_for_selector("#entry-form")
+    page.wait_for_load_state("load")  # htmx listens once the page has loaded (a busy machine changed it sooner)
     mark_page(page)
     assert page.input_value("#entry-form input[name=period]") == "2025"  # the open period is proposed
     # Each change is checked by the server (after a 200 ms pause) and the form swapped in again: wait for
