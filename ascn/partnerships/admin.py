@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ascn.core.admin import AuditedAdmin
 
-from .models import Offer, Programme
+from .models import Need, Offer, Programme
 
 
 @admin.register(Programme)
@@ -20,3 +20,11 @@ class OfferAdmin(AuditedAdmin):
     search_fields = ["title", "description"]
     autocomplete_fields = ["partner"]
     filter_horizontal = ["countries", "cities"]
+
+
+@admin.register(Need)
+class NeedAdmin(AuditedAdmin):
+    list_display = ["title", "city", "kind", "state", "amount", "currency"]
+    list_filter = ["state", "kind"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["city"]
