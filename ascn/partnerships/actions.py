@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,35 @@ def _set_tags(obj: models.Model, nodes: Iterable[FrameworkNode]) -> list[list[st
 # --- Programmes (reference data: the seed and the back office) --------------------------------------------
 
 
+def _update(actor: Actor, obj: models.Model, data: dict[str, Any], via: str,
+            links: Callable[[], dict[str, list[Any]]] = dict,
+            check: Callable[[dict[str, Any]], None] | None = None) -> dict[str, list[Any]]:
+    """Set `data` on `obj` and validate it (`check(before)` may refuse more); then, in one transaction, save it if
+    a field changed, set its links (`links()` returns their changes) and record one audit entry. Returns
+    {field: [old, new]} ({} when nothing changed, nothing written)."""
+    before = audit.snapshot(obj)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if check is not None:
+        check(before)
+    with transaction.atomic():
+        changes = audit.diff(before, audit.snapshot(obj))
+        if changes:
+            obj.save()
+        changes.update(links())
+        if changes:
+            core.record(actor, AuditAction.UPDATE, obj, changes, via)
+    return changes
+
+
+def _tag_links(obj: models.Model, tags: Iterable[FrameworkNode] | None) -> Callable[[], dict[str, list[Any]]]:
+    def links() -> dict[str, list[Any]]:
+        change = None if tags is None else _set_tags(obj, tags)
+        return {} if change is None else {"tags": change}
+    return links
+
+
 def set_programme_partners(actor: Actor | None, programme: Programme, partners: Iterable[Partner],
                            via: str = "web") -> dict[str, list[Any]]:
     """Set the partners behind a programme; returns what changed. Without an actor (the seed) no permission
@@ -109,10 +138,7 @@ def _links(offer: Offer, countries: Iterable[Country] | None, cities: Iterable[C
             change = core.set_links(getattr(offer, name), values, key)
             if change is not None:
                 changes[name] = change
-    if tags is not None:
-        change = _set_tags(offer, tags)
-        if change is not None:
-            changes["tags"] = change
+    changes.update(_tag_links(offer, tags)())
     return changes
 
 
@@ -141,21 +167,12 @@ def update_offer(actor: Actor, offer: Offer, data: dict[str, Any], *, countries:
     """Change an offer's fields and links; returns {field: [old, new]} ({} when nothing changed, nothing
     written). A published offer's new deadline may not be past."""
     require_edit(actor, offer)
-    data = _offer_data(data)
-    before = audit.snapshot(offer)
-    for name, value in data.items():
-        setattr(offer, name, value)
-    offer.full_clean()
-    if offer.state == OfferState.PUBLISHED and offer.deadline != before["deadline"]:
-        _check_publishable(offer)
-    with transaction.atomic():
-        changes = audit.diff(before, audit.snapshot(offer))
-        if changes:
-            offer.save()
-        changes.update(_links(offer, countries, cities, tags))
-        if changes:
-            core.record(actor, AuditAction.UPDATE, offer, changes, via)
-    return changes
+
+    def check(before: dict[str, Any]) -> None:
+        if offer.state == OfferState.PUBLISHED and offer.deadline != before["deadline"]:
+            _check_publishable(offer)
+
+    return _update(actor, offer, _offer_data(data), via, lambda: _links(offer, countries, cities, tags), check)
 
 
 def _move(actor: Actor, offer: Offer, state: OfferState, via: str) -> dict[str, list[Any]]:
@@ -215,22 +232,7 @@ def update_need(actor: Actor, need: Need, data: dict[str, Any], *, tags: Iterabl
                 via: str = "web") -> dict[str, list[Any]]:
     """Change a stated need; returns {field: [old, new]} ({} when nothing changed, nothing written)."""
     require_edit(actor, need)
-    data = _need_data(data)
-    before = audit.snapshot(need)
-    for name, value in data.items():
-        setattr(need, name, value)
-    need.full_clean()
-    with transaction.atomic():
-        changes = audit.diff(before, audit.snapshot(need))
-        if changes:
-            need.save()
-        if tags is not None:
-            change = _set_tags(need, tags)
-            if change is not None:
-                changes["tags"] = change
-        if changes:
-            core.record(actor, AuditAction.UPDATE, need, changes, via)
-    return changes
+    return _update(actor, need, _need_data(data), via, _tag_links(need, tags))
 
 
 def _move_need(actor: Actor, need: Need, state: NeedState, via: str) -> dict[str, list[Any]]:
@@ -262,21 +264,7 @@ def update_partner_profile(actor: Actor, partner: Partner, data: dict[str, Any],
     data = core.only_fields(data, PROFILE_FIELDS)
     if "name" in data and data["name"] != partner.name and not Principal.of(actor).is_secretariat:
         raise PermissionDenied(_("Only the ASEAN Secretariat may rename an organisation."))
-    before = audit.snapshot(partner)
-    for name, value in data.items():
-        setattr(partner, name, value)
-    partner.full_clean()
-    with transaction.atomic():
-        changes = audit.diff(before, audit.snapshot(partner))
-        if changes:
-            partner.save()
-        if tags is not None:
-            change = _set_tags(partner, tags)
-            if change is not None:
-                changes["tags"] = change
-        if changes:
-            core.record(actor, AuditAction.UPDATE, partner, changes, via)
-    return changes
+    return _update(actor, partner, data, via, _tag_links(partner, tags))
 
 
 # --- Exchange rates -------------------------------------------------------------------------------------
