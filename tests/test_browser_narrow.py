@@ -66,7 +66,7 @@ def add_one_of_each() -> None:
     from ascn.monitoring.actions import me_report, observations, reports
     from ascn.monitoring.models import Indicator, Observation, ReportingRound
     from ascn.network.models import City, Partner, RoleTerm
-    from ascn.partnerships.actions import create_need, create_offer
+    from ascn.partnerships.actions.offers import create_need, create_offer
     from ascn.plans import actions as plan_actions
     from ascn.plans.exporting import COLUMNS
     from ascn.plans.models import ActionPlan, Project

@@ -11,9 +11,9 @@ from ascn.core.http import Request
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
-from . import queries
 from .choices import OfferState
 from .models import Offer, Programme
+from .queries import offers as queries
 
 
 def partner_offers(request: Request, obj: Any) -> dict[str, Any] | None:

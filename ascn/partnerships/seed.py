@@ -9,7 +9,7 @@ from typing import Any
 from ascn.core.seeding import CsvLoader, RowError, choice, fixture, parse_date, parse_decimal, parse_list, required
 from ascn.network.models import Partner
 
-from .actions import set_programme_partners
+from .actions.offers import set_programme_partners
 from .choices import CooperationKind, Instrument
 from .models import Programme
 

@@ -7,7 +7,7 @@ import pytest
 
 from ascn.core.models import AuditEntry, ExchangeRate
 from ascn.network.models import Partner
-from ascn.partnerships import actions
+from ascn.partnerships.actions import offers as actions
 from ascn.partnerships.models import Offer
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,9 @@ from ascn.core.testing.bases import (
 )
 from ascn.framework.models import FrameworkNode, FrameworkTag
 from ascn.network.models import City
-from ascn.partnerships import actions, queries
+from ascn.partnerships.actions import offers as actions
 from ascn.partnerships.models import Need
+from ascn.partnerships.queries import offers as queries
 from ascn.plans.models import Project, SupportNeed
 
 pytestmark = pytest.mark.django_db

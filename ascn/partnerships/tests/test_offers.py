@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ascn.core.models import AuditEntry
 from ascn.framework.models import FrameworkNode, FrameworkTag
 from ascn.network.models import City, Country, Partner
-from ascn.partnerships import actions
+from ascn.partnerships.actions import offers as actions
 from ascn.partnerships.models import Offer, Programme
 
 pytestmark = pytest.mark.django_db

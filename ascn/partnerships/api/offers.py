@@ -19,11 +19,12 @@ from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Country, Partner
 from ascn.plans.choices import ProjectStage, SupportKind
 
-from . import actions, queries
-from .choices import CooperationKind, Instrument, NeedState, OfferState
-from .models import Offer, Programme
+from ..actions import offers as actions
+from ..choices import CooperationKind, Instrument, NeedState, OfferState
+from ..models import Offer, Programme
+from ..queries import offers as queries
 
-router = Router(tags=["partnerships"])
+router = Router()
 
 if TYPE_CHECKING:
     OfferQuery = Schema

@@ -21,8 +21,8 @@ from ascn.core.permissions import Principal, require_create, require_edit, requi
 from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode, FrameworkTag
 
-from .choices import NeedState, OfferState
-from .models import Need, Offer, Programme
+from ..choices import NeedState, OfferState
+from ..models import Need, Offer, Programme
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor

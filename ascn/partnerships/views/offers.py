@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,9 +24,10 @@ from ascn.core.money import to_usd
 from ascn.core.permissions import Principal, can_create, can_edit
 from ascn.network.models import City, Partner
 
-from . import actions, queries
-from .forms import NeedFilterForm, NeedForm, OfferFilterForm, OfferForm, ProfileForm, RateForm
-from .models import Need, Offer
+from ..actions import offers as actions
+from ..forms.offers import NeedFilterForm, NeedForm, OfferFilterForm, OfferForm, ProfileForm, RateForm
+from ..models import Need, Offer
+from ..queries import offers as queries
 
 PAGE_SIZE = 20
 
@@ -372,3 +374,28 @@ def rates(request: SignedInRequest) -> HttpResponse:
     page = Paginator(queries.rates(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "partnerships/rates.html", {"form": form, "page": page, "query": ""},
                   status=422 if form.errors else 200)
+
+
+urlpatterns = [
+    path("partnerships/programmes/", programme_list, name="programmes"),
+    path("partnerships/programmes/<slug:slug>/", programme_detail, name="programme"),
+    path("partnerships/offers/", offer_list, name="offers"),
+    path("partnerships/offers/<int:pk>/", offer_detail, name="offer"),
+    path("partnerships/needs/", need_list, name="needs"),
+    path("partnerships/needs/<str:key>/", need_detail, name="need"),
+    path("partnerships/partners/", partner_list, name="partners"),
+    path("partnerships/partners/<slug:slug>/", partner_detail, name="partner"),
+    path("partnerships/partners/<slug:slug>/edit/", partner_edit, name="partner_edit"),
+    path("workspace/organisation/", organisation, name="organisation"),
+    path("workspace/offers/", my_offers, name="my_offers"),
+    path("workspace/offers/new/", offer_create, name="offer_create"),
+    path("workspace/offers/<int:pk>/edit/", offer_edit, name="offer_edit"),
+    path("workspace/offers/<int:pk>/publish/", offer_publish, name="offer_publish"),
+    path("workspace/offers/<int:pk>/close/", offer_close, name="offer_close"),
+    path("workspace/needs/", my_needs, name="my_needs"),
+    path("workspace/needs/new/", need_create, name="need_create"),
+    path("workspace/needs/<int:pk>/edit/", need_edit, name="need_edit"),
+    path("workspace/needs/<int:pk>/publish/", need_publish, name="need_publish"),
+    path("workspace/needs/<int:pk>/close/", need_close, name="need_close"),
+    path("workspace/rates/", rates, name="rates"),
+]

@@ -18,8 +18,8 @@ from ascn.network.models import Partner
 from ascn.plans.choices import SupportKind
 from ascn.plans.models import SupportNeed
 
-from .choices import CooperationKind, NeedState, OfferState
-from .models import Need, Offer, Programme
+from ..choices import CooperationKind, NeedState, OfferState
+from ..models import Need, Offer, Programme
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor, ScopedQuerySet

@@ -14,8 +14,8 @@ from ascn.framework.models import FrameworkNode
 from ascn.network.models import City, Country, Partner
 from ascn.plans.choices import ProjectStage, SupportKind
 
-from .choices import CooperationKind, Instrument
-from .models import Need, Offer, Programme
+from ..choices import CooperationKind, Instrument
+from ..models import Need, Offer, Programme
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet

@@ -1,0 +1,1 @@
+"""Forms of the partnerships app, one module per part."""
