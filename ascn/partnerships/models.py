@@ -20,6 +20,7 @@ from ascn.core.choices import Role
 from ascn.core.models import TimeStampedModel
 from ascn.core.money import is_currency
 from ascn.core.permissions import Access, ScopedQuerySet
+from ascn.core.synthetic import Synthetic, synthetic_index
 from ascn.framework.models import Tagged
 from ascn.plans.choices import ProjectStage, SupportKind
 
@@ -119,7 +120,7 @@ class Programme(Tagged, TimeStampedModel):
         return [(part, part if part.startswith(("https://", "http://")) else "") for part in parts]
 
 
-class Offer(Tagged, TimeStampedModel):
+class Offer(Synthetic, Tagged, TimeStampedModel):
     """What a partner puts on the table now: kind, framework tags, eligible countries and cities, ticket sizes,
     instruments, the project stages it serves, a deadline and the office to contact."""
 
@@ -154,7 +155,8 @@ class Offer(Tagged, TimeStampedModel):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["state", "partner"], name="offer_state_partner_idx")]
+        indexes = [models.Index(fields=["state", "partner"], name="offer_state_partner_idx"),
+                   synthetic_index("offer_synthetic_idx")]
         constraints = [
             models.CheckConstraint(name="offer_min_not_above_max", condition=Q(ticket_min__isnull=True)
                                    | Q(ticket_max__isnull=True) | Q(ticket_min__lte=models.F("ticket_max"))),
@@ -186,7 +188,7 @@ class Offer(Tagged, TimeStampedModel):
         return [str(ProjectStage(value).label) for value in self.stages if value in ProjectStage.values]
 
 
-class Need(Tagged, TimeStampedModel):
+class Need(Synthetic, Tagged, TimeStampedModel):
     """What a city asks partners for outside its projects: a kind of support, an amount or none, the project
     stage it is at and framework tags. Published means shared with partners. (The support a published
     project requires is shown beside these without being copied: `queries.needs`.)"""
@@ -211,7 +213,8 @@ class Need(Tagged, TimeStampedModel):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["state", "city"], name="need_state_city_idx")]
+        indexes = [models.Index(fields=["state", "city"], name="need_state_city_idx"),
+                   synthetic_index("need_synthetic_idx")]
         constraints = [models.CheckConstraint(name="need_amount_not_negative",
                                               condition=Q(amount__isnull=True) | Q(amount__gte=0))]
 

@@ -18,7 +18,11 @@ exports and in the API:
   and accepted by whoever may. ASCN's own rounds (2021 to 2025, with published figures) are never touched,
   and accepting a synthetic report writes no progress to the city's real projects;
 - a business case (with a loan, a Monte Carlo and scenarios) and a readiness assessment on a Da Nang project,
-  by its city officer, unpublished.
+  by its city officer, unpublished;
+- partnerships: offers of JICA made by `partner.jica` (one published for Viet Nam's cities, one draft) and
+  needs of Da Nang stated by `csco.danang` (one published, one draft), titled "Demo:", so that the match
+  pages, interest and the cooperation pipeline can be tried. No real partner's offer is made up as if it
+  were reference data: these are the demo accounts' own, flagged synthetic like the rest.
 
 Running it again first removes the synthetic rows it made before (only rows flagged synthetic), then makes
 them again, all in one transaction. It never changes a real record: values are added only where a city,
@@ -48,6 +52,7 @@ from ascn.finance import readiness
 from ascn.finance.actions import business_cases as case_actions
 from ascn.finance.actions import readiness as readiness_actions
 from ascn.finance.models import BusinessCase, ReadinessAssessment
+from ascn.framework.models import FrameworkNode
 from ascn.monitoring import importing
 from ascn.monitoring import workflow as steps
 from ascn.monitoring.actions import reports as report_actions
@@ -56,7 +61,9 @@ from ascn.monitoring.actions.observations import load_batch
 from ascn.monitoring.choices import Verification
 from ascn.monitoring.models import CityIndicator, CityReport, Indicator, MEReport, Observation, ReportingRound, Target
 from ascn.network.actions import DEMO_ACCOUNTS, ensure_demo_accounts
-from ascn.network.models import City
+from ascn.network.models import City, Country
+from ascn.partnerships.actions import offers as offer_actions
+from ascn.partnerships.models import Need, Offer
 from ascn.plans.models import Project
 
 VIA = "demo"
@@ -182,6 +189,8 @@ def remove(done: Done | None = None) -> Done:
         assessments = ReadinessAssessment.objects.filter(synthetic=True)
         done.removed["readiness assessments"] += assessments.count()
         assessments.delete()
+        done.removed["offers"] += _delete_tagged(Offer.objects.filter(synthetic=True))
+        done.removed["needs"] += _delete_tagged(Need.objects.filter(synthetic=True))
     synthetic.forget()
     return done
 
@@ -218,6 +227,7 @@ def make(today: dt.date | None = None) -> Done:
         started_cities = _reports(accounts, reporting_round, done) if reporting_round else set()
         _values(started_cities, done)
         _business_case(accounts, done)
+        _partnerships(accounts, done)
     synthetic.forget()
     done.seconds = time.perf_counter() - started
     return done
@@ -228,7 +238,8 @@ def _accounts() -> dict[str, User]:
     found = {user.username: user for user in User.objects.filter(username__in=names)}
     if len(found) < len(names):
         found = {user.username: user for user in ensure_demo_accounts()}
-    return {"secretariat": found["secretariat"], "nr": found["nr.vietnam"], "csco": found["csco.danang"]}
+    return {"secretariat": found["secretariat"], "nr": found["nr.vietnam"], "csco": found["csco.danang"],
+            "partner": found["partner.jica"]}
 
 
 def _demo_round(secretariat: User, today: dt.date, done: Done) -> ReportingRound | None:
@@ -449,6 +460,46 @@ def _business_case(accounts: dict[str, User], done: Done) -> None:
     done.made["readiness assessments"] += 1
     done.notes.append(f"Business case “{case.scenario}” and readiness on {project.reference or project.pk} "
                       f"“{project.title}” ({assessment.project.city.name}).")
+
+
+def _delete_tagged(rows: Any) -> int:
+    """Delete rows (their framework tags go with them: the generic relation cascades); how many rows."""
+    count = rows.count()
+    rows.delete()
+    return int(count)
+
+
+def _nodes(*codes: str) -> list[FrameworkNode]:
+    return list(FrameworkNode.objects.filter(code__in=codes).order_by("code"))
+
+
+def _partnerships(accounts: dict[str, User], done: Done) -> None:
+    """Offers of the demo partner account's organisation and needs of the demo city officer's city."""
+    partner_user, csco = accounts["partner"], accounts["csco"]
+    if partner_user.partner is None or csco.city is None:
+        done.notes.append("No demo offers or needs: the demo partner or city account has no organisation or city.")
+        return
+    viet_nam = Country.objects.filter(iso3="VNM")
+    offer_actions.create_offer(partner_user, partner_user.partner, {
+        "title": "Demo: technical assistance for adaptive traffic management", "kind": "technical_assistance",
+        "description": f"Adaptive traffic signals, traffic data platforms and feasibility studies. {TEXT}",
+        "stages": ["pre_feasibility", "feasibility"], "contact_role": "Demo partner's smart-city desk"},
+        countries=viet_nam, tags=_nodes("built_infrastructure", "technological_digital_solutions"), publish=True,
+        via=VIA, synthetic=True)
+    offer_actions.create_offer(partner_user, partner_user.partner, {
+        "title": "Demo: loans for smart water networks (draft)", "kind": "financing", "ticket_min": 1_000_000,
+        "ticket_max": 20_000_000, "currency": "USD", "instruments": ["loan"], "description": TEXT},
+        tags=_nodes("quality_environment"), via=VIA, synthetic=True)
+    offer_actions.create_need(csco, csco.city, {
+        "title": "Demo: flood early-warning sensors and a traffic data platform", "kind": "technical",
+        "amount": 500_000, "currency": "USD", "stage": "feasibility",
+        "description": f"Water-level sensors on the rivers and adaptive traffic signals downtown. {TEXT}"},
+        tags=_nodes("quality_environment", "built_infrastructure"), publish=True, via=VIA, synthetic=True)
+    offer_actions.create_need(csco, csco.city, {
+        "title": "Demo: training for the city's data officers (draft)", "kind": "training", "description": TEXT},
+        tags=_nodes("technological_digital_solutions"), via=VIA, synthetic=True)
+    done.made["offers"] += 2
+    done.made["needs"] += 2
 
 
 def removed_text(done: Done) -> str:

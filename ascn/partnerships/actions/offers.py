@@ -22,7 +22,7 @@ from ascn.framework.choices import NodeKind
 from ascn.framework.models import FrameworkNode, FrameworkTag
 
 from ..choices import NeedState, OfferState
-from ..models import Need, Offer, Programme
+from ..models import Need, Offer, Programme, SurveyResponse
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -144,10 +144,11 @@ def _links(offer: Offer, countries: Iterable[Country] | None, cities: Iterable[C
 
 def create_offer(actor: Actor, partner: Partner, data: dict[str, Any], *, countries: Iterable[Country] = (),
                  cities: Iterable[City] = (), tags: Iterable[FrameworkNode] = (), publish: bool = False,
-                 via: str = "web") -> Offer:
-    """A new offer of `partner` (its own partner users, or the Secretariat), a draft unless `publish`."""
+                 via: str = "web", synthetic: bool = False) -> Offer:
+    """A new offer of `partner` (its own partner users, or the Secretariat), a draft unless `publish`.
+    `synthetic` marks the demo's made-up offers (`manage.py demo_data` only)."""
     require_create(actor, Offer, partner_id=partner.pk)
-    offer = Offer(partner=partner, **_offer_data(data))
+    offer = Offer(partner=partner, synthetic=synthetic, **_offer_data(data))
     offer.state = OfferState.PUBLISHED if publish else OfferState.DRAFT
     offer.full_clean()
     if publish:
@@ -211,10 +212,14 @@ def _need_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_need(actor: Actor, city: City, data: dict[str, Any], *, tags: Iterable[FrameworkNode] = (),
-                publish: bool = False, via: str = "web") -> Need:
-    """A new stated need of `city` (its city officers, or the Secretariat), a draft unless `publish`."""
+                publish: bool = False, via: str = "web", response: SurveyResponse | None = None,
+                synthetic: bool = False) -> Need:
+    """A new stated need of `city` (its city officers, or the Secretariat), a draft unless `publish`; `response`
+    is the survey answer it is made from (of the same city), `synthetic` marks the demo's made-up needs."""
     require_create(actor, Need, city_id=city.pk)
-    need = Need(city=city, **_need_data(data))
+    if response is not None and response.city_id != city.pk:
+        raise ValidationError({"response": _("The survey answer is another city's.")})
+    need = Need(city=city, response=response, synthetic=synthetic, **_need_data(data))
     need.state = NeedState.PUBLISHED if publish else NeedState.DRAFT
     need.full_clean()
     with transaction.atomic():

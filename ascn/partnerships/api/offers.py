@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from ascn.core import synthetic
 from ascn.core.api import ERROR_RESPONSES, caller, optional_auth, token_auth
 from ascn.core.filters import query_schema
 from ascn.core.http import ApiRequest
@@ -77,6 +78,7 @@ class OfferOut(Schema):
     contact_role: str
     state: OfferState
     updated_at: dt.datetime
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
 
     @staticmethod
     def resolve_countries(obj: Offer) -> list[str]:
@@ -137,9 +139,15 @@ class NeedOut(Schema):
     def resolve_tags(obj: queries.NeedRow) -> list[str]:
         return sorted(node.code for node in obj.tags)
 
+    synthetic: bool = Field(False, description=synthetic.API_FIELD)
+
     @staticmethod
     def resolve_stage(obj: queries.NeedRow) -> str | None:
         return obj.stage or None
+
+    @staticmethod
+    def resolve_synthetic(obj: queries.NeedRow) -> bool:
+        return obj.need is not None and obj.need.synthetic
 
 
 class NeedIn(Schema):

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from ascn.core import synthetic
-from ascn.core.models import User
+from ascn.core.models import AuditEntry, User
 from ascn.core.testing.pdf import pdf_text
 from ascn.finance.models import BusinessCase, ReadinessAssessment
 from ascn.monitoring import analytics, importing
@@ -38,6 +38,7 @@ from ascn.monitoring.models import (
     Target,
 )
 from ascn.network.models import City
+from ascn.partnerships.models import Need, Offer
 from ascn.plans.models import ProgressUpdate, Project
 from ascn.portal import demo as demo_module
 
@@ -192,8 +193,8 @@ def test_running_again_makes_the_same_data_and_leaves_real_records_as_they_were(
     made = set(Observation.objects.filter(synthetic=True).values_list("city__slug", "indicator__code", "period",
                                                                       "value"))
     second = run_command(settings)
-    assert "removed from the previous run: 607 assignments, 1 business case, 1 readiness assessment, 8 reports, " \
-           "1 round, " in second  # 38 cities x (14 indicators + 2 context), but Da Nang's real one
+    assert "removed from the previous run: 607 assignments, 1 business case, 2 needs, 2 offers, 1 readiness " \
+           "assessment, 8 reports, 1 round, " in second  # 38 cities x (14 indicators + 2 context), but Da Nang's real one
     again = set(Observation.objects.filter(synthetic=True).values_list("city__slug", "indicator__code", "period",
                                                                        "value"))
     assert made == again  # the fixed seed: the same values every run
@@ -207,6 +208,28 @@ def test_running_again_makes_the_same_data_and_leaves_real_records_as_they_were(
     assert removed.startswith("Synthetic demo data removed: 607 assignments, 1 business case,")
     assert not any(m.objects.filter(synthetic=True).exists() for m in synthetic.models_with_flag())
     assert real_records() == before
+
+
+def test_the_demo_partner_and_city_accounts_get_their_own_flagged_offers_and_needs(demo):
+    offers = Offer.objects.filter(synthetic=True).order_by("title")
+    assert [(o.partner.slug, o.state, o.title.startswith("Demo: ")) for o in offers] == [
+        ("jica", "draft", True), ("jica", "published", True)]
+    needs = Need.objects.filter(synthetic=True).order_by("title")
+    assert [(n.city.slug, n.state, n.title.startswith("Demo: ")) for n in needs] == [
+        ("da-nang", "published", True), ("da-nang", "draft", True)]
+    assert not Offer.objects.filter(synthetic=False).exists() and not Need.objects.filter(synthetic=False).exists()
+    creators = set(AuditEntry.objects.filter(object_id__in=[str(o.pk) for o in offers], via="demo",
+                                             content_type__model="offer").values_list("actor__username", flat=True))
+    assert creators == {"partner.jica"}
+    published = offers.get(state="published")
+    assert list(published.countries.values_list("iso3", flat=True)) == ["VNM"]
+    assert sorted(published.framework_tags.values_list("node__code", flat=True)) == [
+        "built_infrastructure", "technological_digital_solutions"]
+    assert "made: 1 round, 8 reports, " in demo and "2 offers, 2 needs" in demo
+    listed = Client().get("/api/v1/partnerships/offers").json()["items"]
+    assert [(o["title"], o["synthetic"]) for o in listed] == [(published.title, True)]
+    page = Client().get(reverse("partnerships:offer", args=[published.pk])).content.decode()
+    assert "Synthetic" in page
 
 
 def test_accepting_a_synthetic_report_writes_no_progress_to_real_projects(demo):
