@@ -1,4 +1,4 @@
-from .views import offers
+from .views import offers, surveys
 
 app_name = "partnerships"
-urlpatterns = [*offers.urlpatterns]
+urlpatterns = [*offers.urlpatterns, *surveys.urlpatterns]
