@@ -1,4 +1,4 @@
-from .views import offers, surveys
+from .views import matching, offers, surveys
 
 app_name = "partnerships"
-urlpatterns = [*offers.urlpatterns, *surveys.urlpatterns]
+urlpatterns = [*offers.urlpatterns, *surveys.urlpatterns, *matching.urlpatterns]

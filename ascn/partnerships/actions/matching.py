@@ -17,7 +17,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from ..choices import CooperationState, InterestSide, NeedState, OfferState
 from ..models import CooperationRecord, CooperationTransition, Interest, MatchWeights, Offer
 from ..queries import matching as match_queries
 from ..queries import offers as offer_queries
+from ..queries.interest import record_path
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
@@ -229,15 +229,6 @@ def withdraw_interest(actor: Actor, interest: Interest, via: str = "web") -> Non
 # --- The e-mail of a mutual interest --------------------------------------------------------------------
 
 
-def record_path(record_pk: int) -> str:
-    """The workspace page of a cooperation record (by its URL name when the page exists)."""
-    with translation.override(None):
-        try:
-            return reverse("partnerships:cooperation_workspace", args=[record_pk])
-        except NoReverseMatch:
-            return f"/workspace/cooperation/{record_pk}/"
-
-
 def recipients(record: CooperationRecord) -> list[str]:
     """The e-mail addresses of both sides: the partner's users and the city's officers (active, with an
     address), each once, sorted."""
@@ -253,7 +244,7 @@ def compose(record: CooperationRecord) -> tuple[str, str]:
 
     with translation.override("en"):
         subject = _("Mutual interest: %(title)s") % {"title": record.title}
-        link = settings.SITE_URL.rstrip("/") + record_path(record.pk)
+        link = settings.SITE_URL.rstrip("/") + record_path(record.pk, neutral=True)
         body = "\n\n".join([
             _("The city and the partner are both interested in this match:"),
             record.title,
