@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import offers
+from . import matching, offers
 
 router = Router()
-for part in (offers,):
+for part in (offers, matching):
     router.add_router("", part.router, tags=["partnerships"])
