@@ -1,4 +1,4 @@
-from .views import matching, offers, surveys
+from .views import matching, offers, sessions, surveys
 
 app_name = "partnerships"
-urlpatterns = [*offers.urlpatterns, *surveys.urlpatterns, *matching.urlpatterns]
+urlpatterns = [*offers.urlpatterns, *sessions.urlpatterns, *surveys.urlpatterns, *matching.urlpatterns]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ascn.core.choices import Role
@@ -105,7 +105,7 @@ def slots(session: MatchingSession) -> list[SessionSlot]:
 def participants(session: MatchingSession) -> Any:
     """The session's participants, cities first, then partners, by name; with what their rows show."""
     return (session.participants.select_related("city__country", "partner").prefetch_related("available")
-            .order_by("partner_id", "city__name", "partner__name", "id"))
+            .order_by(F("city__name").asc(nulls_last=True), "partner__name", "id"))
 
 
 def participant(session: MatchingSession, side: str, slug: str) -> SessionParticipant | None:
@@ -131,6 +131,17 @@ def agenda(session: MatchingSession, who: SessionParticipant) -> list[SessionMee
     """One participant's meetings, in time order."""
     side = participant_side(who)
     return list(meetings(session).filter(**{side: who}))
+
+
+def meeting_counts(session: MatchingSession, people: list[SessionParticipant]) -> dict[int, int]:
+    """How many meetings each of `people` has in the schedule (two queries whatever their number)."""
+    ids = [p.pk for p in people]
+    rows = SessionMeeting.objects.filter(session=session)
+    counts: Counter[int] = Counter()
+    for side in SIDES:
+        for pk, count in rows.filter(**{f"{side}__in": ids}).values_list(side).annotate(n=Count("id")):
+            counts[pk] += count
+    return dict(counts)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,279 @@
+# ruff: noqa: F811  (the fixtures of test_sessions are imported by name and taken as arguments)
+"""Business-matching sessions' pages: the grid and the participants in public once published, each
+participant's agenda as a page, a PDF and an iCal file (parsed back with icalendar), and the Secretariat's
+workspace page (preparing, scheduling with "scheduling…" until done, refusals that change nothing)."""
+
+import datetime as dt
+
+import icalendar
+import pytest
+from django.test import Client
+
+from ascn.core.models import AuditEntry
+from ascn.core.testing.pdf import pdf_fonts, pdf_text
+from ascn.partnerships.actions import sessions as actions
+from ascn.partnerships.models import SessionMeeting, SessionRule, SessionSlot
+
+from .test_sessions import BANGKOK, DAY, NAMES, fixed_scores, schedule_of, session, solve, state, who  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "none", "partner", "csco", "nr", "secretariat")
+
+
+def client_as(role, accounts):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(accounts[role])
+    return client
+
+
+@pytest.fixture
+def published(session, secretariat, django_capture_on_commit_callbacks):
+    solve(secretariat, session, django_capture_on_commit_callbacks)
+    actions.publish_session(secretariat, session)
+    session.refresh_from_db()
+    return session
+
+
+# --- Public pages -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_is_the_secretariats_only(session, accounts, role):
+    client = client_as(role, accounts)
+    for url in (f"/partnerships/sessions/{session.pk}/", f"/partnerships/sessions/{session.pk}/participants/",
+                f"/partnerships/sessions/{session.pk}/agenda/city/da-nang.ics",
+                f"/partnerships/sessions/{session.pk}/calendar.ics"):
+        assert client.get(url).status_code == (200 if role == "secretariat" else 404), url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_grid_of_a_published_session(published, accounts, role, django_assert_max_num_queries):
+    client = client_as(role, accounts)
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/partnerships/sessions/{published.pk}/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r.slot.starts_at, [(m.city.city.slug, m.partner.partner.slug) if m else None for m in r.cells])
+            for r in rows] == [(DAY, [("ha-noi", "jica")]), (DAY + dt.timedelta(minutes=30), [("da-nang", "jica")])]
+    html = response.content.decode()
+    assert "09:00" in html and "09:30" in html  # in the session's time zone, whatever the site's
+    assert response.context["ratio"] == pytest.approx(1.7 / 1.4)
+    import re
+
+    figures = {k: " ".join(re.sub(r"<[^>]+>", " ", v).split())
+               for k, v in re.findall(r'data-testid="(score|bound|gap|greedy)">(.*?)</dd>', html, re.S)}
+    assert figures == {"score": "1.7", "bound": "1.7", "gap": "0 % (proven optimal)",
+                       "greedy": "1.4 (the schedule scores 1.214 times the baseline)"}
+    listing = client.get("/partnerships/sessions/")
+    assert [s.pk for s in listing.context["page"]] == [published.pk]
+
+
+def test_the_participants_and_their_meetings(published, client):
+    response = client.get(f"/partnerships/sessions/{published.pk}/participants/")
+    assert [(p.pk, side, slug, count) for p, side, slug, count in response.context["rows"]] == [
+        (who(published, "da-nang").pk, "city", "da-nang", 1), (who(published, "ha-noi").pk, "city", "ha-noi", 1),
+        (who(published, "adb").pk, "partner", "adb", 0), (who(published, "jica").pk, "partner", "jica", 2)]
+
+
+def test_an_agenda_page(published, client):
+    response = client.get(f"/partnerships/sessions/{published.pk}/agenda/partner/jica/")
+    assert [(r["starts_at"].strftime("%H:%M"), r["table"], r["other"].city.slug) for r in response.context["rows"]] == [
+        ("09:00", 1, "ha-noi"), ("09:30", 1, "da-nang")]
+    assert client.get(f"/partnerships/sessions/{published.pk}/agenda/partner/undp/").status_code == 404
+    assert client.get(f"/partnerships/sessions/{published.pk}/agenda/planet/jica/").status_code == 404
+
+
+def test_an_agenda_imports_into_a_calendar_parser(published, client):
+    response = client.get(f"/partnerships/sessions/{published.pk}/agenda/partner/jica.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["PRODID"]) == "-//ASEAN Smart Cities Network//ASCN Platform business matching//EN"
+    assert str(calendar["VERSION"]) == "2.0"
+    events = calendar.walk("VEVENT")
+    jica, hanoi, danang = who(published, "jica"), who(published, "ha-noi"), who(published, "da-nang")
+    assert [(e["UID"], e.decoded("DTSTART"), e.decoded("DTEND"), str(e["SUMMARY"]), str(e["LOCATION"]))
+            for e in events] == [
+        (f"session-{published.pk}-meeting-{hanoi.pk}-{jica.pk}@ascn-platform", DAY, DAY + dt.timedelta(minutes=30),
+         "Business matching: Ha Noi", "Bangkok, Table 1"),
+        (f"session-{published.pk}-meeting-{danang.pk}-{jica.pk}@ascn-platform", DAY + dt.timedelta(minutes=30),
+         DAY + dt.timedelta(minutes=60), "Business matching: Da Nang", "Bangkok, Table 1")]
+    for event in events:
+        assert event["DTSTART"].params["TZID"] == "Asia/Bangkok"
+        assert event.decoded("DTSTAMP") == published.solved_at.astimezone(dt.UTC).replace(microsecond=0)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Bangkok"]
+
+
+def test_the_whole_sessions_calendar(published, client):
+    calendar = icalendar.Calendar.from_ical(client.get(f"/partnerships/sessions/{published.pk}/calendar.ics").content)
+    assert [(str(e["SUMMARY"]), e.decoded("DTSTART")) for e in calendar.walk("VEVENT")] == [
+        (f"Business matching: Ha Noi and {NAMES['jica']}", DAY),
+        (f"Business matching: Da Nang and {NAMES['jica']}", DAY + dt.timedelta(minutes=30))]
+
+
+def test_a_uid_stays_when_a_new_schedule_moves_the_meeting(published, secretariat, client,
+                                                           django_capture_on_commit_callbacks):
+    url = f"/partnerships/sessions/{published.pk}/agenda/city/da-nang.ics"
+    before = {str(e["UID"]): e.decoded("DTSTART") for e in icalendar.Calendar.from_ical(
+        client.get(url).content).walk("VEVENT")}
+    actions.set_availability(secretariat, who(published, "ha-noi"), [
+        published.slots.get(starts_at=DAY + dt.timedelta(minutes=30))])
+    solve(secretariat, published, django_capture_on_commit_callbacks)
+    after = {str(e["UID"]): e.decoded("DTSTART") for e in icalendar.Calendar.from_ical(
+        client.get(url).content).walk("VEVENT")}
+    assert list(after) == list(before)
+    assert list(before.values()) == [DAY + dt.timedelta(minutes=30)] and list(after.values()) == [DAY]
+
+
+def test_an_agenda_prints(published, client, weasyprint):
+    response = client.get(f"/partnerships/sessions/{published.pk}/agenda/city/da-nang.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Agenda of Da Nang" in text
+    assert NAMES["jica"] in text
+    assert "Times in Asia/Bangkok" in text
+    jica = client.get(f"/partnerships/sessions/{published.pk}/agenda/partner/jica.pdf")
+    jica_text = pdf_text(jica.content)
+    assert "Ha Noi (Hà Nội), Viet Nam" in jica_text and "Da Nang (Đà Nẵng), Viet Nam" in jica_text
+    assert any("Vietnamese" in font for font in pdf_fonts(jica.content))
+
+
+def test_a_thai_name_prints(published, secretariat, client, weasyprint):
+    from ascn.network.models import City
+
+    actions.add_participants(secretariat, published, cities=City.objects.filter(slug="bangkok"))
+    response = client.get(f"/th/partnerships/sessions/{published.pk}/agenda/city/bangkok.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "กรุงเทพมหานคร" in text
+    assert any("Thai" in font for font in pdf_fonts(response.content))
+
+
+# --- The workspace page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ("none", "partner", "csco", "nr"))
+def test_the_workspace_is_the_secretariats(session, accounts, role):
+    client = client_as(role, accounts)
+    assert client.get("/workspace/sessions/").status_code == 403
+    assert client.get(f"/workspace/sessions/{session.pk}/").status_code in (403, 404)
+    before = state(session)
+    for url, data in ((f"/workspace/sessions/{session.pk}/schedule/", {}),
+                      (f"/workspace/sessions/{session.pk}/slots/generate/",
+                       {"gen-first": "2026-03-10T14:00", "gen-count": "2", "gen-minutes": "30", "gen-pause": "0"}),
+                      (f"/workspace/sessions/{session.pk}/publish/", {}),
+                      (f"/workspace/sessions/{session.pk}/", {"title": "X", "timezone": "UTC", "tables": "3"})):
+        assert client.post(url, data).status_code in (403, 404)
+    assert state(session) == before
+    anonymous = Client()
+    assert anonymous.get("/workspace/sessions/").status_code == 302
+    assert anonymous.post(f"/workspace/sessions/{session.pk}/schedule/").status_code == 302
+    assert state(session) == before
+
+
+def test_the_secretariat_prepares_and_schedules_a_session(secretariat, fixed_scores,
+                                                          django_capture_on_commit_callbacks):
+    client = Client()
+    client.force_login(secretariat)
+    response = client.post("/workspace/sessions/new/", {"title": "Side session", "event": "ASCN Annual Meeting",
+                                                        "place": "Ha Noi", "timezone": "Asia/Ho_Chi_Minh",
+                                                        "tables": "2"})
+    assert response.status_code == 302
+    pk = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert client.post(f"/workspace/sessions/{pk}/slots/generate/", {
+        "gen-first": "2026-11-02T14:00", "gen-count": "3", "gen-minutes": "20", "gen-pause": "5"}).status_code == 302
+    zone = __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
+    assert [s.starts_at.astimezone(zone).strftime("%H:%M") for s in SessionSlot.objects.filter(session_id=pk)
+            .order_by("starts_at")] == ["14:00", "14:25", "14:50"]
+    from ascn.network.models import City, Partner
+
+    cities = City.objects.filter(slug__in=["da-nang", "ha-noi"]).order_by("slug")
+    partners = Partner.objects.filter(slug__in=["jica", "adb"]).order_by("slug")
+    assert client.post(f"/workspace/sessions/{pk}/participants/", {
+        "add-cities": [c.pk for c in cities], "add-partners": [p.pk for p in partners]}).status_code == 302
+    page = client.get(f"/workspace/sessions/{pk}/")
+    assert page.status_code == 200
+    assert page.context["prepared"].scored_pairs == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(f"/workspace/sessions/{pk}/schedule/", HTTP_HX_REQUEST="true")
+    assert queued.status_code == 200
+    assert SessionMeeting.objects.filter(session_id=pk).count() == 4
+    html = client.get(f"/workspace/sessions/{pk}/status/").content.decode()
+    assert 'data-state="optimal"' in html and "hx-trigger" not in html
+    assert "(proven optimal)" in html
+
+
+def test_scheduling_shows_scheduling_until_done(session, secretariat, django_capture_on_commit_callbacks):
+    client = Client()
+    client.force_login(secretariat)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(f"/workspace/sessions/{session.pk}/schedule/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'data-testid="scheduling"' in html and "Scheduling…" in html
+    assert f'hx-get="/workspace/sessions/{session.pk}/status/"' in html
+    poll = client.get(f"/workspace/sessions/{session.pk}/status/")
+    assert "Scheduling…" in poll.content.decode()
+
+
+def test_a_refused_schedule_lists_each_problem_and_changes_nothing(session, secretariat,
+                                                                   django_capture_on_commit_callbacks):
+    solve(secretariat, session, django_capture_on_commit_callbacks)
+    actions.set_rule(secretariat, session, who(session, "ha-noi"), who(session, "jica"), "pin")
+    actions.set_rule(secretariat, session, who(session, "ha-noi"), who(session, "adb"), "pin")
+    client = Client()
+    client.force_login(secretariat)
+    before = state(session)
+    response = client.post(f"/workspace/sessions/{session.pk}/schedule/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert response.context["refusal"] == ["Ha Noi has 2 pinned meetings but is available in 1 slots"]
+    assert state(session) == before
+
+
+def test_a_bad_slot_is_refused_on_the_page_and_nothing_changes(session, secretariat):
+    client = Client()
+    client.force_login(secretariat)
+    before = state(session)
+    response = client.post(f"/workspace/sessions/{session.pk}/slots/", {
+        "slot-starts_at": "2026-03-10T09:15", "slot-ends_at": "2026-03-10T09:45"})
+    assert response.status_code == 422
+    assert response.context["slot_form"].errors == {"starts_at": [
+        "The slot 2026-03-10 09:15-09:45 overlaps the slot 2026-03-10 09:00-09:30."]}
+    assert state(session) == before
+
+
+def test_pins_and_forbids_on_the_page(session, secretariat):
+    client = Client()
+    client.force_login(secretariat)
+    slot = session.slots.get(starts_at=DAY)
+    assert client.post(f"/workspace/sessions/{session.pk}/rules/", {
+        "rule-city": who(session, "da-nang").pk, "rule-partner": who(session, "adb").pk, "rule-kind": "pin",
+        "rule-slot": slot.pk}).status_code == 302
+    rule = SessionRule.objects.get(session=session)
+    assert (rule.kind, rule.slot_id) == ("pin", slot.pk)
+    entry = AuditEntry.objects.filter(object_id=str(session.pk), content_type__model="matchingsession").first()
+    assert entry.changes == {"rule": [None, "pin"], "pair": ["city:da-nang", "partner:adb"],
+                             "slot": [None, "2026-03-10 09:00-09:30"]}
+    assert client.post(f"/workspace/sessions/{session.pk}/rules/{rule.pk}/remove/").status_code == 302
+    assert not SessionRule.objects.filter(session=session).exists()
+
+
+def test_a_participants_availability_on_the_page(session, secretariat):
+    client = Client()
+    client.force_login(secretariat)
+    danang = who(session, "da-nang")
+    late = session.slots.get(starts_at=DAY + dt.timedelta(minutes=30))
+    assert client.post(f"/workspace/sessions/{session.pk}/participants/{danang.pk}/",
+                       {f"p{danang.pk}-available": [late.pk]}).status_code == 302
+    assert list(danang.available.all()) == [late]
+
+
+def test_the_workspace_page_counts_its_queries(session, secretariat, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(secretariat)
+    with django_assert_max_num_queries(40):
+        response = client.get(f"/workspace/sessions/{session.pk}/")
+    assert response.status_code == 200
+    assert [str(p) for p, _form in response.context["people"]] == ["Da Nang", "Ha Noi", NAMES["adb"], NAMES["jica"]]
+    assert schedule_of(session) == []
