@@ -194,6 +194,7 @@ def add_slot(actor: Actor, session: MatchingSession, starts_at: dt.datetime, end
 def generate_slots(actor: Actor, session: MatchingSession, first: dt.datetime, count: int, minutes: int,
                    pause: int = 0, via: str = "web") -> list[SessionSlot]:
     """`count` slots of `minutes` each from `first` (aware), `pause` minutes apart; one audit entry."""
+    _editable(actor, session)
     if not 1 <= count <= MAX_GENERATED_SLOTS:
         raise ValidationError({"count": _("Give from 1 to %(maximum)s slots.") % {"maximum": MAX_GENERATED_SLOTS}})
     if not 1 <= minutes <= MAX_SLOT_MINUTES:

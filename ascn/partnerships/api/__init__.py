@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import matching, offers
+from . import matching, offers, sessions
 
 router = Router()
-for part in (offers, matching):
+for part in (offers, sessions, matching):
     router.add_router("", part.router, tags=["partnerships"])
