@@ -195,7 +195,7 @@ def update_question(actor: Actor, question: Question, data: dict[str, Any], via:
     """Change a question of a draft survey; {} when nothing changed."""
     _require_draft(actor, question.survey)
     kind = str(data.get("kind", question.kind))
-    cleaned = _question_data({"kind": kind, **data}, kind)
+    cleaned = _question_data({"kind": kind, "choices": question.choices, **data}, kind)
     with transaction.atomic():
         return core.update_audited(actor, question, cleaned, via)
 
@@ -497,12 +497,18 @@ def _answered_online(response: SurveyResponse | None) -> bool:
     return response is not None and not response.on_paper and response.state == ResponseState.SUBMITTED
 
 
-def _check_upload(actor: Actor, survey: Survey, table: tabular.Table, summary: imports.ImportSummary
-                  ) -> list[_Planned]:
+def _read_upload(survey: Survey, name: str, data: bytes) -> tuple[tabular.Table, list[Question], dict[str, Question]]:
+    """The file's rows, the survey's questions and its question columns (FileProblem: the file as a whole)."""
     from ..queries.surveys import questions as survey_questions
 
+    table = tabular.read_table(name, data)
     questions = survey_questions(survey)
-    columns = _columns(table.header, questions)
+    return table, questions, _columns(table.header, questions)
+
+
+def _check_upload(actor: Actor, survey: Survey, read: tuple[tabular.Table, list[Question], dict[str, Question]],
+                  summary: imports.ImportSummary) -> list[_Planned]:
+    table, questions, columns = read
     asked = {c.slug: c for c in survey.cities.select_related("country")}
     by_name = {c.name.casefold(): c for c in asked.values()}
     existing = {r.city_id: r for r in SurveyResponse.objects.filter(survey=survey)}
@@ -592,8 +598,8 @@ def import_answers(actor: Actor, survey: Survey, name: str, data: bytes, *, comm
     (`kept`: its key when it already is); each answer's audit entry names it."""
     require_upload(actor, survey)
     key = kept or keep_survey_upload(survey, name, data)
-    summary = imports.run(imports.ImportSummary(), lambda: tabular.read_table(name, data),
-                          lambda table, s: _check_upload(actor, survey, table, s),
+    summary = imports.run(imports.ImportSummary(), lambda: _read_upload(survey, name, data),
+                          lambda read, s: _check_upload(actor, survey, read, s),
                           lambda plan: _write_upload(actor, survey, plan, key, via), commit=commit)
     summary.errors.sort(key=lambda e: e["row"])
     return summary

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import matching, offers, sessions
+from . import matching, offers, sessions, surveys
 
 router = Router()
-for part in (offers, sessions, matching):
+for part in (offers, sessions, matching, surveys):
     router.add_router("", part.router, tags=["partnerships"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_a_survey_goes_out_is_answered_tabulated_exported_and_becomes_a_need(ser
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Answers as CSV").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     exported = list(csv.reader(io.StringIO(text)))
     assert exported[0][-2:] == ["Q1. Stage of your mobility plan", "Q2. Focus areas of your needs"]
     assert [exported[1][0], exported[1][3], *exported[1][-2:]] == ["da-nang", "submitted", "Implementing",
