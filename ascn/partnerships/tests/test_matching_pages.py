@@ -337,3 +337,12 @@ def test_other_roles_see_no_matching_panel(world, client, nr_vietnam):
     client.force_login(nr_vietnam)
     content = html(client.get("/workspace/"))
     assert 'id="city-matches"' not in content and 'id="partner-matches"' not in content
+
+
+@pytest.mark.parametrize("language", ["vi", "th"])
+def test_the_match_pages_answer_in_every_language(world, client, language):
+    response = client.get(f"/{language}/partnerships/offers/{world['vn'].pk}/matches/", {"need": world["bk"].key})
+    assert response.status_code == 200
+    assert f'lang="{language}"' in html(response)
+    assert response.context["explanation"]["code"] == "outside_countries"
+    assert client.get(f"/{language}/partnerships/needs/{world['dn'].key}/matches/").status_code == 200
