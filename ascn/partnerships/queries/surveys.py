@@ -248,7 +248,7 @@ def _tabulate(number: int, question: Question, rows: list[SurveyResponse], count
 
 def results(user: Actor | None, survey: Survey, labels: tuple[str, str]) -> Results:
     """Counts and shares per question, per country and per focus area, from the submitted answers the user
-    may read (`answers`); a country row counts the cities asked within the user's scope. Three queries
+    may read (`answers`); a country row counts the cities asked within the user's scope. Four queries
     whatever the number of answers. `labels`: the charts' titles of the option axis and the share axis."""
     principal = Principal.of(user)
     rows = list(answers(user, survey, submitted_only=True))

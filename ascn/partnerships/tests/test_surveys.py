@@ -510,3 +510,33 @@ def test_the_workspace_lists_each_role_s_surveys_in_a_fixed_number_of_queries(cl
     assert [row[0].pk for row in client.get("/workspace/surveys/").context["rows"]] == [own.pk]
     client.force_login(accounts["none"])
     assert client.get("/workspace/surveys/").status_code == 403
+
+
+def test_the_results_charts_are_valid_vega_lite_drawn_by_the_core_renderer(secretariat):
+    from ascn.core import charts
+
+    survey = build()
+    answered(survey, secretariat)
+    results = queries.results(secretariat, survey, LABELS)
+    specs = [results.country_chart, results.focus_chart, *[r.chart for r in results.questions if r.chart]]
+    assert len(specs) == 5  # countries, focus areas, and the three choice questions
+    drawn = [charts.svg(spec) for spec in specs]
+    assert all(svg.startswith("<svg") for svg in drawn)
+    assert "Implementing" in drawn[2] and "2 (100%)" in drawn[2]
+
+
+def test_the_results_page_costs_the_same_queries_for_few_or_many_answers(client, secretariat,
+                                                                         django_assert_max_num_queries):
+    survey = build(cities=("da-nang",))
+    actions.save_answers(secretariat, survey, City.objects.get(slug="da-nang"), danang_answers(survey), submit=True)
+    client.force_login(secretariat)
+    with django_assert_max_num_queries(16) as few:
+        client.get(f"/workspace/surveys/{survey.pk}/results/")
+    for slug in City.objects.exclude(slug="da-nang").values_list("slug", flat=True)[:12]:
+        survey.cities.add(City.objects.get(slug=slug))
+        actions.save_answers(secretariat, survey, City.objects.get(slug=slug), {str(q(survey, 1).pk): "Idea"},
+                             submit=True)
+    with django_assert_max_num_queries(16) as many:
+        page = client.get(f"/workspace/surveys/{survey.pk}/results/")
+    assert page.context["results"].submitted == 13
+    assert len(many.captured_queries) == len(few.captured_queries)
