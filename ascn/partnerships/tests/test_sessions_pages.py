@@ -277,3 +277,64 @@ def test_the_workspace_page_counts_its_queries(session, secretariat, django_asse
     assert response.status_code == 200
     assert [str(p) for p, _form in response.context["people"]] == ["Da Nang", "Ha Noi", NAMES["adb"], NAMES["jica"]]
     assert schedule_of(session) == []
+
+
+# --- The dashboard panels ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def panels(monkeypatch):
+    """The sessions' panels registered in a copy of the panel registry, so that other tests' dashboards keep
+    theirs."""
+    import importlib
+    import sys
+
+    from ascn.core import panels as registry
+
+    monkeypatch.setattr(registry, "_registry", {slot: list(p) for slot, p in registry._registry.items()})
+    name = "ascn.partnerships.panels_sessions"
+    importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
+
+
+def test_a_partner_and_a_city_officer_see_their_sessions_and_next_meetings(panels, secretariat, accounts,
+                                                                           fixed_scores,
+                                                                           django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from ascn.network.models import City, Partner
+
+    tomorrow = (timezone.now() + dt.timedelta(days=1)).astimezone(BANGKOK).replace(hour=9, minute=0, second=0,
+                                                                                   microsecond=0)
+    s = actions.create_session(secretariat, {"title": "Annual meeting side session", "timezone": "Asia/Bangkok",
+                                             "tables": 1, "place": "Bangkok"})
+    actions.generate_slots(secretariat, s, tomorrow, 2, 30)
+    actions.add_participants(secretariat, s, cities=City.objects.filter(slug__in=["da-nang", "ha-noi"]),
+                             partners=Partner.objects.filter(slug__in=["jica", "adb"]))
+    solve(secretariat, s, django_capture_on_commit_callbacks)
+    partner = client_as("partner", accounts)
+    assert "own-sessions-title" in partner.get("/workspace/").content.decode()
+    assert 'data-testid="own-sessions"' not in partner.get("/workspace/").content.decode()  # still a draft
+    actions.publish_session(secretariat, s)
+    html = partner.get("/workspace/").content.decode()
+    assert f'href="/partnerships/sessions/{s.pk}/agenda/partner/jica/"' in html
+    assert f'href="/partnerships/sessions/{s.pk}/agenda/partner/jica.ics"' in html
+    # Tables: one; JICA meets Da Nang (0.9) and Ha Noi (0.8), one in each slot.
+    import re
+
+    items = re.findall(r'data-testid="next-meetings">(.*?)</ul>', html, re.S)[0]
+    from django.utils.dateformat import format as date_format
+
+    day = date_format(tomorrow, "N j, Y")
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li>(.*?)</li>", items, re.S)]
+    assert sorted(lines) == [f"{day} 09:00 (Asia/Bangkok) · table 1 · Da Nang Annual meeting side session",
+                             f"{day} 09:30 (Asia/Bangkok) · table 1 · Ha Noi Annual meeting side session"] or sorted(
+        lines) == [f"{day} 09:00 (Asia/Bangkok) · table 1 · Ha Noi Annual meeting side session",
+                   f"{day} 09:30 (Asia/Bangkok) · table 1 · Da Nang Annual meeting side session"]
+    city = client_as("csco", accounts).get("/workspace/").content.decode()
+    assert f'href="/partnerships/sessions/{s.pk}/agenda/city/da-nang/"' in city
+    assert "Japan International Cooperation Agency (JICA)" in city
+    nr = client_as("nr", accounts).get("/workspace/").content.decode()
+    assert "own-sessions-title" not in nr
+    secretariat_html = client_as("secretariat", accounts).get("/workspace/").content.decode()
+    assert "1 in preparation, 0 published" not in secretariat_html
+    assert "0 in preparation, 1 published" in secretariat_html
