@@ -338,3 +338,30 @@ def test_a_partner_and_a_city_officer_see_their_sessions_and_next_meetings(panel
     secretariat_html = client_as("secretariat", accounts).get("/workspace/").content.decode()
     assert "1 in preparation, 0 published" not in secretariat_html
     assert "0 in preparation, 1 published" in secretariat_html
+
+
+def test_the_secretariats_list_of_sessions(session, secretariat, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(secretariat)
+    with django_assert_max_num_queries(10):
+        response = client.get("/workspace/sessions/")
+    assert [(s.pk, s.slot_count, s.participant_count, s.meeting_count) for s in response.context["page"]] == [
+        (session.pk, 2, 4, 0)]
+    assert client.get("/workspace/sessions/new/").status_code == 200
+    refused = client.post("/workspace/sessions/new/", {"title": "X", "timezone": "Nowhere/Land", "tables": "2"})
+    assert refused.status_code == 422
+    assert refused.context["form"].errors == {"timezone": [
+        "“Nowhere/Land” is not a time zone: give an IANA name such as Asia/Jakarta."]}
+    assert [s.pk for s in response.context["page"]] == [session.pk]
+
+
+def test_scheduling_without_scripts_redirects_with_a_message(session, secretariat,
+                                                            django_capture_on_commit_callbacks):
+    client = Client()
+    client.force_login(secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/workspace/sessions/{session.pk}/schedule/", follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Scheduling… the page shows the result when it is done."]
+    assert schedule_of(session) == [("09:00", 1, "ha-noi", "jica", 0.8, False),
+                                    ("09:30", 1, "da-nang", "jica", 0.9, False)]
