@@ -281,3 +281,23 @@ def results(user: Actor | None, survey: Survey, labels: tuple[str, str]) -> Resu
 
 def survey_with_questions(rows: Any) -> Any:
     return rows.prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("position", "id")))
+
+
+def dashboard(user: Actor | None) -> dict[str, Any] | None:
+    """The workspace dashboard's survey panel: for a city officer the open surveys sent to its city that it has
+    not submitted (with its answer's state); for a partner and the Secretariat their surveys by state. None for
+    other roles (the panel is not shown)."""
+    principal = Principal.of(user)
+    if principal.role == Role.CITY_OFFICER and principal.city_id:
+        now = timezone.now()
+        waiting = [s for s in workspace_surveys(user).filter(state=SurveyState.OPEN)
+                   .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+                   .exclude(responses__city_id=principal.city_id, responses__state=ResponseState.SUBMITTED)[:5]]
+        states = dict(SurveyResponse.objects.filter(city_id=principal.city_id, survey__in=waiting)
+                      .values_list("survey_id", "state"))
+        return {"waiting": [(s, states.get(s.pk, "")) for s in waiting], "counts": None}
+    if principal.is_secretariat or (principal.role == Role.PARTNER and principal.partner_id):
+        counts = dict(workspace_surveys(user).order_by().values_list("state").annotate(n=Count("id", distinct=True)))
+        return {"waiting": None, "counts": [(state, SurveyState(state).label, counts.get(state, 0))
+                                            for state in SurveyState.values]}
+    return None

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ascn.core.models import AuditEntry
@@ -540,3 +541,57 @@ def test_the_results_page_costs_the_same_queries_for_few_or_many_answers(client,
         page = client.get(f"/workspace/surveys/{survey.pk}/results/")
     assert page.context["results"].submitted == 13
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_city_s_answer_is_read_by_its_readers_only(client, accounts, secretariat):
+    survey = build(owner=accounts["partner"].partner)
+    answered(survey, secretariat)
+    url = f"/workspace/surveys/{survey.pk}/answers/da-nang/"
+    client.force_login(accounts["nr"])
+    page = client.get(url)
+    assert page.status_code == 200
+    project = Project.objects.get(pk=danang_answers(survey)[str(q(survey, 7).pk)])
+    assert [(n, shown) for n, _question, shown in page.context["rows"]] == [
+        (1, "Implementing"), (2, "Studies; Training"), (3, "12"), (4, "USD 2500000.00"), (5, "=HYPERLINK(\"x\")"),
+        (6, "Built Infrastructure"), (7, f"#{project.pk} {project.title}")]
+    assert page.context["may_make_need"] is False
+    for role, status in {"csco": 200, "partner": 200, "secretariat": 200, "none": 403}.items():
+        client.force_login(accounts[role])
+        assert client.get(url).status_code == status, role
+    client.force_login(accounts["csco"])
+    assert client.get(f"/workspace/surveys/{survey.pk}/answers/bangkok/").status_code == 403
+
+
+def test_the_survey_page_offers_each_role_its_next_step(client, accounts):
+    survey = build(cities=("da-nang", "bangkok"))
+    shown = {}
+    for role in ("csco", "nr", "partner", "secretariat"):
+        client.force_login(accounts[role])
+        page = client.get(f"/partnerships/surveys/{survey.pk}/")
+        html = page.content.decode()
+        shown[role] = (f"/workspace/surveys/{survey.pk}/answer/" in html, f"/workspace/surveys/{survey.pk}/results/" in html,
+                       f"/workspace/surveys/{survey.pk}/edit/" in html)
+    assert shown == {"csco": (True, False, False), "nr": (False, True, False), "partner": (False, False, False),
+                     "secretariat": (False, True, True)}
+
+
+def test_the_dashboard_panel_lists_what_waits_for_the_city_and_counts_the_others_surveys(accounts, secretariat):
+    waiting = build(cities=("da-nang",))
+    done = build(cities=("da-nang",))
+    actions.save_answers(secretariat, done, City.objects.get(slug="da-nang"), {str(q(done, 1).pk): "Idea"},
+                         submit=True)
+    build(cities=("da-nang",), closes_at=timezone.now() - dt.timedelta(minutes=1))
+    build(cities=("bangkok",))
+    drafted = build(cities=("da-nang",))
+    actions.save_answers(secretariat, drafted, City.objects.get(slug="da-nang"), {}, submit=False)
+    panel = queries.dashboard(accounts["csco"])
+    assert panel is not None
+    assert [(s.pk, state) for s, state in panel["waiting"]] == [(drafted.pk, "draft"), (waiting.pk, "")]
+    html = render_to_string("partnerships/_survey_dashboard.html", panel)
+    assert html.count(f'href="/workspace/surveys/{waiting.pk}/answer/"') == 1
+    assert html.count("draft saved") == 1 and html.count("not started") == 1
+    secretariat_panel = queries.dashboard(secretariat)
+    assert secretariat_panel is not None
+    assert [(state, count) for state, _label, count in secretariat_panel["counts"]] == [
+        ("draft", 0), ("open", 5), ("closed", 0)]
+    assert queries.dashboard(accounts["nr"]) is None

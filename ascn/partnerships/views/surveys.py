@@ -86,10 +86,12 @@ def survey_detail(request: Request, pk: int) -> HttpResponse:
     cities = queries.asked_cities(survey)
     return render(request, "partnerships/survey_detail.html", {
         "survey": survey, "questions": queries.questions(survey), "cities": cities, "counts": _counts(survey),
-        "sources": _sources(survey.source),
+        "sources": _sources(survey.source), "may_read_results": queries.may_read_results(request.user, survey),
         "can_edit": can_edit(request.user, survey), "closed_for_answers": queries.closed_for_answers(survey),
         "workspace": bool(queries.workspace_surveys(request.user).filter(pk=pk).exists())
-        if request.user.is_authenticated else False})
+        if request.user.is_authenticated else False,
+        "is_city": any(c.pk == Principal.of(request.user).city_id for c in cities)
+        and Principal.of(request.user).role == Role.CITY_OFFICER})
 
 
 # --- The workspace: lists and building a survey -----------------------------------------------------------
@@ -457,6 +459,39 @@ def survey_import(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(request, "partnerships/survey_import.html", context, status=422 if form.errors else 200)
 
 
+# --- One city's answer, read ---------------------------------------------------------------------------
+
+
+def _shown(question: Question, value: Any, projects: dict[int, str], nodes: dict[str, str]) -> str:
+    """An answer as the page shows it: focus areas by name, a project by its title."""
+    if question.kind == QuestionKind.FOCUS_AREAS and isinstance(value, list):
+        return "; ".join(nodes.get(str(code), str(code)) for code in value)
+    return str(_cell(question, value, projects))
+
+
+@login_required
+def answer_detail(request: SignedInRequest, pk: int, city: str) -> HttpResponse:
+    """A city's answer, for those who may read it: the city's officers, its National Representative, the
+    survey's partner and the Secretariat."""
+    survey = visible_or_404(Survey.objects.visible_to(request.user).select_related("owner"), _not_found(), pk=pk)
+    response = queries.answers(request.user, survey).filter(city__slug=city).first()
+    if response is None:
+        raise PermissionDenied(_("No answer of this city that you may read."))
+    questions = queries.questions(survey)
+    ids = [int(v) for q in questions if q.kind == QuestionKind.PROJECT
+           and str(v := response.answers.get(str(q.pk), "")).isdigit()]
+    from ascn.plans.models import Project
+
+    projects = dict(Project.objects.filter(pk__in=ids).values_list("pk", "title"))
+    nodes = {node.code: node.display_name for node in queries.focus_areas()}
+    rows = [(number, question, _shown(question, response.answers.get(str(question.pk)), projects, nodes))
+            for number, question in enumerate(questions, 1)]
+    return render(request, "partnerships/survey_answer_detail.html", {
+        "survey": survey, "response": response, "rows": rows,
+        "may_make_need": response.state == ResponseState.SUBMITTED
+        and can_create(request.user, Need, city_id=response.city_id)})
+
+
 # --- A need made from an answer ------------------------------------------------------------------------
 
 
@@ -520,5 +555,6 @@ urlpatterns = [
     path("workspace/surveys/<int:pk>/export.csv", export_csv, name="survey_export_csv"),
     path("workspace/surveys/<int:pk>/export.xlsx", export_xlsx, name="survey_export_xlsx"),
     path("workspace/surveys/<int:pk>/import/", survey_import, name="survey_import"),
+    path("workspace/surveys/<int:pk>/answers/<slug:city>/", answer_detail, name="survey_answer_detail"),
     path("workspace/surveys/<int:pk>/answers/<slug:city>/need/", make_need, name="survey_make_need"),
 ]
