@@ -80,15 +80,21 @@ class ParticipantsForm(forms.Form):
 
 
 class AvailabilityForm(forms.Form):
-    available = forms.ModelMultipleChoiceField(label=_("Available in"), required=False,
-                                               queryset=SessionSlot.objects.none(), widget=forms.CheckboxSelectMultiple,
+    """The slots a participant can attend, as choices built once from the session's slots (one form per
+    participant on the page: no query each)."""
+
+    available = forms.TypedMultipleChoiceField(label=_("Available in"), required=False, coerce=int,
+                                               widget=forms.CheckboxSelectMultiple,
                                                help_text=_("None chosen: every slot."))
 
     def __init__(self, *args: Any, slots: list[SessionSlot], labels: dict[int, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.slots = {slot.pk: slot for slot in slots}
         field = self.fields["available"]
-        field.queryset = SessionSlot.objects.filter(pk__in=[s.pk for s in slots]).order_by("starts_at")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda slot: labels.get(slot.pk, str(slot))  # type: ignore[attr-defined]
+        field.choices = [(slot.pk, labels.get(slot.pk, str(slot))) for slot in slots]  # type: ignore[attr-defined]
+
+    def chosen(self) -> list[SessionSlot]:
+        return [self.slots[pk] for pk in self.cleaned_data["available"]]
 
 
 class RuleForm(forms.Form):

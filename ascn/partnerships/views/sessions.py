@@ -237,7 +237,7 @@ def _workspace_context(request: SignedInRequest, session: MatchingSession, **for
     labels = queries.slot_labels(session, slots)
     zone = queries.session_zone(session)
     page = Paginator(queries.participants(session), PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
-    people = [(p, AvailabilityForm(initial={"available": list(p.available.all())}, slots=slots, labels=labels,
+    people = [(p, AvailabilityForm(initial={"available": [s.pk for s in p.available.all()]}, slots=slots, labels=labels,
                                    prefix=f"p{p.pk}")) for p in page]
     context: dict[str, Any] = {
         "session": session, "slots": [(s, labels[s.pk]) for s in slots], "page": page, "people": people, "query": "",
@@ -346,7 +346,7 @@ def set_availability(request: SignedInRequest, pk: int, participant: int) -> Htt
                             prefix=f"p{who.pk}")
     if form.is_valid():
         try:
-            _saved(request, actions.set_availability(request.user, who, form.cleaned_data["available"]))
+            _saved(request, actions.set_availability(request.user, who, form.chosen()))
         except ValidationError as exc:
             _refused(request, exc)
     else:
