@@ -106,7 +106,7 @@ class AnswerForm(forms.Form):
                 self.fields[f"{name}_amount"] = forms.CharField(
                     widget=forms.TextInput(attrs={"inputmode": "decimal"}), **{**common, "label": label})
                 self.fields[f"{name}_currency"] = forms.CharField(
-                    label=_("Currency (ISO 4217 code)"), required=False, max_length=3,
+                    label=f"{number}. {_('Currency (ISO 4217 code)')}", required=False, max_length=3,
                     widget=forms.TextInput(attrs={"size": 4, "maxlength": 3, "autocapitalize": "characters"}))
                 if isinstance(value, dict):
                     self.initial.setdefault(f"{name}_amount", value.get("amount", ""))

@@ -131,3 +131,17 @@ def test_the_openapi_description_documents_every_survey_path(api):
         "/api/v1/partnerships/surveys/{pk}/questions", "/api/v1/partnerships/surveys/{pk}/questions/{question}",
         "/api/v1/partnerships/surveys/{pk}/results", "/api/v1/partnerships/surveys/{pk}/state"]
     assert set(paths["/api/v1/partnerships/surveys/{pk}/answers/{city}"]) == {"get", "put"}
+
+
+def test_the_answers_endpoint_costs_the_same_queries_for_one_answer_or_many(api_as, secretariat):
+    from ascn.core.testing.bases import count_queries
+
+    survey = build(cities=())
+    caller = api_as(secretariat)
+    for city in City.objects.order_by("slug")[:12]:
+        survey.cities.add(city)
+        actions.save_answers(secretariat, survey, city, {str(q(survey, 1).pk): "Idea"}, submit=True)
+    one, one_page = count_queries(lambda: caller.get(f"/partnerships/surveys/{survey.pk}/answers?limit=1"))
+    many, many_page = count_queries(lambda: caller.get(f"/partnerships/surveys/{survey.pk}/answers?limit=50"))
+    assert (len(one_page.json()["items"]), many_page.json()["count"]) == (1, 12)
+    assert one == many <= 10, (one, many)

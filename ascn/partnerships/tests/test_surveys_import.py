@@ -143,3 +143,17 @@ def test_a_kept_file_of_another_survey_is_refused_and_a_draft_survey_takes_no_up
         actions.import_answers(secretariat, draft, "paper.csv", paper(draft).encode(), commit=True)
     assert not_open.value.message_dict == {"survey": ["Open the survey before uploading answers."]}
     assert snapshot(TABLES) == before
+
+
+def test_the_export_of_answers_on_paper_imports_back_unchanged(client, secretariat):
+    survey = build()
+    text = ("city,Q1,Q2,Q4,Q5,Q6,Q7\n"
+            "ha-noi,Idea,Studies; Loans,JPY 1000,'=1+1,built_infrastructure; quality_environment,\n")
+    assert actions.import_answers(secretariat, survey, "paper.csv", text.encode(), commit=True).created == 1
+    stored = SurveyResponse.objects.get(survey=survey)
+    assert stored.answers[str(q(survey, 5).pk)] == "=1+1"
+    client.force_login(secretariat)
+    exported = client.get(f"/workspace/surveys/{survey.pk}/export.csv").content
+    again = actions.import_answers(secretariat, survey, "export.csv", exported, commit=True)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 1, [])
+    assert SurveyResponse.objects.get(survey=survey).answers == stored.answers
