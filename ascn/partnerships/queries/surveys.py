@@ -292,7 +292,8 @@ def dashboard(user: Actor | None) -> dict[str, Any] | None:
         now = timezone.now()
         waiting = [s for s in workspace_surveys(user).filter(state=SurveyState.OPEN)
                    .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
-                   .exclude(responses__city_id=principal.city_id, responses__state=ResponseState.SUBMITTED)[:5]]
+                   .exclude(pk__in=SurveyResponse.objects.filter(city_id=principal.city_id,
+                                                                 state=ResponseState.SUBMITTED).values("survey_id"))[:5]]
         states = dict(SurveyResponse.objects.filter(city_id=principal.city_id, survey__in=waiting)
                       .values_list("survey_id", "state"))
         return {"waiting": [(s, states.get(s.pk, "")) for s in waiting], "counts": None}

@@ -582,8 +582,10 @@ def test_the_dashboard_panel_lists_what_waits_for_the_city_and_counts_the_others
                          submit=True)
     build(cities=("da-nang",), closes_at=timezone.now() - dt.timedelta(minutes=1))
     build(cities=("bangkok",))
-    drafted = build(cities=("da-nang",))
+    drafted = build(cities=("da-nang", "bangkok"))
     actions.save_answers(secretariat, drafted, City.objects.get(slug="da-nang"), {}, submit=False)
+    actions.save_answers(secretariat, drafted, City.objects.get(slug="bangkok"), {str(q(drafted, 1).pk): "Idea"},
+                         submit=True)  # another city's submitted answer leaves Da Nang's survey waiting
     panel = queries.dashboard(accounts["csco"])
     assert panel is not None
     assert [(s.pk, state) for s, state in panel["waiting"]] == [(drafted.pk, "draft"), (waiting.pk, "")]
