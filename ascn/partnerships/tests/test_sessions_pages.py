@@ -373,3 +373,15 @@ def test_scheduling_without_scripts_redirects_with_a_message(session, secretaria
         "Scheduling… the page shows the result when it is done."]
     assert schedule_of(session) == [("09:00", 1, "ha-noi", "jica", 0.8, False),
                                     ("09:30", 1, "da-nang", "jica", 0.9, False)]
+
+
+@pytest.mark.parametrize("language", ("vi", "th"))
+def test_the_pages_render_in_each_language(published, secretariat, client, language):
+    for url in (f"/{language}/partnerships/sessions/{published.pk}/",
+                f"/{language}/partnerships/sessions/{published.pk}/agenda/city/da-nang/",
+                f"/{language}/partnerships/sessions/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}"' in response.content.decode()
+    client.force_login(secretariat)
+    assert client.get(f"/{language}/workspace/sessions/{published.pk}/").status_code == 200
