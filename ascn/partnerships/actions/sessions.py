@@ -31,6 +31,7 @@ from ascn.core import audit
 from ascn.core.choices import AuditAction
 from ascn.core.models import User
 from ascn.core.permissions import require_create, require_edit
+from ascn.network.models import City
 
 from .. import scheduling
 from ..choices import SessionRuleKind, SessionState
@@ -39,7 +40,7 @@ from ..queries import sessions as queries
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor
-    from ascn.network.models import City, Partner
+    from ascn.network.models import Partner
 
 logger = logging.getLogger(__name__)
 
@@ -212,9 +213,11 @@ def remove_slot(actor: Actor, slot: SessionSlot, via: str = "web") -> None:
     _editable(actor, session)
     with transaction.atomic():
         meetings = SessionMeeting.objects.filter(slot=slot).count()
+        pins = SessionRule.objects.filter(slot=slot).count()
         core.record(actor, AuditAction.UPDATE, session,
                     {"slots": [_label(session, slot.starts_at, slot.ends_at), None],
-                     **({"meetings": [meetings, 0]} if meetings else {})}, via)
+                     **({"meetings": [meetings, 0]} if meetings else {}),
+                     **({"pins": [pins, 0]} if pins else {})}, via)
         slot.delete()
         _touch(session)
 
@@ -224,11 +227,21 @@ def remove_slot(actor: Actor, slot: SessionSlot, via: str = "web") -> None:
 
 def add_participants(actor: Actor, session: MatchingSession, cities: Iterable[City] = (),
                      partners: Iterable[Partner] = (), via: str = "web") -> list[SessionParticipant]:
-    """Add cities and partners (those already in the session are left as they are); one audit entry."""
+    """Add member cities and published partners (those already in the session are left as they are); one
+    audit entry."""
     _editable(actor, session)
     city_list, partner_list = list(dict.fromkeys(cities)), list(dict.fromkeys(partners))
     if not city_list and not partner_list:
         raise ValidationError({"participants": _("Choose at least one city or partner.")})
+    members = set(City.objects.as_of(timezone.localdate()).filter(pk__in=[c.pk for c in city_list])
+                  .values_list("pk", flat=True))
+    outside = sorted(c.name for c in city_list if c.pk not in members)
+    if outside:
+        raise ValidationError({"cities": _("Not member cities of the network today: %(names)s.")
+                               % {"names": ", ".join(outside)}})
+    hidden = sorted(p.name for p in partner_list if not p.is_published)
+    if hidden:
+        raise ValidationError({"partners": _("Not published partners: %(names)s.") % {"names": ", ".join(hidden)}})
     with transaction.atomic():
         present = session.participants.all()
         have_cities = set(present.filter(city__isnull=False).values_list("city_id", flat=True))

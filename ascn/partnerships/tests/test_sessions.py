@@ -346,3 +346,30 @@ def test_the_scores_are_the_matching_modules(secretariat):
     assert [(c.city, c.partner, c.score) for c in prepared.problem.candidates] == [
         ("Da Nang", NAMES["jica"], pytest.approx(expected))]
     assert prepared.unscored == []
+
+
+def test_only_member_cities_and_published_partners_take_part(session, secretariat):
+    from ascn.network.models import Country
+
+    outsider = City.objects.create(slug="atlantis", name="Atlantis", country=Country.objects.get(iso3="VNM"),
+                                   latitude=10, longitude=106)
+    hidden = Partner.objects.create(slug="hidden", name="Hidden Fund", kind="company", is_published=False)
+    before = state(session)
+    with pytest.raises(ValidationError) as refused:
+        actions.add_participants(secretariat, session, cities=[outsider])
+    assert refused.value.message_dict == {"cities": ["Not member cities of the network today: Atlantis."]}
+    with pytest.raises(ValidationError) as refused:
+        actions.add_participants(secretariat, session, partners=[hidden])
+    assert refused.value.message_dict == {"partners": ["Not published partners: Hidden Fund."]}
+    assert state(session) == before
+
+
+def test_removing_a_slot_records_its_meetings_and_pins(session, secretariat, django_capture_on_commit_callbacks):
+    solve(secretariat, session, django_capture_on_commit_callbacks)
+    actions.set_rule(secretariat, session, who(session, "da-nang"), who(session, "adb"), "pin",
+                     slot=slot_at(session, 9, 30))
+    actions.remove_slot(secretariat, slot_at(session, 9, 30))
+    entry = AuditEntry.objects.filter(object_id=str(session.pk), content_type__model="matchingsession").first()
+    assert entry.changes == {"slots": ["2026-03-10 09:30-10:00", None], "meetings": [1, 0], "pins": [1, 0]}
+    assert schedule_of(session) == [("09:00", 1, "ha-noi", "jica", 0.8, False)]
+    assert SessionRule.objects.filter(session=session).count() == 0
