@@ -371,7 +371,7 @@ def get_results(request: ApiRequest, pk: int):
     if not queries.may_read_results(request.auth, survey):
         raise PermissionDenied(_("The results of this survey are read by the Secretariat, the survey's partner and "
                                  "the National Representatives of the countries asked."))
-    results = queries.results(request.auth, survey, (_("Answer"), _("Share of the cities that answered (%)")))
+    results = queries.results(request.auth, survey)
     return {"asked": results.asked, "submitted": results.submitted, "questions": results.questions,
             "countries": [{"iso3": c.iso3, "name": c.name, "asked": c.asked, "submitted": c.submitted,
                            "share": c.share} for c in results.countries],

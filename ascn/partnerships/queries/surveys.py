@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ascn.core.choices import Role
 from ascn.core.permissions import Principal
@@ -217,7 +218,7 @@ def _number_figures(values: list[Decimal], currency: str = "") -> dict[str, Any]
 
 
 def _tabulate(number: int, question: Question, rows: list[SurveyResponse], countries: list[CountryRow],
-              nodes: dict[str, FrameworkNode], labels: tuple[str, str]) -> QuestionResult:
+              nodes: dict[str, FrameworkNode]) -> QuestionResult:
     key = str(question.pk)
     given = [(row, row.answers[key]) for row in rows if row.answers.get(key) not in (None, "", [], {})]
     result = QuestionResult(number=number, question=question, answered=len(given))
@@ -231,7 +232,7 @@ def _tabulate(number: int, question: Question, rows: list[SurveyResponse], count
                 per_country[choice][position[row.city.country.iso3]] += 1
         result.options = [OptionRow(label, value, counts[value], _share(counts[value], len(given)),
                                     per_country[value]) for value, label in option_labels(question, nodes)]
-        result.chart = share_chart(result.options, labels[0], labels[1])
+        result.chart = share_chart(result.options, _("Answer"), _("Share of the cities that answered (%)"))
     elif question.kind == QuestionKind.NUMBER:
         numbers = [n for _row, value in given if (n := _decimal(value)) is not None]
         if numbers:
@@ -246,10 +247,10 @@ def _tabulate(number: int, question: Question, rows: list[SurveyResponse], count
     return result
 
 
-def results(user: Actor | None, survey: Survey, labels: tuple[str, str]) -> Results:
+def results(user: Actor | None, survey: Survey) -> Results:
     """Counts and shares per question, per country and per focus area, from the submitted answers the user
     may read (`answers`); a country row counts the cities asked within the user's scope. Four queries
-    whatever the number of answers. `labels`: the charts' titles of the option axis and the share axis."""
+    whatever the number of answers."""
     principal = Principal.of(user)
     rows = list(answers(user, survey, submitted_only=True))
     cities = survey.cities.select_related("country")
@@ -261,7 +262,7 @@ def results(user: Actor | None, survey: Survey, labels: tuple[str, str]) -> Resu
         asked.setdefault((row.city.country.name, row.city.country.iso3), 0)
     countries = [CountryRow(name, iso3, count, answered[iso3]) for (name, iso3), count in sorted(asked.items())]
     nodes = {node.code: node for node in focus_areas()}
-    tabulated = [_tabulate(i, q, rows, countries, nodes, labels) for i, q in enumerate(questions(survey), 1)]
+    tabulated = [_tabulate(i, q, rows, countries, nodes) for i, q in enumerate(questions(survey), 1)]
     focus: Counter[str] = Counter()
     for row in rows:
         named: set[str] = set()
@@ -273,10 +274,11 @@ def results(user: Actor | None, survey: Survey, labels: tuple[str, str]) -> Resu
                   for code, node in nodes.items()]
     has_focus = any(r.question.kind == QuestionKind.FOCUS_AREAS for r in tabulated)
     country_rows = [OptionRow(c.name, c.iso3, c.submitted, c.share) for c in countries]
+    country_chart = share_chart(country_rows, _("Country"), _("Share of the cities asked that answered (%)"))
+    focus_chart = share_chart(focus_rows, _("Focus area"), _("Share of the cities that answered (%)"))
     return Results(asked=sum(c.asked for c in countries), submitted=len(rows), countries=countries,
-                   questions=tabulated, focus_areas=focus_rows if has_focus else [],
-                   country_chart=share_chart(country_rows, labels[0], labels[1]),
-                   focus_chart=share_chart(focus_rows, labels[0], labels[1]) if has_focus else None)
+                   questions=tabulated, focus_areas=focus_rows if has_focus else [], country_chart=country_chart,
+                   focus_chart=focus_chart if has_focus else None)
 
 
 def survey_with_questions(rows: Any) -> Any:

@@ -27,7 +27,6 @@ from ascn.plans.models import Project
 pytestmark = pytest.mark.django_db
 
 TABLES = (Survey, Question, SurveyResponse, Need, AuditEntry)
-LABELS = ("Answer", "Share (%)")
 
 
 def audit_count(obj) -> int:
@@ -318,7 +317,7 @@ def answered(survey: Survey, secretariat) -> None:
 def test_results_count_submitted_answers_per_question_country_and_focus_area(secretariat):
     survey = build()
     answered(survey, secretariat)
-    results = queries.results(secretariat, survey, LABELS)
+    results = queries.results(secretariat, survey)
     assert (results.asked, results.submitted) == (3, 2)
     assert [(c.iso3, c.asked, c.submitted, c.share) for c in results.countries] == [
         ("THA", 1, 1, 100.0), ("VNM", 2, 1, 50.0)]
@@ -343,7 +342,7 @@ def test_results_count_submitted_answers_per_question_country_and_focus_area(sec
 def test_a_national_representative_reads_its_country_s_answers_only(secretariat, nr_vietnam, client):
     survey = build()
     answered(survey, secretariat)
-    results = queries.results(nr_vietnam, survey, LABELS)
+    results = queries.results(nr_vietnam, survey)
     assert (results.asked, results.submitted) == (2, 1)
     assert [(c.iso3, c.submitted) for c in results.countries] == [("VNM", 1)]
     client.force_login(nr_vietnam)
@@ -518,7 +517,7 @@ def test_the_results_charts_are_valid_vega_lite_drawn_by_the_core_renderer(secre
 
     survey = build()
     answered(survey, secretariat)
-    results = queries.results(secretariat, survey, LABELS)
+    results = queries.results(secretariat, survey)
     specs = [results.country_chart, results.focus_chart, *[r.chart for r in results.questions if r.chart]]
     assert len(specs) == 5  # countries, focus areas, and the three choice questions
     drawn = [charts.svg(spec) for spec in specs]
@@ -597,3 +596,12 @@ def test_the_dashboard_panel_lists_what_waits_for_the_city_and_counts_the_others
     assert [(state, count) for state, _label, count in secretariat_panel["counts"]] == [
         ("draft", 0), ("open", 5), ("closed", 0)]
     assert queries.dashboard(accounts["nr"]) is None
+
+
+def test_the_secretariat_answering_for_a_city_comes_back_to_that_city_s_answer(client, secretariat):
+    survey = build(cities=("bangkok",))
+    client.force_login(secretariat)
+    url = f"/workspace/surveys/{survey.pk}/answer/?city=bangkok"
+    response = client.post(url, {f"q{q(survey, 1).pk}": "Idea", "submit": ""})
+    assert (response.status_code, response.url) == (302, url)
+    assert client.get(response.url).context["response"].answers == {str(q(survey, 1).pk): "Idea"}

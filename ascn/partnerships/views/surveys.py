@@ -310,7 +310,8 @@ def survey_answer(request: SignedInRequest, pk: int) -> HttpResponse:
             status = 409 if "survey" in exc.message_dict else 422
         else:
             messages.success(request, _("Answers submitted. Thank you.") if submit else _("Draft saved."))
-            return redirect("partnerships:survey_answer", pk=survey.pk)
+            url = reverse("partnerships:survey_answer", args=[survey.pk])
+            return redirect(url if Principal.of(request.user).role == Role.CITY_OFFICER else f"{url}?city={city.slug}")
     elif request.method == "POST":
         status = 422
     return render(request, "partnerships/survey_answer.html", {
@@ -329,14 +330,10 @@ def _readable(request: SignedInRequest, pk: int) -> Survey:
     return survey
 
 
-def _labels() -> tuple[str, str]:
-    return _("Answer"), _("Share of the cities that answered (%)")
-
-
 @login_required
 def survey_results(request: SignedInRequest, pk: int) -> HttpResponse:
     survey = _readable(request, pk)
-    results = queries.results(request.user, survey, _labels())
+    results = queries.results(request.user, survey)
     page = Paginator(queries.answers(request.user, survey), 50).get_page(request.GET.get("page"))
     may_make_need = Principal.of(request.user).is_secretariat
     return render(request, "partnerships/survey_results.html", {
