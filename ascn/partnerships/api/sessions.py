@@ -54,7 +54,6 @@ class SessionOut(Schema):
     ratio_to_greedy: float | None = Field(description="score / greedy_score")
     solve_seconds: float | None
     stale: bool = Field(description="Slots, participants or rules changed after the schedule was made")
-    problems: list[str] = Field(description="Why the last solve was refused or failed")
 
     @staticmethod
     def resolve_ratio_to_greedy(obj: MatchingSession) -> float | None:
@@ -63,6 +62,11 @@ class SessionOut(Schema):
     @staticmethod
     def resolve_stale(obj: MatchingSession) -> bool:
         return queries.is_stale(obj)
+
+
+
+class SessionDetailOut(SessionOut):
+    problems: list[str] = Field(description="Why the last solve was refused or failed (read from the audit trail)")
 
     @staticmethod
     def resolve_problems(obj: MatchingSession) -> list[str]:
@@ -209,7 +213,7 @@ def list_sessions(request: ApiRequest):
     return queries.sessions(caller(request))
 
 
-@router.get("/partnerships/sessions/{pk}", response={200: SessionOut, **ERROR_RESPONSES}, auth=optional_auth)
+@router.get("/partnerships/sessions/{pk}", response={200: SessionDetailOut, **ERROR_RESPONSES}, auth=optional_auth)
 def get_session(request: ApiRequest, pk: int):
     return _session(request, pk)
 
@@ -250,14 +254,14 @@ def list_rules(request: ApiRequest, pk: int):
 # --- Writes (the Secretariat) -----------------------------------------------------------------------------
 
 
-@router.post("/partnerships/sessions", response={201: SessionOut, **ERROR_RESPONSES}, auth=token_auth)
+@router.post("/partnerships/sessions", response={201: SessionDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def create_session(request: ApiRequest, payload: SessionIn):
     """A new draft session."""
     session = actions.create_session(request.auth, payload.dict(exclude_unset=True), via="api")
     return Status(201, _session(request, session.pk))
 
 
-@router.patch("/partnerships/sessions/{pk}", response={200: SessionOut, **ERROR_RESPONSES}, auth=token_auth)
+@router.patch("/partnerships/sessions/{pk}", response={200: SessionDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def update_session(request: ApiRequest, pk: int, payload: SessionWrite):
     session = _session(request, pk)
     data = {name: "" if value is None else value for name, value in payload.dict(exclude_unset=True).items()
@@ -266,7 +270,7 @@ def update_session(request: ApiRequest, pk: int, payload: SessionWrite):
     return _session(request, pk)
 
 
-@router.patch("/partnerships/sessions/{pk}/state", response={200: SessionOut, **ERROR_RESPONSES}, auth=token_auth)
+@router.patch("/partnerships/sessions/{pk}/state", response={200: SessionDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def move_session(request: ApiRequest, pk: int, payload: StateIn):
     """Publish (refused without a schedule or while one is being made) or take back to draft."""
     session = _session(request, pk)
@@ -365,7 +369,7 @@ def remove_rule(request: ApiRequest, pk: int, rule_id: int):
     return Status(204, None)
 
 
-@router.post("/partnerships/sessions/{pk}/solve", response={202: SessionOut, **ERROR_RESPONSES}, auth=token_auth)
+@router.post("/partnerships/sessions/{pk}/solve", response={202: SessionDetailOut, **ERROR_RESPONSES}, auth=token_auth)
 def solve(request: ApiRequest, pk: int):
     """Ask for a new schedule, made in the background: poll the session until `solve_status` is no longer
     “queued” or “running”. A session that cannot be scheduled as it is (e.g. more pinned meetings for a

@@ -200,3 +200,19 @@ def test_the_openapi_document_describes_the_sessions(api):
         "/api/v1/partnerships/sessions/{pk}/meetings", "/api/v1/partnerships/sessions/{pk}/rules",
         "/api/v1/partnerships/sessions/{pk}/rules/{rule_id}", "/api/v1/partnerships/sessions/{pk}/solve"}
     assert "202" in schema["paths"]["/api/v1/partnerships/sessions/{pk}/solve"]["post"]["responses"]
+
+
+def test_a_refusal_found_by_the_solver_is_read_from_the_session(session, secretariat, api_as,
+                                                                django_capture_on_commit_callbacks):
+    solve(secretariat, session, django_capture_on_commit_callbacks)
+    actions.set_rule(secretariat, session, who(session, "ha-noi"), who(session, "jica"), "pin")
+    actions.set_rule(secretariat, session, who(session, "da-nang"), who(session, "jica"), "pin",
+                     slot=session.slots.get(starts_at=DAY))
+    client = api_as(secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/partnerships/sessions/{session.pk}/solve", {}).status_code == 202
+    body = client.get(f"/partnerships/sessions/{session.pk}").json()
+    assert (body["solve_status"], body["meetings"], body["stale"]) == ("refused", 2, True)
+    assert body["problems"] == ["the pinned meetings cannot all be placed in the slots and tables available; "
+                                "unpin some meetings or add slots or tables"]
+    assert "problems" not in client.get("/partnerships/sessions").json()["items"][0]
