@@ -36,5 +36,5 @@ def network_sessions(request: Request, obj: Any) -> dict[str, Any] | None:
             "recent": list(MatchingSession.objects.order_by("-created_at", "-id")[:SHOWN])}
 
 
-add_panel("workspace.dashboard", "partnerships/_session_dashboard.html", own_sessions, order=7)
+add_panel("workspace.dashboard", "partnerships/_session_dashboard.html", own_sessions, order=31)
 add_panel("workspace.dashboard", "partnerships/_session_dashboard_network.html", network_sessions, order=46)
