@@ -1,6 +1,7 @@
 """Programmes and their windows (fixtures/programmes.csv, a copy of the shared reference programmes.csv with its
 sources): amounts as the sources announce them, not disbursements; ASCN's own 2018 twinning round has no
-partner. No exchange rate is seeded: the reference data holds no sourced rate."""
+partner. No exchange rate is seeded: the reference data holds no sourced rate. Then the needs surveys recorded from the
+sources (`seed_surveys`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ascn.network.models import Partner
 from .actions.offers import set_programme_partners
 from .choices import CooperationKind, Instrument
 from .models import Programme
+from .seed_surveys import LOADERS as SURVEY_LOADERS
 
 COLUMNS = ("slug", "name", "partner_slugs", "kind", "amount", "currency", "amount_note", "start_date", "end_date",
            "instruments", "eligible", "what_it_offers", "source")
@@ -43,4 +45,5 @@ def save_partners(programme: Programme, row: dict[str, str]) -> bool:
 LOADERS = [
     CsvLoader("programmes", fixture("ascn.partnerships", "programmes.csv"), Programme, ("slug",), COLUMNS,
               programme_values, after_save=save_partners),
+    *SURVEY_LOADERS,
 ]
