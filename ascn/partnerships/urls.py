@@ -1,4 +1,5 @@
-from .views import matching, offers, sessions, surveys
+from .views import cooperation, matching, offers, sessions, surveys
 
 app_name = "partnerships"
-urlpatterns = [*offers.urlpatterns, *sessions.urlpatterns, *surveys.urlpatterns, *matching.urlpatterns]
+urlpatterns = [*offers.urlpatterns, *sessions.urlpatterns, *surveys.urlpatterns, *cooperation.urlpatterns,
+               *matching.urlpatterns]

@@ -208,6 +208,7 @@ def transition(actor: Actor, record: CooperationRecord, action: str, reason: str
                                                     to_state=step.target, by=_user(actor), role=role,
                                                     at=timezone.now(), reason=reason)
         changes = audit.diff(before, audit.snapshot(current))
+        changes.pop("updated_at", None)
         if reason and "reason" not in changes:
             changes["reason"] = [None, reason]
         core.record(actor, AuditAction.UPDATE, current, changes, via)
