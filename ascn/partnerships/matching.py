@@ -300,17 +300,21 @@ def _unique_ids(items: Sequence[Need | Offer], duplicate: str) -> dict[int, int]
     return rows
 
 
-def _text_matrices(needs: Sequence[Need], offers: Sequence[Offer]
+def _text_matrices(needs: Sequence[Need], offers: Sequence[Offer], corpus: Sequence[str] | None = None
                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, BoolArray, BoolArray]:
-    """The TF-IDF rows of the needs' and the offers' texts (fitted on both) and which rows have text at all.
+    """The TF-IDF rows of the needs' and the offers' texts (fitted on both, or on `corpus` when given) and which
+    rows have text at all.
 
     N-grams found on one side only are dropped after the rows are normalised: they add nothing to any
     product, so the products have less to do."""
     texts = [n.text for n in needs] + [o.text for o in offers]
-    if not any(t.strip() for t in texts):
+    fit_on = texts if corpus is None else list(corpus)
+    if not any(t.strip() for t in texts) or not any(t.strip() for t in fit_on):
         matrix = sparse.csr_matrix((len(texts), 1), dtype=np.float64)
-    else:
+    elif corpus is None:
         matrix = sparse.csr_matrix(text_vectorizer().fit_transform(texts))
+    else:
+        matrix = sparse.csr_matrix(text_vectorizer().fit(fit_on).transform(texts))
     need_text, offer_text = matrix[: len(needs)], matrix[len(needs):]
     need_has_text, offer_has_text = need_text.getnnz(axis=1) > 0, offer_text.getnnz(axis=1) > 0
     shared = np.flatnonzero((need_text.getnnz(axis=0) > 0) & (offer_text.getnnz(axis=0) > 0))
@@ -320,8 +324,10 @@ def _text_matrices(needs: Sequence[Need], offers: Sequence[Offer]
     return need_text, offer_text, need_has_text, offer_has_text
 
 
-def prepare(needs: Sequence[Need], offers: Sequence[Offer]) -> Features:
-    """Build the feature arrays of `needs` and `offers`, including the TF-IDF fitted on all their texts."""
+def prepare(needs: Sequence[Need], offers: Sequence[Offer], corpus: Sequence[str] | None = None) -> Features:
+    """Build the feature arrays of `needs` and `offers`, including the TF-IDF fitted on all their texts, or on
+    `corpus` when given: with the same corpus, a pair's text similarity is the same whichever other needs and
+    offers are prepared beside it (an offer's page and a need's page then agree on every pair's score)."""
     needs, offers = tuple(needs), tuple(offers)
     need_rows = _unique_ids(needs, _("Two needs have the id %(id)s."))
     offer_columns = _unique_ids(offers, _("Two offers have the id %(id)s."))
@@ -338,7 +344,7 @@ def prepare(needs: Sequence[Need], offers: Sequence[Offer]) -> Features:
     gap_known = ~np.isnan(gaps)
     log_gap = np.zeros(len(needs), dtype=np.float64)
     log_gap[gap_known] = np.log(np.maximum(gaps[gap_known], _TINY))
-    need_text, offer_text, need_has_text, offer_has_text = _text_matrices(needs, offers)
+    need_text, offer_text, need_has_text, offer_has_text = _text_matrices(needs, offers, corpus)
     return Features(
         needs=needs, offers=offers,
         need_ids=np.array([n.id for n in needs], dtype=np.int64),

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ascn.plans.choices import SupportKind
+from ascn.plans.models import SupportNeed
 
 from .. import matching
-from ..choices import CooperationKind, OfferState
-from ..models import MatchWeights, Offer
+from ..choices import CooperationKind, NeedState, OfferState
+from ..models import MatchWeights, Need, Offer
 from .offers import NeedRow, in_usd, latest_rates, needs
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def _need_input(index: int, row: NeedRow, rates: Rates) -> matching.Need:
     return matching.Need(id=index, country_id=row.city.country_id, city_id=row.city.pk,
                          tag_ids=frozenset(node.pk for node in row.tags), stage=row.stage,
                          funding_gap=_usd(row.amount, row.currency, rates), kinds=frozenset({row.kind}),
-                         text=f"{row.title}\n{row.details}")
+                         text=_need_text(row))
 
 
 def _offer_input(offer: Offer, rates: Rates) -> matching.Offer:
@@ -81,7 +82,7 @@ def _offer_input(offer: Offer, rates: Rates) -> matching.Offer:
                           tag_ids=frozenset(t.node_id for t in offer.framework_tags.all()),
                           stages=frozenset(offer.stages), min_ticket=_usd(offer.ticket_min, offer.currency, rates),
                           max_ticket=_usd(offer.ticket_max, offer.currency, rates), kinds=frozenset(kinds),
-                          text=f"{offer.title}\n{offer.description}")
+                          text=_offer_text(offer))
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,40 @@ class Board:
         return next((i for i, row in enumerate(self.rows) if row.key == key), None)
 
 
+def _need_text(row: NeedRow) -> str:
+    return f"{row.title}\n{row.details}"
+
+
+def _offer_text(offer: Offer) -> str:
+    return f"{offer.title}\n{offer.description}"
+
+
+def text_corpus() -> list[str]:
+    """The texts the text similarity is fitted on: every published need and offer, whoever asks, so that a
+    pair scores the same on every page (an offer's matches, a need's matches, a dashboard, a session). Three
+    queries of two columns each (the texts as `_need_text` and `_offer_text` write them)."""
+    stated = Need.objects.visible_to(None).filter(state=NeedState.PUBLISHED).values_list("title", "description")
+    support = (SupportNeed.objects.visible_to(None).filter(project__is_published=True)
+               .values_list("project__title", "details"))
+    offers = (Offer.objects.visible_to(None).filter(state=OfferState.PUBLISHED)
+              .values_list("title", "description"))
+    return [f"{title}\n{text}" for query in (stated, support, offers) for title, text in query]
+
+
+def published_needs(user: Actor | None) -> list[NeedRow]:
+    """The published needs the user may see (only published needs and offers are matched)."""
+    return [row for row in needs(user) if row.state == NeedState.PUBLISHED]
+
+
 def board(user: Actor | None, *, need_rows: Sequence[NeedRow] | None = None,
           offers: Iterable[Offer] | None = None) -> Board:
-    """The inputs for `user` (the published needs and offers it may see, unless given)."""
-    rows = tuple(needs(user) if need_rows is None else need_rows)
+    """The inputs for `user` (the published needs and offers it may see, unless given), the text similarity
+    fitted on `text_corpus()`."""
+    rows = tuple(published_needs(user) if need_rows is None else need_rows)
     offer_list = list(published_offers(user) if offers is None else offers)
     rates = latest_rates()
     features = matching.prepare([_need_input(i, row, rates) for i, row in enumerate(rows)],
-                                [_offer_input(offer, rates) for offer in offer_list])
+                                [_offer_input(offer, rates) for offer in offer_list], corpus=text_corpus())
     return Board(rows, {offer.pk: offer for offer in offer_list}, features, current_weights())
 
 
@@ -153,7 +180,7 @@ def pair_scores(rows: Sequence[NeedRow], offers: Sequence[Offer], weights: match
         return {}
     rates = latest_rates()
     features = matching.prepare([_need_input(i, row, rates) for i, row in enumerate(rows)],
-                                [_offer_input(offer, rates) for offer in offers])
+                                [_offer_input(offer, rates) for offer in offers], corpus=text_corpus())
     w = (weights or current_weights()).normalised()
     city = np.array([row.city.pk for row in rows], dtype=np.int64)
     partner = np.array([offer.partner_id for offer in offers], dtype=np.int64)

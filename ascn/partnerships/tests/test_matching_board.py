@@ -89,3 +89,23 @@ def test_pair_scores_keep_the_best_eligible_pair_per_city_and_partner(world):
     best_dn_jica = max(matching.explain(b.features, dn, offers[k].pk, b.weights).score  # type: ignore[union-attr]
                        for k in ("vn", "all"))
     assert scores[(da_nang, jica)] == pytest.approx(best_dn_jica)
+
+
+def test_a_pair_scores_the_same_on_the_offers_page_and_on_the_needs_page(world):
+    needs, offers = world
+    row = queries.need(None, needs["bk"].key)
+    from_need = {m.offer.pk: m.match.score for m in board.offers_for_need(None, row)}
+    from_offer = {m.row.key: m.match.score for m in board.needs_for_offer(None, offers["all"])}
+    assert from_need[offers["all"].pk] == from_offer[needs["bk"].key]
+
+
+def test_the_text_similarity_does_not_depend_on_the_other_texts_prepared_beside_it():
+    need = matching.Need(id=1, country_id=1, city_id=1, text="adaptive traffic signals")
+    offer = matching.Offer(id=1, text="traffic signal control")
+    other = matching.Offer(id=2, text="smart water meters and leak detection")
+    corpus = [need.text, offer.text, other.text, "flood early warning"]
+    alone = matching.explain(matching.prepare([need], [offer], corpus=corpus), 1, 1)
+    beside = matching.explain(matching.prepare([need], [offer, other], corpus=corpus), 1, 1)
+    assert isinstance(alone, matching.Match) and isinstance(beside, matching.Match)
+    assert alone.components[matching.TEXT].value == pytest.approx(beside.components[matching.TEXT].value)
+    assert 0 < alone.components[matching.TEXT].value < 1
