@@ -159,7 +159,10 @@ def express_interest(actor: Actor, offer: Offer, need_key: str, side: str, note:
     if isinstance(reason, matching.Ineligibility):
         raise ValidationError({"need": reason.message})
     with transaction.atomic():
-        pair = Interest.objects.select_for_update().filter(offer=offer, need_key=row.key)
+        # The offer's row is the pair's lock: two sides saying yes at the same moment are taken one after the
+        # other (PostgreSQL), so the second sees the first and opens the record (SQLite runs one writer anyway).
+        Offer.objects.select_for_update().filter(pk=offer.pk).values_list("pk", flat=True).first()
+        pair = Interest.objects.filter(offer=offer, need_key=row.key)
         existing = {interest.side: interest for interest in pair}
         if side in existing:
             raise ValidationError({"side": _("This side has already expressed interest in this match.")})
