@@ -169,7 +169,7 @@ def cooperation_create(request: SignedInRequest) -> HttpResponse:
     if principal.role not in {Role.SECRETARIAT, Role.CITY_OFFICER, Role.PARTNER}:
         raise PermissionDenied(_("Only partners, city officers and the Secretariat open cooperation records."))
     fixed, values = _fixed(principal)
-    form = RecordForm(request.POST or None, fixed=fixed)
+    form = RecordForm(request.POST or None, fixed=fixed, instance=CooperationRecord(**values))
     if request.method == "POST" and form.is_valid():
         try:
             record = actions.create_record(request.user, {**form.values(), **values}, tags=form.cleaned_data["tags"])
