@@ -302,3 +302,24 @@ def test_only_the_secretariat_sees_the_dashboard(client, accounts):
         client.force_login(accounts[name])
         assert client.get("/workspace/cooperation/dashboard/").status_code == 403
         assert client.get("/workspace/cooperation/dashboard/?format=csv").status_code == 403
+
+
+# --- The workspace panel ----------------------------------------------------------------------------------
+
+
+def test_the_workspace_panel_counts_the_users_records_by_stage(client, partner_jica, no_role_user):
+    from ascn.partnerships import panels_cooperation  # registers the panel (the app's extensions import it)
+
+    own = record_of("proposal", title="Water loss reduction")
+    record_of("agreed", title="Flood sensors", agreement="mou", agreed_on=dt.date(2026, 2, 1))
+    record_of("interest", partner=Partner.objects.get(slug="adb"), title="Someone else's")
+    client.force_login(partner_jica)
+    page = client.get("/workspace/").content.decode()
+    assert 'data-testid="cooperation-states"' in page
+    assert '?state=proposal">Proposal</a>: 1' in page
+    assert '?state=agreed">Agreed</a>: 1' in page
+    assert f'href="/workspace/cooperation/{own.pk}/">Water loss reduction</a>' in page
+    assert "Someone else" not in page
+    context = panels_cooperation.my_cooperation(type("R", (), {"user": partner_jica})(), None)
+    assert (context["total"], [r.title for r in context["recent"]]) == (2, ["Flood sensors", "Water loss reduction"])
+    assert panels_cooperation.my_cooperation(type("R", (), {"user": no_role_user})(), None) is None
