@@ -1,6 +1,7 @@
 """What the partnerships app adds to other apps' pages (see core.panels), registered when the app starts: on the
 workspace dashboard, a partner's offers by state with "Edit your organisation", and for the Secretariat the
-published offers and the programmes."""
+published offers and the programmes; the needs surveys waiting for an answer or by state; the best matches and
+the interest received (`panels_matching`); the business-matching sessions (`panels_sessions`)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from ascn.core.http import Request
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
+from . import panels_matching, panels_sessions  # noqa: F401 - they register their dashboard panels
 from .choices import OfferState
 from .models import Offer, Programme
 from .queries import offers as queries
+from .queries import surveys as survey_queries
 
 
 def partner_offers(request: Request, obj: Any) -> dict[str, Any] | None:
@@ -36,3 +39,11 @@ def network_offers(request: Request, obj: Any) -> dict[str, Any] | None:
 
 add_panel("workspace.dashboard", "partnerships/_dashboard_partner_offers.html", partner_offers, order=6)
 add_panel("workspace.dashboard", "partnerships/_dashboard_offers.html", network_offers, order=45)
+
+
+def surveys_panel(request: Request, obj: Any) -> dict[str, Any] | None:
+    """Needs surveys: what waits for a city officer's answer; a partner's and the Secretariat's surveys by state."""
+    return survey_queries.dashboard(request.user)
+
+
+add_panel("workspace.dashboard", "partnerships/_survey_dashboard.html", surveys_panel, order=44)

@@ -11,13 +11,14 @@ from django.utils import translation
 
 from ascn.core.choices import Role
 from ascn.core.permissions import Principal
+from ascn.network.models import City
 from ascn.plans.models import SupportNeed
 
 from .. import matching
 from ..choices import InterestSide, NeedState
 from ..models import Interest, Need, Offer
 from . import matching as scoring
-from .offers import NeedRow, needs
+from .offers import NeedFilters, NeedRow, needs
 
 if TYPE_CHECKING:
     from ascn.core.permissions import Actor, ScopedQuerySet
@@ -158,14 +159,15 @@ class BestMatch:
 def best_matches(user: Actor | None, limit: int = DASHBOARD_ROWS) -> list[BestMatch]:
     """A partner's best matches across its published offers, or a city officer's across its city's published
     needs (best first, ties as in the rankings: text similarity, then the offer's id, then the need's key);
-    nothing for the other roles."""
+    nothing for the other roles. Only the user's own side is read first, and nothing more when it is empty."""
     principal = Principal.of(user)
-    rows = published(needs(user))
-    offers = scoring.published_offers(user)
     if principal.role == Role.PARTNER and principal.partner_id:
-        offers = [offer for offer in offers if offer.partner_id == principal.partner_id]
+        offers = [offer for offer in scoring.published_offers(user) if offer.partner_id == principal.partner_id]
+        rows = published(needs(user)) if offers else []
     elif principal.role == Role.CITY_OFFICER and principal.city_id:
-        rows = [row for row in rows if row.city.pk == principal.city_id]
+        own_city = City.objects.filter(pk=principal.city_id).values_list("slug", flat=True).first() or ""
+        rows = published(needs(user, NeedFilters(city=own_city)))
+        offers = scoring.published_offers(user) if rows else []
     else:
         return []
     if not rows or not offers:

@@ -287,7 +287,7 @@ def survey_with_questions(rows: Any) -> Any:
 
 def dashboard(user: Actor | None) -> dict[str, Any] | None:
     """The workspace dashboard's survey panel: for a city officer the open surveys sent to its city that it has
-    not submitted (with its answer's state); for a partner and the Secretariat their surveys by state. None for
+    not submitted (with its answer's state; no panel when none waits); for a partner and the Secretariat their surveys by state. None for
     other roles (the panel is not shown)."""
     principal = Principal.of(user)
     if principal.role == Role.CITY_OFFICER and principal.city_id:
@@ -298,6 +298,8 @@ def dashboard(user: Actor | None) -> dict[str, Any] | None:
                                                                  state=ResponseState.SUBMITTED).values("survey_id"))[:5]]
         states = dict(SurveyResponse.objects.filter(city_id=principal.city_id, survey__in=waiting)
                       .values_list("survey_id", "state"))
+        if not waiting:
+            return None  # nothing waits for the city: no panel
         return {"waiting": [(s, states.get(s.pk, "")) for s in waiting], "counts": None}
     if principal.is_secretariat or (principal.role == Role.PARTNER and principal.partner_id):
         counts = dict(workspace_surveys(user).order_by().values_list("state").annotate(n=Count("id", distinct=True)))

@@ -320,10 +320,10 @@ def test_a_partner_and_a_city_officer_see_their_sessions_and_next_meetings(panel
                              partners=Partner.objects.filter(slug__in=["jica", "adb"]))
     solve(secretariat, s, django_capture_on_commit_callbacks)
     partner = client_as("partner", accounts)
-    assert "own-sessions-title" in partner.get("/workspace/").content.decode()
-    assert 'data-testid="own-sessions"' not in partner.get("/workspace/").content.decode()  # still a draft
+    assert "own-sessions-title" not in partner.get("/workspace/").content.decode()  # a draft: no panel yet
     actions.publish_session(secretariat, s)
     html = partner.get("/workspace/").content.decode()
+    assert "own-sessions-title" in html
     assert f'href="/partnerships/sessions/{s.pk}/agenda/partner/jica/"' in html
     assert f'href="/partnerships/sessions/{s.pk}/agenda/partner/jica.ics"' in html
     # Tables: one; JICA meets Da Nang (0.9) and Ha Noi (0.8), one in each slot.
