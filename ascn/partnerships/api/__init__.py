@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import matching, offers, sessions, surveys
+from . import cooperation, matching, offers, sessions, surveys
 
 router = Router()
-for part in (offers, sessions, matching, surveys):
+for part in (offers, sessions, matching, surveys, cooperation):
     router.add_router("", part.router, tags=["partnerships"])
