@@ -192,8 +192,8 @@ def transition(actor: Actor, record: CooperationRecord, action: str, reason: str
                                                "step.") % {"state": _state_name(current.state),
                                                            "action": _action_name(action)}})
         if role not in step.roles:
-            raise PermissionDenied(_("Your role may not %(action)s a record that is %(state)s.")
-                                   % {"action": _action_name(action), "state": _state_name(current.state)})
+            raise PermissionDenied(_("Your role may not take the step “%(step)s” on a record that is %(state)s.")
+                                   % {"step": action_label(action), "state": _state_name(current.state)})
         _check_step(step, current, reason, agreement)
         before = audit.snapshot(current)
         current.state = step.target

@@ -194,7 +194,7 @@ def test_a_step_the_role_may_not_take_is_refused_and_changes_nothing(nr_vietnam,
     before = snapshot(record)
     with pytest.raises(PermissionDenied) as caught:
         actions.transition(nr_vietnam, record, "agree", agreement=AGREEMENT)
-    assert str(caught.value) == "Your role may not record the agreement a record that is under review."
+    assert str(caught.value) == "Your role may not take the step “Record the agreement” on a record that is under review."
     with pytest.raises(PermissionDenied):
         actions.transition(no_role_user, record, "withdraw", reason="No")
     with pytest.raises(ValidationError) as wrong_state:

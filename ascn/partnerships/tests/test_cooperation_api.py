@@ -84,7 +84,7 @@ def test_a_step_the_role_may_not_take_is_refused_and_changes_nothing(api_as, nr_
     response = client.post(f"/partnerships/cooperation/{record.pk}/transitions", {
         "action": "agree", "agreement": "mou", "agreed_on": "2026-03-02", "signatories": "Mayor's office"})
     assert response.status_code == 403
-    assert response.json()["detail"] == "Your role may not record the agreement a record that is under review."
+    assert response.json()["detail"] == "Your role may not take the step “Record the agreement” on a record that is under review."
     record.refresh_from_db()
     assert record.state == "review"
     assert (CooperationTransition.objects.count(), AuditEntry.objects.count()) == before

@@ -151,7 +151,7 @@ def test_a_step_the_role_may_not_take_says_so_and_changes_nothing(client, nr_vie
                            {"action": "agree", "agreement": "mou", "agreed_on": "2026-03-02", "signatories": "Mayor"})
     assert response.status_code == 403
     assert [str(m) for m in response.context["messages"]] == [
-        "Your role may not record the agreement a record that is under review."]
+        "Your role may not take the step “Record the agreement” on a record that is under review."]
     assert unchanged(record) == before
 
 
