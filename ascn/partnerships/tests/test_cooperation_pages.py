@@ -323,3 +323,39 @@ def test_the_workspace_panel_counts_the_users_records_by_stage(client, partner_j
     context = panels_cooperation.my_cooperation(type("R", (), {"user": partner_jica})(), None)
     assert (context["total"], [r.title for r in context["recent"]]) == (2, ["Flood sensors", "Water loss reduction"])
     assert panels_cooperation.my_cooperation(type("R", (), {"user": no_role_user})(), None) is None
+
+
+def test_the_public_filter_names_only_partners_of_agreed_cooperation(client):
+    rows = {scope.name: make_record(scope, 0) for scope in RECORD.scopes}
+    partners = client.get("/partnerships/cooperation/").context["form"].fields["partner"].choices
+    assert [value for value, _label in partners] == ["", "adb", "jica"]
+    CooperationRecord.objects.filter(pk=rows["own"].pk).update(state="withdrawn")
+    partners = client.get("/partnerships/cooperation/").context["form"].fields["partner"].choices
+    assert [value for value, _label in partners] == ["", "adb"]  # UNDP's record is only an interest
+
+
+def test_the_workspace_list_in_a_fixed_number_of_queries(client, secretariat, django_assert_max_num_queries):
+    for n in range(30):
+        make_record(FOREIGN if n % 2 else OWN_DRAFT, n + 1)
+    client.force_login(secretariat)
+    with django_assert_max_num_queries(12):
+        response = client.get("/workspace/cooperation/?state=agreed")
+    assert response.context["page"].paginator.count == 15
+
+
+def test_the_pages_are_translated(client, csco_danang):
+    record = CooperationRecord.objects.create(title="Smart water pilot", kind="twinning",
+                                              city=City.objects.get(slug="da-nang"),
+                                              twin_city=City.objects.get(slug="bangkok"), state="agreed")
+    page = client.get(f"/vi/partnerships/cooperation/{record.pk}/")
+    assert page.status_code == 200
+    assert 'lang="vi"' in page.content.decode()
+
+
+def test_a_chart_is_drawn_on_the_server_as_svg(client, secretariat):
+    dashboard_records()
+    client.force_login(secretariat)
+    response = client.get("/workspace/cooperation/dashboard/?chart=committed")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/svg+xml")
+    assert response.content.startswith(b"<svg")
+    assert client.get("/workspace/cooperation/dashboard/?chart=pie").status_code == 404

@@ -58,8 +58,8 @@ def _saved(request: Request, changes: dict[str, Any]) -> None:
 
 
 def _list(request: Request, rows_of: Any, template: str, states: bool) -> HttpResponse:
-    partners = list(Partner.objects.visible_to(request.user).filter(cooperation__isnull=False).distinct()
-                    .order_by("name"))
+    shown = rows_of(request.user, queries.CooperationFilters()).order_by().values("partner_id")
+    partners = list(Partner.objects.visible_to(request.user).filter(pk__in=shown).order_by("name"))
     form = CooperationFilterForm(request.GET or None, partners=partners, states=states)
     target = f"{template}#results" if request.htmx else template
     try:
