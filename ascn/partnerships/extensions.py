@@ -1,7 +1,8 @@
 """What the partnerships app adds to other apps' pages (see core.panels), registered when the app starts: on the
 workspace dashboard, a partner's offers by state with "Edit your organisation", and for the Secretariat the
 published offers and the programmes; the needs surveys waiting for an answer or by state; the best matches and
-the interest received (`panels_matching`); the business-matching sessions (`panels_sessions`)."""
+the interest received (`panels_matching`); the business-matching sessions (`panels_sessions`); the cooperation
+records (`panels_cooperation`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ascn.core.http import Request
 from ascn.core.panels import add_panel
 from ascn.core.permissions import Principal
 
-from . import panels_matching, panels_sessions  # noqa: F401 - they register their dashboard panels
+from . import panels_cooperation, panels_matching, panels_sessions  # noqa: F401 - they register their panels
 from .choices import OfferState
 from .models import Offer, Programme
 from .queries import offers as queries

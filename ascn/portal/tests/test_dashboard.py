@@ -383,12 +383,14 @@ def test_each_role_sees_its_own_panels(reports, accounts, on_day):
              for role, user in accounts.items()}
     assert shown == {
         "secretariat": ["round-overview", "values-to-review", "me-report", "cities-to-edit", "projects", "financing",
-                        "surveys", "offers", "network-sessions", "offices", "recent-activity", "tokens", "account"],
-        "nr": ["inbox-summary", "values-to-review", "cities-to-edit", "country-projects", "financing", "offices",
-               "tokens", "account"],
-        "csco": ["inbox-summary", "cities-to-edit", "projects", "city-matches", "business-cases", "financing", "tokens",
-                 "account"],
-        "partner": ["partner", "partner-offers", "partner-matches", "partner-projects", "surveys", "tokens", "account"],
+                        "surveys", "offers", "network-sessions", "cooperation", "offices", "recent-activity",
+                        "tokens", "account"],
+        "nr": ["inbox-summary", "values-to-review", "cities-to-edit", "country-projects", "financing", "cooperation",
+               "offices", "tokens", "account"],
+        "csco": ["inbox-summary", "cities-to-edit", "projects", "city-matches", "business-cases", "financing",
+                 "cooperation", "tokens", "account"],
+        "partner": ["partner", "partner-offers", "partner-matches", "partner-projects", "surveys", "cooperation",
+                    "tokens", "account"],
         "none": ["tokens", "account"],
     }
 
@@ -424,6 +426,7 @@ def test_the_dashboards_queries_do_not_grow_with_the_network(reports, accounts, 
     assert after == before
     # The session and the user, then each panel's few queries (the Secretariat's glance: the current round in
     # two, its cities and reports in three; the partnerships' counts in two, its surveys and sessions in three;
-    # a city's or a partner's best matches: its needs and the offers, with their tags, in up to eight).
-    limits = {"secretariat": 17, "nr": 17, "csco": 26, "partner": 12, "none": 2}
+    # a city's or a partner's best matches: its needs and the offers, with their tags, in up to eight; the
+    # cooperation records by stage and the latest in two).
+    limits = {"secretariat": 19, "nr": 19, "csco": 28, "partner": 14, "none": 2}
     assert all(before[role] <= limit for role, limit in limits.items()), before
