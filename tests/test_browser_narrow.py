@@ -52,12 +52,16 @@ FILES = {  # answers that are files, never pages: not requested at all (a PDF ta
     "plans:export", "plans:import_template", "plans:import_file", "plans:document_download",
     "finance:case_export", "monitoring:city_template", "monitoring:city_import_file", "monitoring:me_report_pdf",
     "monitoring:me_report_csv", "monitoring:me_report_version_pdf", "monitoring:observation_evidence",
+    "partnerships:session_ics", "partnerships:agenda_pdf", "partnerships:agenda_ics",
+    "partnerships:survey_export_csv", "partnerships:survey_export_xlsx",
 }
 
 
 def add_one_of_each() -> None:
     """Run in the test server's database (`manage.py shell -c`): one record of each kind the seeded data lacks,
     through the apps' actions; prints their keys as JSON after MARKER."""
+    import datetime as dt
+
     from ascn.core.actions import create_api_token
     from ascn.core.models import User
     from ascn.finance.actions import business_cases, readiness
@@ -66,6 +70,8 @@ def add_one_of_each() -> None:
     from ascn.monitoring.actions import me_report, observations, reports
     from ascn.monitoring.models import Indicator, Observation, ReportingRound
     from ascn.network.models import City, Partner, RoleTerm
+    from ascn.partnerships.actions import cooperation, sessions, surveys
+    from ascn.partnerships.actions.matching import express_interest
     from ascn.partnerships.actions.offers import create_need, create_offer
     from ascn.plans import actions as plan_actions
     from ascn.plans.exporting import COLUMNS
@@ -111,6 +117,23 @@ def add_one_of_each() -> None:
         "title": "Financing for flood sensors along the river", "kind": "financial", "amount": 1_200_000,
         "currency": "USD", "stage": "feasibility",
         "description": "Sensors and a warning system for the districts along the river."}, publish=True)
+    partner_user = User.objects.get(username="partner.jica")
+    interest = express_interest(partner_user, offer, f"n{need.pk}", "partner", "We can help.")
+    survey = surveys.create_survey(secretariat, None, {"title": "Needs of the network's cities",
+                                                      "description": "What support the cities need next year."},
+                                   cities=[danang])
+    question = surveys.add_question(secretariat, survey, {"kind": "text", "text": "What do you need most?"})
+    surveys.open_survey(secretariat, survey)
+    session = sessions.create_session(secretariat, {"title": "Side session", "timezone": "Asia/Bangkok",
+                                                    "tables": 2, "place": "Bangkok"})
+    start = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
+    slot = sessions.add_slot(secretariat, session, start, start + dt.timedelta(minutes=30))
+    city_p, partner_p = sessions.add_participants(secretariat, session, cities=[danang],
+                                                  partners=[Partner.objects.get(slug="jica")])
+    rule = sessions.set_rule(secretariat, session, city_p, partner_p, "pin")
+    record = cooperation.create_record(partner_user, {"title": "Traffic studies with Da Nang",
+                                                      "kind": "technical_assistance",
+                                                      "partner": Partner.objects.get(slug="jica"), "city": danang})
     m_and_e = me_report.request_me_report(secretariat, reporting_round)
     plan = ActionPlan.objects.filter(city=danang).order_by("-year").first()
     assert plan is not None
@@ -125,8 +148,35 @@ def add_one_of_each() -> None:
             "case_study": CaseStudy.objects.order_by("slug").values_list("slug", flat=True)[0],
             "values_import": values_import.pk, "projects_import": projects_import.pk, "me_report": m_and_e.pk,
             "plan": plan.pk, "target": target.pk, "term": term.pk, "token": token.pk, "offer": offer.pk,
-            "need": need.pk}
+            "need": need.pk, "interest": interest.pk, "survey": survey.pk, "question": question.pk,
+            "session": session.pk, "slot": slot.pk, "participant": city_p.pk, "rule": rule.pk,
+            "record": record.pk}
     print(MARKER + json.dumps(keys))
+
+
+def partnership_samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Surveys, matches, interest, cooperation and sessions."""
+    survey, session, record = {"pk": keys["survey"]}, {"pk": keys["session"]}, {"pk": keys["record"]}
+    question = {**survey, "question": keys["question"]}
+    agenda = {**session, "side": "city", "slug": "da-nang"}
+    participant = {**session, "participant": keys["participant"]}
+    names = {
+        "survey": survey, "survey_edit": survey, "survey_question_add": survey, "survey_question_edit": question,
+        "survey_question_delete": question, "survey_question_move": question, "survey_open": survey,
+        "survey_close": survey, "survey_answer": survey, "survey_results": survey, "survey_import": survey,
+        "survey_answer_detail": {**survey, "city": "da-nang"}, "survey_make_need": {**survey, "city": "da-nang"},
+        "session": session, "session_participants": session, "agenda": agenda, "session_edit": session,
+        "session_add_slot": session, "session_generate_slots": session,
+        "session_remove_slot": {**session, "slot": keys["slot"]}, "session_add_participants": session,
+        "session_availability": participant, "session_remove_participant": participant,
+        "session_add_rule": session, "session_remove_rule": {**session, "rule": keys["rule"]},
+        "session_schedule": session, "session_status": session, "session_publish": session,
+        "session_unpublish": session, "cooperation_public": record, "cooperation": record,
+        "cooperation_edit": record, "cooperation_step": record, "cooperation_comment": record,
+        "cooperation_projects": record, "cooperation_apply": record, "offer_matches": {"pk": keys["offer"]},
+        "need_matches": {"key": f"n{keys['need']}"}, "interest_withdraw": {"pk": keys["interest"]},
+    }
+    return {f"partnerships:{name}": kwargs for name, kwargs in names.items()}
 
 
 def samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -171,6 +221,7 @@ def samples(keys: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "partnerships:offer_close": {"pk": keys["offer"]},
         "partnerships:need": {"key": f"n{keys['need']}"}, "partnerships:need_edit": {"pk": keys["need"]},
         "partnerships:need_publish": {"pk": keys["need"]}, "partnerships:need_close": {"pk": keys["need"]},
+        **partnership_samples(keys),
     }
 
 
