@@ -287,8 +287,8 @@ def survey_with_questions(rows: Any) -> Any:
 
 def dashboard(user: Actor | None) -> dict[str, Any] | None:
     """The workspace dashboard's survey panel: for a city officer the open surveys sent to its city that it has
-    not submitted (with its answer's state; no panel when none waits); for a partner and the Secretariat their surveys by state. None for
-    other roles (the panel is not shown)."""
+    not submitted (with its answer's state; no panel when none waits); for a partner and the Secretariat their
+    surveys by state. None for other roles (the panel is not shown)."""
     principal = Principal.of(user)
     if principal.role == Role.CITY_OFFICER and principal.city_id:
         now = timezone.now()
