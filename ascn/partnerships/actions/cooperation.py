@@ -181,7 +181,7 @@ def transition(actor: Actor, record: CooperationRecord, action: str, reason: str
         raise ValidationError({name: _("The agreement is given only to record it.") for name in agreement})
     reason = (reason or "").strip()
     with transaction.atomic():
-        current = (CooperationRecord.objects.select_for_update().select_related("city", "twin_city")
+        current = (CooperationRecord.objects.select_for_update(of=("self",)).select_related("city", "twin_city")
                    .get(pk=record.pk))
         role = queries.role_on(actor, current)
         if role is None:
@@ -341,7 +341,7 @@ def apply_to_projects(actor: Actor, record: CooperationRecord, via: str = "web")
         raise PermissionDenied(_("Only the city's officers and the Secretariat update the city's projects from an "
                                  "agreement."))
     with transaction.atomic():
-        current = CooperationRecord.objects.select_for_update().select_related("partner", "city").get(pk=record.pk)
+        current = CooperationRecord.objects.select_for_update(of=("self",)).select_related("partner", "city").get(pk=record.pk)
         planned = planned_changes(current)
         refused = [p["project"].title for p in planned if not can_edit(actor, p["project"])]
         if refused:
