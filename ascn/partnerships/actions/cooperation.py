@@ -341,7 +341,8 @@ def apply_to_projects(actor: Actor, record: CooperationRecord, via: str = "web")
         raise PermissionDenied(_("Only the city's officers and the Secretariat update the city's projects from an "
                                  "agreement."))
     with transaction.atomic():
-        current = CooperationRecord.objects.select_for_update(of=("self",)).select_related("partner", "city").get(pk=record.pk)
+        current = (CooperationRecord.objects.select_for_update(of=("self",)).select_related("partner", "city")
+                   .get(pk=record.pk))
         planned = planned_changes(current)
         refused = [p["project"].title for p in planned if not can_edit(actor, p["project"])]
         if refused:
